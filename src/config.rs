@@ -1,0 +1,205 @@
+//! The `.hushguard.toml` schema. Unknown keys are errors; every error names the file, line and column.
+
+use crate::finding::Severity;
+use crate::rules::{toml_error_location, RuleSpec};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Default per-file size limit: 10 MiB.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 << 20;
+
+/// The whole configuration file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Largest file or blob scanned, in bytes (integer) or with a unit (`"10MiB"`, `"500KB"`).
+    #[serde(default)]
+    pub max_file_size: Option<ByteSize>,
+    /// Lowest severity that blocks (exit 1). Default `error`.
+    #[serde(default)]
+    pub fail_on: Option<Severity>,
+    #[serde(default)]
+    pub rules: RulesConfig,
+    #[serde(default)]
+    pub allowlist: AllowlistConfig,
+    #[serde(default)]
+    pub files: FilesConfig,
+    /// Extra rules, in the patterns/ format.
+    #[serde(default)]
+    pub rule: Vec<RuleSpec>,
+    #[serde(default)]
+    pub policy: PolicyConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesConfig {
+    /// Rule ids (`github.pat-classic`) or whole families (`github`) to disable.
+    #[serde(default)]
+    pub disable: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowlistConfig {
+    /// Globs of paths never scanned.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Regexes: a secret matching one is not reported.
+    #[serde(default)]
+    pub regexes: Vec<String>,
+    /// Words: a secret containing one (case-insensitively) is not reported.
+    #[serde(default)]
+    pub stopwords: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilesConfig {
+    /// Globs of paths where forbidden-file rules do not apply (e.g. `tests/fixtures/**/*.pem`).
+    #[serde(default)]
+    pub allow: Vec<String>,
+}
+
+/// `[policy]`: the SECURITY.md checks.
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyConfig {
+    /// Maximum age of the policy's date, in days (default 365).
+    #[serde(default)]
+    pub max_age_days: Option<u32>,
+    /// Lowest severity that blocks for policy findings (`warning` or `error`).
+    #[serde(default)]
+    pub fail_on: Option<Severity>,
+    /// Policy checks to skip, by id (`security-policy.stale`).
+    #[serde(default)]
+    pub disable: Vec<String>,
+    /// Severity per check id.
+    #[serde(default)]
+    pub severity: BTreeMap<String, Severity>,
+}
+
+/// A size in bytes, written as an integer or a string with a unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteSize(pub u64);
+
+impl<'de> Deserialize<'de> for ByteSize {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Int(u64),
+            Text(String),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Int(n) => Ok(ByteSize(n)),
+            Raw::Text(s) => parse_size(&s)
+                .map(ByteSize)
+                .map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+/// Parse `10MiB`, `500 KB`, `1048576`.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (try 10485760 or \"10MiB\")"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1000_000_000,
+        "gib" => 1 << 30,
+        other => return Err(format!("unknown size unit `{other}` in `{s}`")),
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("size `{s}` is too large"))
+}
+
+/// An error in a configuration file, naming it.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+impl Config {
+    /// Parse configuration text; `path` is only used to name errors.
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            message: toml_error_location(text, &e),
+        })
+    }
+
+    /// Load `explicit` if given (it must exist), else `root/.hushguard.toml` if present, else defaults.
+    pub fn load(
+        explicit: Option<&Path>,
+        root: &Path,
+    ) -> Result<(Config, Option<PathBuf>), ConfigError> {
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None => {
+                let p = root.join(".hushguard.toml");
+                if !p.is_file() {
+                    return Ok((Config::default(), None));
+                }
+                p
+            }
+        };
+        let bytes = std::fs::read(&path).map_err(|e| ConfigError {
+            path: path.clone(),
+            message: format!("cannot read: {e}"),
+        })?;
+        let text = String::from_utf8(bytes).map_err(|_| ConfigError {
+            path: path.clone(),
+            message: "not valid UTF-8".into(),
+        })?;
+        Ok((Config::parse(&path, &text)?, Some(path)))
+    }
+
+    pub fn max_file_size(&self) -> u64 {
+        self.max_file_size
+            .map(|b| b.0)
+            .unwrap_or(DEFAULT_MAX_FILE_SIZE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_named_with_line() {
+        let e =
+            Config::parse(Path::new("h.toml"), "[allowlist]\npaths = []\nbogus = 1\n").unwrap_err();
+        let s = e.to_string();
+        assert!(s.starts_with("h.toml: line 3"), "{s}");
+        assert!(s.contains("bogus"), "{s}");
+    }
+
+    #[test]
+    fn wrong_type_named() {
+        let e = Config::parse(Path::new("h.toml"), "max_file_size = true\n").unwrap_err();
+        assert!(e.to_string().contains("line 1"), "{e}");
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("10MiB").unwrap(), 10 << 20);
+        assert_eq!(parse_size("500 KB").unwrap(), 500_000);
+        assert_eq!(parse_size("42").unwrap(), 42);
+        assert!(parse_size("ten").is_err());
+        assert!(parse_size("5 parsecs").is_err());
+        let c = Config::parse(Path::new("h"), "max_file_size = \"1KiB\"").unwrap();
+        assert_eq!(c.max_file_size(), 1024);
+    }
+}

@@ -1,0 +1,173 @@
+//! The Finding type shared by every source, the baseline and every report.
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// What kind of problem a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A credential inside a file's content.
+    Secret,
+    /// A file that must not be committed at all (`.env`, private keys, credential stores).
+    File,
+    /// A fault in the repository's security policy (SECURITY.md).
+    Policy,
+}
+
+/// How serious a finding is. Findings at or above the configured threshold
+/// (`error` by default) block: exit code 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl std::str::FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "info" => Ok(Severity::Info),
+            "warning" => Ok(Severity::Warning),
+            "error" => Ok(Severity::Error),
+            "critical" => Ok(Severity::Critical),
+            other => Err(format!(
+                "unknown severity `{other}` (expected info, warning, error or critical)"
+            )),
+        }
+    }
+}
+
+/// The commit a finding was introduced in (range and history modes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitInfo {
+    pub commit: String,
+    pub author: String,
+    pub email: String,
+    /// ISO 8601 date of the author signature.
+    pub date: String,
+}
+
+/// One problem found by any source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub rule_id: String,
+    pub description: String,
+    pub kind: Kind,
+    pub severity: Severity,
+    /// Repository- or scan-root-relative path with `/` separators.
+    pub path: String,
+    /// 1-based line and column (byte column) of the start; end is inclusive line, exclusive column.
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    /// The raw secret. Reports redact it unless `--show-secrets` is given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    pub fingerprint: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entropy: Option<f64>,
+    /// A human explanation (file and policy findings; empty for secrets).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<CommitInfo>,
+    /// History audit: whether the finding is still present at HEAD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_head: Option<bool>,
+}
+
+impl Finding {
+    /// Sort key: path, line, column, rule (house rule 7: deterministic output).
+    pub fn sort_key(&self) -> (&str, usize, usize, &str, Option<&str>) {
+        (
+            &self.path,
+            self.line,
+            self.column,
+            &self.rule_id,
+            self.commit.as_ref().map(|c| c.commit.as_str()),
+        )
+    }
+}
+
+/// A fingerprint that survives edits above the secret: it hashes the rule id,
+/// the path and the secret (or, for file and policy findings, a stable key), never a line number.
+pub fn fingerprint(rule_id: &str, path: &str, secret: &[u8]) -> String {
+    let mut h = Sha256::new();
+    h.update(rule_id.as_bytes());
+    h.update([0]);
+    h.update(path.as_bytes());
+    h.update([0]);
+    h.update(secret);
+    let digest = h.finalize();
+    let mut s = String::with_capacity(32);
+    for b in &digest[..16] {
+        use std::fmt::Write;
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// Redact a secret to its first 4 characters and an ellipsis.
+pub fn redact(secret: &str) -> String {
+    let mut out: String = secret.chars().take(4).collect();
+    if secret.chars().count() > 4 {
+        out.push('…');
+    } else {
+        out = "…".to_string();
+    }
+    out
+}
+
+/// Sort findings deterministically and drop exact duplicates.
+pub fn sort_findings(findings: &mut Vec<Finding>) {
+    findings.sort_by(|a, b| {
+        a.sort_key()
+            .partial_cmp(&b.sort_key())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    findings.dedup_by(|a, b| {
+        a.rule_id == b.rule_id
+            && a.path == b.path
+            && a.line == b.line
+            && a.column == b.column
+            && a.commit == b.commit
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_ignores_position_but_not_content() {
+        let a = fingerprint("r.x", "a.txt", b"s3cr3t");
+        assert_eq!(a, fingerprint("r.x", "a.txt", b"s3cr3t"));
+        assert_ne!(a, fingerprint("r.x", "b.txt", b"s3cr3t"));
+        assert_ne!(a, fingerprint("r.y", "a.txt", b"s3cr3t"));
+        assert_ne!(a, fingerprint("r.x", "a.txt", b"s3cr3T"));
+        assert_eq!(a.len(), 32);
+    }
+
+    #[test]
+    fn redaction_keeps_four_chars() {
+        assert_eq!(redact("abcdefgh"), "abcd…");
+        assert_eq!(redact("abc"), "…");
+        assert_eq!(redact("ééééé"), "éééé…");
+    }
+}

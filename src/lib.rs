@@ -1,0 +1,254 @@
+//! hushguard: a pre-commit secret and policy guard.
+//!
+//! Data flows one way: a source (files on disk, the staged index, a commit range, the history)
+//! hands blobs to the [`scanner::Scanner`] (keyword prefilter → regex → entropy/checksum →
+//! allow filters, plus forbidden-file rules), findings go through the baseline filter, are sorted,
+//! and a report writer renders them. [`run`] ties it together and returns the exit code.
+
+pub mod baseline;
+pub mod cli;
+pub mod config;
+pub mod finding;
+pub mod matcher;
+pub mod outcome;
+pub mod report;
+pub mod rules;
+pub mod scanner;
+pub mod sources;
+
+use anyhow::{Context as _, Result};
+use baseline::Baseline;
+use cli::{Cli, ColorChoice, Command, ReportArgs, RulesArgs, RulesCommand, ScanArgs};
+use config::Config;
+use outcome::{FailOn, Outcome};
+use report::{Mode, ReportOptions};
+use scanner::Scanner;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Everything a command needs about where it runs: the root, its configuration and the engine.
+pub struct Context {
+    pub root: PathBuf,
+    pub config: Config,
+    pub scanner: Scanner,
+    pub threads: usize,
+}
+
+impl Context {
+    /// Load the configuration (explicit, or `.hushguard.toml` at `root`) and build the engine.
+    pub fn new(
+        root: &Path,
+        explicit_config: Option<&Path>,
+        threads: Option<usize>,
+    ) -> Result<Context> {
+        let (config, path) = Config::load(explicit_config, root)?;
+        let name = path
+            .as_deref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| ".hushguard.toml".into());
+        let scanner = Scanner::new(&config, &name).map_err(anyhow::Error::msg)?;
+        let threads = threads.filter(|&n| n > 0).unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        });
+        Ok(Context {
+            root: root.to_path_buf(),
+            config,
+            scanner,
+            threads,
+        })
+    }
+
+    pub fn fail_on(&self) -> FailOn {
+        FailOn {
+            secrets: self.config.fail_on.unwrap_or(finding::Severity::Error),
+            policy: self
+                .config
+                .policy
+                .fail_on
+                .unwrap_or(finding::Severity::Error),
+        }
+    }
+}
+
+/// The directory a scan of `path` belongs to: the enclosing git work tree, else the directory itself.
+pub fn find_root(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let start = if abs.is_dir() {
+        abs.clone()
+    } else {
+        abs.parent().map(Path::to_path_buf).unwrap_or(abs.clone())
+    };
+    let mut cur = Some(start.as_path());
+    while let Some(dir) = cur {
+        if dir.join(".git").exists() {
+            return dir.to_path_buf();
+        }
+        cur = dir.parent();
+    }
+    start
+}
+
+/// Run a parsed command line; the value is the process exit code (errors map to 2 in `main`).
+pub fn run(cli: Cli) -> Result<i32> {
+    match cli.command {
+        Command::Scan(args) => scan(args),
+        Command::Rules(args) => rules_cmd(args),
+        Command::Audit(_)
+        | Command::Baseline(_)
+        | Command::Policy(_)
+        | Command::Install(_)
+        | Command::Uninstall(_) => {
+            anyhow::bail!("this command is not available in this build")
+        }
+    }
+}
+
+fn scan(args: ScanArgs) -> Result<i32> {
+    let started = Instant::now();
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let first = paths
+        .iter()
+        .find(|p| p.as_os_str() != "-")
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let root = find_root(&first);
+    let mut ctx = Context::new(&root, args.report.config.as_deref(), args.report.threads)?;
+    if let Some(n) = args.max_file_size {
+        ctx.scanner.max_file_size = n;
+    }
+    let cwd_root = std::path::absolute(".").unwrap_or_default();
+    let walk_root = if cwd_root.starts_with(&root) {
+        root.clone()
+    } else {
+        root.clone()
+    };
+    let abs_paths: Vec<PathBuf> = paths
+        .iter()
+        .map(|p| {
+            if p.as_os_str() == "-" {
+                p.clone()
+            } else {
+                std::path::absolute(p).unwrap_or_else(|_| p.clone())
+            }
+        })
+        .collect();
+    let opts = sources::tree::TreeOptions {
+        no_ignore: args.no_ignore,
+        threads: ctx.threads,
+    };
+    let outcome = sources::tree::scan(&ctx.scanner, &abs_paths, &walk_root, &opts);
+    finish(&ctx, outcome, &args.report, Mode::Scan, started, None)
+}
+
+/// Apply the baseline, sort, render and write the report; return the exit code.
+pub fn finish(
+    ctx: &Context,
+    mut outcome: Outcome,
+    report: &ReportArgs,
+    mode: Mode,
+    started: Instant,
+    default_baseline: Option<&Path>,
+) -> Result<i32> {
+    let baseline_path = report.baseline.clone().or_else(|| {
+        default_baseline
+            .filter(|p| p.is_file())
+            .map(Path::to_path_buf)
+    });
+    if let Some(p) = baseline_path {
+        let b = Baseline::load(&p).map_err(anyhow::Error::msg)?;
+        outcome.summary.baselined += b.filter(&mut outcome.findings);
+    }
+    finding::sort_findings(&mut outcome.findings);
+    outcome.summary.findings = outcome.findings.len();
+    outcome.summary.duration_ms = started.elapsed().as_millis() as u64;
+    let to_terminal = report.output.is_none() && std::io::stdout().is_terminal();
+    let color = match report.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let opts = ReportOptions {
+        format: report.format,
+        show_secrets: report.show_secrets,
+        color,
+        mode,
+        fail_on: ctx.fail_on(),
+        rules: ctx.scanner.rules().collect(),
+    };
+    let text = report::render(&outcome, &opts);
+    write_output(report.output.as_deref(), &text)?;
+    let mut err = std::io::stderr().lock();
+    for e in &outcome.errors {
+        let _ = writeln!(err, "hushguard: error: {e}");
+    }
+    for n in &outcome.notes {
+        let _ = writeln!(err, "hushguard: warning: {n}");
+    }
+    Ok(outcome.exit_code(ctx.fail_on()))
+}
+
+/// Write a report to a file or standard output.
+pub fn write_output(output: Option<&Path>, text: &str) -> Result<()> {
+    match output {
+        Some(p) => std::fs::write(p, text)
+            .with_context(|| format!("{}: cannot write the report", p.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                r => r.context("cannot write to standard output"),
+            }
+        }
+    }
+}
+
+fn rules_cmd(args: RulesArgs) -> Result<i32> {
+    match args.command {
+        Some(RulesCommand::Check { files }) => {
+            let mut failed = 0;
+            let mut out = String::new();
+            for f in &files {
+                let text = std::fs::read_to_string(f)
+                    .with_context(|| format!("{}: cannot read", f.display()))?;
+                let name = f.display().to_string();
+                let rules = match rules::parse_rules(&name, &text, true) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        out.push_str(&format!("{e}\n"));
+                        failed += 1;
+                        continue;
+                    }
+                };
+                let failures = rules::check::check_rules(&rules).map_err(anyhow::Error::msg)?;
+                for fl in &failures {
+                    out.push_str(&format!("{fl}\n"));
+                }
+                failed += failures.len();
+                if failures.is_empty() {
+                    out.push_str(&format!("{name}: {} rules ok\n", rules.len()));
+                }
+            }
+            write_output(None, &out)?;
+            Ok(if failed > 0 { 1 } else { 0 })
+        }
+        None => {
+            let root = std::path::absolute(".").unwrap_or_default();
+            let ctx = Context::new(&root, args.config.as_deref(), Some(1))?;
+            let mut list: Vec<_> = ctx.scanner.rules().collect();
+            list.sort_by(|a, b| a.id().cmp(b.id()));
+            let text = match args.format {
+                cli::Format::Json => report::rules::render_json(&list),
+                _ => report::rules::render_human(&list),
+            };
+            write_output(None, &text)?;
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! Recognises values that are obviously not real secrets: template variables, environment
+//! lookups, dummy words, masked, repeated or sequential characters.
+
+/// Dummy values that are never real secrets when they make up the whole value.
+const DUMMY_WORDS: &[&str] = &[
+    "changeme",
+    "change_me",
+    "change-me",
+    "changeit",
+    "password",
+    "passw0rd",
+    "passwd",
+    "secret",
+    "example",
+    "dummy",
+    "placeholder",
+    "redacted",
+    "removed",
+    "hidden",
+    "masked",
+    "todo",
+    "tbd",
+    "fixme",
+    "null",
+    "nil",
+    "none",
+    "undefined",
+    "true",
+    "false",
+    "empty",
+    "foo",
+    "bar",
+    "foobar",
+    "baz",
+    "admin",
+    "root",
+    "default",
+    "sample",
+    "fake",
+    "mysecret",
+    "mypassword",
+    "mytoken",
+    "secretkey",
+    "secret_key",
+    "apikey",
+    "api_key",
+    "token",
+    "test",
+    "testing",
+    "hunter2",
+    "letmein",
+    "qwerty",
+    "xyz",
+    "abc",
+    "string",
+    "value",
+    "required",
+    "optional",
+    "notset",
+    "not_set",
+    "not-set",
+    "unset",
+    "missing",
+    "invalid",
+    "secret123",
+    "password123",
+    "pass",
+    "pwd",
+    "demo",
+    "temp",
+    "tmp",
+];
+
+/// Substrings that mark template text, environment lookups or placeholders.
+const MARKERS: &[&str] = &[
+    "${",
+    "{{",
+    "}}",
+    "%(",
+    "#{",
+    "<%",
+    "process.env",
+    "os.environ",
+    "getenv",
+    "environ[",
+    "example",
+    "placeholder",
+    "changeme",
+    "change_me",
+    "change-me",
+    "your_",
+    "your-",
+    "yourkey",
+    "yourtoken",
+    "yoursecret",
+    "yourpass",
+    "yourapi",
+    "insert_",
+    "insert-",
+    "inserthere",
+    "replace_",
+    "replace-",
+    "replaceme",
+    "redacted",
+    "dummy",
+    "fake_",
+    "_fake",
+    "xxxxx",
+    "*****",
+    ".....",
+    "-----",
+    "_____",
+    "#####",
+    "sample_",
+    "_sample",
+];
+
+/// True when `secret` is an obvious placeholder and must not be reported.
+pub fn is_placeholder(secret: &[u8]) -> bool {
+    let s = trim_quotes(secret);
+    if s.is_empty() {
+        return true;
+    }
+    let lower = s.to_ascii_lowercase();
+    // Shell / batch variables: `$VAR`, `$(cmd)`, `%VAR%`.
+    if let [b'$' | b'%', next, ..] = lower.as_slice() {
+        if next.is_ascii_alphabetic() || matches!(next, b'_' | b'{' | b'(') {
+            return true;
+        }
+    }
+    if lower.contains(&b'<') && lower.contains(&b'>') {
+        return true;
+    }
+    if DUMMY_WORDS.iter().any(|w| lower == w.as_bytes()) {
+        return true;
+    }
+    if MARKERS.iter().any(|m| contains(&lower, m.as_bytes())) {
+        return true;
+    }
+    mostly_mask(s) || few_distinct(s) || sequential(s)
+}
+
+fn trim_quotes(s: &[u8]) -> &[u8] {
+    let mut s = s;
+    while let [b'"' | b'\'' | b'`', rest @ ..] = s {
+        s = rest;
+    }
+    while let [rest @ .., b'"' | b'\'' | b'`'] = s {
+        s = rest;
+    }
+    s
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    needle.len() <= hay.len() && hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Most characters are mask characters (`x`, `*`, `.`, `0`, `#`).
+fn mostly_mask(s: &[u8]) -> bool {
+    let body: Vec<u8> = s
+        .iter()
+        .copied()
+        .filter(|b| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'.' | b'#'))
+        .collect();
+    if body.len() < 4 {
+        return false;
+    }
+    let masked = body
+        .iter()
+        .filter(|b| matches!(b, b'x' | b'X' | b'*' | b'.' | b'0' | b'#'))
+        .count();
+    masked * 10 >= body.len() * 6
+}
+
+/// Very few distinct characters for the length (`aaaaaaaa`, `abababab`, `abcabcabcabc`).
+fn few_distinct(s: &[u8]) -> bool {
+    let mut seen = [false; 256];
+    let mut distinct = 0;
+    for &b in s {
+        if !seen[b as usize] {
+            seen[b as usize] = true;
+            distinct += 1;
+        }
+    }
+    (s.len() >= 4 && distinct <= 2) || (s.len() >= 12 && distinct <= 3)
+}
+
+/// Half or more of the characters sit in ascending or descending runs of 4+ (`abcdef`, `12345678`, `9876`).
+fn sequential(s: &[u8]) -> bool {
+    let alnum: Vec<u8> = s
+        .iter()
+        .copied()
+        .filter(|b| b.is_ascii_alphanumeric())
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    if alnum.len() < 6 {
+        return false;
+    }
+    let step = |a: u8, b: u8| -> i32 {
+        if a == b'9' && b == b'0' {
+            1
+        } else {
+            b as i32 - a as i32
+        }
+    };
+    let mut in_runs = 0;
+    let mut run = 1;
+    let mut dir = 0;
+    for i in 1..alnum.len() {
+        let d = step(alnum[i - 1], alnum[i]);
+        if (d == 1 || d == -1) && (run == 1 || d == dir) {
+            dir = d;
+            run += 1;
+        } else {
+            if run >= 4 {
+                in_runs += run;
+            }
+            run = 1;
+            if d == 1 || d == -1 {
+                dir = d;
+                run = 2;
+            }
+        }
+    }
+    if run >= 4 {
+        in_runs += run;
+    }
+    in_runs * 2 >= alnum.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_recognised() {
+        for p in [
+            "changeme",
+            "\"changeme\"",
+            "${DB_PASSWORD}",
+            "$DB_PASSWORD",
+            "%APPDATA%",
+            "{{ vault_password }}",
+            "%(password)s",
+            "<your-api-key>",
+            "process.env.SECRET",
+            "os.environ['X']",
+            "xxxxxxxxxxxxxxxx",
+            "****************",
+            "aaaaaaaaaaaa",
+            "abcdefghijklmnop",
+            "1234567890",
+            "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            "AKIAIOSFODNN7EXAMPLE",
+            "your_api_key_here",
+            "abababababab",
+            "0000000000000000",
+            "sk_live_1234567890abcdefghij",
+            "#{secret}",
+            "<%= pass %>",
+        ] {
+            assert!(is_placeholder(p.as_bytes()), "{p} should be a placeholder");
+        }
+    }
+
+    #[test]
+    fn random_values_are_not_placeholders() {
+        for s in [
+            "q8Zr2LxP0vT7mK4wN9sB",
+            "ghp_R4nd0mLooking9Tok3nWithNoRunsZq81Kp2",
+            "s3cr3tW0rd!Zq",
+            "9f86d081884c7d659a2feaa0c55ad015",
+            "Tr0ub4dor&3",
+            "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+        ] {
+            assert!(
+                !is_placeholder(s.as_bytes()),
+                "{s} should not be a placeholder"
+            );
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! The human report: findings grouped by file as `path:line:column`, the rule, the redacted secret,
+//! and what to do next. Nothing at all when there is nothing to say.
+
+use super::{shown_secret, Mode, ReportOptions};
+use crate::finding::{Finding, Kind, Severity};
+use crate::outcome::Outcome;
+use anstyle::{AnsiColor, Style};
+use std::fmt::Write;
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn p(&self, style: Style, text: &str) -> String {
+        if self.on {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+fn severity_style(s: Severity) -> Style {
+    match s {
+        Severity::Critical | Severity::Error => AnsiColor::Red.on_default().bold(),
+        Severity::Warning => AnsiColor::Yellow.on_default().bold(),
+        Severity::Info => AnsiColor::Cyan.on_default(),
+    }
+}
+
+pub fn render(outcome: &Outcome, opts: &ReportOptions) -> String {
+    let paint = Paint { on: opts.color };
+    let mut out = String::new();
+    let dim = Style::new().dimmed();
+    let bold = Style::new().bold();
+    let mut last_path: Option<&str> = None;
+    for f in &outcome.findings {
+        if last_path != Some(f.path.as_str()) {
+            if last_path.is_some() {
+                out.push('\n');
+            }
+            let _ = writeln!(out, "{}", paint.p(bold.underline(), &f.path));
+            last_path = Some(&f.path);
+        }
+        finding(&mut out, f, opts, &paint, dim);
+    }
+    if outcome.findings.is_empty() {
+        return out;
+    }
+    let blocking = outcome
+        .findings
+        .iter()
+        .filter(|f| opts.fail_on.blocks(f))
+        .count();
+    let files = {
+        let mut p: Vec<&str> = outcome.findings.iter().map(|f| f.path.as_str()).collect();
+        p.dedup();
+        p.len()
+    };
+    let n = outcome.findings.len();
+    out.push('\n');
+    let head = match opts.mode {
+        Mode::Staged if blocking > 0 => format!(
+            "hushguard blocked this commit: {n} finding{} in {files} file{}.",
+            plural(n),
+            plural(files)
+        ),
+        Mode::Range if blocking > 0 => format!(
+            "hushguard blocked this push: {n} finding{} in {files} file{}.",
+            plural(n),
+            plural(files)
+        ),
+        _ => format!(
+            "hushguard: {n} finding{} in {files} file{} ({blocking} blocking).",
+            plural(n),
+            plural(files)
+        ),
+    };
+    let _ = writeln!(
+        out,
+        "{}",
+        paint.p(AnsiColor::Red.on_default().bold(), &head)
+    );
+    advice(&mut out, outcome, opts);
+    out
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn finding(out: &mut String, f: &Finding, opts: &ReportOptions, paint: &Paint, dim: Style) {
+    let loc = format!("{}:{}:{}", f.path, f.line, f.column);
+    let _ = writeln!(
+        out,
+        "  {}  {}  {}  {}",
+        loc,
+        paint.p(severity_style(f.severity), f.severity.as_str()),
+        paint.p(Style::new().bold(), &f.rule_id),
+        f.description
+    );
+    if let Some(s) = shown_secret(f, opts.show_secrets) {
+        let _ = writeln!(out, "      secret: {s}");
+    }
+    if let Some(c) = &f.commit {
+        let short = &c.commit[..c.commit.len().min(12)];
+        let _ = writeln!(
+            out,
+            "      {}",
+            paint.p(
+                dim,
+                &format!("commit {short} by {} <{}> on {}", c.author, c.email, c.date)
+            )
+        );
+    }
+    if f.at_head == Some(true) {
+        let _ = writeln!(out, "      {}", paint.p(dim, "still present at HEAD"));
+    }
+    if !f.message.is_empty() {
+        let _ = writeln!(out, "      {}", f.message);
+    }
+}
+
+fn advice(out: &mut String, outcome: &Outcome, opts: &ReportOptions) {
+    let has = |k: Kind| outcome.findings.iter().any(|f| f.kind == k);
+    if has(Kind::Secret) {
+        out.push_str(
+            "  If a secret is real: remove it, and revoke and rotate it; treat it as leaked.\n",
+        );
+        if opts.mode == Mode::Range || opts.mode == Mode::Audit {
+            out.push_str("    It is in commit history: rewriting history does not un-leak it, rotation does.\n");
+        }
+        out.push_str("  If it is not a secret: add `hushguard:allow` in a comment on that line.\n");
+    }
+    if has(Kind::File) {
+        out.push_str("  For a forbidden file: `git rm --cached PATH`, add it to .gitignore, keep it out of git.\n");
+        out.push_str("    If the file is a harmless fixture, allow its path under [files] allow in .hushguard.toml.\n");
+    }
+    if has(Kind::Secret) || has(Kind::File) {
+        out.push_str("  Adopting hushguard on old code: `hushguard baseline` records today's findings so only new ones block.\n");
+    }
+}

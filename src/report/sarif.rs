@@ -1,0 +1,150 @@
+//! SARIF 2.1.0, as GitHub code scanning and other dashboards read it.
+
+use super::{shown_secret, ReportOptions};
+use crate::finding::{Finding, Severity};
+use crate::outcome::Outcome;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::Error => "8.0",
+        Severity::Warning => "5.0",
+        Severity::Info => "2.0",
+    }
+}
+
+fn descriptor(id: &str, description: &str, severity: Severity, kind: &str) -> Value {
+    json!({
+        "id": id,
+        "name": id,
+        "shortDescription": { "text": description },
+        "fullDescription": { "text": description },
+        "defaultConfiguration": { "level": level(severity) },
+        "help": { "text": help(kind) },
+        "properties": {
+            "tags": ["security", kind],
+            "security-severity": security_severity(severity),
+        },
+    })
+}
+
+fn help(kind: &str) -> &'static str {
+    match kind {
+        "file" => "This file must not be committed: remove it from the repository, add it to .gitignore, and rotate what it held.",
+        "policy" => "Fix the repository's security policy (SECURITY.md) as the message says.",
+        _ => "Remove the secret and rotate it. If it is not a secret, add `hushguard:allow` in a comment on the line.",
+    }
+}
+
+fn result(f: &Finding, rule_index: usize, show: bool) -> Value {
+    let mut region = json!({ "startLine": f.line.max(1) });
+    if f.column >= 1 && f.end_line >= f.line && (f.end_line > f.line || f.end_column > f.column) {
+        region["startColumn"] = json!(f.column);
+        region["endLine"] = json!(f.end_line);
+        region["endColumn"] = json!(f.end_column);
+    }
+    let text = match shown_secret(f, show) {
+        Some(s) => format!("{}: {s}", f.description),
+        None if !f.message.is_empty() => format!("{}: {}", f.description, f.message),
+        None => f.description.clone(),
+    };
+    let mut props = serde_json::Map::new();
+    props.insert("kind".into(), json!(f.kind));
+    props.insert("severity".into(), json!(f.severity));
+    if let Some(c) = &f.commit {
+        props.insert("commit".into(), json!(c.commit));
+        props.insert("author".into(), json!(c.author));
+        props.insert("email".into(), json!(c.email));
+        props.insert("date".into(), json!(c.date));
+    }
+    if let Some(h) = f.at_head {
+        props.insert("at_head".into(), json!(h));
+    }
+    json!({
+        "ruleId": f.rule_id,
+        "ruleIndex": rule_index,
+        "level": level(f.severity),
+        "message": { "text": text },
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri(&f.path) },
+                "region": region,
+            }
+        }],
+        "partialFingerprints": { "hushguardFingerprint/v1": f.fingerprint },
+        "properties": props,
+    })
+}
+
+/// A relative URI reference for a repository path (spaces and the like percent-encoded).
+fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+pub fn render(outcome: &Outcome, opts: &ReportOptions) -> String {
+    let mut rules: Vec<Value> = Vec::new();
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    for r in &opts.rules {
+        let kind = match r.spec.kind {
+            crate::finding::Kind::File => "file",
+            _ => "secret",
+        };
+        index.insert(r.id().to_string(), rules.len());
+        rules.push(descriptor(
+            r.id(),
+            &r.spec.description,
+            r.spec.severity,
+            kind,
+        ));
+    }
+    let mut results = Vec::new();
+    for f in &outcome.findings {
+        let i = match index.get(&f.rule_id) {
+            Some(&i) => i,
+            None => {
+                let kind = serde_json::to_value(f.kind).ok();
+                let kind = kind.as_ref().and_then(Value::as_str).unwrap_or("secret");
+                rules.push(descriptor(&f.rule_id, &f.description, f.severity, kind));
+                index.insert(f.rule_id.clone(), rules.len() - 1);
+                rules.len() - 1
+            }
+        };
+        results.push(result(f, i, opts.show_secrets));
+    }
+    let doc = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "hushguard",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "rules": rules,
+                }
+            },
+            "results": results,
+            "columnKind": "utf16CodeUnits",
+            "properties": { "summary": outcome.summary },
+        }]
+    });
+    serde_json::to_string_pretty(&doc).expect("sarif serializes") + "\n"
+}

@@ -1,0 +1,360 @@
+//! Rules as data: the schema of `patterns/*.toml`, loading (built in or from a user file) and validation.
+
+pub mod check;
+pub mod placeholders;
+
+use crate::finding::{Kind, Severity};
+use regex::bytes::{Regex, RegexBuilder};
+use serde::Deserialize;
+use std::collections::HashSet;
+
+include!(concat!(env!("OUT_DIR"), "/patterns.rs"));
+
+/// One `patterns/*.toml` file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    #[serde(default)]
+    pub rule: Vec<RuleSpec>,
+}
+
+/// An example in a rule file: plain content, or a path with content.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Example {
+    Text(String),
+    File {
+        path: String,
+        #[serde(default)]
+        content: String,
+    },
+}
+
+impl Example {
+    pub fn path(&self) -> &str {
+        match self {
+            Example::Text(_) => "example.txt",
+            Example::File { path, .. } => path,
+        }
+    }
+    pub fn content(&self) -> &str {
+        match self {
+            Example::Text(c) => c,
+            Example::File { content, .. } => content,
+        }
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// A rule as written in TOML.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    pub id: String,
+    pub description: String,
+    #[serde(default = "default_kind")]
+    pub kind: Kind,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    #[serde(default)]
+    pub regex: Option<String>,
+    #[serde(default)]
+    pub entropy: Option<f64>,
+    #[serde(default)]
+    pub checksum: Option<String>,
+    #[serde(default)]
+    pub allow: Vec<String>,
+    #[serde(default)]
+    pub paths: Vec<String>,
+    #[serde(default)]
+    pub exclude_paths: Vec<String>,
+    #[serde(default = "default_severity")]
+    pub severity: Severity,
+    #[serde(default = "default_true")]
+    pub placeholder_filter: bool,
+    #[serde(default)]
+    pub unicode: bool,
+    #[serde(default)]
+    pub hint: Option<String>,
+    #[serde(default)]
+    pub examples: Vec<Example>,
+    #[serde(default)]
+    pub negative_examples: Vec<Example>,
+}
+
+fn default_kind() -> Kind {
+    Kind::Secret
+}
+fn default_severity() -> Severity {
+    Severity::Error
+}
+
+/// Checksums a rule may name.
+pub const CHECKSUMS: &[&str] = &["github", "crc32hex", "bech32"];
+
+/// A validated rule, its regexes still uncompiled (they compile lazily, on first use).
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub spec: RuleSpec,
+    /// Where the rule came from (`patterns/aws.toml`, a user's file).
+    pub origin: String,
+    pub path_globs: Option<globset::GlobSet>,
+    pub exclude_globs: Option<globset::GlobSet>,
+}
+
+impl Rule {
+    pub fn id(&self) -> &str {
+        &self.spec.id
+    }
+    pub fn family(&self) -> &str {
+        self.spec.id.split('.').next().unwrap_or(&self.spec.id)
+    }
+    pub fn compile_regex(&self) -> Result<Option<Regex>, RuleError> {
+        match &self.spec.regex {
+            None => Ok(None),
+            Some(r) => compile(r, self.spec.unicode)
+                .map(Some)
+                .map_err(|e| self.err(format!("regex does not compile: {e}"))),
+        }
+    }
+    pub fn compile_allow(&self) -> Result<Vec<Regex>, RuleError> {
+        self.spec
+            .allow
+            .iter()
+            .map(|a| {
+                compile(a, self.spec.unicode)
+                    .map_err(|e| self.err(format!("allow regex `{a}` does not compile: {e}")))
+            })
+            .collect()
+    }
+    /// Whether the rule applies to this path (its `paths` / `exclude_paths` globs).
+    pub fn applies_to(&self, path: &str) -> bool {
+        if let Some(ex) = &self.exclude_globs {
+            if ex.is_match(path) {
+                return false;
+            }
+        }
+        match &self.path_globs {
+            Some(g) => g.is_match(path),
+            None => true,
+        }
+    }
+    fn err(&self, msg: String) -> RuleError {
+        RuleError {
+            origin: self.origin.clone(),
+            rule: Some(self.spec.id.clone()),
+            message: msg,
+        }
+    }
+}
+
+/// Compile a rule regex for byte input, Unicode off unless asked.
+pub fn compile(pattern: &str, unicode: bool) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern)
+        .unicode(unicode)
+        .size_limit(50 << 20)
+        .dfa_size_limit(20 << 20)
+        .build()
+}
+
+/// An error in a rule file, naming the file and the rule.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{origin}{}: {message}", rule.as_ref().map(|r| format!(": rule `{r}`")).unwrap_or_default())]
+pub struct RuleError {
+    pub origin: String,
+    pub rule: Option<String>,
+    pub message: String,
+}
+
+/// Build a glob set from globs, each matched against `/`-separated relative paths.
+pub fn glob_set(globs: &[String]) -> Result<Option<globset::GlobSet>, String> {
+    if globs.is_empty() {
+        return Ok(None);
+    }
+    let mut b = globset::GlobSetBuilder::new();
+    for g in globs {
+        let glob = globset::GlobBuilder::new(g)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| format!("bad glob `{g}`: {e}"))?;
+        b.add(glob);
+        // A bare file-name glob also matches in any directory.
+        if !g.contains('/') {
+            let any = format!("**/{g}");
+            b.add(
+                globset::GlobBuilder::new(&any)
+                    .literal_separator(true)
+                    .build()
+                    .map_err(|e| format!("bad glob `{g}`: {e}"))?,
+            );
+        }
+    }
+    b.build().map(Some).map_err(|e| e.to_string())
+}
+
+/// Parse a rules file (TOML text) and validate the shape of every rule.
+/// Regexes are compiled here too when `compile_now` (user files, `rules check`), so a bad one is
+/// named at load time; built-in rules are compiled lazily and checked by the test suite.
+pub fn parse_rules(origin: &str, text: &str, compile_now: bool) -> Result<Vec<Rule>, RuleError> {
+    let file: RuleFile = toml::from_str(text).map_err(|e| RuleError {
+        origin: origin.to_string(),
+        rule: None,
+        message: toml_error_location(text, &e),
+    })?;
+    file.rule
+        .into_iter()
+        .map(|spec| validate_spec(origin, spec, compile_now))
+        .collect()
+}
+
+/// Render a TOML error as `line L, column C: message`.
+pub fn toml_error_location(text: &str, e: &toml::de::Error) -> String {
+    match e.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let col = before.len() - before.rfind('\n').map(|i| i + 1).unwrap_or(0) + 1;
+            format!("line {line}, column {col}: {}", e.message())
+        }
+        None => e.message().to_string(),
+    }
+}
+
+/// Validate one rule spec (shape, globs and, when `compile_now`, its regexes).
+pub fn validate_spec(origin: &str, spec: RuleSpec, compile_now: bool) -> Result<Rule, RuleError> {
+    let err = |m: String| RuleError {
+        origin: origin.to_string(),
+        rule: Some(spec.id.clone()),
+        message: m,
+    };
+    let id_ok = !spec.id.is_empty()
+        && spec.id.contains('.')
+        && spec.id.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'_'
+        })
+        && !spec.id.starts_with('.')
+        && !spec.id.ends_with('.');
+    if !id_ok {
+        return Err(err(
+            "id must be `family.slug` in lowercase letters, digits, `.`, `-`".into(),
+        ));
+    }
+    match spec.kind {
+        Kind::Secret => {
+            if spec.keywords.is_empty() {
+                return Err(err("needs at least one keyword".into()));
+            }
+            if spec.regex.is_none() {
+                return Err(err("needs a regex".into()));
+            }
+        }
+        Kind::File => {
+            if spec.paths.is_empty() {
+                return Err(err("a file rule needs `paths` globs".into()));
+            }
+            if spec.regex.is_some() && spec.keywords.is_empty() {
+                return Err(err("a file rule with a content regex needs keywords".into()));
+            }
+        }
+        Kind::Policy => return Err(err("policy rules are built in, not data".into())),
+    }
+    if let Some(k) = spec.keywords.iter().find(|k| k.len() < 2) {
+        return Err(err(format!(
+            "keyword `{k}` is too short (2 characters at least)"
+        )));
+    }
+    if let Some(c) = &spec.checksum {
+        if !CHECKSUMS.contains(&c.as_str()) {
+            return Err(err(format!(
+                "unknown checksum `{c}` (known: {})",
+                CHECKSUMS.join(", ")
+            )));
+        }
+    }
+    if let Some(e) = spec.entropy {
+        if !(0.0..=8.0).contains(&e) {
+            return Err(err(format!("entropy {e} is outside 0..8 bits per byte")));
+        }
+    }
+    let path_globs = glob_set(&spec.paths).map_err(&err)?;
+    let exclude_globs = glob_set(&spec.exclude_paths).map_err(&err)?;
+    let rule = Rule {
+        spec: spec.clone(),
+        origin: origin.to_string(),
+        path_globs,
+        exclude_globs,
+    };
+    if compile_now {
+        rule.compile_regex()?;
+        rule.compile_allow()?;
+    }
+    Ok(rule)
+}
+
+/// Load every built-in rule. Duplicate ids are an error.
+pub fn builtin_rules() -> Result<Vec<Rule>, RuleError> {
+    let mut all = Vec::new();
+    for (origin, text) in BUILTIN_PATTERNS {
+        all.extend(parse_rules(origin, text, false)?);
+    }
+    check_unique(&all)?;
+    Ok(all)
+}
+
+/// Reject a rule set in which two rules share an id.
+pub fn check_unique(rules: &[Rule]) -> Result<(), RuleError> {
+    let mut seen = HashSet::new();
+    for r in rules {
+        if !seen.insert(r.id()) {
+            return Err(RuleError {
+                origin: r.origin.clone(),
+                rule: Some(r.id().to_string()),
+                message: "duplicate rule id".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rules_load_with_unique_ids() {
+        let rules = builtin_rules().expect("built-in rules load");
+        assert!(!rules.is_empty());
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let text = "[[rule]]\nid = \"a.b\"\ndescription = \"d\"\nkeyword = [\"x\"]\n";
+        let e = parse_rules("mine.toml", text, true).unwrap_err();
+        let s = e.to_string();
+        assert!(s.contains("mine.toml") && s.contains("keyword"), "{s}");
+        assert!(s.contains("line 4"), "{s}");
+    }
+
+    #[test]
+    fn bad_regex_is_named() {
+        let text = "[[rule]]\nid = \"a.b\"\ndescription = \"d\"\nkeywords = [\"xy\"]\nregex = \"(unclosed\"\n";
+        let e = parse_rules("mine.toml", text, true).unwrap_err();
+        assert_eq!(e.rule.as_deref(), Some("a.b"));
+        assert!(e.to_string().contains("does not compile"));
+    }
+
+    #[test]
+    fn bad_id_and_missing_keyword_rejected() {
+        let t =
+            "[[rule]]\nid = \"NoFamily\"\ndescription = \"d\"\nkeywords=[\"ab\"]\nregex=\"ab\"\n";
+        assert!(parse_rules("f", t, true).is_err());
+        let t = "[[rule]]\nid = \"a.b\"\ndescription = \"d\"\nregex=\"ab\"\n";
+        assert!(parse_rules("f", t, true)
+            .unwrap_err()
+            .to_string()
+            .contains("keyword"));
+    }
+}

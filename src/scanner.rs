@@ -1,0 +1,473 @@
+//! One blob in, findings out: path allowlist, forbidden-file rules, size and binary checks, the
+//! matcher, inline suppression comments and the configured allowlist. Every source calls this.
+
+use crate::config::Config;
+use crate::finding::{fingerprint, Finding, Kind};
+use crate::matcher::Matcher;
+use crate::rules::{self, glob_set, Rule, RuleError};
+use globset::GlobSet;
+use regex::bytes::Regex;
+use std::sync::OnceLock;
+
+/// Why a blob was not scanned for content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Skip {
+    Binary,
+    TooLarge,
+    Allowlisted,
+}
+
+impl Skip {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Skip::Binary => "binary",
+            Skip::TooLarge => "too_large",
+            Skip::Allowlisted => "allowlisted",
+        }
+    }
+}
+
+/// The result of scanning one blob.
+#[derive(Debug, Default)]
+pub struct BlobScan {
+    pub findings: Vec<Finding>,
+    pub skipped: Option<Skip>,
+}
+
+/// Comments that silence the findings on their line.
+const INLINE_ALLOW: &[&[u8]] = &[
+    b"hushguard:allow",
+    b"gitleaks:allow",
+    b"pragma: allowlist secret",
+];
+/// Comments that silence the findings on the next line.
+const NEXT_LINE_ALLOW: &[&[u8]] = &[
+    b"hushguard:allow-next-line",
+    b"pragma: allowlist nextline secret",
+];
+
+const FILE_HINT: &str =
+    "unstage it with `git rm --cached PATH`, add the path to .gitignore, and rotate what it holds if it was ever shared";
+
+/// A forbidden-file rule and its lazily compiled content condition.
+struct FileRule {
+    rule: Rule,
+    content: OnceLock<Result<Option<Regex>, RuleError>>,
+}
+
+/// The engine shared by every source.
+pub struct Scanner {
+    matcher: Matcher,
+    file_rules: Vec<FileRule>,
+    allow_paths: Option<GlobSet>,
+    file_allow_paths: Option<GlobSet>,
+    allow_regexes: Vec<Regex>,
+    stopwords: Vec<Vec<u8>>,
+    pub max_file_size: u64,
+}
+
+/// Whether `rule_id` is disabled by a list of ids or families.
+pub fn disabled(list: &[String], rule_id: &str) -> bool {
+    list.iter().any(|d| {
+        rule_id == d
+            || (rule_id.starts_with(d.as_str()) && rule_id.as_bytes().get(d.len()) == Some(&b'.'))
+    })
+}
+
+impl Scanner {
+    /// Built-in rules plus the configuration's own, minus the disabled ones.
+    pub fn new(config: &Config, config_name: &str) -> Result<Scanner, String> {
+        let mut all = rules::builtin_rules().map_err(|e| e.to_string())?;
+        for spec in &config.rule {
+            let rule =
+                rules::validate_spec(config_name, spec.clone(), true).map_err(|e| e.to_string())?;
+            all.push(rule);
+        }
+        rules::check_unique(&all).map_err(|e| e.to_string())?;
+        Self::with_rules(all, config)
+    }
+
+    /// Build from an explicit rule list (used by `rules check` and tests).
+    pub fn with_rules(all: Vec<Rule>, config: &Config) -> Result<Scanner, String> {
+        let (files, content): (Vec<Rule>, Vec<Rule>) = all
+            .into_iter()
+            .filter(|r| !disabled(&config.rules.disable, r.id()))
+            .partition(|r| r.spec.kind == Kind::File);
+        let allow_regexes = config
+            .allowlist
+            .regexes
+            .iter()
+            .map(|r| {
+                rules::compile(r, false)
+                    .map_err(|e| format!("allowlist regex `{r}` does not compile: {e}"))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Scanner {
+            matcher: Matcher::new(content)?,
+            file_rules: files
+                .into_iter()
+                .map(|rule| FileRule {
+                    rule,
+                    content: OnceLock::new(),
+                })
+                .collect(),
+            allow_paths: glob_set(&config.allowlist.paths)
+                .map_err(|e| format!("[allowlist] paths: {e}"))?,
+            file_allow_paths: glob_set(&config.files.allow)
+                .map_err(|e| format!("[files] allow: {e}"))?,
+            allow_regexes,
+            stopwords: config
+                .allowlist
+                .stopwords
+                .iter()
+                .map(|s| s.to_ascii_lowercase().into_bytes())
+                .collect(),
+            max_file_size: config.max_file_size(),
+        })
+    }
+
+    /// Every active rule: content rules, then file rules.
+    pub fn rules(&self) -> impl Iterator<Item = &Rule> {
+        self.matcher
+            .rules()
+            .iter()
+            .chain(self.file_rules.iter().map(|f| &f.rule))
+    }
+
+    /// Whether the configuration allowlists this path (it is then never read).
+    pub fn path_allowlisted(&self, path: &str) -> bool {
+        self.allow_paths.as_ref().is_some_and(|g| g.is_match(path))
+    }
+
+    /// Forbidden-file findings for `path`; `data` is needed only by rules with a content condition.
+    pub fn file_findings(&self, path: &str, data: &[u8]) -> Result<Vec<Finding>, RuleError> {
+        if self
+            .file_allow_paths
+            .as_ref()
+            .is_some_and(|g| g.is_match(path))
+        {
+            return Ok(Vec::new());
+        }
+        let mut out = Vec::new();
+        for f in &self.file_rules {
+            if !f.rule.applies_to(path) {
+                continue;
+            }
+            let cond = f
+                .content
+                .get_or_init(|| f.rule.compile_regex())
+                .as_ref()
+                .map_err(Clone::clone)?;
+            let (line, end_line) = match cond {
+                None => (1, 1),
+                Some(re) => match re.find(data) {
+                    None => continue,
+                    Some(m) => (
+                        line_of(data, m.start()),
+                        line_of(data, m.end().saturating_sub(1).max(m.start())),
+                    ),
+                },
+            };
+            let hint = f.rule.spec.hint.as_deref().unwrap_or(FILE_HINT);
+            out.push(Finding {
+                rule_id: f.rule.id().to_string(),
+                description: f.rule.spec.description.clone(),
+                kind: Kind::File,
+                severity: f.rule.spec.severity,
+                path: path.to_string(),
+                line,
+                column: 1,
+                end_line,
+                end_column: 1,
+                secret: None,
+                fingerprint: fingerprint(f.rule.id(), path, b""),
+                entropy: None,
+                message: hint.replace("PATH", path),
+                commit: None,
+                at_head: None,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Scan one blob: file rules by path, then (unless binary or too large) its content.
+    pub fn scan(&self, path: &str, data: &[u8]) -> Result<BlobScan, RuleError> {
+        if self.path_allowlisted(path) {
+            return Ok(BlobScan {
+                findings: Vec::new(),
+                skipped: Some(Skip::Allowlisted),
+            });
+        }
+        let mut findings = self.file_findings(path, data)?;
+        if data.len() as u64 > self.max_file_size {
+            return Ok(BlobScan {
+                findings,
+                skipped: Some(Skip::TooLarge),
+            });
+        }
+        if is_binary(data) {
+            return Ok(BlobScan {
+                findings,
+                skipped: Some(Skip::Binary),
+            });
+        }
+        findings.extend(self.content_findings(path, data)?);
+        Ok(BlobScan {
+            findings,
+            skipped: None,
+        })
+    }
+
+    /// Secrets in `data` (no binary or size check), after inline and configured allowlists.
+    pub fn content_findings(&self, path: &str, data: &[u8]) -> Result<Vec<Finding>, RuleError> {
+        let raw = self.matcher.scan(path, data)?;
+        let mut out = Vec::with_capacity(raw.len());
+        let mut cursor = LineCursor::default();
+        for m in raw {
+            let secret = &data[m.start..m.end];
+            if self.allow_regexes.iter().any(|r| r.is_match(secret)) {
+                continue;
+            }
+            if !self.stopwords.is_empty() {
+                let lower = secret.to_ascii_lowercase();
+                if self
+                    .stopwords
+                    .iter()
+                    .any(|w| !w.is_empty() && lower.windows(w.len()).any(|x| x == w.as_slice()))
+                {
+                    continue;
+                }
+            }
+            let (line, column) = cursor.locate(data, m.start);
+            let (end_line, end_col0) = cursor.peek(data, m.end);
+            if suppressed(data, m.match_start, m.match_end) {
+                continue;
+            }
+            let rule = &self.matcher.rules()[m.rule];
+            out.push(Finding {
+                rule_id: rule.id().to_string(),
+                description: rule.spec.description.clone(),
+                kind: Kind::Secret,
+                severity: rule.spec.severity,
+                path: path.to_string(),
+                line,
+                column,
+                end_line,
+                end_column: end_col0,
+                secret: Some(String::from_utf8_lossy(secret).into_owned()),
+                fingerprint: fingerprint(rule.id(), path, secret),
+                entropy: Some((m.entropy * 1000.0).round() / 1000.0),
+                message: String::new(),
+                commit: None,
+                at_head: None,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// Git's heuristic: a NUL byte in the first 8000 bytes means binary.
+pub fn is_binary(data: &[u8]) -> bool {
+    memchr::memchr(0, &data[..data.len().min(8000)]).is_some()
+}
+
+/// 1-based line of byte `offset`.
+pub fn line_of(data: &[u8], offset: usize) -> usize {
+    memchr::memchr_iter(b'\n', &data[..offset.min(data.len())]).count() + 1
+}
+
+/// Walks forward through a buffer, turning increasing offsets into 1-based line and column.
+#[derive(Default)]
+struct LineCursor {
+    pos: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl LineCursor {
+    fn advance(&mut self, data: &[u8], offset: usize) {
+        if self.line == 0 {
+            self.line = 1;
+        }
+        if offset < self.pos {
+            *self = LineCursor::default();
+            self.line = 1;
+        }
+        for nl in memchr::memchr_iter(b'\n', &data[self.pos..offset]) {
+            self.line += 1;
+            self.line_start = self.pos + nl + 1;
+        }
+        self.pos = offset;
+    }
+    fn locate(&mut self, data: &[u8], offset: usize) -> (usize, usize) {
+        self.advance(data, offset);
+        (self.line, offset - self.line_start + 1)
+    }
+    fn peek(&self, data: &[u8], offset: usize) -> (usize, usize) {
+        let mut c = LineCursor {
+            pos: self.pos,
+            line: self.line.max(1),
+            line_start: self.line_start,
+        };
+        c.advance(data, offset);
+        (c.line, offset - c.line_start + 1)
+    }
+}
+
+fn line_bounds(data: &[u8], offset: usize) -> (usize, usize) {
+    let start = memchr::memrchr(b'\n', &data[..offset])
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let end = memchr::memchr(b'\n', &data[offset..])
+        .map(|i| offset + i)
+        .unwrap_or(data.len());
+    (start, end)
+}
+
+fn has_any(hay: &[u8], needles: &[&[u8]]) -> bool {
+    needles
+        .iter()
+        .any(|n| hay.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n)))
+}
+
+/// Whether an allow comment sits on the first or last line of the match, or on the line above.
+fn suppressed(data: &[u8], start: usize, end: usize) -> bool {
+    let (s0, s1) = line_bounds(data, start);
+    if has_any(&data[s0..s1], INLINE_ALLOW) {
+        return true;
+    }
+    let last = end.saturating_sub(1).max(start);
+    if last > s1 {
+        let (e0, e1) = line_bounds(data, last);
+        if has_any(&data[e0..e1], INLINE_ALLOW) {
+            return true;
+        }
+    }
+    if s0 > 0 {
+        let (p0, p1) = line_bounds(data, s0 - 1);
+        if has_any(&data[p0..p1], NEXT_LINE_ALLOW) {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scanner(extra: &str) -> Scanner {
+        let cfg = Config::parse(std::path::Path::new("t"), extra).unwrap();
+        let rules = rules::parse_rules(
+            "t.toml",
+            r#"
+[[rule]]
+id = "t.tok"
+description = "test token"
+keywords = ["tok_"]
+regex = '''\b(?P<secret>tok_[A-Za-z0-9]{16})\b'''
+
+[[rule]]
+id = "file.env"
+kind = "file"
+description = "env file"
+paths = [".env"]
+"#,
+            true,
+        )
+        .unwrap();
+        Scanner::with_rules(rules, &cfg).unwrap()
+    }
+
+    #[test]
+    fn line_and_column_and_fingerprint_stability() {
+        let s = scanner("");
+        let a = s
+            .content_findings("a.txt", b"x\n  k = tok_q8Zr2LxP0vT7mK4w\n")
+            .unwrap();
+        assert_eq!(
+            (a[0].line, a[0].column, a[0].end_line, a[0].end_column),
+            (2, 7, 2, 27)
+        );
+        let b = s
+            .content_findings("a.txt", b"new line\nx\n  k = tok_q8Zr2LxP0vT7mK4w\n")
+            .unwrap();
+        assert_eq!(b[0].line, 3);
+        assert_eq!(a[0].fingerprint, b[0].fingerprint);
+    }
+
+    #[test]
+    fn inline_markers_suppress() {
+        let s = scanner("");
+        for text in [
+            "k = tok_q8Zr2LxP0vT7mK4w # hushguard:allow",
+            "k = tok_q8Zr2LxP0vT7mK4w // gitleaks:allow",
+            "k = tok_q8Zr2LxP0vT7mK4w  # pragma: allowlist secret",
+            "# pragma: allowlist nextline secret\nk = tok_q8Zr2LxP0vT7mK4w",
+        ] {
+            assert!(
+                s.content_findings("a", text.as_bytes()).unwrap().is_empty(),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            s.content_findings("a", b"# hushguard:allow\nk = tok_q8Zr2LxP0vT7mK4w")
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn config_allowlists_and_disable() {
+        let s = scanner("[allowlist]\nstopwords = [\"q8zr\"]\n");
+        assert!(s
+            .content_findings("a", b"tok_q8Zr2LxP0vT7mK4w")
+            .unwrap()
+            .is_empty());
+        let s = scanner("[allowlist]\nregexes = ['''^tok_q8''']\n");
+        assert!(s
+            .content_findings("a", b"tok_q8Zr2LxP0vT7mK4w")
+            .unwrap()
+            .is_empty());
+        let s = scanner("[allowlist]\npaths = [\"fixtures/**\"]\n");
+        assert_eq!(
+            s.scan("fixtures/a", b"tok_q8Zr2LxP0vT7mK4w")
+                .unwrap()
+                .skipped,
+            Some(Skip::Allowlisted)
+        );
+        let s = scanner("[rules]\ndisable = [\"t\"]\n");
+        assert!(s
+            .content_findings("a", b"tok_q8Zr2LxP0vT7mK4w")
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn file_rules_binary_and_size() {
+        let s = scanner("max_file_size = 10\n");
+        let r = s.scan("app/.env", b"A=1\n").unwrap();
+        assert_eq!(r.findings[0].rule_id, "file.env");
+        assert_eq!(r.findings[0].kind, Kind::File);
+        assert_eq!(
+            s.scan("x.bin", b"\0\0").unwrap().skipped,
+            Some(Skip::Binary)
+        );
+        assert_eq!(
+            s.scan("big", &[b'a'; 11]).unwrap().skipped,
+            Some(Skip::TooLarge)
+        );
+        let s = scanner("[files]\nallow = [\"app/.env\"]\n");
+        assert!(s.scan("app/.env", b"").unwrap().findings.is_empty());
+    }
+
+    #[test]
+    fn disabled_matches_ids_and_families() {
+        let l = vec!["github".to_string(), "aws.secret".to_string()];
+        assert!(disabled(&l, "github.pat"));
+        assert!(disabled(&l, "aws.secret"));
+        assert!(!disabled(&l, "aws.secret-key"));
+        assert!(!disabled(&l, "githubx.pat"));
+    }
+}

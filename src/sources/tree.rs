@@ -1,0 +1,175 @@
+//! Files on disk: `hushguard scan PATH…`, walked in parallel with `ignore` (honouring .gitignore,
+//! scanning hidden files, never entering `.git`), or standard input for `-`.
+
+use crate::outcome::Outcome;
+use crate::scanner::{BlobScan, Scanner};
+use ignore::WalkBuilder;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Bytes read of an over-size file, for forbidden-file rules that look at content.
+const HEAD_BYTES: u64 = 64 << 10;
+
+/// Options for a directory scan.
+pub struct TreeOptions {
+    pub no_ignore: bool,
+    pub threads: usize,
+}
+
+/// The path shown in reports: relative to `root` where possible, `/`-separated, without `./`.
+pub fn display_path(path: &Path, root: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    let s = rel.to_string_lossy().replace('\\', "/");
+    let s = s.trim_start_matches("./").to_string();
+    if s.is_empty() {
+        path.to_string_lossy().into_owned()
+    } else {
+        s
+    }
+}
+
+/// Record one blob's scan in the outcome.
+pub fn record(out: &mut Outcome, scan: BlobScan, bytes: u64) {
+    out.findings.extend(scan.findings);
+    match scan.skipped {
+        Some(skip) => out.summary.skip(skip.as_str()),
+        None => {
+            out.summary.files_scanned += 1;
+            out.summary.bytes_scanned += bytes;
+        }
+    }
+}
+
+fn scan_file(scanner: &Scanner, path: &Path, root: &Path, out: &mut Outcome) {
+    let shown = display_path(path, root);
+    if scanner.path_allowlisted(&shown) {
+        out.summary.skip("allowlisted");
+        return;
+    }
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            out.errors
+                .push(format!("{}: {}", path.display(), io_reason(&e)));
+            return;
+        }
+    };
+    if meta.len() > scanner.max_file_size {
+        let mut head = Vec::new();
+        let read =
+            std::fs::File::open(path).and_then(|f| f.take(HEAD_BYTES).read_to_end(&mut head));
+        if let Err(e) = read {
+            out.errors
+                .push(format!("{}: {}", path.display(), io_reason(&e)));
+            return;
+        }
+        match scanner.file_findings(&shown, &head) {
+            Ok(f) => out.findings.extend(f),
+            Err(e) => out.errors.push(e.to_string()),
+        }
+        out.summary.skip("too_large");
+        out.notes.push(format!(
+            "{shown}: {} bytes exceeds the {} byte limit; not scanned (raise max_file_size to scan it)",
+            meta.len(),
+            scanner.max_file_size
+        ));
+        return;
+    }
+    let data = match std::fs::read(path) {
+        Ok(d) => d,
+        Err(e) => {
+            out.errors
+                .push(format!("{}: {}", path.display(), io_reason(&e)));
+            return;
+        }
+    };
+    match scanner.scan(&shown, &data) {
+        Ok(scan) => record(out, scan, data.len() as u64),
+        Err(e) => out.errors.push(e.to_string()),
+    }
+}
+
+/// A short reason for an I/O error (`permission denied`, `no such file or directory`).
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            "no such file or directory (it may have been removed during the scan)".into()
+        }
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Scan `paths` (files, directories, or `-` for standard input) under `root`.
+pub fn scan(scanner: &Scanner, paths: &[PathBuf], root: &Path, opts: &TreeOptions) -> Outcome {
+    let total = Mutex::new(Outcome::default());
+    for p in paths {
+        if p.as_os_str() == "-" {
+            let mut data = Vec::new();
+            let mut out = Outcome::default();
+            match std::io::stdin().read_to_end(&mut data) {
+                Ok(_) => match scanner.scan("<stdin>", &data) {
+                    Ok(s) => record(&mut out, s, data.len() as u64),
+                    Err(e) => out.errors.push(e.to_string()),
+                },
+                Err(e) => out.errors.push(format!("<stdin>: {e}")),
+            }
+            total.lock().expect("lock").merge(out);
+            continue;
+        }
+        if let Err(e) = std::fs::symlink_metadata(p) {
+            total
+                .lock()
+                .expect("lock")
+                .errors
+                .push(format!("{}: {}", p.display(), io_reason(&e)));
+            continue;
+        }
+        let mut wb = WalkBuilder::new(p);
+        wb.hidden(false)
+            .follow_links(false)
+            .threads(opts.threads.max(1))
+            .filter_entry(|e| e.file_name() != ".git");
+        if opts.no_ignore {
+            wb.standard_filters(false).hidden(false);
+        } else {
+            wb.require_git(false);
+        }
+        wb.build_parallel().run(|| {
+            let mut local = Local {
+                out: Outcome::default(),
+                total: &total,
+            };
+            Box::new(move |entry| {
+                match entry {
+                    Ok(e) => {
+                        let ft = e.file_type();
+                        if ft.is_some_and(|t| t.is_file()) {
+                            scan_file(scanner, e.path(), root, &mut local.out);
+                        } else if ft.is_some_and(|t| t.is_symlink()) {
+                            local.out.summary.skip("symlink");
+                        }
+                    }
+                    Err(err) => local.out.errors.push(err.to_string()),
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    }
+    total.into_inner().expect("lock")
+}
+
+/// A walker thread's results, merged into the total when the thread is done with it.
+struct Local<'a> {
+    out: Outcome,
+    total: &'a Mutex<Outcome>,
+}
+
+impl Drop for Local<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut t) = self.total.lock() {
+            t.merge(std::mem::take(&mut self.out));
+        }
+    }
+}
