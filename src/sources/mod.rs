@@ -3,3 +3,6 @@
 //! and return an [`Outcome`](crate::outcome::Outcome).
 
 pub mod tree;
+pub mod history;
+pub mod range;
+pub mod staged;
