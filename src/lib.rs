@@ -8,6 +8,7 @@
 pub mod baseline;
 pub mod cli;
 pub mod config;
+pub mod diff;
 pub mod finding;
 pub mod hooks;
 pub mod matcher;
@@ -96,13 +97,13 @@ pub fn find_root(path: &Path) -> PathBuf {
 /// Run a parsed command line; the value is the process exit code (errors map to 2 in `main`).
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
+        Command::Scan(args) if args.staged => sources::staged::run(args),
+        Command::Scan(args) if args.range.is_some() || args.pre_push => sources::range::run(args),
         Command::Scan(args) => scan(args),
         Command::Rules(args) => rules_cmd(args),
-        Command::Audit(_)
-        | Command::Baseline(_)
-        | Command::Policy(_)
-        | Command::Install(_)
-        | Command::Uninstall(_) => {
+        Command::Install(args) => hooks::install(args),
+        Command::Uninstall(args) => hooks::uninstall(args),
+        Command::Audit(_) | Command::Baseline(_) | Command::Policy(_) => {
             anyhow::bail!("this command is not available in this build")
         }
     }

@@ -137,11 +137,38 @@ fn advice(out: &mut String, outcome: &Outcome, opts: &ReportOptions) {
         }
         out.push_str("  If it is not a secret: add `hushguard:allow` in a comment on that line.\n");
     }
-    if has(Kind::File) {
+    if has(Kind::File) && opts.mode == Mode::Staged {
+        let mut paths: Vec<String> = outcome
+            .findings
+            .iter()
+            .filter(|f| f.kind == Kind::File)
+            .map(|f| shell_word(&f.path))
+            .collect();
+        paths.dedup();
+        let _ = writeln!(
+            out,
+            "  For a forbidden file: unstage it with `git rm --cached -- {}`, add it to .gitignore, keep it out of git.",
+            paths.join(" ")
+        );
+        out.push_str("    If the file is a harmless fixture, allow its path under [files] allow in .hushguard.toml.\n");
+    } else if has(Kind::File) {
         out.push_str("  For a forbidden file: `git rm --cached PATH`, add it to .gitignore, keep it out of git.\n");
         out.push_str("    If the file is a harmless fixture, allow its path under [files] allow in .hushguard.toml.\n");
     }
     if has(Kind::Secret) || has(Kind::File) {
         out.push_str("  Adopting hushguard on old code: `hushguard baseline` records today's findings so only new ones block.\n");
+    }
+}
+
+/// `path` as one shell word, quoted only when it needs to be.
+fn shell_word(path: &str) -> String {
+    if !path.is_empty()
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._/-+@%=:,".contains(&b))
+    {
+        path.to_string()
+    } else {
+        format!("'{}'", path.replace('\'', "'\\''"))
     }
 }

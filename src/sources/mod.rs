@@ -3,6 +3,8 @@
 //! and return an [`Outcome`](crate::outcome::Outcome).
 
 pub mod tree;
+pub mod git;
+pub mod git_scan;
 pub mod history;
 pub mod range;
 pub mod staged;

@@ -1,0 +1,350 @@
+//! Scanning what a set of git changes adds: each unique (blob, path) is read and scanned once
+//! (in parallel only when there are many), and only when a blob holds findings is it diffed against
+//! the version(s) it replaces, so that only findings on added lines remain. Shared by the staged guard
+//! and commit ranges.
+
+use super::git::Delta;
+use super::tree::record;
+use crate::diff;
+use crate::finding::{CommitInfo, Finding, Kind};
+use crate::outcome::Outcome;
+use crate::scanner::{BlobScan, Scanner};
+use gix::bstr::{BStr, BString, ByteSlice};
+use gix::objs::tree::EntryMode;
+use gix::objs::FindExt;
+use gix::ObjectId;
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// Below this many blobs to scan, stay on one thread: a commit hook's latency is mostly start-up.
+const PARALLEL_MIN_BLOBS: usize = 16;
+/// Rename detection by similarity looks at no more candidates than this, and only for blobs with findings.
+const MAX_RENAME_CANDIDATES: usize = 64;
+/// Minimum share of common lines for a new file to count as a renamed deleted one.
+const RENAME_SIMILARITY: f64 = 0.5;
+const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/";
+
+/// One blob a change set adds or modifies.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub path: BString,
+    pub id: ObjectId,
+    /// The versions it replaces: empty for a new file, one for an edit or rename, several for a merge
+    /// (then only lines new to every parent count).
+    pub olds: Vec<ObjectId>,
+    /// Index into [`ChangeSet::deleted`]: blobs deleted by the same diff, rename candidates.
+    pub group: usize,
+    /// Index into [`ChangeSet::commits`].
+    pub commit: Option<usize>,
+}
+
+/// Everything to scan, from the staged index or from the commits of a range.
+#[derive(Debug, Default)]
+pub struct ChangeSet {
+    pub changes: Vec<Change>,
+    pub deleted: Vec<Vec<(BString, ObjectId)>>,
+    pub commits: Vec<CommitInfo>,
+}
+
+impl ChangeSet {
+    /// Add the deltas of one diff (against a single parent). Deletions, symlinks and gitlinks are
+    /// counted in `out` and not scanned; a new file whose blob a deleted path held is an exact rename.
+    pub fn add_deltas(&mut self, deltas: Vec<Delta>, commit: Option<usize>, out: &mut Outcome) {
+        let group = self.deleted.len();
+        let mut deleted: Vec<(BString, ObjectId)> = Vec::new();
+        let mut kept = Vec::with_capacity(deltas.len());
+        for d in deltas {
+            match d.new {
+                None => {
+                    out.summary.skip("deleted");
+                    if let Some((_, id)) = d.old.filter(|(m, _)| is_file(*m)) {
+                        deleted.push((d.path, id));
+                    }
+                }
+                Some((mode, id)) => match skip_reason(mode) {
+                    Some(reason) => out.summary.skip(reason),
+                    None => {
+                        let olds = d
+                            .old
+                            .filter(|(m, _)| is_file(*m))
+                            .map(|(_, id)| vec![id])
+                            .unwrap_or_default();
+                        kept.push(Change {
+                            path: d.path,
+                            id,
+                            olds,
+                            group,
+                            commit,
+                        });
+                    }
+                },
+            }
+        }
+        for c in &mut kept {
+            if c.olds.is_empty() && deleted.iter().any(|(_, id)| *id == c.id) {
+                c.olds.push(c.id);
+            }
+        }
+        self.deleted.push(deleted);
+        self.changes.extend(kept);
+    }
+}
+
+/// Whether a tree or index mode is a regular (possibly executable) file.
+pub fn is_file(mode: EntryMode) -> bool {
+    mode.is_blob()
+}
+
+/// Why an entry of this mode is not scanned, if it is not.
+pub fn skip_reason(mode: EntryMode) -> Option<&'static str> {
+    if mode.is_link() {
+        Some("symlink")
+    } else if mode.is_commit() {
+        Some("submodule")
+    } else if mode.is_tree() {
+        Some("directory")
+    } else {
+        None
+    }
+}
+
+/// The scan of one unique (blob, path).
+struct Scanned {
+    result: Result<BlobScan, String>,
+    bytes: u64,
+    note: Option<String>,
+    /// A Git LFS pointer: only forbidden-file rules apply, the content is elsewhere.
+    lfs: bool,
+    /// Kept only when the blob has content findings, for the line diff.
+    data: Option<Vec<u8>>,
+}
+
+fn read_blob(repo: &gix::Repository, id: &gix::oid) -> Result<Vec<u8>, String> {
+    let mut buf = Vec::new();
+    repo.objects
+        .find_blob(id, &mut buf)
+        .map(|b| b.data.to_vec())
+        .map_err(|e| format!("cannot read blob {id}: {e}"))
+}
+
+fn scan_one(repo: &gix::Repository, scanner: &Scanner, id: &gix::oid, path: &str) -> Scanned {
+    let fail = |e: String| Scanned {
+        result: Err(format!("{path}: {e}")),
+        bytes: 0,
+        note: None,
+        lfs: false,
+        data: None,
+    };
+    if scanner.path_allowlisted(path) {
+        return Scanned {
+            result: Ok(BlobScan {
+                findings: Vec::new(),
+                skipped: Some(crate::scanner::Skip::Allowlisted),
+            }),
+            bytes: 0,
+            note: None,
+            lfs: false,
+            data: None,
+        };
+    }
+    let size = match repo.find_header(id.to_owned()) {
+        Ok(h) => h.size(),
+        Err(e) => return fail(format!("cannot read blob {id}: {e}")),
+    };
+    if size > scanner.max_file_size {
+        // Forbidden-file rules that need no content still apply by name.
+        let result = scanner
+            .file_findings(path, b"")
+            .map(|findings| BlobScan {
+                findings,
+                skipped: Some(crate::scanner::Skip::TooLarge),
+            })
+            .map_err(|e| e.to_string());
+        return Scanned {
+            result,
+            bytes: size,
+            note: Some(format!(
+                "{path}: {size} bytes exceeds the {} byte limit; not scanned (raise max_file_size to scan it)",
+                scanner.max_file_size
+            )),
+            lfs: false,
+            data: None,
+        };
+    }
+    let data = match read_blob(repo, id) {
+        Ok(d) => d,
+        Err(e) => return fail(e),
+    };
+    if data.len() < 1024 && data.starts_with(LFS_POINTER) {
+        return Scanned {
+            result: scanner
+                .file_findings(path, &data)
+                .map(|findings| BlobScan {
+                    findings,
+                    skipped: None,
+                })
+                .map_err(|e| e.to_string()),
+            bytes: 0,
+            note: None,
+            lfs: true,
+            data: None,
+        };
+    }
+    let result = scanner.scan(path, &data).map_err(|e| e.to_string());
+    let keep = matches!(&result, Ok(s) if s.findings.iter().any(|f| f.kind == Kind::Secret));
+    Scanned {
+        result,
+        bytes: data.len() as u64,
+        note: None,
+        lfs: false,
+        data: keep.then_some(data),
+    }
+}
+
+/// Scan every change of `set` and record findings, counts, notes and errors in `out`.
+pub fn scan_changes(
+    repo: &gix::ThreadSafeRepository,
+    scanner: &Scanner,
+    set: &ChangeSet,
+    threads: usize,
+    out: &mut Outcome,
+) {
+    let mut keys: HashMap<(ObjectId, &BStr), usize> = HashMap::new();
+    let mut unique: Vec<(ObjectId, String)> = Vec::new();
+    let slots: Vec<usize> = set
+        .changes
+        .iter()
+        .map(|c| {
+            *keys.entry((c.id, c.path.as_bstr())).or_insert_with(|| {
+                unique.push((c.id, c.path.to_str_lossy().into_owned()));
+                unique.len() - 1
+            })
+        })
+        .collect();
+    let local = repo.to_thread_local();
+    let scanned: Vec<Scanned> = if unique.len() >= PARALLEL_MIN_BLOBS && threads > 1 {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
+        let work = || {
+            unique
+                .par_iter()
+                .map_init(
+                    || repo.to_thread_local(),
+                    |r, (id, path)| scan_one(r, scanner, id, path),
+                )
+                .collect()
+        };
+        match pool {
+            Ok(p) => p.install(work),
+            Err(_) => work(),
+        }
+    } else {
+        unique
+            .iter()
+            .map(|(id, path)| scan_one(&local, scanner, id, path))
+            .collect()
+    };
+    let mut noted = vec![false; scanned.len()];
+    for (change, &slot) in set.changes.iter().zip(&slots) {
+        let s = &scanned[slot];
+        let path = &unique[slot].1;
+        let scan = match &s.result {
+            Ok(scan) => scan,
+            Err(e) => {
+                if !noted[slot] {
+                    out.errors.push(e.clone());
+                    noted[slot] = true;
+                }
+                continue;
+            }
+        };
+        let mut findings = scan.findings.clone();
+        if change.olds.contains(&change.id) {
+            // Same content as before (a rename, or a merge taking one side): nothing is added.
+            findings.retain(|f| f.kind == Kind::File);
+        } else if findings.iter().any(|f| f.kind == Kind::Secret) {
+            if let Err(e) = keep_added(&local, scanner, set, change, s, &mut findings) {
+                out.errors.push(format!("{path}: {e}"));
+            }
+        }
+        if let Some(c) = change.commit.and_then(|i| set.commits.get(i)) {
+            for f in &mut findings {
+                f.commit = Some(c.clone());
+            }
+        }
+        if let Some(n) = &s.note {
+            if !noted[slot] {
+                out.notes.push(n.clone());
+                noted[slot] = true;
+            }
+        }
+        if s.lfs {
+            out.findings.extend(findings);
+            out.summary.skip("lfs");
+        } else {
+            let skipped = scan.skipped;
+            record(out, BlobScan { findings, skipped }, s.bytes);
+        }
+    }
+}
+
+/// Drop content findings that are not on lines `change` adds.
+fn keep_added(
+    repo: &gix::Repository,
+    scanner: &Scanner,
+    set: &ChangeSet,
+    change: &Change,
+    s: &Scanned,
+    findings: &mut Vec<Finding>,
+) -> Result<(), String> {
+    let new = match &s.data {
+        Some(d) => d,
+        None => return Ok(()),
+    };
+    let mut olds: Vec<Vec<u8>> = Vec::with_capacity(change.olds.len());
+    for id in &change.olds {
+        olds.push(read_blob(repo, id)?);
+    }
+    if olds.is_empty() {
+        if let Some(old) = renamed_from(repo, scanner, set, change, new) {
+            olds.push(old);
+        }
+    }
+    if olds.is_empty() {
+        return Ok(());
+    }
+    let refs: Vec<&[u8]> = olds.iter().map(Vec::as_slice).collect();
+    let added = diff::added_lines_all(&refs, new);
+    diff::keep_added(findings, &added);
+    Ok(())
+}
+
+/// The content of the deleted blob most similar to `new`, if one shares at least half its lines:
+/// the new path is then a rename and only its changed lines count.
+fn renamed_from(
+    repo: &gix::Repository,
+    scanner: &Scanner,
+    set: &ChangeSet,
+    change: &Change,
+    new: &[u8],
+) -> Option<Vec<u8>> {
+    let candidates = set.deleted.get(change.group)?;
+    let new_lines = memchr::memchr_iter(b'\n', new).count().max(1);
+    let mut best: Option<(f64, Vec<u8>)> = None;
+    for (_, id) in candidates.iter().take(MAX_RENAME_CANDIDATES) {
+        let size = repo.find_header(*id).ok()?.size();
+        if size > scanner.max_file_size {
+            continue;
+        }
+        let Ok(old) = read_blob(repo, id) else {
+            continue;
+        };
+        let added = diff::added_lines(&old, new);
+        let common = added.iter().filter(|a| !**a).count();
+        let old_lines = memchr::memchr_iter(b'\n', &old).count().max(1);
+        let score = 2.0 * common as f64 / (old_lines + new_lines) as f64;
+        if score >= RENAME_SIMILARITY && best.as_ref().is_none_or(|(b, _)| score > *b) {
+            best = Some((score, old));
+        }
+    }
+    best.map(|(_, old)| old)
+}

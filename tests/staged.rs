@@ -1,0 +1,469 @@
+//! `hushguard scan --staged` against temporary repositories built with the git CLI.
+
+mod common;
+
+use common::{aws_key_id, github_token, private_key_pem, Repo};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Exit code, parsed JSON report and stderr of `scan --staged --format json` run in `dir`.
+fn staged_in(repo: &Repo, dir: &Path) -> (i32, Value, String) {
+    let out = repo
+        .hushguard_in(dir)
+        .args(["scan", "--staged", "--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let json = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{stderr}", String::from_utf8_lossy(&out.stdout)));
+    (out.status.code().unwrap(), json, stderr)
+}
+
+fn staged(repo: &Repo) -> (i32, Value, String) {
+    staged_in(repo, repo.path())
+}
+
+/// `(path, line, rule_id)` of each finding.
+fn found(report: &Value) -> Vec<(String, u64, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["rule_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn paths(report: &Value) -> Vec<String> {
+    found(report).into_iter().map(|f| f.0).collect()
+}
+
+fn skipped(report: &Value, reason: &str) -> u64 {
+    report["summary"]["skipped"][reason].as_u64().unwrap_or(0)
+}
+
+/// A config file with a few lines and a secret on `secret_line` (1-based), if any.
+fn config_text(secret: Option<(usize, &str)>) -> String {
+    let mut lines: Vec<String> = (1..=6).map(|i| format!("setting_{i} = {i}")).collect();
+    if let Some((n, s)) = secret {
+        lines[n - 1] = format!("aws_access_key_id = {s}");
+    }
+    lines.join("\n") + "\n"
+}
+
+#[test]
+fn new_file_with_a_secret_is_blocked_with_advice() {
+    let r = Repo::new();
+    r.write("README.md", "hello\n");
+    r.commit_all("init");
+    r.write("src/settings.py", &format!("x = 1\nTOKEN = \"{}\"\n", github_token("new-file")));
+    r.git(&["add", "src/settings.py"]);
+    let (code, report, _) = staged(&r);
+    assert_eq!(code, 1);
+    let f = found(&report);
+    assert!(f.iter().all(|f| (f.0.as_str(), f.1) == ("src/settings.py", 2)), "{report}");
+    assert!(f.iter().any(|f| f.2.starts_with("github.")), "{report}");
+
+    let out = r.hushguard().args(["scan", "--staged"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("src/settings.py:2:"), "{text}");
+    assert!(text.contains("blocked this commit"), "{text}");
+    assert!(text.contains("hushguard:allow"), "{text}");
+    assert!(text.contains("rotate"), "{text}");
+    assert!(text.contains("baseline"), "{text}");
+    assert!(!text.contains("no-verify"), "{text}");
+    assert!(!text.contains(&github_token("new-file")), "secret must be redacted: {text}");
+}
+
+#[test]
+fn a_clean_commit_prints_nothing() {
+    let r = Repo::new();
+    r.write("a.txt", "one\n");
+    r.commit_all("init");
+    r.write("a.txt", "one\ntwo\n");
+    r.write("b.txt", "three\n");
+    r.git(&["add", "."]);
+    let out = r.hushguard().args(["scan", "--staged"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn an_edit_next_to_an_old_secret_is_not_blocked_but_a_new_secret_is() {
+    let r = Repo::new();
+    r.write("app.cfg", &config_text(Some((3, &aws_key_id("old")))));
+    r.commit_all("old secret");
+    let mut text = config_text(Some((3, &aws_key_id("old"))));
+    text = text.replace("setting_4 = 4", "setting_4 = 44");
+    r.write("app.cfg", &text);
+    r.git(&["add", "app.cfg"]);
+    let (code, report, _) = staged(&r);
+    assert_eq!(code, 0, "{report}");
+    assert!(found(&report).is_empty());
+
+    text.push_str(&format!("backup_key = {}\n", aws_key_id("new")));
+    r.write("app.cfg", &text);
+    r.git(&["add", "app.cfg"]);
+    let (code, report, _) = staged(&r);
+    assert_eq!(code, 1);
+    let lines: Vec<u64> = found(&report).iter().map(|f| f.1).collect();
+    assert_eq!(lines, vec![7], "only the added line: {report}");
+}
+
+#[test]
+fn a_multi_line_key_counts_when_one_of_its_lines_is_added() {
+    let r = Repo::new();
+    let pem = private_key_pem("multi");
+    r.write("notes.txt", &format!("intro\n{pem}outro\n"));
+    r.commit_all("key");
+    // Change one line in the middle of the key block.
+    let mut lines: Vec<String> = pem.lines().map(str::to_string).collect();
+    lines[3] = lines[3].chars().rev().collect();
+    r.write("notes.txt", &format!("intro\n{}\noutro\n", lines.join("\n")));
+    r.git(&["add", "notes.txt"]);
+    let (code, report, _) = staged(&r);
+    assert_eq!(code, 1, "{report}");
+    assert_eq!(found(&report)[0].1, 2, "reported at the start of the block: {report}");
+}
+
+#[test]
+fn a_partially_staged_file_is_judged_by_its_staged_version() {
+    // Secret staged, then removed from the working tree only: blocked.
+    let r = Repo::new();
+    r.write("a.txt", "base\n");
+    r.commit_all("init");
+    r.write("a.txt", &format!("base\nkey = {}\n", aws_key_id("partial")));
+    r.git(&["add", "a.txt"]);
+    r.write("a.txt", "base\nkey = <removed>\n");
+    assert_eq!(staged(&r).0, 1);
+
+    // Clean version staged, secret only in the working tree: not blocked.
+    let r = Repo::new();
+    r.write("a.txt", "base\n");
+    r.commit_all("init");
+    r.write("a.txt", "base\nmore\n");
+    r.git(&["add", "a.txt"]);
+    r.write("a.txt", &format!("base\nmore\nkey = {}\n", aws_key_id("partial")));
+    let (code, report, _) = staged(&r);
+    assert_eq!(code, 0, "{report}");
+}
+
+#[test]
+fn renames_count_only_what_they_add() {
+    let r = Repo::new();
+    r.write("old/app.cfg", &config_text(Some((2, &aws_key_id("rename-old")))));
+    r.commit_all("init");
+
+    // A pure rename: same blob under a new path.
+    r.git(&["mv", "old/app.cfg", "new.cfg"]);
+    let (code, report, _) = staged(&r);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(skipped(&report, "deleted"), 1);
+
+    // A rename with an unrelated edit: the old secret stays unreported (similar content).
+    let edited = config_text(Some((2, &aws_key_id("rename-old")))).replace("setting_5 = 5", "setting_5 = 50");
+    r.write("new.cfg", &edited);
+    r.git(&["add", "new.cfg"]);
+    let (code, report, _) = staged(&r);
+    assert_eq!(code, 0, "{report}");
+
+    // A rename that adds a secret: only the new line is reported.
+    r.write("new.cfg", &format!("{edited}extra = {}\n", aws_key_id("rename-new")));
+    r.git(&["add", "new.cfg"]);
+    let (code, report, _) = staged(&r);
+    assert_eq!(code, 1);
+    assert_eq!(found(&report).iter().map(|f| f.1).collect::<Vec<_>>(), vec![7], "{report}");
+}
+
+#[test]
+fn dotenv_is_blocked_and_its_template_is_allowed() {
+    let r = Repo::new();
+    r.write("README.md", "x\n");
+    r.commit_all("init");
+    r.write(".env.example", "DATABASE_URL=\nAPI_KEY=\n");
+    r.git(&["add", ".env.example"]);
+    let (code, report, _) = staged(&r);
+    assert_eq!(code, 0, "{report}");
+
+    r.write("services/api/.env", "DEBUG=1\n");
+    r.git(&["add", "services/api/.env"]);
+    let (code, report, _) = staged(&r);
+    assert_eq!(code, 1);
+    let f = found(&report);
+    assert_eq!(f.len(), 1, "{report}");
+    assert_eq!((f[0].0.as_str(), f[0].2.as_str()), ("services/api/.env", "file.dotenv"));
+    assert_eq!(report["findings"][0]["kind"], "file");
+
+    let out = r.hushguard().args(["scan", "--staged"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("git rm --cached -- services/api/.env"), "{text}");
+    assert!(!text.contains("no-verify"), "{text}");
+}
+
+#[test]
+fn the_first_commit_is_compared_with_the_empty_tree() {
+    let r = Repo::new();
+    r.write("a.txt", "hello\n");
+    r.git(&["add", "a.txt"]);
+    let (code, report, _) = staged(&r);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["summary"]["files_scanned"], 1);
+
+    r.write("deep/er/b.txt", &format!("k = {}\n", aws_key_id("first")));
+    r.git(&["add", "deep"]);
+    let (code, report, _) = staged(&r);
+    assert_eq!(code, 1);
+    assert_eq!(paths(&report), vec!["deep/er/b.txt"]);
+}
+
+#[test]
+fn runs_from_a_subdirectory_with_repository_relative_paths() {
+    let r = Repo::new();
+    r.write("a/b/c.txt", "x\n");
+    r.commit_all("init");
+    r.write("a/b/secret.txt", &format!("k = {}\n", aws_key_id("subdir")));
+    r.git(&["add", "a/b/secret.txt"]);
+    let (code, report, _) = staged_in(&r, &r.path().join("a/b"));
+    assert_eq!(code, 1);
+    assert_eq!(paths(&report), vec!["a/b/secret.txt"]);
+}
+
+#[test]
+fn a_linked_worktree_uses_its_own_index() {
+    let r = Repo::new();
+    r.write("a.txt", "x\n");
+    r.commit_all("init");
+    let wt_parent = tempfile::tempdir().unwrap();
+    let wt = wt_parent.path().join("wt");
+    r.git(&["worktree", "add", "-q", "-b", "side", wt.to_str().unwrap()]);
+    std::fs::write(wt.join("s.txt"), format!("k = {}\n", aws_key_id("worktree"))).unwrap();
+    r.git_in(&wt, &["add", "s.txt"]);
+    let (code, report, _) = staged_in(&r, &wt);
+    assert_eq!(code, 1);
+    assert_eq!(paths(&report), vec!["s.txt"]);
+    // The main worktree's index has nothing staged.
+    assert_eq!(staged(&r).0, 0);
+}
+
+#[test]
+fn honours_git_dir_git_work_tree_and_git_index_file() {
+    let r = Repo::new();
+    r.write("a.txt", "x\n");
+    r.commit_all("init");
+    r.write("b.txt", &format!("k = {}\n", aws_key_id("alt-index")));
+    // Stage the secret into an alternative index only, as `git commit PATH` does.
+    let alt = r.path().join(".git/alt-index");
+    std::fs::copy(r.path().join(".git/index"), &alt).unwrap();
+    let mut add = std::process::Command::new("git");
+    add.current_dir(r.path()).args(["add", "b.txt"]);
+    r.env(&mut add);
+    add.env("GIT_INDEX_FILE", &alt);
+    assert!(add.status().unwrap().success());
+    assert_eq!(staged(&r).0, 0, "the regular index is clean");
+
+    let out = r
+        .hushguard()
+        .env("GIT_INDEX_FILE", ".git/alt-index")
+        .args(["scan", "--staged"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "relative GIT_INDEX_FILE is resolved from the current directory");
+
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = r
+        .hushguard_in(elsewhere.path())
+        .env("GIT_DIR", r.path().join(".git"))
+        .env("GIT_WORK_TREE", r.path())
+        .env("GIT_INDEX_FILE", &alt)
+        .args(["scan", "--staged", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(paths(&report), vec!["b.txt"]);
+}
+
+#[test]
+fn deletions_symlinks_gitlinks_lfs_pointers_and_binaries_are_skipped_and_counted() {
+    let r = Repo::new();
+    r.write("gone.txt", "bye\n");
+    r.write("keep.txt", "x\n");
+    r.commit_all("init");
+    r.git(&["rm", "-q", "gone.txt"]);
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("keep.txt", r.path().join("link")).unwrap();
+        r.git(&["add", "link"]);
+    }
+    let head = r.git(&["rev-parse", "HEAD"]);
+    let cacheinfo = format!("160000,{},vendor/sub", head.trim());
+    r.git(&["update-index", "--add", "--cacheinfo", &cacheinfo]);
+    let lfs = format!(
+        "version https://git-lfs.github.com/spec/v1\noid sha256:{}\nsize 12345\n",
+        "a".repeat(64)
+    );
+    r.write("big.bin", &lfs);
+    let mut binary = b"\0\x01\x02".to_vec();
+    binary.extend_from_slice(format!("k = {}\n", aws_key_id("binary")).as_bytes());
+    std::fs::write(r.path().join("blob.dat"), binary).unwrap();
+    r.git(&["add", "big.bin", "blob.dat"]);
+    let (code, report, _) = staged(&r);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(skipped(&report, "deleted"), 1, "{report}");
+    assert_eq!(skipped(&report, "submodule"), 1, "{report}");
+    assert_eq!(skipped(&report, "lfs"), 1, "{report}");
+    assert_eq!(skipped(&report, "binary"), 1, "{report}");
+    #[cfg(unix)]
+    assert_eq!(skipped(&report, "symlink"), 1, "{report}");
+    assert_eq!(report["summary"]["files_scanned"], 0, "{report}");
+}
+
+#[test]
+fn a_merge_with_conflicts_reports_unmerged_paths() {
+    let r = Repo::new();
+    r.write("c.txt", "base\n");
+    r.commit_all("base");
+    r.git(&["checkout", "-q", "-b", "other"]);
+    r.write("c.txt", "theirs\n");
+    r.commit_all("theirs");
+    r.git(&["checkout", "-q", "main"]);
+    r.write("c.txt", "ours\n");
+    r.write("clean.txt", &format!("k = {}\n", aws_key_id("merge")));
+    r.commit_all("ours");
+    r.write("added-during-merge.txt", &format!("k = {}\n", aws_key_id("during")));
+    let out = r.git_output_in(r.path(), &["merge", "other"]);
+    assert!(!out.status.success(), "the merge must conflict");
+    r.git(&["add", "added-during-merge.txt"]);
+    let (code, report, stderr) = staged(&r);
+    assert_eq!(code, 1, "resolved paths are still scanned: {report}");
+    assert_eq!(paths(&report), vec!["added-during-merge.txt"]);
+    assert_eq!(skipped(&report, "unmerged"), 1, "{report}");
+    assert!(stderr.contains("c.txt: unmerged"), "{stderr}");
+}
+
+#[test]
+fn a_bare_repository_and_a_non_repository_are_clear_errors() {
+    let r = Repo::empty();
+    r.git(&["init", "-q", "--bare", "."]);
+    let out = r.hushguard().args(["scan", "--staged"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bare repository"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+
+    let r = Repo::empty();
+    let out = r
+        .hushguard()
+        .env("GIT_CEILING_DIRECTORIES", r.path().parent().unwrap())
+        .args(["scan", "--staged"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a git repository"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn an_unreadable_index_is_a_clear_error() {
+    let r = Repo::new();
+    r.write("a.txt", "x\n");
+    r.commit_all("init");
+    std::fs::write(r.path().join(".git/index"), b"DIRC\0\0\0\x02garbage").unwrap();
+    let out = r.hushguard().args(["scan", "--staged"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cannot read the index"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+/// Every byte git keeps: index, refs, objects, HEAD and the working tree files.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_blocked_scan_changes_nothing_in_the_repository() {
+    let r = Repo::new();
+    r.write("a.txt", "x\n");
+    r.commit_all("init");
+    r.git(&["pack-refs", "--all"]);
+    r.write("a.txt", &format!("x\nk = {}\n", aws_key_id("nothing-lost")));
+    r.write(".env", "A=1\n");
+    r.git(&["add", "."]);
+    r.write("a.txt", "worktree differs from the index\n");
+    let before = snapshot(r.path());
+    assert!(before.keys().any(|p| p.starts_with(".git/objects")));
+    assert!(before.contains_key(Path::new(".git/index")));
+    assert_eq!(staged(&r).0, 1);
+    let after = snapshot(r.path());
+    assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>());
+    for (p, bytes) in &before {
+        assert!(after[p] == *bytes, "{} changed", p.display());
+    }
+}
+
+#[test]
+fn the_baseline_at_the_root_applies_by_default() {
+    let r = Repo::new();
+    r.write("a.txt", "x\n");
+    r.commit_all("init");
+    r.write("keys.txt", &format!("k = {}\n", aws_key_id("baselined")));
+    r.git(&["add", "keys.txt"]);
+    let (code, report, _) = staged(&r);
+    assert_eq!(code, 1);
+    let findings: Vec<hushguard::finding::Finding> =
+        serde_json::from_value(report["findings"].clone()).unwrap();
+    let baseline = hushguard::baseline::Baseline::from_findings(&findings);
+    r.write(hushguard::baseline::BASELINE_FILE, &baseline.to_json());
+    let (code, report, _) = staged(&r);
+    assert_eq!(code, 0, "{report}");
+    assert_eq!(report["summary"]["baselined"], 1);
+}
+
+#[test]
+fn many_staged_files_are_scanned_in_parallel_with_the_same_result() {
+    let r = Repo::new();
+    r.write("a.txt", "x\n");
+    r.commit_all("init");
+    for i in 0..40 {
+        r.write(&format!("many/f{i:02}.txt"), &format!("line {i}\n"));
+    }
+    r.write("many/f17.txt", &format!("k = {}\n", aws_key_id("parallel")));
+    r.git(&["add", "many"]);
+    let (code, report, _) = staged(&r);
+    assert_eq!(code, 1);
+    assert_eq!(paths(&report), vec!["many/f17.txt"]);
+    assert_eq!(report["summary"]["files_scanned"], 40);
+}
+
+#[test]
+fn intent_to_add_entries_are_not_content() {
+    let r = Repo::new();
+    r.write("a.txt", "x\n");
+    r.commit_all("init");
+    r.write("later.txt", &format!("k = {}\n", aws_key_id("ita")));
+    r.git(&["add", "-N", "later.txt"]);
+    let (code, report, _) = staged(&r);
+    assert_eq!(code, 0, "{report}");
+}
