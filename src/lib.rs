@@ -103,7 +103,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Rules(args) => rules_cmd(args),
         Command::Install(args) => hooks::install(args),
         Command::Uninstall(args) => hooks::uninstall(args),
-        Command::Audit(_) | Command::Baseline(_) | Command::Policy(_) => {
+        Command::Policy(args) => policy::run(args),
+        Command::Audit(_) | Command::Baseline(_) => {
             anyhow::bail!("this command is not available in this build")
         }
     }
