@@ -100,10 +100,13 @@ pub fn check(
 /// `hushguard policy [REPO]`.
 pub fn run(args: PolicyArgs) -> Result<i32> {
     let started = Instant::now();
-    let repo = args.repo.clone().unwrap_or_else(|| ".".into());
-    if !repo.is_dir() {
-        bail!("{}: no such directory", repo.display());
-    }
+    // The pre-commit framework may pass file names: the first would land in REPO.
+    let repo = match args.repo.clone() {
+        Some(p) if p.is_dir() => p,
+        Some(p) if p.is_file() => ".".into(),
+        Some(p) => bail!("{}: no such directory", p.display()),
+        None => ".".into(),
+    };
     let root = crate::find_root(&repo);
     let mut ctx = crate::Context::new(&root, args.report.config.as_deref(), args.report.threads)?;
     let settings = Settings::from_config(&ctx.config.policy).map_err(anyhow::Error::msg)?;
