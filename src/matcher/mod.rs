@@ -7,7 +7,7 @@ pub mod entropy;
 pub mod placeholder;
 
 use crate::rules::{Rule, RuleError};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
 use regex::bytes::Regex;
 use std::sync::OnceLock;
 
@@ -36,9 +36,59 @@ pub struct RawMatch {
 pub struct Matcher {
     rules: Vec<Rule>,
     automaton: Option<AhoCorasick>,
-    /// For each automaton pattern, the rules that keyword enables.
+    /// For each automaton pattern, the rules that keyword enables: its own rules and those of
+    /// every longer keyword that contains it (see [`Matcher::candidates`]).
     pattern_rules: Vec<Vec<u32>>,
     compiled: Vec<OnceLock<Result<Compiled, RuleError>>>,
+    /// Length of each automaton pattern (keyword).
+    pattern_len: Vec<usize>,
+    /// Rules whose regex may span lines get a wider window after their keyword.
+    multiline: Vec<bool>,
+}
+
+/// How far before a keyword hit a rule's regex may start (the window opens at the start of the
+/// hit's line, but never further back than this).
+const BEFORE: usize = 1024;
+/// How far after a keyword hit a single-line rule's regex may reach (to the end of the next line).
+const AFTER: usize = 2048;
+/// How far after a keyword hit a multi-line rule (a PEM block) may reach.
+const AFTER_MULTILINE: usize = 64 << 10;
+/// Past this many hits of one keyword in a buffer, its rules run over the whole buffer.
+const MAX_HITS: usize = 1 << 12;
+
+/// Lines of context around a keyword hit, before and after its own line, for single-line rules
+/// (a YAML key nested under `datadog:`, a `.netrc` entry spread over three lines).
+const CONTEXT_LINES: usize = 2;
+
+/// Offset in `hay` where the line `n` lines above its last line starts, if that many newlines exist.
+fn back_lines(hay: &[u8], n: usize) -> Option<usize> {
+    let mut end = hay.len();
+    for _ in 0..=n {
+        end = memchr::memrchr(b'\n', &hay[..end])?;
+    }
+    Some(end + 1)
+}
+
+/// Offset in `hay` of the end of the line `n` lines below its first line, if that many newlines exist.
+fn forward_lines(hay: &[u8], n: usize) -> Option<usize> {
+    let mut at = 0;
+    for i in 0..=n {
+        let nl = memchr::memchr(b'\n', &hay[at..])?;
+        if i == n {
+            return Some(at + nl);
+        }
+        at += nl + 1;
+    }
+    None
+}
+
+/// Whether a rule's pattern can match across lines.
+fn is_multiline(pattern: &str) -> bool {
+    [
+        "(?s", "(?ms", "(?is", "(?si", r"\n", r"\r", r"[\s\S]", r"\s{", r"\s*\n",
+    ]
+    .iter()
+    .any(|m| pattern.contains(m))
 }
 
 impl Matcher {
@@ -60,6 +110,19 @@ impl Matcher {
                 }
             }
         }
+        // A keyword found inside a longer one stands for it: enable the longer keyword's rules too.
+        let own = pattern_rules.clone();
+        for (i, short) in keywords.iter().enumerate() {
+            for (j, long) in keywords.iter().enumerate() {
+                if i != j && long.len() > short.len() && long.contains(short.as_str()) {
+                    for &r in &own[j] {
+                        if !pattern_rules[i].contains(&r) {
+                            pattern_rules[i].push(r);
+                        }
+                    }
+                }
+            }
+        }
         let automaton = if keywords.is_empty() {
             None
         } else {
@@ -67,16 +130,24 @@ impl Matcher {
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&keywords)
                     .map_err(|e| format!("keyword automaton: {e}"))?,
             )
         };
         let compiled = rules.iter().map(|_| OnceLock::new()).collect();
+        let pattern_len = keywords.iter().map(String::len).collect();
+        let multiline = rules
+            .iter()
+            .map(|r| r.spec.regex.as_deref().is_some_and(is_multiline))
+            .collect();
         Ok(Matcher {
             rules,
             automaton,
             pattern_rules,
             compiled,
+            pattern_len,
+            multiline,
         })
     }
 
@@ -104,56 +175,128 @@ impl Matcher {
             .map_err(Clone::clone)
     }
 
-    /// Which rules have a keyword somewhere in `data` (one pass of the automaton).
-    pub fn candidates(&self, data: &[u8]) -> Vec<usize> {
+    /// Every keyword hit in `data`, per automaton pattern, in one forward pass (capped at
+    /// [`MAX_HITS`] + 1 positions per pattern).
+    ///
+    /// The search is non-overlapping (so the automaton's prefilter applies) but resumes one byte
+    /// after each match's start. Every occurrence of a keyword `B` is then either found itself or
+    /// contains a found keyword `A` wholly inside it, and `A` enables `B`'s rules (see [`Matcher::new`]).
+    fn keyword_hits(&self, data: &[u8]) -> Vec<Vec<usize>> {
+        let mut hits: Vec<Vec<usize>> = vec![Vec::new(); self.pattern_rules.len()];
         let Some(ac) = &self.automaton else {
-            return Vec::new();
+            return hits;
         };
-        let mut seen_pattern = vec![false; self.pattern_rules.len()];
-        let mut rule_on = vec![false; self.rules.len()];
-        let mut remaining = self.pattern_rules.len();
-        for m in ac.find_overlapping_iter(data) {
-            let p = m.pattern().as_usize();
-            if !seen_pattern[p] {
-                seen_pattern[p] = true;
+        let mut at = 0;
+        while at < data.len() {
+            let Some(m) = ac.find(Input::new(data).span(at..data.len())) else {
+                break;
+            };
+            let h = &mut hits[m.pattern().as_usize()];
+            if h.len() <= MAX_HITS {
+                h.push(m.start());
+            }
+            at = m.start() + 1;
+        }
+        hits
+    }
+
+    /// Which rules have a keyword somewhere in `data`.
+    pub fn candidates(&self, data: &[u8]) -> Vec<usize> {
+        let mut on = vec![false; self.rules.len()];
+        for (p, h) in self.keyword_hits(data).iter().enumerate() {
+            if !h.is_empty() {
                 for &r in &self.pattern_rules[p] {
-                    rule_on[r as usize] = true;
-                }
-                remaining -= 1;
-                if remaining == 0 {
-                    break;
+                    on[r as usize] = true;
                 }
             }
         }
-        rule_on
-            .iter()
+        on.iter()
             .enumerate()
-            .filter_map(|(i, &on)| on.then_some(i))
+            .filter_map(|(i, &o)| o.then_some(i))
             .collect()
     }
 
+    /// The byte windows of `data` where rule `rule` can match, given its keyword hits
+    /// (sorted, merged); `None` means the whole buffer.
+    fn windows(
+        &self,
+        rule: usize,
+        hits: &mut [(usize, usize)],
+        data: &[u8],
+    ) -> Option<Vec<(usize, usize)>> {
+        if hits.len() > MAX_HITS {
+            return None;
+        }
+        hits.sort_unstable();
+        let after = if self.multiline[rule] {
+            AFTER_MULTILINE
+        } else {
+            AFTER
+        };
+        let mut out: Vec<(usize, usize)> = Vec::with_capacity(hits.len());
+        for &(s, e) in hits.iter() {
+            let lo = s.saturating_sub(BEFORE);
+            let start = back_lines(&data[lo..s], CONTEXT_LINES)
+                .map(|i| lo + i)
+                .unwrap_or(lo);
+            let hi = (e + after).min(data.len());
+            let end = if self.multiline[rule] {
+                hi
+            } else {
+                forward_lines(&data[e..hi], CONTEXT_LINES)
+                    .map(|i| e + i)
+                    .unwrap_or(hi)
+            };
+            match out.last_mut() {
+                Some(last) if start <= last.1 => last.1 = last.1.max(end),
+                _ => out.push((start, end)),
+            }
+        }
+        Some(out)
+    }
+
     /// Every match in `data` of the rules whose keywords occur, that passes the rule's filters.
-    /// `path` selects path-restricted rules. Matches are sorted by position.
+    /// Each rule's regex runs only in windows around its keyword hits. `path` selects
+    /// path-restricted rules. Matches are sorted by position.
     pub fn scan(&self, path: &str, data: &[u8]) -> Result<Vec<RawMatch>, RuleError> {
+        let hits = self.keyword_hits(data);
+        let mut rule_hits: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.rules.len()];
+        for (p, positions) in hits.iter().enumerate() {
+            if positions.is_empty() {
+                continue;
+            }
+            let len = self.pattern_len[p];
+            for &r in &self.pattern_rules[p] {
+                rule_hits[r as usize].extend(positions.iter().map(|&s| (s, s + len)));
+            }
+        }
         let mut out = Vec::new();
-        for i in self.candidates(data) {
+        for (i, rh) in rule_hits.iter_mut().enumerate() {
+            if rh.is_empty() {
+                continue;
+            }
             let rule = &self.rules[i];
             if !rule.applies_to(path) {
                 continue;
             }
             let c = self.compiled(i)?;
-            for caps in c.regex.captures_iter(data) {
-                let whole = caps.get(0).expect("group 0 always participates");
-                let secret = c.secret_group.and_then(|g| caps.get(g)).unwrap_or(whole);
-                if let Some(m) = self.accept(rule, c, whole.as_bytes(), secret.as_bytes()) {
-                    out.push(RawMatch {
-                        rule: i,
-                        match_start: whole.start(),
-                        match_end: whole.end(),
-                        start: secret.start(),
-                        end: secret.end(),
-                        entropy: m,
-                    });
+            let windows = self
+                .windows(i, rh, data)
+                .unwrap_or_else(|| vec![(0, data.len())]);
+            for (ws, we) in windows {
+                for caps in c.regex.captures_iter(&data[ws..we]) {
+                    let whole = caps.get(0).expect("group 0 always participates");
+                    let secret = c.secret_group.and_then(|g| caps.get(g)).unwrap_or(whole);
+                    if let Some(m) = self.accept(rule, c, whole.as_bytes(), secret.as_bytes()) {
+                        out.push(RawMatch {
+                            rule: i,
+                            match_start: ws + whole.start(),
+                            match_end: ws + whole.end(),
+                            start: ws + secret.start(),
+                            end: ws + secret.end(),
+                            entropy: m,
+                        });
+                    }
                 }
             }
         }
@@ -216,6 +359,38 @@ allow = ['''zzq0000''']
         assert_eq!(m.candidates(b"nothing here"), Vec::<usize>::new());
         assert_eq!(m.candidates(b"TOK_ upper"), vec![0]);
         assert_eq!(m.candidates(b"tok_ and ZZQ"), vec![0, 1]);
+        assert_eq!(m.candidates(b"xtok_zzq"), vec![0, 1]);
+    }
+
+    #[test]
+    fn overlapping_and_nested_keywords_are_all_seen() {
+        let m = matcher(
+            r#"
+[[rule]]
+id = "t.short"
+description = "d"
+keywords = ["pass"]
+regex = 'pass'
+[[rule]]
+id = "t.long"
+description = "d"
+keywords = ["password"]
+regex = 'password'
+[[rule]]
+id = "t.inner"
+description = "d"
+keywords = ["sword"]
+regex = 'sword'
+[[rule]]
+id = "t.overlap"
+description = "d"
+keywords = ["wordy"]
+regex = 'wordy'
+"#,
+        );
+        assert_eq!(m.candidates(b"passwordy"), vec![0, 1, 2, 3]);
+        assert_eq!(m.candidates(b"sword"), vec![1, 2]);
+        assert_eq!(m.candidates(b"a password"), vec![0, 1, 2]);
     }
 
     #[test]
@@ -235,6 +410,17 @@ allow = ['''zzq0000''']
         let mut data = vec![0xff, 0xfe, b' '];
         data.extend_from_slice(b"tok_q8Zr2LxP0vT7mK4w \xc3\x28");
         assert_eq!(m.scan("f", &data).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn matches_far_from_other_hits_and_across_windows_are_found() {
+        let m = matcher(RULES);
+        let mut data = b"tok_q8Zr2LxP0vT7mK4w\n".to_vec();
+        data.extend(std::iter::repeat_n(b'a', 100_000));
+        data.extend_from_slice(b"\nx = tok_Zq8r2LxP0vT7mK4w\n");
+        let found = m.scan("f", &data).unwrap();
+        assert_eq!(found.len(), 2);
+        assert_eq!(&data[found[1].start..found[1].end], b"tok_Zq8r2LxP0vT7mK4w");
     }
 
     #[test]

@@ -1,0 +1,45 @@
+//! Every built-in rule's examples and negative examples, run through the whole engine.
+
+use hushguard::rules::{builtin_rules, check::check_rules};
+
+#[test]
+fn every_builtin_rule_finds_its_examples_and_none_of_its_negatives() {
+    let rules = builtin_rules().expect("built-in rules load");
+    let failures = check_rules(&rules).expect("engine builds");
+    let text: Vec<String> = failures.iter().map(|f| f.to_string()).collect();
+    assert!(
+        failures.is_empty(),
+        "{} rule check failures:\n{}",
+        failures.len(),
+        text.join("\n")
+    );
+}
+
+#[test]
+fn at_least_150_rules_with_examples() {
+    let rules = builtin_rules().unwrap();
+    assert!(rules.len() >= 150, "only {} rules", rules.len());
+    for r in &rules {
+        assert!(r.spec.examples.len() >= 2, "{}", r.id());
+        assert!(!r.spec.negative_examples.is_empty(), "{}", r.id());
+    }
+}
+
+#[test]
+fn rule_family_matches_its_file() {
+    for r in builtin_rules().unwrap() {
+        let stem = r
+            .origin
+            .trim_start_matches("patterns/")
+            .trim_end_matches(".toml");
+        assert_eq!(r.family(), stem, "rule {} lives in {}", r.id(), r.origin);
+    }
+}
+
+#[test]
+fn every_builtin_regex_compiles() {
+    for r in builtin_rules().unwrap() {
+        r.compile_regex().unwrap_or_else(|e| panic!("{e}"));
+        r.compile_allow().unwrap_or_else(|e| panic!("{e}"));
+    }
+}
