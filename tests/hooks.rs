@@ -7,7 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 fn install(repo: &Repo, dir: &Path, args: &[&str]) -> Output {
-    repo.hushguard_in(dir).arg("install").args(args).output().unwrap()
+    repo.hushguard_in(dir)
+        .arg("install")
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn text(out: &Output) -> String {
@@ -61,7 +65,11 @@ fn git_commit_is_blocked_then_passes_once_the_secret_is_gone() {
     r.git(&["add", "app.cfg"]);
     let out = commit(&r, &[]);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(text(&out).is_empty(), "a clean commit prints nothing: {}", text(&out));
+    assert!(
+        text(&out).is_empty(),
+        "a clean commit prints nothing: {}",
+        text(&out)
+    );
     assert_ne!(head(&r), before);
 }
 
@@ -72,7 +80,11 @@ fn git_commit_all_is_judged_by_the_index_git_builds() {
     r.write("app.cfg", &secret_cfg());
     let before = head(&r);
     let out = commit(&r, &["-a"]);
-    assert!(!out.status.success(), "commit -a must be blocked: {}", text(&out));
+    assert!(
+        !out.status.success(),
+        "commit -a must be blocked: {}",
+        text(&out)
+    );
     assert_eq!(head(&r), before);
     r.write("app.cfg", "a = 2\n");
     let out = commit(&r, &["-a"]);
@@ -86,7 +98,11 @@ fn git_commit_path_is_judged_by_the_temporary_index() {
     r.write("app.cfg", &secret_cfg());
     let before = head(&r);
     let out = commit(&r, &["app.cfg"]);
-    assert!(!out.status.success(), "commit PATH must be blocked: {}", text(&out));
+    assert!(
+        !out.status.success(),
+        "commit PATH must be blocked: {}",
+        text(&out)
+    );
     assert_eq!(head(&r), before);
 
     // A secret staged in another file is not part of `git commit other.txt`.
@@ -109,13 +125,17 @@ fn a_foreign_hook_is_refused_forced_or_chained_and_uninstall_restores_it() {
     let hooks = r.path().join(".git/hooks");
     std::fs::create_dir_all(&hooks).unwrap();
     let hook = hooks.join("pre-commit");
-    let foreign = "#!/bin/sh\necho foreign-ran >> \"$(git rev-parse --git-dir)/foreign.log\"\nexit 0\n";
+    let foreign =
+        "#!/bin/sh\necho foreign-ran >> \"$(git rev-parse --git-dir)/foreign.log\"\nexit 0\n";
     write_exec(&hook, foreign);
 
     let out = install(&r, r.path(), &[]);
     assert_eq!(out.status.code(), Some(2));
     let t = text(&out);
-    assert!(t.contains("did not write") && t.contains("--chain") && t.contains("--force"), "{t}");
+    assert!(
+        t.contains("did not write") && t.contains("--chain") && t.contains("--force"),
+        "{t}"
+    );
     assert_eq!(std::fs::read_to_string(&hook).unwrap(), foreign);
 
     // --chain keeps it, runs it first, and a failing chained hook fails the commit.
@@ -127,7 +147,10 @@ fn a_foreign_hook_is_refused_forced_or_chained_and_uninstall_restores_it() {
     r.git(&["add", "b.txt"]);
     let out = commit(&r, &[]);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(r.path().join(".git/foreign.log").exists(), "the chained hook ran");
+    assert!(
+        r.path().join(".git/foreign.log").exists(),
+        "the chained hook ran"
+    );
     r.write("c.txt", &format!("k = {}\n", aws_key_id("chain")));
     r.git(&["add", "c.txt"]);
     assert!(!commit(&r, &[]).status.success(), "hushguard still blocks");
@@ -152,13 +175,19 @@ fn a_foreign_hook_is_refused_forced_or_chained_and_uninstall_restores_it() {
     // ...and leaves a foreign hook alone.
     let out = r.hushguard().arg("uninstall").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out).contains("not written by hushguard"), "{}", text(&out));
+    assert!(
+        text(&out).contains("not written by hushguard"),
+        "{}",
+        text(&out)
+    );
     assert_eq!(std::fs::read_to_string(&hook).unwrap(), foreign);
 
     // --force replaces it, keeping a backup.
     let out = install(&r, r.path(), &["--force"]);
     assert!(out.status.success(), "{}", text(&out));
-    assert!(std::fs::read_to_string(&hook).unwrap().contains("hushguard-managed-hook"));
+    assert!(std::fs::read_to_string(&hook)
+        .unwrap()
+        .contains("hushguard-managed-hook"));
     assert_eq!(
         std::fs::read_to_string(hooks.join("pre-commit.hushguard-replaced")).unwrap(),
         foreign
@@ -189,7 +218,10 @@ fn core_hooks_path_is_honoured() {
     assert!(!r.path().join(".git/hooks/pre-commit").exists());
     r.write("s.txt", &format!("k = {}\n", aws_key_id("hookspath")));
     r.git(&["add", "s.txt"]);
-    assert!(!commit(&r, &[]).status.success(), "git runs the hook from core.hooksPath");
+    assert!(
+        !commit(&r, &[]).status.success(),
+        "git runs the hook from core.hooksPath"
+    );
 }
 
 #[test]
@@ -279,8 +311,15 @@ fn a_real_git_push_runs_the_pre_push_hook() {
     let out = push(&["origin", "main"]);
     assert!(!out.status.success());
     let t = text(&out);
-    assert!(t.contains("blocked this push") && t.contains("s.cfg"), "{t}");
-    assert_eq!(remote_ref("refs/heads/main"), before, "the remote is unchanged");
+    assert!(
+        t.contains("blocked this push") && t.contains("s.cfg"),
+        "{t}"
+    );
+    assert_eq!(
+        remote_ref("refs/heads/main"),
+        before,
+        "the remote is unchanged"
+    );
 
     // A new branch carrying the same commit is blocked too.
     r.git(&["branch", "topic"]);

@@ -68,15 +68,28 @@ fn try_repo_fails_on_a_staged_secret_and_passes_on_clean_content() {
     r.write("README.md", "hello\n");
     r.commit_all("init");
 
-    r.write("deploy.cfg", &format!("region = eu\ngithub_token = {}\n", github_token("framework")));
+    r.write(
+        "deploy.cfg",
+        &format!(
+            "region = eu\ngithub_token = {}\n",
+            github_token("framework")
+        ),
+    );
     r.git(&["add", "deploy.cfg"]);
     let out = try_repo(&r);
     let t = text(&out);
-    assert_eq!(out.status.code(), Some(1), "a staged secret must fail the hook:\n{t}");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a staged secret must fail the hook:\n{t}"
+    );
     assert!(t.contains("deploy.cfg:2:"), "{t}");
     assert!(t.contains("Failed"), "{t}");
 
-    r.write("deploy.cfg", "region = eu\ngithub_token = ${GITHUB_TOKEN}\n");
+    r.write(
+        "deploy.cfg",
+        "region = eu\ngithub_token = ${GITHUB_TOKEN}\n",
+    );
     r.git(&["add", "deploy.cfg"]);
     let out = try_repo(&r);
     let t = text(&out);

@@ -66,7 +66,11 @@ fn a_range_reports_what_its_commits_add_with_the_commit() {
 
     let (code, report) = range(&r, &format!("{base}..HEAD"));
     assert_eq!(code, 1);
-    assert_eq!(found(&report), vec![("new.cfg".to_string(), 2, adding.clone())], "{report}");
+    assert_eq!(
+        found(&report),
+        vec![("new.cfg".to_string(), 2, adding.clone())],
+        "{report}"
+    );
     let c = &report["findings"][0];
     assert_eq!(c["author"], "Test Author");
     assert_eq!(c["email"], "author@example.test");
@@ -79,7 +83,10 @@ fn a_range_reports_what_its_commits_add_with_the_commit() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains(&format!("commit {}", &adding[..12])), "{text}");
+    assert!(
+        text.contains(&format!("commit {}", &adding[..12])),
+        "{text}"
+    );
     assert!(!text.contains("no-verify"), "{text}");
 
     let (code, report) = range(&r, "HEAD~1..HEAD");
@@ -124,11 +131,17 @@ fn a_symmetric_range_covers_both_sides() {
 #[test]
 fn a_renamed_file_is_not_reported_again() {
     let r = Repo::new();
-    r.write("old.cfg", &format!("a = 1\nb = 2\nc = 3\n{}", key_line("renamed")));
+    r.write(
+        "old.cfg",
+        &format!("a = 1\nb = 2\nc = 3\n{}", key_line("renamed")),
+    );
     r.commit_all("secret");
     r.git(&["mv", "old.cfg", "new.cfg"]);
     r.commit_all("pure rename");
-    r.write("new.cfg", &format!("a = 1\nb = 22\nc = 3\n{}", key_line("renamed")));
+    r.write(
+        "new.cfg",
+        &format!("a = 1\nb = 22\nc = 3\n{}", key_line("renamed")),
+    );
     r.git(&["mv", "new.cfg", "newer.cfg"]);
     r.commit_all("rename with an edit");
     let (code, report) = range(&r, "HEAD~2..HEAD");
@@ -152,7 +165,11 @@ fn an_evil_merge_is_found_and_a_clean_merge_blames_the_branch_commit() {
     r.git(&["merge", "-q", "--no-edit", "--no-ff", "feature"]);
     let (code, report) = range(&r, &format!("{base}..HEAD"));
     assert_eq!(code, 1);
-    assert_eq!(found(&report), vec![("feature.cfg".to_string(), 1, feature)], "{report}");
+    assert_eq!(
+        found(&report),
+        vec![("feature.cfg".to_string(), 1, feature)],
+        "{report}"
+    );
     let (code, report) = range(&r, "HEAD");
     assert_eq!(code, 0, "a clean merge adds nothing of its own: {report}");
 
@@ -165,14 +182,25 @@ fn an_evil_merge_is_found_and_a_clean_merge_blames_the_branch_commit() {
     r.commit_all("main edit");
     let out = r.git_output_in(r.path(), &["merge", "other"]);
     assert!(!out.status.success(), "the merge must conflict");
-    r.write("shared.txt", &format!("one\ntwo-resolved\n{}three\n", key_line("evil")));
+    r.write(
+        "shared.txt",
+        &format!("one\ntwo-resolved\n{}three\n", key_line("evil")),
+    );
     r.git(&["add", "shared.txt"]);
     r.git(&["commit", "-q", "--no-verify", "--no-edit"]);
     let merge = rev(&r, "HEAD");
-    assert_eq!(r.git(&["log", "-p", "--format=", "-1", "HEAD"]).trim(), "", "git log -p shows no diff for a merge");
+    assert_eq!(
+        r.git(&["log", "-p", "--format=", "-1", "HEAD"]).trim(),
+        "",
+        "git log -p shows no diff for a merge"
+    );
     let (code, report) = range(&r, "HEAD~1..HEAD");
     assert_eq!(code, 1);
-    assert_eq!(found(&report), vec![("shared.txt".to_string(), 3, merge)], "{report}");
+    assert_eq!(
+        found(&report),
+        vec![("shared.txt".to_string(), 3, merge)],
+        "{report}"
+    );
 }
 
 /// Run `scan --pre-push` with `stdin` and hook arguments, as git runs a pre-push hook.
@@ -185,11 +213,22 @@ fn pre_push(repo: &Repo, args: &[&str], stdin: &str) -> (i32, Value) {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     repo.env(&mut cmd);
-    for k in ["PRE_COMMIT", "PRE_COMMIT_FROM_REF", "PRE_COMMIT_TO_REF", "PRE_COMMIT_LOCAL_BRANCH", "PRE_COMMIT_REMOTE_NAME"] {
+    for k in [
+        "PRE_COMMIT",
+        "PRE_COMMIT_FROM_REF",
+        "PRE_COMMIT_TO_REF",
+        "PRE_COMMIT_LOCAL_BRANCH",
+        "PRE_COMMIT_REMOTE_NAME",
+    ] {
         cmd.env_remove(k);
     }
     let mut child = cmd.spawn().unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     (out.status.code().unwrap(), json(&out))
 }
@@ -219,8 +258,15 @@ fn pre_push_lines_scan_exactly_the_commits_being_pushed() {
     let line = format!("refs/heads/topic {topic} refs/heads/topic {zero}\n");
     let (code, report) = pre_push(&r, &["origin", "/srv/remote.git"], &line);
     assert_eq!(code, 1);
-    assert_eq!(found(&report), vec![("topic.cfg".to_string(), 1, topic.clone())], "{report}");
-    assert_eq!(report["summary"]["commits"], 2, "the clean commit and the topic commit");
+    assert_eq!(
+        found(&report),
+        vec![("topic.cfg".to_string(), 1, topic.clone())],
+        "{report}"
+    );
+    assert_eq!(
+        report["summary"]["commits"], 2,
+        "the clean commit and the topic commit"
+    );
 
     // Deleting a remote branch pushes no commits.
     let line = format!("(delete) {zero} refs/heads/topic {topic}\n");

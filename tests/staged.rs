@@ -15,8 +15,12 @@ fn staged_in(repo: &Repo, dir: &Path) -> (i32, Value, String) {
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let json = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{stderr}", String::from_utf8_lossy(&out.stdout)));
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\n{stderr}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    });
     (out.status.code().unwrap(), json, stderr)
 }
 
@@ -62,12 +66,19 @@ fn new_file_with_a_secret_is_blocked_with_advice() {
     let r = Repo::new();
     r.write("README.md", "hello\n");
     r.commit_all("init");
-    r.write("src/settings.py", &format!("x = 1\nTOKEN = \"{}\"\n", github_token("new-file")));
+    r.write(
+        "src/settings.py",
+        &format!("x = 1\nTOKEN = \"{}\"\n", github_token("new-file")),
+    );
     r.git(&["add", "src/settings.py"]);
     let (code, report, _) = staged(&r);
     assert_eq!(code, 1);
     let f = found(&report);
-    assert!(f.iter().all(|f| (f.0.as_str(), f.1) == ("src/settings.py", 2)), "{report}");
+    assert!(
+        f.iter()
+            .all(|f| (f.0.as_str(), f.1) == ("src/settings.py", 2)),
+        "{report}"
+    );
     assert!(f.iter().any(|f| f.2.starts_with("github.")), "{report}");
 
     let out = r.hushguard().args(["scan", "--staged"]).output().unwrap();
@@ -79,7 +90,10 @@ fn new_file_with_a_secret_is_blocked_with_advice() {
     assert!(text.contains("rotate"), "{text}");
     assert!(text.contains("baseline"), "{text}");
     assert!(!text.contains("no-verify"), "{text}");
-    assert!(!text.contains(&github_token("new-file")), "secret must be redacted: {text}");
+    assert!(
+        !text.contains(&github_token("new-file")),
+        "secret must be redacted: {text}"
+    );
 }
 
 #[test]
@@ -92,8 +106,16 @@ fn a_clean_commit_prints_nothing() {
     r.git(&["add", "."]);
     let out = r.hushguard().args(["scan", "--staged"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -127,11 +149,18 @@ fn a_multi_line_key_counts_when_one_of_its_lines_is_added() {
     // Change one line in the middle of the key block.
     let mut lines: Vec<String> = pem.lines().map(str::to_string).collect();
     lines[3] = lines[3].chars().rev().collect();
-    r.write("notes.txt", &format!("intro\n{}\noutro\n", lines.join("\n")));
+    r.write(
+        "notes.txt",
+        &format!("intro\n{}\noutro\n", lines.join("\n")),
+    );
     r.git(&["add", "notes.txt"]);
     let (code, report, _) = staged(&r);
     assert_eq!(code, 1, "{report}");
-    assert_eq!(found(&report)[0].1, 2, "reported at the start of the block: {report}");
+    assert_eq!(
+        found(&report)[0].1,
+        2,
+        "reported at the start of the block: {report}"
+    );
 }
 
 #[test]
@@ -151,7 +180,10 @@ fn a_partially_staged_file_is_judged_by_its_staged_version() {
     r.commit_all("init");
     r.write("a.txt", "base\nmore\n");
     r.git(&["add", "a.txt"]);
-    r.write("a.txt", &format!("base\nmore\nkey = {}\n", aws_key_id("partial")));
+    r.write(
+        "a.txt",
+        &format!("base\nmore\nkey = {}\n", aws_key_id("partial")),
+    );
     let (code, report, _) = staged(&r);
     assert_eq!(code, 0, "{report}");
 }
@@ -159,7 +191,10 @@ fn a_partially_staged_file_is_judged_by_its_staged_version() {
 #[test]
 fn renames_count_only_what_they_add() {
     let r = Repo::new();
-    r.write("old/app.cfg", &config_text(Some((2, &aws_key_id("rename-old")))));
+    r.write(
+        "old/app.cfg",
+        &config_text(Some((2, &aws_key_id("rename-old")))),
+    );
     r.commit_all("init");
 
     // A pure rename: same blob under a new path.
@@ -169,18 +204,26 @@ fn renames_count_only_what_they_add() {
     assert_eq!(skipped(&report, "deleted"), 1);
 
     // A rename with an unrelated edit: the old secret stays unreported (similar content).
-    let edited = config_text(Some((2, &aws_key_id("rename-old")))).replace("setting_5 = 5", "setting_5 = 50");
+    let edited = config_text(Some((2, &aws_key_id("rename-old"))))
+        .replace("setting_5 = 5", "setting_5 = 50");
     r.write("new.cfg", &edited);
     r.git(&["add", "new.cfg"]);
     let (code, report, _) = staged(&r);
     assert_eq!(code, 0, "{report}");
 
     // A rename that adds a secret: only the new line is reported.
-    r.write("new.cfg", &format!("{edited}extra = {}\n", aws_key_id("rename-new")));
+    r.write(
+        "new.cfg",
+        &format!("{edited}extra = {}\n", aws_key_id("rename-new")),
+    );
     r.git(&["add", "new.cfg"]);
     let (code, report, _) = staged(&r);
     assert_eq!(code, 1);
-    assert_eq!(found(&report).iter().map(|f| f.1).collect::<Vec<_>>(), vec![7], "{report}");
+    assert_eq!(
+        found(&report).iter().map(|f| f.1).collect::<Vec<_>>(),
+        vec![7],
+        "{report}"
+    );
 }
 
 #[test]
@@ -199,12 +242,18 @@ fn dotenv_is_blocked_and_its_template_is_allowed() {
     assert_eq!(code, 1);
     let f = found(&report);
     assert_eq!(f.len(), 1, "{report}");
-    assert_eq!((f[0].0.as_str(), f[0].2.as_str()), ("services/api/.env", "file.dotenv"));
+    assert_eq!(
+        (f[0].0.as_str(), f[0].2.as_str()),
+        ("services/api/.env", "file.dotenv")
+    );
     assert_eq!(report["findings"][0]["kind"], "file");
 
     let out = r.hushguard().args(["scan", "--staged"]).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("git rm --cached -- services/api/.env"), "{text}");
+    assert!(
+        text.contains("git rm --cached -- services/api/.env"),
+        "{text}"
+    );
     assert!(!text.contains("no-verify"), "{text}");
 }
 
@@ -244,7 +293,11 @@ fn a_linked_worktree_uses_its_own_index() {
     let wt_parent = tempfile::tempdir().unwrap();
     let wt = wt_parent.path().join("wt");
     r.git(&["worktree", "add", "-q", "-b", "side", wt.to_str().unwrap()]);
-    std::fs::write(wt.join("s.txt"), format!("k = {}\n", aws_key_id("worktree"))).unwrap();
+    std::fs::write(
+        wt.join("s.txt"),
+        format!("k = {}\n", aws_key_id("worktree")),
+    )
+    .unwrap();
     r.git_in(&wt, &["add", "s.txt"]);
     let (code, report, _) = staged_in(&r, &wt);
     assert_eq!(code, 1);
@@ -275,7 +328,11 @@ fn honours_git_dir_git_work_tree_and_git_index_file() {
         .args(["scan", "--staged"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "relative GIT_INDEX_FILE is resolved from the current directory");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "relative GIT_INDEX_FILE is resolved from the current directory"
+    );
 
     let elsewhere = tempfile::tempdir().unwrap();
     let out = r
@@ -286,7 +343,12 @@ fn honours_git_dir_git_work_tree_and_git_index_file() {
         .args(["scan", "--staged", "--format", "json"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(paths(&report), vec!["b.txt"]);
 }
@@ -338,7 +400,10 @@ fn a_merge_with_conflicts_reports_unmerged_paths() {
     r.write("c.txt", "ours\n");
     r.write("clean.txt", &format!("k = {}\n", aws_key_id("merge")));
     r.commit_all("ours");
-    r.write("added-during-merge.txt", &format!("k = {}\n", aws_key_id("during")));
+    r.write(
+        "added-during-merge.txt",
+        &format!("k = {}\n", aws_key_id("during")),
+    );
     let out = r.git_output_in(r.path(), &["merge", "other"]);
     assert!(!out.status.success(), "the merge must conflict");
     r.git(&["add", "added-during-merge.txt"]);
@@ -395,7 +460,10 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                out.insert(p.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&p).unwrap());
+                out.insert(
+                    p.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                );
             }
         }
     }
@@ -417,7 +485,10 @@ fn a_blocked_scan_changes_nothing_in_the_repository() {
     assert!(before.contains_key(Path::new(".git/index")));
     assert_eq!(staged(&r).0, 1);
     let after = snapshot(r.path());
-    assert_eq!(before.keys().collect::<Vec<_>>(), after.keys().collect::<Vec<_>>());
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
     for (p, bytes) in &before {
         assert!(after[p] == *bytes, "{} changed", p.display());
     }

@@ -57,7 +57,11 @@ pub fn staged_changes(repo: &gix::Repository) -> Result<(ChangeSet, Outcome)> {
             &path,
             repo.object_hash(),
             true,
-            gix::index::decode::Options::default(),
+            // One thread: the rules load in parallel on another, and a hook must not oversubscribe.
+            gix::index::decode::Options {
+                thread_limit: Some(1),
+                ..Default::default()
+            },
         )
         .map_err(|e| anyhow!("{}: cannot read the index: {e}", path.display()))?
     } else {
