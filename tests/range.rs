@@ -294,7 +294,24 @@ fn pre_push_under_the_pre_commit_framework_reads_its_environment() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(found(&json(&out)), vec![("s.cfg".to_string(), 1, head)]);
+    assert_eq!(
+        found(&json(&out)),
+        vec![("s.cfg".to_string(), 1, head.clone())]
+    );
+
+    // Pushing a whole new history: the framework names only the local branch and the remote.
+    let out = r
+        .hushguard()
+        .env("PRE_COMMIT", "1")
+        .env("PRE_COMMIT_LOCAL_BRANCH", "refs/heads/main")
+        .env("PRE_COMMIT_REMOTE_NAME", "origin")
+        .args(["scan", "--pre-push", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report = json(&out);
+    assert_eq!(found(&report), vec![("s.cfg".to_string(), 1, head)]);
+    assert_eq!(report["summary"]["commits"], 2);
 }
 
 #[test]

@@ -18,7 +18,7 @@ use anyhow::{anyhow, bail, Result};
 use gix::bstr::{BString, ByteSlice};
 use gix::ObjectId;
 use std::collections::{HashMap, HashSet};
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 use std::time::Instant;
 
 pub fn run(args: ScanArgs) -> Result<i32> {
@@ -105,19 +105,23 @@ pub fn pre_push_commits(repo: &gix::Repository, hook_args: &[String]) -> Result<
         .or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok())
         .filter(|r| !r.is_empty());
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let lines: Vec<(String, String)> =
-        if let (Some(from), Some(to)) = (env("PRE_COMMIT_FROM_REF"), env("PRE_COMMIT_TO_REF")) {
-            vec![(to, from)]
-        } else if let (Some(_), Some(local)) = (env("PRE_COMMIT"), env("PRE_COMMIT_LOCAL_BRANCH")) {
-            // The framework found no common ancestor with the remote: a whole new history.
-            vec![(local, zero())]
-        } else {
-            let mut input = String::new();
-            std::io::stdin()
-                .read_to_string(&mut input)
-                .map_err(|e| anyhow!("cannot read the pre-push lines on standard input: {e}"))?;
-            parse_pre_push(&input)?
-        };
+    let lines: Vec<(String, String)> = if let (Some(from), Some(to)) =
+        (env("PRE_COMMIT_FROM_REF"), env("PRE_COMMIT_TO_REF"))
+    {
+        vec![(to, from)]
+    } else if let (Some(_), Some(local)) = (env("PRE_COMMIT"), env("PRE_COMMIT_LOCAL_BRANCH")) {
+        // The framework found no common ancestor with the remote: a whole new history.
+        vec![(local, zero())]
+    } else {
+        if std::io::stdin().is_terminal() {
+            bail!("--pre-push reads git's pre-push lines (<local ref> <local sha> <remote ref> <remote sha>) on standard input; to scan commits by hand, use --range");
+        }
+        let mut input = String::new();
+        std::io::stdin()
+            .read_to_string(&mut input)
+            .map_err(|e| anyhow!("cannot read the pre-push lines on standard input: {e}"))?;
+        parse_pre_push(&input)?
+    };
     let remote_tips = remote_tracking(repo, remote.as_deref())?;
     let mut seen = HashSet::new();
     let mut out = Vec::new();
