@@ -538,3 +538,93 @@ fn intent_to_add_entries_are_not_content() {
     let (code, report, _) = staged(&r);
     assert_eq!(code, 0, "{report}");
 }
+
+/// The paths `git diff --cached --no-renames` lists, by status letter.
+fn git_staged(r: &Repo) -> (Vec<String>, Vec<String>) {
+    let out = r.git(&["diff", "--cached", "--no-renames", "--name-status", "-z"]);
+    let parts: Vec<&str> = out.split('\0').filter(|s| !s.is_empty()).collect();
+    let (mut changed, mut deleted) = (Vec::new(), Vec::new());
+    for pair in parts.chunks(2) {
+        match pair[0] {
+            "D" => deleted.push(pair[1].to_string()),
+            _ => changed.push(pair[1].to_string()),
+        }
+    }
+    changed.sort();
+    deleted.sort();
+    (changed, deleted)
+}
+
+/// The same, as hushguard's index walk sees it.
+fn walk_staged(r: &Repo) -> (Vec<String>, Vec<String>) {
+    let repo = gix::open(r.path()).unwrap();
+    let (set, _) = hushguard::sources::staged::staged_changes(&repo).unwrap();
+    let mut changed: Vec<String> = set.changes.iter().map(|c| c.path.to_string()).collect();
+    let mut deleted: Vec<String> = set
+        .deleted
+        .concat()
+        .iter()
+        .map(|d| d.0.to_string())
+        .collect();
+    changed.sort();
+    deleted.sort();
+    (changed, deleted)
+}
+
+#[test]
+fn the_index_walk_agrees_with_git_diff_cached() {
+    let r = Repo::new();
+    for p in [
+        "a-b",
+        "a.b",
+        "a/b",
+        "a/c/d.txt",
+        "a0",
+        "b/x/y/z.txt",
+        "b/x/y/w.txt",
+        "b/q.txt",
+        "c.txt",
+        "d/e",
+        "m/n/o.txt",
+        "top.txt",
+    ] {
+        r.write(p, &format!("{p}\n"));
+    }
+    r.commit_all("tree");
+    let check = |what: &str| {
+        let want = git_staged(&r);
+        assert!(
+            !want.0.is_empty() || !want.1.is_empty(),
+            "{what}: the step must stage something"
+        );
+        assert_eq!(walk_staged(&r), want, "{what}");
+    };
+    r.write("b/x/y/z.txt", "changed\n");
+    r.git(&["add", "b/x/y/z.txt"]);
+    check("a deep edit");
+    r.write("a/c/new.txt", "new\n");
+    r.write("zz/new/deep.txt", "new\n");
+    r.git(&["add", "a/c/new.txt", "zz"]);
+    check("new files and directories");
+    r.git(&["rm", "-q", "-r", "m"]);
+    r.git(&["rm", "-q", "c.txt"]);
+    check("a deleted directory and file");
+    r.git(&["rm", "-q", "d/e"]);
+    r.write("d", "now a file\n");
+    r.git(&["add", "d"]);
+    check("a directory replaced by a file");
+    r.git(&["rm", "-q", "a0"]);
+    r.write("a0/inside.txt", "now a directory\n");
+    r.git(&["add", "a0"]);
+    check("a file replaced by a directory");
+    r.git(&["update-index", "--chmod=+x", "top.txt"]);
+    check("a mode change");
+    r.commit_all("second");
+    r.git(&["reset", "-q", "--soft", "HEAD~1"]);
+    check("a valid cache tree that no longer matches HEAD");
+    r.git(&["read-tree", "--empty"]);
+    r.git(&["add", "-A"]);
+    r.write("a.b", "edited\n");
+    r.git(&["add", "a.b"]);
+    check("an index without a valid cache tree");
+}
