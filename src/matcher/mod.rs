@@ -36,9 +36,12 @@ pub struct RawMatch {
 pub struct Matcher {
     rules: Vec<Rule>,
     automaton: Option<AhoCorasick>,
-    /// For each automaton pattern, the rules that keyword enables: its own rules and those of
-    /// every longer keyword that contains it (see [`Matcher::candidates`]).
+    /// For each automaton pattern, the rules that keyword enables.
     pattern_rules: Vec<Vec<u32>>,
+    /// For each automaton pattern, the longer keywords containing it and at which offset.
+    containers: Vec<Vec<(u32, u32)>>,
+    /// The keywords, lower case.
+    keywords: Vec<String>,
     compiled: Vec<OnceLock<Result<Compiled, RuleError>>>,
     /// Length of each automaton pattern (keyword).
     pattern_len: Vec<usize>,
@@ -110,19 +113,6 @@ impl Matcher {
                 }
             }
         }
-        // A keyword found inside a longer one stands for it: enable the longer keyword's rules too.
-        let own = pattern_rules.clone();
-        for (i, short) in keywords.iter().enumerate() {
-            for (j, long) in keywords.iter().enumerate() {
-                if i != j && long.len() > short.len() && long.contains(short.as_str()) {
-                    for &r in &own[j] {
-                        if !pattern_rules[i].contains(&r) {
-                            pattern_rules[i].push(r);
-                        }
-                    }
-                }
-            }
-        }
         let automaton = if keywords.is_empty() {
             None
         } else {
@@ -130,11 +120,24 @@ impl Matcher {
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
+                    .kind(Some(AhoCorasickKind::ContiguousNFA))
                     .build(&keywords)
                     .map_err(|e| format!("keyword automaton: {e}"))?,
             )
         };
+        // Where a keyword sits inside longer ones, so that a hit of the short one can be checked
+        // for each longer one around it (see `keyword_hits`).
+        let mut containers: Vec<Vec<(u32, u32)>> = vec![Vec::new(); keywords.len()];
+        if let Some(ac) = &automaton {
+            for (j, long) in keywords.iter().enumerate() {
+                for m in ac.find_overlapping_iter(long.as_str()) {
+                    let i = m.pattern().as_usize();
+                    if i != j {
+                        containers[i].push((j as u32, m.start() as u32));
+                    }
+                }
+            }
+        }
         let compiled = rules.iter().map(|_| OnceLock::new()).collect();
         let pattern_len = keywords.iter().map(String::len).collect();
         let multiline = rules
@@ -145,6 +148,8 @@ impl Matcher {
             rules,
             automaton,
             pattern_rules,
+            containers,
+            keywords,
             compiled,
             pattern_len,
             multiline,
@@ -180,7 +185,8 @@ impl Matcher {
     ///
     /// The search is non-overlapping (so the automaton's prefilter applies) but resumes one byte
     /// after each match's start. Every occurrence of a keyword `B` is then either found itself or
-    /// contains a found keyword `A` wholly inside it, and `A` enables `B`'s rules (see [`Matcher::new`]).
+    /// contains a found keyword `A` wholly inside it; each hit of `A` is checked against the
+    /// keywords known to contain it, so `B`'s hit is recorded exactly.
     fn keyword_hits(&self, data: &[u8]) -> Vec<Vec<usize>> {
         let mut hits: Vec<Vec<usize>> = vec![Vec::new(); self.pattern_rules.len()];
         let Some(ac) = &self.automaton else {
@@ -191,9 +197,24 @@ impl Matcher {
             let Some(m) = ac.find(Input::new(data).span(at..data.len())) else {
                 break;
             };
-            let h = &mut hits[m.pattern().as_usize()];
-            if h.len() <= MAX_HITS {
-                h.push(m.start());
+            let p = m.pattern().as_usize();
+            if hits[p].len() <= MAX_HITS {
+                hits[p].push(m.start());
+            }
+            for &(b, off) in &self.containers[p] {
+                let (b, off) = (b as usize, off as usize);
+                let Some(start) = m.start().checked_sub(off) else {
+                    continue;
+                };
+                let long = self.keywords[b].as_bytes();
+                if data
+                    .get(start..start + long.len())
+                    .is_some_and(|w| w.eq_ignore_ascii_case(long))
+                    && hits[b].len() <= MAX_HITS
+                    && hits[b].last() != Some(&start)
+                {
+                    hits[b].push(start);
+                }
             }
             at = m.start() + 1;
         }
@@ -389,7 +410,8 @@ regex = 'wordy'
 "#,
         );
         assert_eq!(m.candidates(b"passwordy"), vec![0, 1, 2, 3]);
-        assert_eq!(m.candidates(b"sword"), vec![1, 2]);
+        assert_eq!(m.candidates(b"sword"), vec![2]);
+        assert_eq!(m.candidates(b"PASSWORD"), vec![0, 1, 2]);
         assert_eq!(m.candidates(b"a password"), vec![0, 1, 2]);
     }
 

@@ -19,7 +19,7 @@ pub fn check(scanner: &Scanner, source: &Source, out: &mut Outcome) -> anyhow::R
     }
     // One glob set over every file rule's paths, as a cheap first test; a rule without paths
     // applies everywhere.
-    let everywhere = rules.iter().any(|r| r.path_globs.is_none());
+    let everywhere = rules.iter().any(|r| r.spec.paths.is_empty());
     let globs: Vec<String> = rules.iter().flat_map(|r| r.spec.paths.clone()).collect();
     let any_rule = glob_set(&globs).map_err(anyhow::Error::msg)?;
     source.for_each_tracked(|path, read| {

@@ -7,6 +7,7 @@ use crate::finding::{Kind, Severity};
 use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
 include!(concat!(env!("OUT_DIR"), "/patterns.rs"));
 
@@ -101,8 +102,8 @@ pub struct Rule {
     pub spec: RuleSpec,
     /// Where the rule came from (`patterns/aws.toml`, a user's file).
     pub origin: String,
-    pub path_globs: Option<globset::GlobSet>,
-    pub exclude_globs: Option<globset::GlobSet>,
+    /// `paths` and `exclude_paths`, compiled on first use (glob compilation is costly at start-up).
+    globs: OnceLock<(Option<globset::GlobSet>, Option<globset::GlobSet>)>,
 }
 
 impl Rule {
@@ -130,14 +131,29 @@ impl Rule {
             })
             .collect()
     }
+    /// Whether the rule is limited to some paths (`paths` or `exclude_paths`).
+    pub fn is_path_restricted(&self) -> bool {
+        !self.spec.paths.is_empty() || !self.spec.exclude_paths.is_empty()
+    }
+
     /// Whether the rule applies to this path (its `paths` / `exclude_paths` globs).
     pub fn applies_to(&self, path: &str) -> bool {
-        if let Some(ex) = &self.exclude_globs {
+        if self.spec.paths.is_empty() && self.spec.exclude_paths.is_empty() {
+            return true;
+        }
+        let (path_globs, exclude_globs) = self.globs.get_or_init(|| {
+            // Validated when the rule was loaded (or by the test suite for built-in rules).
+            (
+                glob_set(&self.spec.paths).ok().flatten(),
+                glob_set(&self.spec.exclude_paths).ok().flatten(),
+            )
+        });
+        if let Some(ex) = exclude_globs {
             if ex.is_match(path) {
                 return false;
             }
         }
-        match &self.path_globs {
+        match path_globs {
             Some(g) => g.is_match(path),
             None => true,
         }
@@ -279,26 +295,32 @@ pub fn validate_spec(origin: &str, spec: RuleSpec, compile_now: bool) -> Result<
             return Err(err(format!("entropy {e} is outside 0..8 bits per byte")));
         }
     }
-    let path_globs = glob_set(&spec.paths).map_err(&err)?;
-    let exclude_globs = glob_set(&spec.exclude_paths).map_err(&err)?;
     let rule = Rule {
         spec: spec.clone(),
         origin: origin.to_string(),
-        path_globs,
-        exclude_globs,
+        globs: OnceLock::new(),
     };
     if compile_now {
+        glob_set(&spec.paths).map_err(&err)?;
+        glob_set(&spec.exclude_paths).map_err(&err)?;
         rule.compile_regex()?;
         rule.compile_allow()?;
     }
     Ok(rule)
 }
 
-/// Load every built-in rule. Duplicate ids are an error.
+/// Load every built-in rule (converted from TOML to JSON at build time). Duplicate ids are an error.
 pub fn builtin_rules() -> Result<Vec<Rule>, RuleError> {
     let mut all = Vec::new();
-    for (origin, text) in BUILTIN_PATTERNS {
-        all.extend(parse_rules(origin, text, false)?);
+    for (origin, json) in BUILTIN_PATTERNS {
+        let file: RuleFile = serde_json::from_str(json).map_err(|e| RuleError {
+            origin: origin.to_string(),
+            rule: None,
+            message: e.to_string(),
+        })?;
+        for spec in file.rule {
+            all.push(validate_spec(origin, spec, false)?);
+        }
     }
     check_unique(&all)?;
     Ok(all)
