@@ -104,9 +104,8 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Install(args) => hooks::install(args),
         Command::Uninstall(args) => hooks::uninstall(args),
         Command::Policy(args) => policy::run(args),
-        Command::Audit(_) | Command::Baseline(_) => {
-            anyhow::bail!("this command is not available in this build")
-        }
+        Command::Audit(args) => sources::history::run(args),
+        Command::Baseline(args) => sources::history::baseline(args),
     }
 }
 

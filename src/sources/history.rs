@@ -1,11 +1,336 @@
-//! (in progress)
+//! The full-history audit (`hushguard audit`, `hushguard baseline`): every commit reachable from the
+//! refs, each unique blob read once with gix and scanned once, in parallel.
+//!
+//! 1. [`commits`]: the tips, the commits reachable from them, `--since`/`--max-count`, and a
+//!    topological order, oldest first.
+//! 2. [`trees`]: the trees of those commits, skipping subtrees already seen at the same path, so each
+//!    (blob, path) pair is attributed to the earliest commit that has it.
+//! 3. [`packs`]: the blobs, read in pack order through a delta-tree traversal (each object inflated
+//!    once, bases shared in memory), scanned on all cores by [`blobs`] workers.
+//! 4. Here: findings of the same secret at the same path (same fingerprint) in several versions of a
+//!    file collapse into the earliest, marked if still present at HEAD, and named with their commit.
 
-use crate::cli::{AuditArgs, BaselineArgs};
+mod blobs;
+mod commits;
+mod fx;
+mod packs;
+mod progress;
+mod trees;
 
-pub fn run(_args: AuditArgs) -> anyhow::Result<i32> {
-    anyhow::bail!("not built yet")
+use crate::baseline::{Baseline, BASELINE_FILE};
+use crate::cli::{AuditArgs, BaselineArgs, ColorChoice};
+use crate::finding::{CommitInfo, Finding};
+use crate::outcome::Outcome;
+use crate::report::Mode;
+use crate::Context;
+use anyhow::Context as _;
+use fx::FxMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Instant;
+use trees::HEAD_ONLY;
+
+/// Errors and notes named one by one before they are summed up.
+const LISTED: usize = 20;
+
+/// What to audit.
+pub struct Options<'a> {
+    pub branches: &'a [String],
+    pub since: Option<i64>,
+    pub max_count: Option<usize>,
+    pub progress: ColorChoice,
 }
 
-pub fn baseline(_args: BaselineArgs) -> anyhow::Result<i32> {
-    anyhow::bail!("not built yet")
+/// `hushguard audit [REPO]`.
+pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
+    let started = Instant::now();
+    let repo = open(args.repo.as_deref())?;
+    let root = root_of(&repo);
+    let mut ctx = Context::new(&root, args.report.config.as_deref(), args.report.threads)?;
+    if let Some(n) = args.max_file_size {
+        ctx.scanner.max_file_size = n;
+    }
+    let since = args.since.as_deref().map(parse_since).transpose()?;
+    let opts = Options {
+        branches: &args.branch,
+        since,
+        max_count: args.max_count,
+        progress: args.progress,
+    };
+    let mut outcome = audit(&repo, &ctx, &opts)?;
+    if !args.no_policy {
+        match crate::policy::check_for_audit(&root, &ctx.config, args.today.as_deref()) {
+            Ok(p) => outcome.merge(p),
+            Err(e) => outcome.errors.push(format!("policy: {e:#}")),
+        }
+    }
+    let default_baseline = root.join(BASELINE_FILE);
+    crate::finish(
+        &ctx,
+        outcome,
+        &args.report,
+        Mode::Audit,
+        started,
+        Some(&default_baseline),
+    )
+}
+
+/// `hushguard baseline [REPO]`: audit the whole history and record every finding's fingerprint.
+pub fn baseline(args: BaselineArgs) -> anyhow::Result<i32> {
+    let repo = open(args.repo.as_deref())?;
+    let root = root_of(&repo);
+    let ctx = Context::new(&root, args.config.as_deref(), args.threads)?;
+    let opts = Options {
+        branches: &[],
+        since: None,
+        max_count: None,
+        progress: ColorChoice::Auto,
+    };
+    let outcome = audit(&repo, &ctx, &opts)?;
+    let path = args.output.unwrap_or_else(|| root.join(BASELINE_FILE));
+    let b = Baseline::from_findings(&outcome.findings);
+    std::fs::write(&path, b.to_json())
+        .with_context(|| format!("{}: cannot write the baseline", path.display()))?;
+    let mut err = std::io::stderr().lock();
+    for e in &outcome.errors {
+        let _ = writeln!(err, "hushguard: error: {e}");
+    }
+    for n in &outcome.notes {
+        let _ = writeln!(err, "hushguard: warning: {n}");
+    }
+    let _ = writeln!(
+        err,
+        "hushguard: wrote {} finding{} to {}",
+        b.findings.len(),
+        if b.findings.len() == 1 { "" } else { "s" },
+        path.display()
+    );
+    Ok(if outcome.errors.is_empty() { 0 } else { 2 })
+}
+
+/// Open the repository at (or above) `path`, default the current directory.
+fn open(path: Option<&Path>) -> anyhow::Result<gix::Repository> {
+    let p = path.unwrap_or(Path::new("."));
+    if !p.exists() {
+        anyhow::bail!("{}: no such directory", p.display());
+    }
+    let mut repo = gix::discover(p)
+        .map_err(|e| anyhow::anyhow!("{}: not a git repository ({e})", p.display()))?;
+    // Trees of neighbouring commits are deltas of each other: keep recent bases and trees at hand.
+    repo.object_cache_size_if_unset(16 << 20);
+    repo.objects.set_pack_cache(|| {
+        Box::new(gix::odb::pack::cache::lru::MemoryCappedHashmap::new(
+            64 << 20,
+        ))
+    });
+    Ok(repo)
+}
+
+/// Where the configuration and the baseline live: the work tree, or the git directory if bare.
+fn root_of(repo: &gix::Repository) -> PathBuf {
+    let p = repo.workdir().unwrap_or(repo.git_dir());
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// `--since`: `YYYY-MM-DD` (midnight UTC) or any date git understands.
+fn parse_since(s: &str) -> anyhow::Result<i64> {
+    if let Some(t) = ymd(s) {
+        return Ok(t);
+    }
+    gix::date::parse(s, None)
+        .map(|t| t.seconds)
+        .map_err(|_| anyhow::anyhow!("--since {s}: not a date (expected YYYY-MM-DD)"))
+}
+
+/// Unix time of midnight UTC of a `YYYY-MM-DD` date.
+fn ymd(s: &str) -> Option<i64> {
+    let mut it = s.splitn(3, '-');
+    let y: i64 = it.next()?.parse().ok()?;
+    let m: i64 = it.next()?.parse().ok()?;
+    let d: i64 = it.next()?.parse().ok()?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || s.len() != 10 {
+        return None;
+    }
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some((era * 146_097 + doe - 719_468) * 86_400)
+}
+
+/// Audit the history of `repo`: findings with their commits, the summary, errors and notes.
+pub fn audit(repo: &gix::Repository, ctx: &Context, opts: &Options) -> anyhow::Result<Outcome> {
+    let progress = progress::Progress::new(opts.progress);
+    let select = commits::Select {
+        branches: opts.branches,
+        since: opts.since,
+        max_count: opts.max_count,
+    };
+    let history = commits::load(repo, &select, &|n| progress.walking(n, 0))?;
+    let mut walker = trees::Walker::new(repo);
+    for t in &history.boundary_trees {
+        walker.mark(*t);
+    }
+    for (i, c) in history.commits.iter().enumerate() {
+        walker.commit(c.tree, i as u32, &c.id);
+        if i % 64 == 0 {
+            progress.walking(i as u64 + 1, walker.trees_read());
+        }
+    }
+    let head_tree = repo.head_tree_id().ok().map(|id| id.detach());
+    let inv = walker.finish(head_tree);
+
+    let shared = blobs::Shared::new(&ctx.scanner, &inv);
+    let total = AtomicU64::new(0);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            progress.follow(
+                history.commits.len() as u64,
+                inv.blobs.len() as u64,
+                &total,
+                &shared.counters,
+                &stop,
+            )
+        });
+        packs::scan_all(repo, &shared, ctx.threads, &|t| {
+            total.store(t, Ordering::Relaxed)
+        });
+        stop.store(true, Ordering::Relaxed);
+    });
+    progress.finish();
+
+    let mut out = Outcome::default();
+    out.errors.extend(history.errors);
+    out.errors.extend(inv.errors.iter().cloned());
+    let mut hits = Vec::new();
+    let mut too_large = Vec::new();
+    for part in shared.into_parts() {
+        hits.extend(part.hits);
+        out.summary.files_scanned += part.scanned;
+        out.summary.bytes_scanned += part.bytes;
+        for (reason, n) in part.skipped {
+            *out.summary.skipped.entry(reason.to_string()).or_default() += n;
+            out.summary.files_skipped += n;
+        }
+        out.errors.extend(part.errors);
+        too_large.extend(part.too_large);
+    }
+    for (reason, n) in [("symlink", inv.symlinks), ("submodule", inv.submodules)] {
+        if n > 0 {
+            *out.summary.skipped.entry(reason.to_string()).or_default() += n;
+            out.summary.files_skipped += n;
+        }
+    }
+    out.errors.sort();
+    out.errors.dedup();
+    if out.errors.len() > LISTED {
+        let more = out.errors.len() - LISTED;
+        out.errors.truncate(LISTED);
+        out.errors
+            .push(format!("… and {more} more unreadable objects or errors"));
+    }
+    too_large.sort_by_key(|&(b, size)| (std::cmp::Reverse(size), b));
+    for &(b, size) in too_large.iter().take(LISTED) {
+        let blob = &inv.blobs[b as usize];
+        out.notes.push(format!(
+            "{} (blob {}): {size} bytes exceeds the {} byte limit; not scanned (raise max_file_size to scan it)",
+            inv.paths.get(blob.refs[0].path),
+            blob.id,
+            ctx.scanner.max_file_size
+        ));
+    }
+    if too_large.len() > LISTED {
+        out.notes.push(format!(
+            "… and {} more blobs over the size limit",
+            too_large.len() - LISTED
+        ));
+    }
+    if history.shallow_cut > 0 {
+        out.notes.push(format!(
+            "this is a shallow clone: history stops at {} commit{} whose parents are not here; older commits were not audited (`git fetch --unshallow` to audit them)",
+            history.shallow_cut,
+            if history.shallow_cut == 1 { "" } else { "s" }
+        ));
+    }
+    out.summary.commits = Some(history.commits.len() as u64);
+    out.summary.blobs = Some(
+        inv.blobs
+            .iter()
+            .filter(|b| b.refs.iter().any(|r| r.commit != HEAD_ONLY))
+            .count() as u64,
+    );
+    out.findings = earliest(repo, &history.commits, hits);
+    Ok(out)
+}
+
+/// One finding per fingerprint (rule, path, secret): the occurrences in the earliest commit that
+/// has it, named with that commit and marked if any version at HEAD still has it.
+fn earliest(
+    repo: &gix::Repository,
+    commits: &[commits::Commit],
+    hits: Vec<blobs::Hit>,
+) -> Vec<Finding> {
+    let mut first: FxMap<String, (u32, bool)> = FxMap::default();
+    for h in &hits {
+        let e = first
+            .entry(h.finding.fingerprint.clone())
+            .or_insert((HEAD_ONLY, false));
+        e.0 = e.0.min(h.commit);
+        e.1 |= h.at_head;
+    }
+    let mut infos: FxMap<u32, CommitInfo> = FxMap::default();
+    let mut out = Vec::new();
+    for mut h in hits {
+        let (commit, at_head) = first[&h.finding.fingerprint];
+        if h.commit != commit || commit == HEAD_ONLY {
+            continue;
+        }
+        let info = infos
+            .entry(commit)
+            .or_insert_with(|| commit_info(repo, &commits[commit as usize].id));
+        h.finding.commit = Some(info.clone());
+        h.finding.at_head = Some(at_head);
+        out.push(h.finding);
+    }
+    out
+}
+
+/// The author, email and ISO 8601 author date of a commit.
+fn commit_info(repo: &gix::Repository, id: &gix::ObjectId) -> CommitInfo {
+    let mut info = CommitInfo {
+        commit: id.to_string(),
+        author: String::new(),
+        email: String::new(),
+        date: String::new(),
+    };
+    if let Ok(c) = repo.find_commit(*id) {
+        if let Ok(a) = c.author() {
+            info.author = a.name.to_string();
+            info.email = a.email.to_string();
+            if let Ok(t) = a.time() {
+                info.date = t.format_or_unix(gix::date::time::format::ISO8601_STRICT);
+            }
+        }
+    }
+    info
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_parse_to_midnight_utc() {
+        assert_eq!(ymd("1970-01-01"), Some(0));
+        assert_eq!(ymd("2023-11-14"), Some(1_699_920_000));
+        assert_eq!(ymd("2024-02-29"), Some(1_709_164_800));
+        assert_eq!(ymd("2024-13-01"), None);
+        assert_eq!(ymd("2024-1-1"), None);
+        assert!(parse_since("yesterday-ish").is_err());
+    }
 }

@@ -1,0 +1,275 @@
+//! Which commits an audit covers: the tips (every ref and HEAD, or `--branch`), every commit
+//! reachable from them, narrowed by `--since` and `--max-count`, in topological order, oldest first.
+
+use super::fx::FxMap;
+use gix::objs::commit::ref_iter::Token;
+use gix::objs::CommitRefIter;
+use gix::prelude::Find;
+use gix::ObjectId;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// How to choose the commits.
+pub struct Select<'a> {
+    pub branches: &'a [String],
+    /// Only commits whose committer date is at or after this Unix time.
+    pub since: Option<i64>,
+    pub max_count: Option<usize>,
+}
+
+/// One commit of the audited history.
+pub struct Commit {
+    pub id: ObjectId,
+    pub tree: ObjectId,
+}
+
+/// The audited history.
+pub struct History {
+    /// Selected commits, parents before children (ties broken by commit date).
+    pub commits: Vec<Commit>,
+    /// Trees of commits just outside the selection (parents of selected commits that `--since` or
+    /// `--max-count` left out): what they hold was not introduced by a selected commit.
+    pub boundary_trees: Vec<ObjectId>,
+    /// Commits whose parents are absent because the clone is shallow.
+    pub shallow_cut: usize,
+    pub errors: Vec<String>,
+}
+
+struct Node {
+    id: ObjectId,
+    tree: ObjectId,
+    time: i64,
+    parents: Vec<u32>,
+}
+
+/// Resolve the tips: `--branch` values, else every ref plus HEAD. Refs that do not lead to a commit
+/// (a tag of a blob, say) are left out; a ref that cannot be read is an error the audit reports.
+fn tips(
+    repo: &gix::Repository,
+    branches: &[String],
+    errors: &mut Vec<String>,
+) -> anyhow::Result<Vec<ObjectId>> {
+    let mut out = Vec::new();
+    if !branches.is_empty() {
+        for b in branches {
+            let id = repo.rev_parse_single(b.as_str()).map_err(|e| {
+                anyhow::anyhow!("--branch {b}: not a revision in this repository ({e})")
+            })?;
+            let obj = id
+                .object()
+                .and_then(|o| o.peel_tags_to_end())
+                .map_err(|e| anyhow::anyhow!("--branch {b}: cannot read {id}: {e}"))?;
+            if obj.kind != gix::object::Kind::Commit {
+                anyhow::bail!("--branch {b}: {id} is a {}, not a commit", obj.kind);
+            }
+            out.push(obj.id);
+        }
+        return Ok(out);
+    }
+    if let Ok(id) = repo.head_id() {
+        out.push(id.detach());
+    }
+    let platform = repo
+        .references()
+        .map_err(|e| anyhow::anyhow!("cannot list the references: {e}"))?;
+    let iter = platform
+        .all()
+        .map_err(|e| anyhow::anyhow!("cannot list the references: {e}"))?;
+    for r in iter {
+        let mut r = match r {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(format!("a reference cannot be read: {e}"));
+                continue;
+            }
+        };
+        let name = r.name().as_bstr().to_string();
+        let id = match r.peel_to_id() {
+            Ok(id) => id,
+            Err(e) => {
+                errors.push(format!("{name}: cannot resolve the reference: {e}"));
+                continue;
+            }
+        };
+        match repo.try_find_header(id.detach()) {
+            Ok(Some(h)) if h.kind() == gix::object::Kind::Commit => out.push(id.detach()),
+            Ok(Some(_)) => {}
+            Ok(None) => errors.push(format!("{name}: points to {id}, which is missing")),
+            Err(e) => errors.push(format!("{name}: cannot read {id}: {e}")),
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// Read one commit: its tree, parents and committer time.
+fn read_commit(
+    repo: &gix::Repository,
+    id: &ObjectId,
+    buf: &mut Vec<u8>,
+) -> Result<Option<(ObjectId, Vec<ObjectId>, i64)>, String> {
+    let data = match repo.objects.try_find(id, buf) {
+        Ok(Some(d)) => d,
+        Ok(None) => return Ok(None),
+        Err(e) => return Err(format!("commit {id}: cannot read: {e}")),
+    };
+    if data.kind != gix::object::Kind::Commit {
+        return Err(format!(
+            "object {id}: expected a commit, found a {}",
+            data.kind
+        ));
+    }
+    let mut tree = None;
+    let mut parents = Vec::new();
+    let mut time = 0;
+    for token in CommitRefIter::from_bytes(data.data, repo.object_hash()) {
+        match token {
+            Ok(Token::Tree { id }) => tree = Some(id),
+            Ok(Token::Parent { id }) => parents.push(id),
+            Ok(Token::Author { .. }) => {}
+            Ok(Token::Committer { signature }) => {
+                time = signature.seconds();
+                break;
+            }
+            Ok(_) => break,
+            Err(e) => return Err(format!("commit {id}: corrupt: {e}")),
+        }
+    }
+    match tree {
+        Some(t) => Ok(Some((t, parents, time))),
+        None => Err(format!("commit {id}: corrupt: no tree")),
+    }
+}
+
+/// Walk the history from the tips and choose the commits to audit.
+pub fn load(
+    repo: &gix::Repository,
+    select: &Select,
+    on_commit: &dyn Fn(u64),
+) -> anyhow::Result<History> {
+    let mut errors = Vec::new();
+    let tips = tips(repo, select.branches, &mut errors)?;
+    let shallow: Vec<ObjectId> = repo
+        .shallow_commits()
+        .ok()
+        .flatten()
+        .map(|c| c.iter().copied().collect())
+        .unwrap_or_default();
+    let mut index: FxMap<ObjectId, u32> = FxMap::default();
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut pending_parents: Vec<Vec<ObjectId>> = Vec::new();
+    let mut queue: Vec<(ObjectId, Option<ObjectId>)> = tips.iter().map(|t| (*t, None)).collect();
+    let mut buf = Vec::new();
+    let mut shallow_cut = 0;
+    while let Some((id, child)) = queue.pop() {
+        if index.contains_key(&id) {
+            continue;
+        }
+        match read_commit(repo, &id, &mut buf) {
+            Ok(Some((tree, parents, time))) => {
+                let i = nodes.len() as u32;
+                index.insert(id, i);
+                let parents = if shallow.contains(&id) {
+                    if !parents.is_empty() {
+                        shallow_cut += 1;
+                    }
+                    Vec::new()
+                } else {
+                    parents
+                };
+                for p in &parents {
+                    if !index.contains_key(p) {
+                        queue.push((*p, Some(id)));
+                    }
+                }
+                nodes.push(Node {
+                    id,
+                    tree,
+                    time,
+                    parents: Vec::new(),
+                });
+                pending_parents.push(parents);
+                if nodes.len() % 256 == 0 {
+                    on_commit(nodes.len() as u64);
+                }
+            }
+            Ok(None) => match child {
+                Some(c) => errors.push(format!("commit {id} (a parent of {c}) is missing")),
+                None => errors.push(format!("commit {id} is missing")),
+            },
+            Err(e) => errors.push(e),
+        }
+    }
+    for (i, parents) in pending_parents.into_iter().enumerate() {
+        nodes[i].parents = parents
+            .iter()
+            .filter_map(|p| index.get(p).copied())
+            .collect();
+    }
+    on_commit(nodes.len() as u64);
+
+    let mut selected = vec![true; nodes.len()];
+    if let Some(since) = select.since {
+        for (i, n) in nodes.iter().enumerate() {
+            selected[i] = n.time >= since;
+        }
+    }
+    if let Some(max) = select.max_count {
+        let mut order: Vec<u32> = (0..nodes.len() as u32)
+            .filter(|&i| selected[i as usize])
+            .collect();
+        order.sort_by_key(|&i| Reverse((nodes[i as usize].time, nodes[i as usize].id)));
+        for &i in order.iter().skip(max) {
+            selected[i as usize] = false;
+        }
+    }
+
+    // Kahn's algorithm over the selected commits; among the ready ones, the oldest first.
+    let mut children: Vec<Vec<u32>> = vec![Vec::new(); nodes.len()];
+    let mut waiting = vec![0u32; nodes.len()];
+    let mut boundary = Vec::new();
+    for (i, n) in nodes.iter().enumerate() {
+        if !selected[i] {
+            continue;
+        }
+        for &p in &n.parents {
+            if selected[p as usize] {
+                children[p as usize].push(i as u32);
+                waiting[i] += 1;
+            } else {
+                boundary.push(p);
+            }
+        }
+    }
+    let mut ready: BinaryHeap<Reverse<(i64, ObjectId, u32)>> = BinaryHeap::new();
+    for (i, n) in nodes.iter().enumerate() {
+        if selected[i] && waiting[i] == 0 {
+            ready.push(Reverse((n.time, n.id, i as u32)));
+        }
+    }
+    let mut commits = Vec::with_capacity(nodes.len());
+    while let Some(Reverse((_, _, i))) = ready.pop() {
+        let n = &nodes[i as usize];
+        commits.push(Commit {
+            id: n.id,
+            tree: n.tree,
+        });
+        for &c in &children[i as usize] {
+            waiting[c as usize] -= 1;
+            if waiting[c as usize] == 0 {
+                let cn = &nodes[c as usize];
+                ready.push(Reverse((cn.time, cn.id, c)));
+            }
+        }
+    }
+    boundary.sort_unstable();
+    boundary.dedup();
+    let boundary_trees = boundary.iter().map(|&b| nodes[b as usize].tree).collect();
+    Ok(History {
+        commits,
+        boundary_trees,
+        shallow_cut,
+        errors,
+    })
+}

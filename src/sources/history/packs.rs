@@ -1,0 +1,328 @@
+//! Reading the wanted blobs the fast way: straight from the pack files, in pack order, each object
+//! inflated once. For each pack, the wanted blobs and the delta bases they need form a delta tree
+//! that gix-pack resolves in parallel (a base is decoded once and every delta applied to it in
+//! memory: no cache misses, no re-inflation). Blobs over the size limit are known from their headers
+//! and left out unless another blob needs them as a base. Blobs not in any pack (loose objects,
+//! bases outside their pack) are read one by one; missing and corrupt ones are reported by name.
+
+use super::blobs::{Shared, Worker};
+use super::fx::FxMap;
+use gix::odb::pack;
+use gix::odb::pack::data::decode::header::ResolvedBase;
+use gix::odb::pack::data::entry::Header;
+use gix::prelude::Find;
+use gix::ObjectId;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+/// The tag of a delta-tree node that is only a base, not a wanted blob.
+const BASE: u32 = u32::MAX;
+
+/// A node of a pack's delta tree: a pack entry, its CRC32 from the index, and the wanted blob it
+/// is (or [`BASE`]).
+struct Node {
+    offset: u64,
+    end: u64,
+    crc: Option<u32>,
+    tag: u32,
+}
+
+/// The blobs found in one pack: (offset, blob index), and those over the size limit.
+struct Located {
+    bundle: usize,
+    scan: Vec<(u64, u32)>,
+}
+
+/// Every pack index of the object database and its alternates, in a stable order.
+fn pack_indices(repo: &gix::Repository) -> Vec<PathBuf> {
+    let store = repo.objects.store_ref();
+    let mut dirs = vec![store.path().to_path_buf()];
+    if let Ok(alt) = store.alternate_db_paths() {
+        dirs.extend(alt);
+    }
+    let mut out = Vec::new();
+    for d in dirs {
+        let Ok(rd) = std::fs::read_dir(d.join("pack")) else {
+            continue;
+        };
+        let mut idx: Vec<PathBuf> = rd
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.extension().is_some_and(|x| x == "idx") && p.with_extension("pack").is_file()
+            })
+            .collect();
+        idx.sort();
+        out.extend(idx);
+    }
+    out
+}
+
+fn short(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.display().to_string())
+}
+
+/// Scan every blob of the inventory; `threads` workers.
+pub fn scan_all(repo: &gix::Repository, shared: &Shared, threads: usize, set_total: &dyn Fn(u64)) {
+    let inv = shared.inv;
+    let hash = repo.object_hash();
+    let mut bundles = Vec::new();
+    let mut setup = Worker::new(shared);
+    for p in pack_indices(repo) {
+        match pack::Bundle::at(&p, hash) {
+            Ok(b) => bundles.push(b),
+            Err(e) => setup.error(format!("pack {}: cannot open: {e}", short(&p))),
+        }
+    }
+
+    // Locate each blob in the first pack that has it.
+    let mut found = vec![false; inv.blobs.len()];
+    let mut remaining = inv.blobs.len();
+    let want: FxMap<ObjectId, u32> = inv
+        .blobs
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (b.id, i as u32))
+        .collect();
+    let mut located = Vec::new();
+    let mut total_bytes = 0u64;
+    let mut inflate = gix::zlib::Inflate::default();
+    for (bi, b) in bundles.iter().enumerate() {
+        if remaining == 0 {
+            break;
+        }
+        let mut here: Vec<(u64, u32)> = Vec::new();
+        if (remaining as u64) * 16 < b.index.num_objects() as u64 {
+            for (i, blob) in inv.blobs.iter().enumerate() {
+                if !found[i] {
+                    if let Some(e) = b.index.lookup(blob.id) {
+                        here.push((b.index.pack_offset_at_index(e), i as u32));
+                    }
+                }
+            }
+        } else {
+            for e in b.index.iter() {
+                if let Some(&i) = want.get(&e.oid) {
+                    if !found[i as usize] {
+                        here.push((e.pack_offset, i));
+                    }
+                }
+            }
+        }
+        let mut scan = Vec::with_capacity(here.len());
+        for (offset, blob) in here {
+            if found[blob as usize] {
+                continue; // listed twice in one index
+            }
+            found[blob as usize] = true;
+            remaining -= 1;
+            let size = b
+                .pack
+                .entry(offset)
+                .and_then(|e| {
+                    b.pack.decode_header(e, &mut inflate, &|id| {
+                        Ok(match b.index.lookup(id) {
+                            Some(i) => Some(ResolvedBase::InPack(
+                                b.pack.entry(b.index.pack_offset_at_index(i))?,
+                            )),
+                            None => None,
+                        })
+                    })
+                })
+                .map(|h| h.object_size);
+            match size {
+                Ok(size) if size > shared.scanner.max_file_size => setup.too_large(blob, size),
+                Ok(size) => {
+                    total_bytes += size;
+                    scan.push((offset, blob));
+                }
+                // A base outside this pack, or a damaged entry: read it by id later.
+                Err(_) => found[blob as usize] = false,
+            }
+        }
+        if !scan.is_empty() {
+            located.push(Located { bundle: bi, scan });
+        }
+    }
+    set_total(total_bytes);
+    drop(setup);
+
+    for l in &located {
+        let b = &bundles[l.bundle];
+        if let Err(e) = traverse(b, &l.scan, shared, threads) {
+            let mut w = Worker::new(shared);
+            w.error(format!(
+                "pack {}: {e}; reading its remaining blobs one by one",
+                short(b.pack.path())
+            ));
+        }
+    }
+
+    // Whatever is left: loose objects, blobs whose pack traversal failed, bases outside their pack.
+    let rest: Vec<u32> = (0..inv.blobs.len() as u32)
+        .filter(|&i| !shared.is_done(i))
+        .collect();
+    if rest.is_empty() {
+        return;
+    }
+    let sync = repo.clone().into_sync();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
+    let run = || {
+        rest.par_iter().for_each_init(
+            || (Worker::new(shared), sync.to_thread_local(), Vec::new()),
+            |(w, repo, buf), &blob| one_by_one(repo, w, buf, blob),
+        )
+    };
+    match pool {
+        Ok(p) => p.install(run),
+        Err(_) => run(),
+    }
+}
+
+/// Read one blob through the object database (loose or packed) and scan it.
+fn one_by_one(repo: &gix::Repository, w: &mut Worker, buf: &mut Vec<u8>, blob: u32) {
+    let id = w.blob_id(blob);
+    match repo.try_find_header(id) {
+        Ok(Some(h)) if h.size() > w.max_file_size() => return w.too_large(blob, h.size()),
+        Ok(Some(_)) => {}
+        Ok(None) => return w.unreadable(blob, "missing from the object database"),
+        Err(e) => return w.unreadable(blob, &format!("cannot read: {e}")),
+    }
+    match repo.objects.try_find(&id, buf) {
+        Ok(Some(d)) if d.kind == gix::object::Kind::Blob => {
+            // Damaged data does not always fail to inflate: check it against its id.
+            match gix::objs::compute_hash(id.kind(), d.kind, d.data) {
+                Ok(actual) if actual == id => w.scan(blob, d.data),
+                _ => w.unreadable(blob, "damaged: its content does not match its id"),
+            }
+        }
+        Ok(Some(d)) => w.unreadable(blob, &format!("expected a blob, found a {}", d.kind)),
+        Ok(None) => w.unreadable(blob, "missing from the object database"),
+        Err(e) => w.unreadable(blob, &format!("cannot read: {e}")),
+    }
+}
+
+fn entry_slice(range: pack::data::EntryRange, pack: &pack::data::File) -> Option<&[u8]> {
+    pack.entry_slice(range)
+}
+
+/// Resolve the wanted blobs of one pack, and their delta bases, with a delta-tree traversal.
+fn traverse(
+    b: &pack::Bundle,
+    scan: &[(u64, u32)],
+    shared: &Shared,
+    threads: usize,
+) -> Result<(), String> {
+    let err = |e: gix::Error| e.to_string();
+    // Every wanted entry and every base on its delta chain. The delta-tree reader starts at the
+    // pack's first entry whatever it is given, so that entry is always part of the tree.
+    let mut nodes: FxMap<u64, u32> = FxMap::default();
+    nodes.reserve(scan.len() * 2);
+    let first = (pack::data::header::SIZE as u64, BASE);
+    for &(offset, blob) in std::iter::once(&first).chain(scan) {
+        if let Some(tag) = nodes.get_mut(&offset) {
+            if blob != BASE {
+                *tag = blob; // already there as some other blob's base
+            }
+            continue;
+        }
+        nodes.insert(offset, blob);
+        let mut entry = b.pack.entry(offset).map_err(err)?;
+        loop {
+            let base = match entry.header {
+                Header::OfsDelta { base_distance } => entry
+                    .checked_base_pack_offset(base_distance)
+                    .ok_or_else(|| {
+                        format!(
+                            "entry at offset {}: corrupt delta base distance",
+                            entry.pack_offset()
+                        )
+                    })?,
+                Header::RefDelta { base_id } => match b.index.lookup(base_id) {
+                    Some(i) => b.index.pack_offset_at_index(i),
+                    None => return Err(format!("delta base {base_id} is not in this pack")),
+                },
+                _ => break,
+            };
+            if nodes.contains_key(&base) {
+                break;
+            }
+            nodes.insert(base, BASE);
+            entry = b.pack.entry(base).map_err(err)?;
+        }
+    }
+    // Each node's real extent and CRC32 from the index, to verify the entry before trusting it
+    // (inflating a damaged entry does not always fail).
+    let mut extents: Vec<(u64, Option<u32>)> =
+        b.index.iter().map(|e| (e.pack_offset, e.crc32)).collect();
+    extents.sort_unstable_by_key(|e| e.0);
+    let pack_end = b.pack.pack_end() as u64;
+    let mut sorted: Vec<Node> = nodes
+        .into_iter()
+        .map(|(offset, tag)| {
+            let i = extents.partition_point(|e| e.0 < offset);
+            let end = extents.get(i + 1).map_or(pack_end, |e| e.0);
+            let crc = extents.get(i).filter(|e| e.0 == offset).and_then(|e| e.1);
+            Node {
+                offset,
+                end,
+                crc,
+                tag,
+            }
+        })
+        .collect();
+    drop(extents);
+    sorted.sort_unstable_by_key(|n| n.offset);
+    let interrupt = AtomicBool::new(false);
+    let hash = b.pack.object_hash();
+    let tree = pack::cache::delta::Tree::from_offsets_in_pack(
+        b.pack.path(),
+        sorted.into_iter(),
+        &|n: &Node| n.offset,
+        &|id| Ok(b.index.lookup(id).map(|i| b.index.pack_offset_at_index(i))),
+        &mut gix::progress::Discard,
+        &interrupt,
+        hash,
+    )
+    .map_err(err)?;
+    let mut worker = Worker::new(shared);
+    let pack_data = &b.pack;
+    tree.traverse(
+        entry_slice,
+        &b.pack,
+        pack_end,
+        move |node: &mut Node, _progress, ctx| {
+            if let Some(expected) = node.crc {
+                let actual = pack_data
+                    .entry_slice(node.offset..node.end)
+                    .map(crc32fast::hash);
+                if actual != Some(expected) {
+                    gix::error::bail!(
+                        "the entry at offset {} is damaged (CRC32 mismatch)",
+                        node.offset
+                    );
+                }
+            }
+            if node.tag != BASE {
+                if ctx.entry.header.as_kind() == Some(gix::object::Kind::Blob) {
+                    worker.scan(node.tag, ctx.decompressed);
+                } else {
+                    worker.unreadable(node.tag, "not a blob in its pack");
+                }
+            }
+            Ok(())
+        },
+        pack::cache::delta::traverse::Options {
+            object_progress: Box::new(gix::progress::Discard),
+            size_progress: &mut gix::progress::Discard,
+            thread_limit: Some(threads.max(1)),
+            should_interrupt: &interrupt,
+            object_hash: hash,
+            alloc_limit_bytes: None,
+        },
+    )
+    .map_err(err)?;
+    Ok(())
+}
