@@ -1,0 +1,754 @@
+//! `hushguard audit` and `hushguard baseline` on temporary repositories built with the git CLI.
+//!
+//! Most cases use two rules of their own (given with `--config`, from outside the repository), so
+//! they hold whatever the built-in patterns become: `hgtest.key` (a token shape) and `hgtest.dotenv`
+//! (a forbidden `.env` file). Tokens are made at run time: no line of this file is a leak.
+
+mod common;
+
+use common::{github_token, random, Repo, ALNUM};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+const CONFIG: &str = r#"
+[[rule]]
+id = "hgtest.key"
+description = "hushguard test key"
+keywords = ["hgkey_"]
+regex = '''\b(?P<secret>hgkey_[A-Za-z0-9]{24})\b'''
+
+[[rule]]
+id = "hgtest.dotenv"
+kind = "file"
+description = "environment file"
+paths = ["**/.env"]
+"#;
+
+/// A test key, made at run time.
+fn key(seed: &str) -> String {
+    format!("{}{}", ["hg", "key_"].concat(), random(seed, ALNUM, 24))
+}
+
+/// The test configuration, written outside the repository.
+fn config(repo: &Repo) -> PathBuf {
+    let p = repo.home.path().join("hushguard-test.toml");
+    std::fs::write(&p, CONFIG).unwrap();
+    p
+}
+
+struct Run {
+    code: i32,
+    json: Value,
+    stderr: String,
+}
+
+/// `hushguard audit --format json --config … ARGS` in `dir`.
+fn audit_in(repo: &Repo, dir: &Path, args: &[&str]) -> Run {
+    let cfg = config(repo);
+    let out = repo
+        .hushguard_in(dir)
+        .args([
+            "audit",
+            "--format",
+            "json",
+            "--no-policy",
+            "--progress",
+            "never",
+        ])
+        .arg("--config")
+        .arg(&cfg)
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let json = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\nstderr: {stderr}"));
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        json,
+        stderr,
+    }
+}
+
+fn audit(repo: &Repo, args: &[&str]) -> Run {
+    audit_in(repo, repo.path(), args)
+}
+
+/// The findings of the test rules, as (rule, path, commit, at_head).
+fn ours(run: &Run) -> Vec<(String, String, String, bool)> {
+    run.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"].as_str().unwrap().starts_with("hgtest."))
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["commit"].as_str().unwrap_or("").to_string(),
+                f["at_head"].as_bool().unwrap_or(false),
+            )
+        })
+        .collect()
+}
+
+fn summary(run: &Run, key: &str) -> u64 {
+    run.json["summary"][key].as_u64().unwrap_or(0)
+}
+
+fn skipped(run: &Run, reason: &str) -> u64 {
+    run.json["summary"]["skipped"][reason].as_u64().unwrap_or(0)
+}
+
+/// Path of the loose object file of `id`.
+fn loose(repo: &Repo, id: &str) -> PathBuf {
+    repo.path()
+        .join(".git/objects")
+        .join(&id[..2])
+        .join(&id[2..])
+}
+
+fn blob_id(repo: &Repo, rev_path: &str) -> String {
+    repo.git(&["rev-parse", rev_path]).trim().to_string()
+}
+
+#[test]
+fn a_secret_added_then_removed_is_found_with_the_commit_that_added_it() {
+    let repo = Repo::new();
+    repo.write("README.md", "hello\n");
+    repo.commit_all("first");
+    repo.write("config.txt", &format!("value {}\n", key("removed")));
+    let added = repo.commit_all("add config");
+    std::fs::remove_file(repo.path().join("config.txt")).unwrap();
+    repo.commit_all("remove it");
+
+    let run = audit(&repo, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        ours(&run),
+        vec![(
+            "hgtest.key".into(),
+            "config.txt".into(),
+            added.clone(),
+            false
+        )]
+    );
+    let f = &run.json["findings"].as_array().unwrap()[0];
+    assert_eq!(f["author"], "Test Author");
+    assert_eq!(f["email"], "author@example.test");
+    let date = f["date"].as_str().unwrap();
+    let expected = repo.git(&["log", "-1", "--format=%aI", &added]);
+    assert_eq!(
+        date,
+        expected.trim().replace('Z', "+00:00"),
+        "ISO 8601 author date"
+    );
+    assert_eq!(f["line"], 1);
+    assert_eq!(summary(&run, "commits"), 3);
+}
+
+#[test]
+fn the_same_secret_in_three_paths_is_three_findings_from_one_blob() {
+    let repo = Repo::new();
+    let text = format!("value {}\n", key("copied"));
+    for p in ["a/key.txt", "b/key.txt", "c/deeper/key.txt"] {
+        repo.write(p, &text);
+    }
+    let c = repo.commit_all("three copies");
+
+    let run = audit(&repo, &[]);
+    assert_eq!(run.code, 1);
+    let mut found = ours(&run);
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            ("hgtest.key".into(), "a/key.txt".into(), c.clone(), true),
+            ("hgtest.key".into(), "b/key.txt".into(), c.clone(), true),
+            (
+                "hgtest.key".into(),
+                "c/deeper/key.txt".into(),
+                c.clone(),
+                true
+            ),
+        ]
+    );
+    assert_eq!(summary(&run, "blobs"), 1, "one unique blob");
+    assert_eq!(summary(&run, "files_scanned"), 1, "scanned once");
+    assert_eq!(summary(&run, "bytes_scanned"), text.len() as u64);
+    let fps: std::collections::BTreeSet<&str> = run.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(fps.len(), 3, "each path has its own fingerprint");
+}
+
+#[test]
+fn a_secret_on_a_branch_never_merged_is_found_unless_branch_narrows_it() {
+    let repo = Repo::new();
+    repo.write("README.md", "hello\n");
+    repo.commit_all("first");
+    repo.git(&["checkout", "-q", "-b", "experiment"]);
+    repo.write("src/exp.txt", &format!("value {}\n", key("branch")));
+    let c = repo.commit_all("experiment");
+    repo.git(&["checkout", "-q", "main"]);
+
+    let run = audit(&repo, &[]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        ours(&run),
+        vec![("hgtest.key".into(), "src/exp.txt".into(), c, false)]
+    );
+
+    let run = audit(&repo, &["--branch", "main"]);
+    assert_eq!(run.code, 0, "{:?}", run.json);
+    assert!(ours(&run).is_empty());
+    assert_eq!(summary(&run, "commits"), 1);
+}
+
+#[test]
+fn a_secret_reachable_only_from_a_tag_is_found() {
+    let repo = Repo::new();
+    repo.write("README.md", "hello\n");
+    repo.commit_all("first");
+    repo.git(&["checkout", "-q", "-b", "release"]);
+    repo.write("deploy.txt", &format!("value {}\n", key("tag")));
+    let c = repo.commit_all("release build");
+    repo.git(&["tag", "-a", "-m", "v1", "v1.0"]);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["branch", "-D", "release"]);
+
+    let run = audit(&repo, &[]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        ours(&run),
+        vec![("hgtest.key".into(), "deploy.txt".into(), c.clone(), false)]
+    );
+    let run = audit(&repo, &["--branch", "v1.0"]);
+    assert_eq!(ours(&run).len(), 1);
+}
+
+#[test]
+fn a_dotenv_added_then_deleted_is_reported_with_its_commit() {
+    let repo = Repo::new();
+    repo.write("app/main.txt", "hello\n");
+    repo.commit_all("first");
+    repo.write("app/.env", "MODE=dev\n");
+    let added = repo.commit_all("add env");
+    repo.write("app/.env", "MODE=prod\n");
+    repo.commit_all("edit env");
+    repo.git(&["rm", "-q", "app/.env"]);
+    repo.git(&["commit", "-q", "-m", "delete env"]);
+
+    let run = audit(&repo, &[]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        ours(&run),
+        vec![("hgtest.dotenv".into(), "app/.env".into(), added, false)],
+        "one finding for the path, named with the commit that first added it"
+    );
+}
+
+#[test]
+fn findings_still_at_head_are_marked() {
+    let repo = Repo::new();
+    repo.write("kept.txt", &format!("value {}\n", key("kept")));
+    let c1 = repo.commit_all("kept secret");
+    repo.write("kept.txt", &format!("first line\nvalue {}\n", key("kept")));
+    repo.write("gone.txt", &format!("value {}\n", key("gone")));
+    let c2 = repo.commit_all("edit and add");
+    std::fs::remove_file(repo.path().join("gone.txt")).unwrap();
+    repo.commit_all("remove gone");
+
+    let run = audit(&repo, &[]);
+    let mut found = ours(&run);
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            ("hgtest.key".into(), "gone.txt".into(), c2, false),
+            // The secret survives an edit of its file: one finding, the earliest commit, still at HEAD.
+            ("hgtest.key".into(), "kept.txt".into(), c1, true),
+        ]
+    );
+    assert_eq!(summary(&run, "blobs"), 3);
+}
+
+#[test]
+fn a_shallow_clone_is_scanned_as_far_as_it_goes_with_a_note() {
+    let repo = Repo::new();
+    repo.write("old.txt", &format!("value {}\n", key("old")));
+    repo.commit_all("old secret");
+    std::fs::remove_file(repo.path().join("old.txt")).unwrap();
+    repo.write("now.txt", &format!("value {}\n", key("now")));
+    repo.commit_all("current secret");
+    repo.write("README.md", "hi\n");
+    let head = repo.commit_all("latest");
+
+    let parent = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", repo.path().display());
+    repo.git_in(
+        parent.path(),
+        &["clone", "-q", "--depth", "1", &url, "clone"],
+    );
+    let clone = parent.path().join("clone");
+
+    let run = audit_in(&repo, &clone, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        ours(&run),
+        vec![("hgtest.key".into(), "now.txt".into(), head, true)],
+        "the old, removed secret is beyond the shallow boundary"
+    );
+    assert_eq!(summary(&run, "commits"), 1);
+    assert!(run.stderr.contains("shallow"), "{}", run.stderr);
+}
+
+#[test]
+fn a_baseline_suppresses_exactly_what_it_lists() {
+    let repo = Repo::new();
+    let old = key("old-leak");
+    repo.write("a.txt", &format!("value {old}\n"));
+    repo.write("b/.env", "X=1\n");
+    repo.commit_all("old leaks");
+    let cfg = config(&repo);
+
+    let out = repo
+        .hushguard()
+        .args(["baseline", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(repo.path().join(".hushguard-baseline.json")).unwrap();
+    assert!(!text.contains(&old), "a baseline never holds the secret");
+    let b: Value = serde_json::from_str(&text).unwrap();
+    let entries = b["findings"].as_array().unwrap();
+    let ids: Vec<&str> = entries
+        .iter()
+        .map(|e| e["rule_id"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&"hgtest.key") && ids.contains(&"hgtest.dotenv"),
+        "{text}"
+    );
+    for e in entries {
+        assert_eq!(e["fingerprint"].as_str().unwrap().len(), 32);
+        assert_eq!(e["commit"].as_str().unwrap().len(), 40);
+    }
+
+    // The repository-root baseline is read by default: nothing blocks.
+    let run = audit(&repo, &[]);
+    assert_eq!(run.code, 0, "{:?}", run.json);
+    assert!(ours(&run).is_empty());
+    assert_eq!(summary(&run, "baselined"), entries.len() as u64);
+
+    // A new leak still blocks, alone.
+    repo.write("c.txt", &format!("value {}\n", key("new-leak")));
+    let c = repo.commit_all("new leak");
+    let run = audit(&repo, &[]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        ours(&run),
+        vec![("hgtest.key".into(), "c.txt".into(), c, true)]
+    );
+
+    // --baseline FILE: a baseline listing only the .env suppresses only the .env.
+    let mut only_env = b.clone();
+    only_env["findings"] = Value::Array(
+        entries
+            .iter()
+            .filter(|e| e["rule_id"] == "hgtest.dotenv")
+            .cloned()
+            .collect(),
+    );
+    let file = repo.home.path().join("only-env.json");
+    std::fs::write(&file, serde_json::to_string(&only_env).unwrap()).unwrap();
+    let run = audit(&repo, &["--baseline", file.to_str().unwrap()]);
+    let mut paths: Vec<String> = ours(&run).into_iter().map(|f| f.1).collect();
+    paths.sort();
+    assert_eq!(paths, vec!["a.txt", "c.txt"]);
+    assert_eq!(summary(&run, "baselined"), 1);
+}
+
+#[test]
+fn baseline_output_flag_writes_elsewhere() {
+    let repo = Repo::new();
+    repo.write("a.txt", &format!("value {}\n", key("elsewhere")));
+    repo.commit_all("leak");
+    let cfg = config(&repo);
+    let target = repo.home.path().join("b.json");
+    repo.hushguard()
+        .args(["baseline", "--config"])
+        .arg(&cfg)
+        .arg("--output")
+        .arg(&target)
+        .assert()
+        .code(0);
+    assert!(target.is_file());
+    assert!(!repo.path().join(".hushguard-baseline.json").exists());
+}
+
+#[test]
+fn a_missing_blob_is_named_and_exits_2() {
+    let repo = Repo::new();
+    repo.write("a.txt", "plain text\n");
+    repo.write("b.txt", "other text\n");
+    repo.commit_all("first");
+    let id = blob_id(&repo, "HEAD:b.txt");
+    std::fs::remove_file(loose(&repo, &id)).unwrap();
+
+    let run = audit(&repo, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&id) && run.stderr.contains("b.txt"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(skipped(&run, "missing"), 1);
+    assert_eq!(summary(&run, "files_scanned"), 1, "the rest is scanned");
+}
+
+#[test]
+fn a_corrupt_loose_blob_is_named_and_findings_still_make_it_1() {
+    let repo = Repo::new();
+    repo.write("a.txt", &format!("value {}\n", key("still-found")));
+    repo.write("b.txt", "other text\n");
+    repo.commit_all("first");
+    let id = blob_id(&repo, "HEAD:b.txt");
+    let p = loose(&repo, &id);
+    let mut perms = std::fs::metadata(&p).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&p, perms).unwrap();
+    std::fs::write(&p, b"this is not zlib data at all").unwrap();
+
+    let run = audit(&repo, &[]);
+    assert_eq!(run.code, 1, "findings make it 1: {}", run.stderr);
+    assert!(run.stderr.contains(&id), "{}", run.stderr);
+    assert_eq!(ours(&run).len(), 1);
+}
+
+#[test]
+fn a_corrupt_packed_blob_is_named_and_the_rest_of_the_pack_is_scanned() {
+    let repo = Repo::new();
+    repo.write("a.txt", &format!("value {}\n", key("packed")));
+    // Incompressible, distinct content: no deltas between these blobs.
+    repo.write("b.txt", &random("corrupt-me", ALNUM, 4000));
+    repo.write("c.txt", &random("neighbour", ALNUM, 4000));
+    repo.commit_all("first");
+    repo.git(&["repack", "-adq"]);
+    repo.git(&["prune-packed"]);
+    let id = blob_id(&repo, "HEAD:b.txt");
+    let pack_dir = repo.path().join(".git/objects/pack");
+    let idx = std::fs::read_dir(&pack_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "idx"))
+        .unwrap();
+    let listing = repo.git(&["verify-pack", "-v", idx.to_str().unwrap()]);
+    let offset: usize = listing
+        .lines()
+        .find(|l| l.starts_with(&id))
+        .and_then(|l| l.split_whitespace().nth(4))
+        .and_then(|o| o.parse().ok())
+        .unwrap_or_else(|| panic!("{id} in {listing}"));
+    let pack = idx.with_extension("pack");
+    let mut bytes = std::fs::read(&pack).unwrap();
+    for b in &mut bytes[offset + 40..offset + 80] {
+        *b ^= 0x5a;
+    }
+    let mut perms = std::fs::metadata(&pack).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&pack, perms).unwrap();
+    std::fs::write(&pack, bytes).unwrap();
+
+    let run = audit(&repo, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains(&id), "{}", run.stderr);
+    assert_eq!(ours(&run).len(), 1, "the intact blobs are scanned");
+    assert_eq!(skipped(&run, "missing"), 1);
+}
+
+#[test]
+fn packed_and_loose_histories_give_the_same_report() {
+    let repo = Repo::new();
+    for i in 0..6 {
+        repo.write(
+            &format!("f{i}.txt"),
+            &format!("line {i}\nvalue {}\n", key(&format!("k{i}"))),
+        );
+        repo.write("shared.txt", &format!("version {i}\n"));
+        repo.commit_all(&format!("commit {i}"));
+        if i % 2 == 1 {
+            std::fs::remove_file(repo.path().join(format!("f{}.txt", i - 1))).unwrap();
+            repo.commit_all("remove one");
+        }
+    }
+    let loose_run = audit(&repo, &[]);
+    assert_eq!(ours(&loose_run).len(), 6);
+    repo.git(&["gc", "-q", "--aggressive"]);
+    let packed_run = audit(&repo, &[]);
+    assert_eq!(ours(&loose_run), ours(&packed_run));
+    assert_eq!(summary(&loose_run, "blobs"), summary(&packed_run, "blobs"));
+    assert_eq!(
+        summary(&loose_run, "bytes_scanned"),
+        summary(&packed_run, "bytes_scanned")
+    );
+
+    // Narrowed to the last commit: only what it introduced (nothing), though its tree holds leaks.
+    let run = audit(&repo, &["--max-count", "1"]);
+    assert_eq!(summary(&run, "commits"), 1);
+    assert!(ours(&run).is_empty(), "{:?}", ours(&run));
+    let run = audit(&repo, &["--max-count", "2"]);
+    assert_eq!(ours(&run).len(), 1, "the last commit that added a key");
+}
+
+#[test]
+fn since_narrows_to_recent_commits() {
+    let repo = Repo::new();
+    repo.write("old.txt", &format!("value {}\n", key("old")));
+    repo.commit_all("old");
+    repo.write("new.txt", &format!("value {}\n", key("new")));
+    let c = repo.commit_all("new");
+    let t: i64 = repo
+        .git(&["log", "-1", "--format=%ct"])
+        .trim()
+        .parse()
+        .unwrap();
+    let run = audit(&repo, &["--since", &format!("@{t} +0000")]);
+    assert_eq!(summary(&run, "commits"), 1, "{}", run.stderr);
+    assert_eq!(
+        ours(&run),
+        vec![("hgtest.key".into(), "new.txt".into(), c, true)]
+    );
+    let run = audit(&repo, &["--since", "1990-01-01"]);
+    assert_eq!(summary(&run, "commits"), 2);
+    let out = repo
+        .hushguard()
+        .args(["audit", "--since", "not-a-date"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--since"));
+}
+
+#[test]
+fn submodules_are_not_followed_and_symlinks_not_read() {
+    let repo = Repo::new();
+    repo.write("a.txt", "text\n");
+    repo.commit_all("first");
+    let fake = "1234567890123456789012345678901234567890";
+    repo.git(&[
+        "update-index",
+        "--add",
+        "--cacheinfo",
+        &format!("160000,{fake},vendor/lib"),
+    ]);
+    std::os::unix::fs::symlink("a.txt", repo.path().join("link")).unwrap();
+    repo.git(&["add", "link"]);
+    repo.git(&["commit", "-q", "-m", "submodule and link"]);
+
+    let run = audit(&repo, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(skipped(&run, "submodule"), 1);
+    assert_eq!(skipped(&run, "symlink"), 1);
+    assert!(run.json.get("errors").is_none(), "{:?}", run.json);
+}
+
+#[test]
+fn very_long_paths_packed_refs_and_many_packs_work() {
+    let repo = Repo::new();
+    let deep: String = (0..40)
+        .map(|i| format!("directory-number-{i:02}/"))
+        .collect();
+    repo.write(
+        &format!("{deep}leaf.txt"),
+        &format!("value {}\n", key("deep")),
+    );
+    repo.commit_all("deep");
+    repo.git(&["repack", "-dq"]);
+    for i in 0..4 {
+        repo.write(
+            &format!("pack{i}.txt"),
+            &format!("value {}\n", key(&format!("pack{i}"))),
+        );
+        repo.commit_all("more");
+        repo.git(&["tag", &format!("t{i}")]);
+        repo.git(&["repack", "-dq"]);
+    }
+    repo.git(&["pack-refs", "--all"]);
+    let packs = std::fs::read_dir(repo.path().join(".git/objects/pack"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "pack")
+        })
+        .count();
+    assert!(packs >= 5, "{packs} packs");
+
+    let run = audit(&repo, &[]);
+    let paths: Vec<String> = ours(&run).into_iter().map(|f| f.1).collect();
+    assert_eq!(paths.len(), 5, "{paths:?}");
+    assert!(paths.contains(&format!("{deep}leaf.txt")));
+}
+
+#[test]
+fn objects_in_an_alternate_are_read() {
+    let repo = Repo::new();
+    repo.write("a.txt", &format!("value {}\n", key("alternate")));
+    let c = repo.commit_all("leak");
+    repo.git(&["gc", "-q"]);
+    let parent = tempfile::tempdir().unwrap();
+    let src = repo.path().to_str().unwrap().to_string();
+    repo.git_in(
+        parent.path(),
+        &["clone", "-q", "--shared", &src, "borrower"],
+    );
+    let borrower = parent.path().join("borrower");
+    assert!(borrower.join(".git/objects/info/alternates").is_file());
+
+    let run = audit_in(&repo, &borrower, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        ours(&run),
+        vec![("hgtest.key".into(), "a.txt".into(), c, true)]
+    );
+}
+
+#[test]
+fn built_in_rules_apply_and_json_names_the_commit() {
+    let repo = Repo::new();
+    repo.write(
+        "ci/deploy.sh",
+        &format!("export GITHUB_TOKEN={}\n", github_token("audit")),
+    );
+    let c = repo.commit_all("deploy script");
+    let out = repo
+        .hushguard()
+        .args([
+            "audit",
+            "--format",
+            "json",
+            "--progress",
+            "never",
+            "--no-policy",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"].as_str().unwrap().starts_with("github."))
+        .expect("a GitHub token finding");
+    assert_eq!(f["commit"], c.as_str());
+    assert_eq!(f["path"], "ci/deploy.sh");
+    assert_eq!(f["at_head"], true);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(&github_token("audit")));
+}
+
+#[test]
+fn clean_and_empty_repositories_exit_0() {
+    let repo = Repo::new();
+    let run = audit(&repo, &[]);
+    assert_eq!(run.code, 0);
+    assert_eq!(summary(&run, "commits"), 0);
+    repo.write("a.txt", "nothing to see\n");
+    repo.commit_all("first");
+    let run = audit(&repo, &[]);
+    assert_eq!(run.code, 0);
+    assert_eq!(summary(&run, "commits"), 1);
+    assert_eq!(summary(&run, "blobs"), 1);
+    // The human report says nothing when all is clean.
+    let cfg = config(&repo);
+    repo.hushguard()
+        .args(["audit", "--no-policy", "--config"])
+        .arg(&cfg)
+        .assert()
+        .code(0)
+        .stdout("");
+}
+
+#[test]
+fn a_path_that_is_not_a_repository_is_an_error() {
+    let repo = Repo::empty();
+    let out = repo.hushguard().args(["audit", "."]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a git repository"));
+    let out = repo
+        .hushguard()
+        .args(["audit", "no/such/dir"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no/such/dir"));
+}
+
+#[test]
+fn progress_goes_to_stderr_only() {
+    let repo = Repo::new();
+    repo.write("a.txt", &format!("value {}\n", key("progress")));
+    repo.commit_all("leak");
+    let cfg = config(&repo);
+    let out = repo
+        .hushguard()
+        .args([
+            "audit",
+            "--format",
+            "json",
+            "--no-policy",
+            "--progress",
+            "always",
+            "--config",
+        ])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("walking history") || err.contains("scanning"),
+        "{err}"
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("stdout stays pure JSON");
+    assert_eq!(v["summary"]["commits"], 1);
+    // Not a terminal: no progress by default.
+    let out = repo
+        .hushguard()
+        .args(["audit", "--format", "json", "--no-policy", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
+
+#[test]
+fn one_thread_and_many_give_the_same_findings() {
+    let repo = Repo::new();
+    for i in 0..20 {
+        repo.write(
+            &format!("d{}/f{i}.txt", i % 3),
+            &format!("value {}\n", key(&format!("t{i}"))),
+        );
+        repo.commit_all(&format!("c{i}"));
+    }
+    repo.git(&["gc", "-q"]);
+    let one = audit(&repo, &["--threads", "1"]);
+    let many = audit(&repo, &["--threads", "4"]);
+    assert_eq!(ours(&one).len(), 20);
+    assert_eq!(ours(&one), ours(&many));
+}
