@@ -99,6 +99,23 @@ fn uri(path: &str) -> String {
     out
 }
 
+/// The run's invocation: whether it completed without errors, and its errors and warnings as
+/// notifications, so a dashboard can tell a clean result from an incomplete scan.
+fn invocation(outcome: &Outcome) -> Value {
+    let notify =
+        |level: &str, text: &String| json!({ "level": level, "message": { "text": text } });
+    let notifications: Vec<Value> = outcome
+        .errors
+        .iter()
+        .map(|e| notify("error", e))
+        .chain(outcome.notes.iter().map(|n| notify("warning", n)))
+        .collect();
+    json!({
+        "executionSuccessful": outcome.errors.is_empty(),
+        "toolExecutionNotifications": notifications,
+    })
+}
+
 pub fn render(outcome: &Outcome, opts: &ReportOptions) -> String {
     let mut rules: Vec<Value> = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
@@ -141,6 +158,7 @@ pub fn render(outcome: &Outcome, opts: &ReportOptions) -> String {
                     "rules": rules,
                 }
             },
+            "invocations": [invocation(outcome)],
             "results": results,
             "columnKind": "utf16CodeUnits",
             "properties": { "summary": outcome.summary },
