@@ -13,6 +13,7 @@
 mod blobs;
 mod commits;
 mod fx;
+mod objects;
 mod packs;
 mod progress;
 mod trees;
@@ -171,7 +172,8 @@ pub fn audit(repo: &gix::Repository, ctx: &Context, opts: &Options) -> anyhow::R
         max_count: opts.max_count,
     };
     let history = commits::load(repo, &select, &|n| progress.walking(n, 0))?;
-    let mut walker = trees::Walker::new(repo);
+    let (bundles, pack_errors) = packs::open(repo);
+    let mut walker = trees::Walker::new(repo, &bundles);
     for t in &history.boundary_trees {
         walker.mark(*t);
     }
@@ -197,7 +199,7 @@ pub fn audit(repo: &gix::Repository, ctx: &Context, opts: &Options) -> anyhow::R
                 &stop,
             )
         });
-        packs::scan_all(repo, &shared, ctx.threads, &|t| {
+        packs::scan_all(repo, &bundles, &shared, ctx.threads, &|t| {
             total.store(t, Ordering::Relaxed)
         });
         stop.store(true, Ordering::Relaxed);
@@ -205,6 +207,7 @@ pub fn audit(repo: &gix::Repository, ctx: &Context, opts: &Options) -> anyhow::R
     progress.finish();
 
     let mut out = Outcome::default();
+    out.errors.extend(pack_errors);
     out.errors.extend(history.errors);
     out.errors.extend(inv.errors.iter().cloned());
     let mut hits = Vec::new();

@@ -64,19 +64,33 @@ fn short(p: &Path) -> String {
         .unwrap_or_else(|| p.display().to_string())
 }
 
-/// Scan every blob of the inventory; `threads` workers.
-pub fn scan_all(repo: &gix::Repository, shared: &Shared, threads: usize, set_total: &dyn Fn(u64)) {
-    let inv = shared.inv;
-    let hash = repo.object_hash();
+/// Open every pack of the object database and its alternates; the errors name the packs that
+/// cannot be opened (their objects are then read through the object database, or reported missing).
+pub fn open(repo: &gix::Repository) -> (Vec<pack::Bundle>, Vec<String>) {
     let mut bundles = Vec::new();
-    let mut setup = Worker::new(shared);
+    let mut errors = Vec::new();
     for p in pack_indices(repo) {
-        match pack::Bundle::at(&p, hash) {
-            Ok(b) => bundles.push(b),
-            Err(e) => setup.error(format!("pack {}: cannot open: {e}", short(&p))),
+        match pack::Bundle::at(&p, repo.object_hash()) {
+            Ok(mut b) => {
+                b.pack.id = bundles.len() as u32;
+                bundles.push(b);
+            }
+            Err(e) => errors.push(format!("pack {}: cannot open: {e}", short(&p))),
         }
     }
+    (bundles, errors)
+}
 
+/// Scan every blob of the inventory with `threads` workers.
+pub fn scan_all(
+    repo: &gix::Repository,
+    bundles: &[pack::Bundle],
+    shared: &Shared,
+    threads: usize,
+    set_total: &dyn Fn(u64),
+) {
+    let inv = shared.inv;
+    let mut setup = Worker::new(shared);
     // Locate each blob in the first pack that has it.
     let mut found = vec![false; inv.blobs.len()];
     let mut remaining = inv.blobs.len();

@@ -4,8 +4,8 @@
 //! there.
 
 use super::fx::{FxMap, FxSet};
+use super::objects::Reader;
 use gix::objs::TreeRefIter;
-use gix::prelude::Find;
 use gix::ObjectId;
 
 /// `BlobRef::commit` of a (blob, path) pair that only HEAD has (HEAD lies outside the audited
@@ -66,7 +66,7 @@ pub struct Inventory {
 
 /// The walker's state.
 pub struct Walker<'r> {
-    repo: &'r gix::Repository,
+    reader: Reader<'r>,
     hash: gix::hash::Kind,
     paths: Paths,
     seen_trees: FxSet<(ObjectId, u32)>,
@@ -93,9 +93,9 @@ enum Mode {
 }
 
 impl<'r> Walker<'r> {
-    pub fn new(repo: &'r gix::Repository) -> Walker<'r> {
+    pub fn new(repo: &'r gix::Repository, packs: &'r [gix::odb::pack::Bundle]) -> Walker<'r> {
         Walker {
-            repo,
+            reader: Reader::new(repo, packs),
             hash: repo.object_hash(),
             paths: Paths::default(),
             seen_trees: FxSet::default(),
@@ -152,13 +152,12 @@ impl<'r> Walker<'r> {
         }
         let mut buf = std::mem::take(&mut self.bufs[depth]);
         self.trees += 1;
-        match self.repo.objects.try_find(&tree, &mut buf) {
-            Ok(Some(data)) if data.kind == gix::object::Kind::Tree => {}
-            Ok(Some(data)) => {
+        match self.reader.read(&tree, &mut buf) {
+            Ok(Some(gix::object::Kind::Tree)) => {}
+            Ok(Some(kind)) => {
                 self.errors.push(format!(
-                    "tree {tree} at `{}` in commit {commit}: expected a tree, found a {}",
+                    "tree {tree} at `{}` in commit {commit}: expected a tree, found a {kind}",
                     self.paths.get(dir),
-                    data.kind
                 ));
                 self.bufs[depth] = buf;
                 return;

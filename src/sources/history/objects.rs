@@ -1,0 +1,235 @@
+//! Reading trees (and commits) for the walk, straight from the packs. The walk goes oldest commit
+//! first, but git stores the newest version of a tree whole and older ones as deltas against it: a
+//! reader that caches only what it was asked for inflates the whole delta chain again for every
+//! older tree. This one decodes a chain from its base up and keeps every step, so each tree costs
+//! one inflate and one delta application. Objects not in a pack go through the object database.
+
+use super::fx::FxMap;
+use gix::odb::pack;
+use gix::odb::pack::data::entry::Header;
+use gix::prelude::Find;
+use std::collections::VecDeque;
+
+/// Decoded objects by (pack, entry offset), evicted oldest first past a byte budget.
+struct Cache {
+    map: FxMap<(u32, u64), (gix::object::Kind, Vec<u8>)>,
+    order: VecDeque<(u32, u64)>,
+    bytes: usize,
+    budget: usize,
+}
+
+impl Cache {
+    fn put(&mut self, key: (u32, u64), kind: gix::object::Kind, data: &[u8]) {
+        if data.len() > self.budget / 8 || self.map.contains_key(&key) {
+            return;
+        }
+        while self.bytes + data.len() > self.budget {
+            let Some(old) = self.order.pop_front() else {
+                break;
+            };
+            if let Some((_, d)) = self.map.remove(&old) {
+                self.bytes -= d.len();
+            }
+        }
+        self.bytes += data.len();
+        self.order.push_back(key);
+        self.map.insert(key, (kind, data.to_vec()));
+    }
+}
+
+/// Reads objects for the walk.
+pub struct Reader<'a> {
+    repo: &'a gix::Repository,
+    bundles: &'a [pack::Bundle],
+    last: usize,
+    cache: Cache,
+    inflate: gix::zlib::Inflate,
+    chain: Vec<pack::data::Entry>,
+    delta: Vec<u8>,
+    next: Vec<u8>,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(repo: &'a gix::Repository, bundles: &'a [pack::Bundle]) -> Reader<'a> {
+        Reader {
+            repo,
+            bundles,
+            last: 0,
+            cache: Cache {
+                map: FxMap::default(),
+                order: VecDeque::new(),
+                bytes: 0,
+                budget: 64 << 20,
+            },
+            inflate: gix::zlib::Inflate::default(),
+            chain: Vec::new(),
+            delta: Vec::new(),
+            next: Vec::new(),
+        }
+    }
+
+    /// Read object `id` into `out`: its kind, or `None` if it is missing.
+    pub fn read(
+        &mut self,
+        id: &gix::oid,
+        out: &mut Vec<u8>,
+    ) -> Result<Option<gix::object::Kind>, String> {
+        let n = self.bundles.len();
+        for k in 0..n {
+            let bi = (self.last + k) % n;
+            if let Some(i) = self.bundles[bi].index.lookup(id) {
+                self.last = bi;
+                let offset = self.bundles[bi].index.pack_offset_at_index(i);
+                if let Some(kind) = self.from_pack(bi, offset, out) {
+                    return Ok(Some(kind));
+                }
+                break;
+            }
+        }
+        match self.repo.objects.try_find(id, out) {
+            Ok(Some(d)) => Ok(Some(d.kind)),
+            Ok(None) => Ok(None),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Decode the entry at `offset` and its delta chain from the base (or a cached step) up,
+    /// caching every step. `None` when the chain leaves the pack or is damaged: the object database
+    /// then gets a try, and names the problem.
+    fn from_pack(
+        &mut self,
+        bi: usize,
+        offset: u64,
+        out: &mut Vec<u8>,
+    ) -> Option<gix::object::Kind> {
+        let b = &self.bundles[bi];
+        let p = &b.pack;
+        let key = |offset: u64| (bi as u32, offset);
+        self.chain.clear();
+        let mut entry = p.entry(offset).ok()?;
+        let kind = loop {
+            if let Some((kind, data)) = self.cache.map.get(&key(entry.pack_offset())) {
+                out.clear();
+                out.extend_from_slice(data);
+                break *kind;
+            }
+            let base = match entry.header {
+                Header::OfsDelta { base_distance } => {
+                    entry.checked_base_pack_offset(base_distance)?
+                }
+                Header::RefDelta { base_id } => {
+                    b.index.pack_offset_at_index(b.index.lookup(base_id)?)
+                }
+                _ => {
+                    let kind = entry.header.as_kind()?;
+                    out.clear();
+                    out.resize(usize::try_from(entry.decompressed_size).ok()?, 0);
+                    p.decompress_entry(&entry, &mut self.inflate, out).ok()?;
+                    if !self.chain.is_empty() {
+                        self.cache.put(key(entry.pack_offset()), kind, out);
+                    }
+                    break kind;
+                }
+            };
+            self.chain.push(entry);
+            entry = p.entry(base).ok()?;
+        };
+        while let Some(e) = self.chain.pop() {
+            self.delta.clear();
+            self.delta
+                .resize(usize::try_from(e.decompressed_size).ok()?, 0);
+            p.decompress_entry(&e, &mut self.inflate, &mut self.delta)
+                .ok()?;
+            apply_delta(out, &self.delta, &mut self.next)?;
+            std::mem::swap(out, &mut self.next);
+            self.cache.put(key(e.pack_offset()), kind, out);
+        }
+        Some(kind)
+    }
+}
+
+/// A git delta's variable-length size at `*i`.
+fn varint(d: &[u8], i: &mut usize) -> Option<usize> {
+    let mut size = 0usize;
+    let mut shift = 0;
+    loop {
+        let b = *d.get(*i)?;
+        *i += 1;
+        size |= ((b & 0x7f) as usize).checked_shl(shift)?;
+        shift += 7;
+        if b & 0x80 == 0 || shift > 63 {
+            return Some(size);
+        }
+    }
+}
+
+/// Apply a git delta to `base`, into `out`. `None` if the delta does not fit the base.
+fn apply_delta(base: &[u8], delta: &[u8], out: &mut Vec<u8>) -> Option<()> {
+    let mut i = 0;
+    if varint(delta, &mut i)? != base.len() {
+        return None;
+    }
+    let size = varint(delta, &mut i)?;
+    out.clear();
+    out.reserve(size);
+    while i < delta.len() {
+        let op = delta[i];
+        i += 1;
+        if op & 0x80 != 0 {
+            let mut off = 0usize;
+            let mut len = 0usize;
+            for k in 0..4 {
+                if op & (1 << k) != 0 {
+                    off |= (*delta.get(i)? as usize) << (8 * k);
+                    i += 1;
+                }
+            }
+            for k in 0..3 {
+                if op & (0x10 << k) != 0 {
+                    len |= (*delta.get(i)? as usize) << (8 * k);
+                    i += 1;
+                }
+            }
+            if len == 0 {
+                len = 0x10000;
+            }
+            out.extend_from_slice(base.get(off..off.checked_add(len)?)?);
+        } else if op != 0 {
+            let n = op as usize;
+            out.extend_from_slice(delta.get(i..i + n)?);
+            i += n;
+        } else {
+            return None;
+        }
+    }
+    (out.len() == size).then_some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deltas_copy_and_insert() {
+        let base = b"hello, world";
+        let mut out = Vec::new();
+        // Copy 5 bytes from offset 0, then insert " there".
+        let delta = [12, 11, 0x91, 0, 5, 6, b' ', b't', b'h', b'e', b'r', b'e'];
+        assert_eq!(apply_delta(base, &delta, &mut out), Some(()));
+        assert_eq!(out, b"hello there");
+        // The same, the zero offset left implicit.
+        let delta = [12, 11, 0x90, 5, 6, b' ', b't', b'h', b'e', b'r', b'e'];
+        assert_eq!(apply_delta(base, &delta, &mut out), Some(()));
+        assert_eq!(out, b"hello there");
+        let wrong_base = [11, 11, 0x90, 5];
+        assert_eq!(apply_delta(base, &wrong_base, &mut out), None);
+        let past_end = [12, 20, 0x91, 10, 5];
+        assert_eq!(apply_delta(base, &past_end, &mut out), None);
+        let short = [12, 20, 0x90, 5];
+        assert_eq!(
+            apply_delta(base, &short, &mut out),
+            None,
+            "result size differs"
+        );
+    }
+}
