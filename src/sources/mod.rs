@@ -4,6 +4,7 @@
 
 pub mod tree;
 pub mod git;
+pub mod git_index;
 pub mod git_scan;
 pub mod history;
 pub mod range;

@@ -5,6 +5,7 @@
 //! always comes from the staged blob, never from the working tree.
 
 use super::git::{self, find_entry, read_tree, Delta, TreeEntry};
+use super::git_index::{self, Entries};
 use super::git_scan::{scan_changes, ChangeSet};
 use crate::baseline::BASELINE_FILE;
 use crate::cli::ScanArgs;
@@ -13,7 +14,6 @@ use crate::report::Mode;
 use crate::{finish, Context};
 use anyhow::{anyhow, Result};
 use gix::bstr::{BStr, ByteSlice};
-use gix::index::entry::{Flags, Mode as IndexMode, Stage};
 use gix::index::extension::Tree as CacheTree;
 use gix::objs::tree::EntryMode;
 use gix::ObjectId;
@@ -53,29 +53,23 @@ pub fn run(args: ScanArgs) -> Result<i32> {
 pub fn staged_changes(repo: &gix::Repository) -> Result<(ChangeSet, Outcome)> {
     let path = git::index_path(repo);
     let index = if path.exists() {
-        gix::index::File::at(
-            &path,
-            repo.object_hash(),
-            true,
-            // One thread: the rules load in parallel on another, and a hook must not oversubscribe.
-            gix::index::decode::Options {
-                thread_limit: Some(1),
-                ..Default::default()
-            },
-        )
-        .map_err(|e| anyhow!("{}: cannot read the index: {e}", path.display()))?
+        Some(git_index::read(&path, repo.object_hash())?)
     } else {
-        gix::index::File::from_state(gix::index::State::new(repo.object_hash()), path.clone())
+        None
+    };
+    let empty = gix::index::State::new(repo.object_hash());
+    let entries: &dyn Entries = match &index {
+        Some(i) => i.entries(),
+        None => &empty,
     };
     let head = head_tree(repo)?;
     let mut walk = Walk {
         repo,
-        state: &index,
+        index: entries,
         deltas: Vec::new(),
         unmerged: Vec::new(),
     };
-    let all = 0..index.entries().len();
-    walk.dir(head, index.tree(), all, 0)?;
+    walk.dir(head, entries.cache_tree(), 0..entries.count(), 0)?;
     let mut out = Outcome::default();
     for p in &walk.unmerged {
         out.summary.skip("unmerged");
@@ -108,7 +102,7 @@ fn head_tree(repo: &gix::Repository) -> Result<Option<ObjectId>> {
 /// A walk of the index alongside HEAD's tree.
 struct Walk<'a> {
     repo: &'a gix::Repository,
-    state: &'a gix::index::State,
+    index: &'a dyn Entries,
     deltas: Vec<Delta>,
     unmerged: Vec<String>,
 }
@@ -129,8 +123,7 @@ impl Walk<'_> {
                 return Ok(());
             }
         }
-        let state = self.state;
-        let all = state.entries();
+        let index = self.index;
         let head_entries: Vec<TreeEntry> = match head {
             Some(id) => read_tree(self.repo, &id, &mut Vec::new())?,
             None => Vec::new(),
@@ -138,9 +131,8 @@ impl Walk<'_> {
         let mut seen = vec![false; head_entries.len()];
         let mut i = range.start;
         while i < range.end {
-            let e = &all[i];
-            let path = e.path(state);
-            let sparse = e.mode == IndexMode::DIR;
+            let path = index.path(i);
+            let sparse = index.mode(i) == SPARSE_DIR;
             let rest = &path[prefix_len..];
             let rest = if sparse {
                 rest.strip_suffix(b"/").unwrap_or(rest)
@@ -150,8 +142,7 @@ impl Walk<'_> {
             if let Some(slash) = rest.find_byte(b'/').filter(|_| !sparse) {
                 let name = &rest[..slash];
                 let dir_prefix = &path[..prefix_len + slash + 1];
-                let end = i + all[i..range.end]
-                    .partition_point(|x| x.path(state).starts_with(dir_prefix));
+                let end = partition_point(i..range.end, |j| index.path(j).starts_with(dir_prefix));
                 let sub_head = find_entry(&head_entries, name, true).map(|(k, t)| {
                     seen[k] = true;
                     t.id
@@ -166,15 +157,16 @@ impl Walk<'_> {
             if let Some((k, _)) = in_head {
                 seen[k] = true;
             }
-            if e.stage() != Stage::Unconflicted {
-                while i < range.end && all[i].path(state) == path {
+            if index.stage(i) != 0 {
+                while i < range.end && index.path(i) == path {
                     i += 1;
                 }
                 self.unmerged.push(path.to_str_lossy().into_owned());
                 continue;
             }
+            let (id, raw_mode, ita) = (index.id(i), index.mode(i), index.intent_to_add(i));
             i += 1;
-            if e.flags.contains(Flags::INTENT_TO_ADD) {
+            if ita {
                 continue;
             }
             if sparse {
@@ -182,28 +174,26 @@ impl Walk<'_> {
                 git::diff_trees(
                     self.repo,
                     in_head.map(|(_, t)| &*t.id),
-                    Some(&e.id),
+                    Some(&id),
                     path[..prefix_len + rest.len()].as_bstr(),
                     &mut self.deltas,
                 )?;
                 continue;
             }
-            let mode = e
-                .mode
-                .to_tree_entry_mode()
-                .ok_or_else(|| anyhow!("{path}: unknown index entry mode {:o}", e.mode.bits()))?;
+            let mode = EntryMode::try_from(raw_mode)
+                .map_err(|m| anyhow!("{path}: unknown index entry mode {m:o}"))?;
             let old = in_head.map(|(_, t)| (t.mode, t.id));
-            if old != Some((mode, e.id)) {
+            if old != Some((mode, id)) {
                 self.deltas.push(Delta {
                     path: path.to_owned(),
                     old,
-                    new: Some((mode, e.id)),
+                    new: Some((mode, id)),
                 });
             }
         }
         let prefix: &BStr = match prefix_len {
             0 => b"".as_bstr(),
-            n => all[range.start].path(state)[..n - 1].as_bstr(),
+            n => index.path(range.start)[..n - 1].as_bstr(),
         };
         for (t, _) in head_entries.iter().zip(&seen).filter(|(_, s)| !**s) {
             self.deleted(prefix, t)?;
@@ -231,4 +221,21 @@ impl Walk<'_> {
             Ok(())
         }
     }
+}
+
+/// The raw index mode of a sparse-index directory entry.
+const SPARSE_DIR: u32 = 0o040000;
+
+/// The first index in `range` for which `pred` is false, `pred` being true on a prefix of it.
+fn partition_point(range: Range<usize>, pred: impl Fn(usize) -> bool) -> usize {
+    let (mut lo, mut hi) = (range.start, range.end);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if pred(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
 }
