@@ -179,7 +179,7 @@ pub fn audit(repo: &gix::Repository, ctx: &Context, opts: &Options) -> anyhow::R
     }
     for (i, c) in history.commits.iter().enumerate() {
         walker.commit(c.tree, i as u32, &c.id);
-        if i % 64 == 0 {
+        if i.is_multiple_of(64) {
             progress.walking(i as u64 + 1, walker.trees_read());
         }
     }

@@ -190,7 +190,7 @@ pub fn load(
                     parents: Vec::new(),
                 });
                 pending_parents.push(parents);
-                if nodes.len() % 256 == 0 {
+                if nodes.len().is_multiple_of(256) {
                     on_commit(nodes.len() as u64);
                 }
             }

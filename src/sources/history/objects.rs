@@ -80,7 +80,7 @@ impl<'a> Reader<'a> {
             if let Some(i) = self.bundles[bi].index.lookup(id) {
                 self.last = bi;
                 let offset = self.bundles[bi].index.pack_offset_at_index(i);
-                if let Some(kind) = self.from_pack(bi, offset, out) {
+                if let Some(kind) = self.decode_packed(bi, offset, out) {
                     return Ok(Some(kind));
                 }
                 break;
@@ -96,7 +96,7 @@ impl<'a> Reader<'a> {
     /// Decode the entry at `offset` and its delta chain from the base (or a cached step) up,
     /// caching every step. `None` when the chain leaves the pack or is damaged: the object database
     /// then gets a try, and names the problem.
-    fn from_pack(
+    fn decode_packed(
         &mut self,
         bi: usize,
         offset: u64,
