@@ -752,3 +752,77 @@ fn one_thread_and_many_give_the_same_findings() {
     assert_eq!(ours(&one).len(), 20);
     assert_eq!(ours(&one), ours(&many));
 }
+
+#[test]
+fn blobs_over_the_size_limit_are_skipped_by_header_but_forbidden_files_still_count() {
+    let repo = Repo::new();
+    repo.write(
+        "big.txt",
+        &format!("{}\nvalue {}\n", "x".repeat(300), key("big")),
+    );
+    repo.write("conf/.env", &format!("A={}\n", "y".repeat(300)));
+    repo.write("small.txt", "tiny\n");
+    repo.commit_all("big ones");
+    for packed in [false, true] {
+        if packed {
+            repo.git(&["gc", "-q"]);
+        }
+        let run = audit(&repo, &["--max-file-size", "100"]);
+        assert_eq!(skipped(&run, "too_large"), 2, "packed: {packed}");
+        assert_eq!(summary(&run, "files_scanned"), 1);
+        assert_eq!(
+            ours(&run).into_iter().map(|f| f.0).collect::<Vec<_>>(),
+            vec!["hgtest.dotenv".to_string()],
+            "the key in big.txt is not read; the .env is still forbidden"
+        );
+        assert!(run.stderr.contains("big.txt"), "{}", run.stderr);
+        assert!(run.stderr.contains("100 byte limit"), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn a_partial_clone_names_its_missing_blobs_and_exits_2() {
+    let repo = Repo::new();
+    repo.write("a.txt", "first\n");
+    repo.commit_all("one");
+    repo.write("b.txt", "second\n");
+    repo.commit_all("two");
+    repo.git(&["config", "uploadpack.allowFilter", "true"]);
+    let parent = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", repo.path().display());
+    repo.git_in(
+        parent.path(),
+        &[
+            "clone",
+            "-q",
+            "--no-checkout",
+            "--filter=blob:none",
+            &url,
+            "partial",
+        ],
+    );
+    let clone = parent.path().join("partial");
+
+    let run = audit_in(&repo, &clone, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(skipped(&run, "missing"), 2);
+    assert!(run.stderr.contains("partial clone"), "{}", run.stderr);
+    let a = repo.git(&["rev-parse", "HEAD:a.txt"]);
+    assert!(run.stderr.contains(a.trim()), "{}", run.stderr);
+}
+
+#[test]
+fn a_bare_repository_is_audited() {
+    let repo = Repo::new();
+    repo.write("a.txt", &format!("value {}\n", key("bare")));
+    let c = repo.commit_all("leak");
+    let parent = tempfile::tempdir().unwrap();
+    let src = repo.path().to_str().unwrap().to_string();
+    repo.git_in(parent.path(), &["clone", "-q", "--bare", &src, "bare.git"]);
+    let run = audit_in(&repo, &parent.path().join("bare.git"), &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        ours(&run),
+        vec![("hgtest.key".into(), "a.txt".into(), c, true)]
+    );
+}

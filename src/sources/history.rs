@@ -253,6 +253,12 @@ pub fn audit(repo: &gix::Repository, ctx: &Context, opts: &Options) -> anyhow::R
             too_large.len() - LISTED
         ));
     }
+    if out.summary.skipped.get("missing").is_some_and(|&n| n > 0) && partial_clone(repo) {
+        out.notes.push(
+            "this is a partial clone: the missing blobs were filtered out when it was cloned; fetch them (or audit a full clone) to scan them"
+                .to_string(),
+        );
+    }
     if history.shallow_cut > 0 {
         out.notes.push(format!(
             "this is a shallow clone: history stops at {} commit{} whose parents are not here; older commits were not audited (`git fetch --unshallow` to audit them)",
@@ -269,6 +275,18 @@ pub fn audit(repo: &gix::Repository, ctx: &Context, opts: &Options) -> anyhow::R
     );
     out.findings = earliest(repo, &history.commits, hits);
     Ok(out)
+}
+
+/// Whether the repository is a partial clone (a promisor remote: objects may be absent by design).
+fn partial_clone(repo: &gix::Repository) -> bool {
+    let cfg = repo.config_snapshot();
+    cfg.string("extensions.partialClone").is_some()
+        || cfg
+            .plumbing()
+            .sections_by_name("remote")
+            .into_iter()
+            .flatten()
+            .any(|s| s.value("promisor").is_some_and(|v| v == "true"))
 }
 
 /// One finding per fingerprint (rule, path, secret): the occurrences in the earliest commit that
