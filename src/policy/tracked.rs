@@ -1,51 +1,185 @@
 //! Forbidden files (`.env`, private keys, credential stores) tracked in the checked tree: the
-//! scanner's file rules over every tracked path. A blob is read only for a path that some rule
-//! with a content condition applies to; most paths cost one glob-set match.
+//! scanner's file rules over every tracked path. Most paths are dismissed by a test on the file
+//! name (a hash lookup on the name and on the extension); a blob is read only for a path that a
+//! rule with a content condition applies to.
 
 use super::source::Source;
 use crate::finding::Kind;
 use crate::outcome::Outcome;
-use crate::rules::glob_set;
+use crate::rules::Rule;
 use crate::scanner::Scanner;
+use std::collections::{HashMap, HashSet};
+
+/// A necessary condition for a rule glob to match a path, tested on the file name only: the
+/// glob's last component as a literal prefix and suffix around its `*`s.
+#[derive(Default)]
+struct NameFilter {
+    /// Names without wildcards (`.env`, `id_rsa`, `credentials`).
+    exact: HashSet<String>,
+    /// `(prefix, suffix)` keyed by the suffix's extension (`*.pem` → `pem`).
+    by_ext: HashMap<String, Vec<(String, String)>>,
+    /// Other `(prefix, suffix)` pairs (`.env.*`, `*_rsa`), tested on every name.
+    other: Vec<(String, String)>,
+}
+
+impl NameFilter {
+    fn new<'a>(globs: impl Iterator<Item = &'a String>) -> NameFilter {
+        let mut f = NameFilter::default();
+        for g in globs {
+            let last = g.rsplit('/').next().unwrap_or(g);
+            if last.contains(['?', '[', '{', '\\']) {
+                f.other.push((String::new(), String::new()));
+                continue;
+            }
+            if !last.contains('*') {
+                f.exact.insert(last.to_string());
+                continue;
+            }
+            let prefix = last.split('*').next().unwrap_or("").to_string();
+            let suffix = last.rsplit('*').next().unwrap_or("").to_string();
+            match suffix.rsplit_once('.') {
+                Some((_, ext)) if !ext.is_empty() => f
+                    .by_ext
+                    .entry(ext.to_string())
+                    .or_default()
+                    .push((prefix, suffix)),
+                _ => f.other.push((prefix, suffix)),
+            }
+        }
+        f
+    }
+
+    fn may_match(&self, path: &str) -> bool {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let b = name.as_bytes();
+        // First and last bytes are compared before the strings: most names fail there, and a
+        // call to `memcmp` per pattern per path is the cost of this whole check.
+        let fits = |(p, s): &(String, String)| {
+            let (p, s) = (p.as_bytes(), s.as_bytes());
+            b.len() >= p.len() + s.len()
+                && p.first().is_none_or(|c| b.first() == Some(c))
+                && s.last().is_none_or(|c| b.last() == Some(c))
+                && b.starts_with(p)
+                && b.ends_with(s)
+        };
+        self.exact.contains(name)
+            || name
+                .rsplit_once('.')
+                .and_then(|(_, ext)| self.by_ext.get(ext))
+                .is_some_and(|v| v.iter().any(fits))
+            || self.other.iter().any(fits)
+    }
+}
+
+/// Whether any of the rule's keywords occurs in `data`, ignoring ASCII case.
+fn has_keyword(rule: &Rule, data: &[u8]) -> bool {
+    let lower = data.to_ascii_lowercase();
+    rule.spec
+        .keywords
+        .iter()
+        .any(|k| memchr::memmem::find(&lower, k.to_ascii_lowercase().as_bytes()).is_some())
+}
 
 /// Add a finding for every tracked forbidden file to `out`.
 pub fn check(scanner: &Scanner, source: &Source, out: &mut Outcome) -> anyhow::Result<()> {
-    let rules: Vec<_> = scanner
+    let rules: Vec<&Rule> = scanner
         .rules()
         .filter(|r| r.spec.kind == Kind::File)
         .collect();
     if rules.is_empty() {
         return Ok(());
     }
-    // One glob set over every file rule's paths, as a cheap first test; a rule without paths
-    // applies everywhere.
+    // A rule without `paths` would apply everywhere (validation forbids it; stay correct anyway).
     let everywhere = rules.iter().any(|r| r.spec.paths.is_empty());
-    let globs: Vec<String> = rules.iter().flat_map(|r| r.spec.paths.clone()).collect();
-    let any_rule = glob_set(&globs).map_err(anyhow::Error::msg)?;
+    let filter = NameFilter::new(rules.iter().flat_map(|r| r.spec.paths.iter()));
+    let content_rules: Vec<&Rule> = rules
+        .iter()
+        .copied()
+        .filter(|r| r.spec.regex.is_some())
+        .collect();
     source.for_each_tracked(|path, read| {
-        if !everywhere && !any_rule.as_ref().is_some_and(|g| g.is_match(path)) {
+        if !everywhere && !filter.may_match(path) {
             return;
         }
-        if scanner.path_allowlisted(path) {
+        if !rules.iter().any(|r| r.applies_to(path)) || scanner.path_allowlisted(path) {
             return;
         }
-        let needs_content = rules
+        let content: Vec<&&Rule> = content_rules
             .iter()
-            .any(|r| r.spec.regex.is_some() && r.applies_to(path));
-        let data = if needs_content {
-            match read() {
+            .filter(|r| r.applies_to(path))
+            .collect();
+        let data = if content.is_empty() {
+            Vec::new()
+        } else {
+            let data = match read() {
                 Ok(d) => d,
                 Err(e) => {
                     out.errors.push(format!("{path}: {e:#}"));
                     return;
                 }
+            };
+            // A rule runs only where one of its keywords occurs (the rules format's contract):
+            // a `*.json` file without `service_account` never costs the rule's regex.
+            let path_only = rules
+                .iter()
+                .any(|r| r.spec.regex.is_none() && r.applies_to(path));
+            if !path_only && !content.iter().any(|r| has_keyword(r, &data)) {
+                return;
             }
-        } else {
-            Vec::new()
+            data
         };
         match scanner.file_findings(path, &data) {
             Ok(found) => out.findings.extend(found),
             Err(e) => out.errors.push(e.to_string()),
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_filter_is_a_necessary_condition() {
+        let globs: Vec<String> = [
+            ".env",
+            ".env.*",
+            "*.pem",
+            "*.der.pem",
+            "*_rsa",
+            "ssh_host_*_key",
+            "**/.aws/credentials",
+            "*.tfstate.*.backup",
+            "*.{yml,yaml}",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let f = NameFilter::new(globs[..8].iter());
+        for p in [
+            ".env",
+            "a/.env.local",
+            "k.pem",
+            "x/y.der.pem",
+            "id_rsa",
+            "etc/ssh_host_ed_key",
+            "home/.aws/credentials",
+            "s.tfstate.1.backup",
+        ] {
+            assert!(f.may_match(p), "{p}");
+        }
+        for p in [
+            "src/main.rs",
+            "env",
+            "a.pem.txt",
+            "rsa",
+            "ssh_host_key.pub",
+            "README.md",
+            "Makefile",
+        ] {
+            assert!(!f.may_match(p), "{p}");
+        }
+        // A glob the filter cannot read lets every name through.
+        assert!(NameFilter::new(globs.iter()).may_match("src/main.rs"));
+    }
 }
