@@ -13,24 +13,22 @@ use std::sync::LazyLock;
 
 /// An email address, plain or obfuscated; group `local`, `domain` (with dots restored by [`emails`]).
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    super::pattern::compile(
         r"(?ix)
         (?P<local>[a-z0-9._%+\-]+)
         (?: @ | \s*[\[\(\{<]\s*at\s*[\]\)\}>]\s* | \s+at\s+ )
         (?P<domain>[a-z0-9\-]+ (?: (?: \. | \s*[\[\(\{<]\s*dot\s*[\]\)\}>]\s* | \s+dot\s+ ) [a-z0-9\-]+ )+)",
     )
-    .expect("regex")
 });
 
-static DOT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\s*[\[\(\{<]\s*dot\s*[\]\)\}>]\s*|\s+dot\s+").expect("regex")
-});
+static DOT: LazyLock<Regex> =
+    LazyLock::new(|| super::pattern::compile(r"(?i)\s*[\[\(\{<]\s*dot\s*[\]\)\}>]\s*|\s+dot\s+"));
 
 static URL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\b(?:https?://|www\.)[^\s<>()\[\]`]+").expect("regex"));
+    LazyLock::new(|| super::pattern::compile(r"(?i)\b(?:https?://|www\.)[^\s<>()\[\]`]+"));
 
 static PRIVATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    super::pattern::compile(
         r"(?ix)
         \bprivate(?:ly)?\s+(?:vulnerability|security)\s+(?:report|disclos|advisor)
         | \bsecurity\s+advisor(?:y|ies)\b
@@ -39,37 +37,35 @@ static PRIVATE: LazyLock<Regex> = LazyLock::new(|| {
         | \bsecurity\s+tab\b
         | \b(?:hackerone|bugcrowd|intigriti|huntr|tidelift|yeswehack)\b",
     )
-    .expect("regex")
 });
 
 static ISSUE_URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)/(?:issues|discussions)(?:/new(?:/choose)?)?/?(?:[?#].*)?$").expect("regex")
+    super::pattern::compile(r"(?i)/(?:issues|discussions)(?:/new(?:/choose)?)?/?(?:[?#].*)?$")
 });
 
 static ISSUE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    super::pattern::compile(
         r"(?ix)
         \b(?:open|create|file|submit|raise|post|report\s+it\s+(?:on|in|via))\b[^.]{0,40}?
         \b(?:github|gitlab|public|an?|new)\s+(?:github\s+)?issues?\b
         | \b(?:issue|bug)\s+tracker\b",
     )
-    .expect("regex")
 });
 
 static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    super::pattern::compile(
         r"(?i)\b(?:not|don't|do\s+not|never|avoid|instead\s+of|non-security|rather\s+than)\b",
     )
-    .expect("regex")
 });
 
 static REPORTING_URL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)security|vuln|disclos|report|contact|bounty|mailto|form|responsible")
-        .expect("regex")
+    super::pattern::compile(
+        r"(?i)security|vuln|disclos|report|contact|bounty|mailto|form|responsible",
+    )
 });
 
 static REPORT_HEADING: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)^\s*#{1,6}\s.*\breport").expect("regex"));
+    LazyLock::new(|| super::pattern::compile(r"(?i)^\s*#{1,6}\s.*\breport"));
 
 /// An email found in a line: `(column, address with dots restored)`.
 pub fn emails(line: &str) -> Vec<(usize, String)> {

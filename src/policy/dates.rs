@@ -25,7 +25,7 @@ struct Patterns {
 }
 
 static PATTERNS: LazyLock<Patterns> = LazyLock::new(|| {
-    let re = |s: &str| Regex::new(&s.replace("MONTH", MONTHS)).expect("date regex");
+    let re = |s: &str| super::pattern::compile(&s.replace("MONTH", MONTHS));
     Patterns {
         ymd: re(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:\b|T)"),
         dmy_name: re(r"(?i)\b(\d{1,2})(?:st|nd|rd|th)?\s+(MONTH)\.?,?\s+(\d{4})\b"),

@@ -10,17 +10,19 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 static MARKDOWN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\]\(\s*(<[^>\n]*>|[^)\s]+)|^\s{0,3}\[[^\]]+\]:\s*(<[^>\n]*>|\S+)|\b(?:href|src)\s*=\s*["']([^"']+)["']"#)
-        .expect("regex")
+    super::pattern::compile(
+        r#"\]\(\s*(<[^>\n]*>|[^)\s]+)|^\s{0,3}\[[^\]]+\]:\s*(<[^>\n]*>|\S+)|\b(?:href|src)\s*=\s*["']([^"']+)["']"#,
+    )
 });
 
 static RST: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"`[^`<]*<([^>`]+)>`_{1,2}|^\s*\.\.\s+(?:_[^:]+:|image::|include::|figure::|literalinclude::)\s*(\S+)")
-        .expect("regex")
+    super::pattern::compile(
+        r"`[^`<]*<([^>`]+)>`_{1,2}|^\s*\.\.\s+(?:_[^:]+:|image::|include::|figure::|literalinclude::)\s*(\S+)",
+    )
 });
 
 static SCHEME: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[A-Za-z][A-Za-z0-9+.\-]*:").expect("regex"));
+    LazyLock::new(|| super::pattern::compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:"));
 
 /// Decode `%20` and the like; invalid escapes stay as written.
 fn percent_decode(s: &str) -> String {

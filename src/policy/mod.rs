@@ -11,6 +11,7 @@ pub mod encoding;
 pub mod history;
 pub mod links;
 pub mod locate;
+pub mod pattern;
 pub mod placeholder;
 pub mod security_md;
 pub mod source;

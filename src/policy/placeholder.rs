@@ -18,36 +18,38 @@ const LEADS: &str = r"your|insert|enter|add|replace|fill|put|todo|tbd|placeholde
 const NOUNS: &str = r"(?:security\s+)?(?:contact\s+)?(?:e-?mail(?:\s+address)?|mail|contact|url|link|website|name|project(?:\s+name)?|company(?:\s+name)?|org(?:ani[sz]ation)?(?:\s+name)?|repo(?:sitory)?(?:\s+name)?|owner|user(?:name)?|version|date|maintainer|team|domain)";
 
 static BRACKET: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\[([^\[\]\n]{1,80})\](\(|\[|:)?").expect("regex"));
+    LazyLock::new(|| super::pattern::compile(r"\[([^\[\]\n]{1,80})\](\(|\[|:)?"));
 
 static ANGLE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"<([A-Za-z][^<>\n]{0,60})>").expect("regex"));
+    LazyLock::new(|| super::pattern::compile(r"<([A-Za-z][^<>\n]{0,60})>"));
 
-static PLACEHOLDER_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i)^\s*(?:(?:{LEADS})\b|{NOUNS}\s*$)")).expect("regex")
-});
+static PLACEHOLDER_WORDS: LazyLock<Regex> =
+    LazyLock::new(|| super::pattern::compile(&format!(r"(?i)^\s*(?:(?:{LEADS})\b|{NOUNS}\s*$)")));
 
 /// `Label: [Whole value]` (list bullets and bold allowed around the label).
 static LABEL_VALUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?[^:\[\]]{1,60}?(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(\[[^\[\]]+\])\s*(?:\*\*|__)?\s*$")
-        .expect("regex")
+    super::pattern::compile(
+        r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?[^:\[\]]{1,60}?(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(\[[^\[\]]+\])\s*(?:\*\*|__)?\s*$",
+    )
 });
 
 static PLACEHOLDER_DOMAIN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:[a-z0-9-]+\.)*(?:example\.(?:com|org|net)|your[-_]?[a-z0-9-]*\.[a-z]+|domain\.(?:com|tld)|company\.com)$")
-        .expect("regex")
+    super::pattern::compile(
+        r"(?i)^(?:[a-z0-9-]+\.)*(?:example\.(?:com|org|net)|your[-_]?[a-z0-9-]*\.[a-z]+|domain\.(?:com|tld)|company\.com)$",
+    )
 });
 
 static URL_PLACEHOLDER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(?:https?://)?(?:www\.)?(?:[a-z0-9-]+\.)*(?:example\.(?:com|org|net)|your[-_]?[a-z0-9-]*\.[a-z]+)(?:[/:?#]|$)|(?:github|gitlab)\.com/(?:your[-_]?[a-z]*|username|owner|org)/")
-        .expect("regex")
+    super::pattern::compile(
+        r"(?i)^(?:https?://)?(?:www\.)?(?:[a-z0-9-]+\.)*(?:example\.(?:com|org|net)|your[-_]?[a-z0-9-]*\.[a-z]+)(?:[/:?#]|$)|(?:github|gitlab)\.com/(?:your[-_]?[a-z]*|username|owner|org)/",
+    )
 });
 
 static YOUR_EMAIL: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\byour[-_.]?[a-z]*@").expect("regex"));
+    LazyLock::new(|| super::pattern::compile(r"(?i)\byour[-_.]?[a-z]*@"));
 
 static WORDS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(?:TODO|TBD|FIXME)\b|(?i:lorem ipsum)").expect("regex"));
+    LazyLock::new(|| super::pattern::compile(r"\b(?:TODO|TBD|FIXME)\b|(?i:lorem ipsum)"));
 
 /// Bracketed text that is not a placeholder: checkboxes, footnotes, `[at]`/`[dot]`.
 fn ordinary_bracket(inner: &str) -> bool {

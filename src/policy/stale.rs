@@ -10,29 +10,26 @@ use std::sync::LazyLock;
 
 /// A label that always introduces a date (`Last updated`, `Last reviewed`, front-matter keys).
 static STRONG_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    super::pattern::compile(
         r"(?ix)^[\s>\#*_+\-|]*
           (last[\s_-]+(?:updated|reviewed|modified|revised|edited|changed|update|review|revision)(?:[\s_-]+(?:on|at|date))?
           |last[_-]?modified(?:_at)?|updated_at|lastmod|review[\s_-]+date|revision[\s_-]+date)
           \b[\s*_]*[:\-–—=]?",
     )
-    .expect("regex")
 });
 
 /// A weaker label (`Updated`, `Reviewed`, `Date`): a date line only with a colon or a date after it.
 static WEAK_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
+    super::pattern::compile(
         r"(?ix)^[\s>\#*_+\-|]*
           (updated|reviewed|revised|modified|effective(?:[\s_-]+date)?|date|as[\s]+of)
           (?:[\s]+on)?\b[\s*_]*(:)?",
     )
-    .expect("regex")
 });
 
 /// "… was last updated on <date>" in the middle of a sentence.
 static INLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\blast\s+(?:updated|reviewed|modified|revised)(?:\s+on)?\s*:?\s*")
-        .expect("regex")
+    super::pattern::compile(r"(?i)\blast\s+(?:updated|reviewed|modified|revised)(?:\s+on)?\s*:?\s*")
 });
 
 /// How the policy dates itself.

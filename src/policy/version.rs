@@ -158,7 +158,7 @@ fn setup_cfg_version(text: &str) -> Option<String> {
 }
 
 static TAG_VERSION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^0-9A-Za-z])[vV]?(\d+(?:\.\d+)+(?:[-+][0-9A-Za-z.\-]*)?)$").expect("regex")
+    super::pattern::compile(r"(?:^|[^0-9A-Za-z])[vV]?(\d+(?:\.\d+)+(?:[-+][0-9A-Za-z.\-]*)?)$")
 });
 
 /// The highest version among tags named like `v1.2.3`, `1.2`, `name-1.2.3`.
