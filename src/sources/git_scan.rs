@@ -80,8 +80,10 @@ impl ChangeSet {
                 },
             }
         }
+        let deleted_ids: std::collections::HashSet<ObjectId> =
+            deleted.iter().map(|(_, id)| *id).collect();
         for c in &mut kept {
-            if c.olds.is_empty() && deleted.iter().any(|(_, id)| *id == c.id) {
+            if c.olds.is_empty() && deleted_ids.contains(&c.id) {
                 c.olds.push(c.id);
             }
         }
