@@ -96,6 +96,9 @@ pub struct ScanArgs {
     /// Largest file scanned, in bytes (default 10 MiB).
     #[arg(long, value_name = "BYTES")]
     pub max_file_size: Option<u64>,
+    /// Benchmarking only: run the keyword prefilter but no rule (reports nothing).
+    #[arg(long, hide = true)]
+    pub prefilter_only: bool,
     #[command(flatten)]
     pub report: ReportArgs,
 }

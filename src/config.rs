@@ -113,9 +113,9 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         "" | "b" => 1,
         "k" | "kb" => 1000,
         "kib" => 1 << 10,
-        "m" | "mb" => 1000_000,
+        "m" | "mb" => 1_000_000,
         "mib" => 1 << 20,
-        "g" | "gb" => 1000_000_000,
+        "g" | "gb" => 1_000_000_000,
         "gib" => 1 << 30,
         other => return Err(format!("unknown size unit `{other}` in `{s}`")),
     };

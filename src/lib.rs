@@ -126,12 +126,7 @@ fn scan(args: ScanArgs) -> Result<i32> {
     if let Some(n) = args.max_file_size {
         ctx.scanner.max_file_size = n;
     }
-    let cwd_root = std::path::absolute(".").unwrap_or_default();
-    let walk_root = if cwd_root.starts_with(&root) {
-        root.clone()
-    } else {
-        root.clone()
-    };
+    ctx.scanner.prefilter_only = args.prefilter_only;
     let abs_paths: Vec<PathBuf> = paths
         .iter()
         .map(|p| {
@@ -146,7 +141,7 @@ fn scan(args: ScanArgs) -> Result<i32> {
         no_ignore: args.no_ignore,
         threads: ctx.threads,
     };
-    let outcome = sources::tree::scan(&ctx.scanner, &abs_paths, &walk_root, &opts);
+    let outcome = sources::tree::scan(&ctx.scanner, &abs_paths, &root, &opts);
     finish(&ctx, outcome, &args.report, Mode::Scan, started, None)
 }
 

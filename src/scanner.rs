@@ -64,6 +64,8 @@ pub struct Scanner {
     allow_regexes: Vec<Regex>,
     stopwords: Vec<Vec<u8>>,
     pub max_file_size: u64,
+    /// Benchmarking only: run the keyword prefilter and nothing after it.
+    pub prefilter_only: bool,
 }
 
 /// Whether `rule_id` is disabled by a list of ids or families.
@@ -123,7 +125,13 @@ impl Scanner {
                 .map(|s| s.to_ascii_lowercase().into_bytes())
                 .collect(),
             max_file_size: config.max_file_size(),
+            prefilter_only: false,
         })
+    }
+
+    /// Report every rule's match even where several find the same secret (for `rules check`).
+    pub fn report_every_rule(&mut self) {
+        self.matcher.one_per_secret = false;
     }
 
     /// Every active rule: content rules, then file rules.
@@ -220,6 +228,10 @@ impl Scanner {
 
     /// Secrets in `data` (no binary or size check), after inline and configured allowlists.
     pub fn content_findings(&self, path: &str, data: &[u8]) -> Result<Vec<Finding>, RuleError> {
+        if self.prefilter_only {
+            std::hint::black_box(self.matcher.candidates(data));
+            return Ok(Vec::new());
+        }
         let raw = self.matcher.scan(path, data)?;
         let mut out = Vec::with_capacity(raw.len());
         let mut cursor = LineCursor::default();

@@ -47,6 +47,9 @@ pub struct Matcher {
     pattern_len: Vec<usize>,
     /// Rules whose regex may span lines get a wider window after their keyword.
     multiline: Vec<bool>,
+    /// Report one finding per secret (see `drop_shadowed`); off when checking rule examples,
+    /// where each rule must show what it finds on its own.
+    pub one_per_secret: bool,
 }
 
 /// How far before a keyword hit a rule's regex may start (the window opens at the start of the
@@ -120,7 +123,7 @@ impl Matcher {
                 AhoCorasickBuilder::new()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::ContiguousNFA))
+                    .kind(Some(AhoCorasickKind::DFA))
                     .build(&keywords)
                     .map_err(|e| format!("keyword automaton: {e}"))?,
             )
@@ -153,6 +156,7 @@ impl Matcher {
             compiled,
             pattern_len,
             multiline,
+            one_per_secret: true,
         })
     }
 
@@ -322,7 +326,40 @@ impl Matcher {
             }
         }
         out.sort_by_key(|m| (m.start, m.rule));
+        if self.one_per_secret {
+            self.drop_shadowed(&mut out);
+        }
         Ok(out)
+    }
+
+    /// One secret, one finding: a `generic.*` match whose secret overlaps a specific rule's is
+    /// dropped, and of several rules matching the very same secret the first is kept.
+    fn drop_shadowed(&self, out: &mut Vec<RawMatch>) {
+        if out.len() < 2 {
+            return;
+        }
+        let generic = |m: &RawMatch| self.rules[m.rule].family() == "generic";
+        let mut keep = vec![true; out.len()];
+        for i in 0..out.len() {
+            for j in 0..out.len() {
+                if i == j || !keep[j] {
+                    continue;
+                }
+                let (a, b) = (&out[i], &out[j]);
+                if b.start >= a.end {
+                    break;
+                }
+                let overlap = a.start < b.end && b.start < a.end;
+                let shadowed = (generic(a) && !generic(b) && overlap)
+                    || (generic(a) == generic(b) && a.start == b.start && a.end == b.end && j < i);
+                if shadowed {
+                    keep[i] = false;
+                    break;
+                }
+            }
+        }
+        let mut k = keep.iter();
+        out.retain(|_| *k.next().unwrap_or(&true));
     }
 
     /// Apply entropy, checksum, placeholder and allow filters; the secret's entropy if kept.
@@ -424,6 +461,37 @@ regex = 'wordy'
         assert_eq!(ids, vec!["t.prefixed", "t.other"]);
         assert_eq!(&data[found[0].start..found[0].end], b"tok_q8Zr2LxP0vT7mK4w");
         assert_eq!(&data[found[1].start..found[1].end], b"zzq1739");
+    }
+
+    #[test]
+    fn a_specific_rule_shadows_a_generic_one_on_the_same_secret() {
+        let m = matcher(
+            r#"
+[[rule]]
+id = "generic.assign"
+description = "d"
+keywords = ["token"]
+regex = '''token\s*=\s*(?P<secret>\S+)'''
+[[rule]]
+id = "t.tok"
+description = "d"
+keywords = ["tok_"]
+regex = '''tok_[A-Za-z0-9]{16}'''
+[[rule]]
+id = "t.same"
+description = "d"
+keywords = ["tok_"]
+regex = '''tok_[A-Za-z0-9]{16}'''
+"#,
+        );
+        let found = m
+            .scan(
+                "f",
+                b"token = tok_q8Zr2LxP0vT7mK4w\ntoken = Zq8r2LxP0vT7mK4wQ",
+            )
+            .unwrap();
+        let ids: Vec<_> = found.iter().map(|f| m.rules()[f.rule].id()).collect();
+        assert_eq!(ids, vec!["t.tok", "generic.assign"]);
     }
 
     #[test]

@@ -106,6 +106,8 @@ const MARKERS: &[&str] = &[
     "fake_",
     "_fake",
     "xxxxx",
+    "...",
+    "…",
     "*****",
     ".....",
     "_____",
@@ -136,7 +138,28 @@ pub fn is_placeholder(secret: &[u8]) -> bool {
     if MARKERS.iter().any(|m| contains(&lower, m.as_bytes())) {
         return true;
     }
-    mostly_mask(s) || few_distinct(s) || sequential(s)
+    mostly_mask(s) || few_distinct(s) || sequential(s) || brace_template(s)
+}
+
+/// A single-brace template field: `{password}`, `{0}`, `{}` (format strings, f-strings).
+fn brace_template(s: &[u8]) -> bool {
+    let mut i = 0;
+    while let Some(open) = s[i..].iter().position(|&b| b == b'{') {
+        let start = i + open + 1;
+        match s[start..].iter().position(|&b| b == b'}') {
+            Some(len) if len <= 40 => {
+                let inner = &s[start..start + len];
+                if inner.iter().all(|&b| {
+                    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'!' | b' ')
+                }) {
+                    return true;
+                }
+                i = start;
+            }
+            _ => return false,
+        }
+    }
+    false
 }
 
 fn trim_quotes(s: &[u8]) -> &[u8] {

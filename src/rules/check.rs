@@ -61,7 +61,8 @@ pub fn check_rules(rules: &[Rule]) -> Result<Vec<CheckFailure>, String> {
     if !failures.is_empty() {
         return Ok(failures);
     }
-    let scanner = Scanner::with_rules(rules.to_vec(), &Config::default())?;
+    let mut scanner = Scanner::with_rules(rules.to_vec(), &Config::default())?;
+    scanner.report_every_rule();
     for r in rules {
         for (i, ex) in r.spec.examples.iter().enumerate() {
             let (path, content) = expanded(r.id(), "example", i, ex);

@@ -16,7 +16,7 @@ impl Rng {
         }
         Rng(h)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9e3779b97f4a7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
@@ -25,7 +25,7 @@ impl Rng {
     }
     pub fn string(&mut self, alphabet: &[u8], n: usize) -> String {
         (0..n)
-            .map(|_| alphabet[(self.next() % alphabet.len() as u64) as usize] as char)
+            .map(|_| alphabet[(self.next_u64() % alphabet.len() as u64) as usize] as char)
             .collect()
     }
 }
@@ -84,7 +84,7 @@ fn expand_one(body: &str, rng: &mut Rng) -> Option<String> {
             )))
         }
         ("age", None, None) => {
-            let data: Vec<u8> = (0..52).map(|_| (rng.next() % 32) as u8).collect();
+            let data: Vec<u8> = (0..52).map(|_| (rng.next_u64() % 32) as u8).collect();
             Some(checksum::bech32_make("AGE-SECRET-KEY-", &data))
         }
         _ => None,
