@@ -171,7 +171,7 @@ pub fn audit(repo: &gix::Repository, ctx: &Context, opts: &Options) -> anyhow::R
         since: opts.since,
         max_count: opts.max_count,
     };
-    let history = commits::load(repo, &select, &|n| progress.walking(n, 0))?;
+    let history = commits::load(repo, &select, &|n| progress.commits(n))?;
     let (bundles, pack_errors) = packs::open(repo);
     let mut walker = trees::Walker::new(repo, &bundles);
     for t in &history.boundary_trees {
@@ -180,7 +180,11 @@ pub fn audit(repo: &gix::Repository, ctx: &Context, opts: &Options) -> anyhow::R
     for (i, c) in history.commits.iter().enumerate() {
         walker.commit(c.tree, i as u32, &c.id);
         if i.is_multiple_of(64) {
-            progress.walking(i as u64 + 1, walker.trees_read());
+            progress.trees(
+                i as u64 + 1,
+                history.commits.len() as u64,
+                walker.trees_read(),
+            );
         }
     }
     let head_tree = repo.head_tree_id().ok().map(|id| id.detach());

@@ -30,10 +30,19 @@ impl Progress {
         Progress { bar: Some(bar) }
     }
 
-    /// Commits and trees walked so far.
-    pub fn walking(&self, commits: u64, trees: u64) {
+    /// Commits read so far (the history walk from the refs).
+    pub fn commits(&self, read: u64) {
         if let Some(b) = &self.bar {
-            b.set_message(format!("{commits} commits, {trees} trees"));
+            b.set_message(format!("{read} commits read"));
+        }
+    }
+
+    /// Commits whose trees were walked so far, of `total`.
+    pub fn trees(&self, walked: u64, total: u64, trees: u64) {
+        if let Some(b) = &self.bar {
+            b.set_message(format!(
+                "trees of {walked}/{total} commits, {trees} trees read"
+            ));
         }
     }
 
