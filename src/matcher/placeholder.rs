@@ -293,7 +293,7 @@ mod tests {
             "s3cr3tW0rd!Zq",
             "9f86d081884c7d659a2feaa0c55ad015",
             "Tr0ub4dor&3",
-            "sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+            "sk_test_4eC39HqLyjWDarjtT1zdp7dc", // hushguard:allow (Stripe's documented test key)
         ] {
             assert!(
                 !is_placeholder(s.as_bytes()),
