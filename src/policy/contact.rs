@@ -46,7 +46,7 @@ static ISSUE_URL: LazyLock<Regex> = LazyLock::new(|| {
 static ISSUE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
     super::pattern::compile(
         r"(?ix)
-        \b(?:open|create|file|submit|raise|post|report\s+it\s+(?:on|in|via))\b[^.]{0,40}?
+        \b(?:open|create|file|submit|raise|post|report\s+it\s+(?:on|in|via))\b[^.]*?
         \b(?:github|gitlab|public|an?|new)\s+(?:github\s+)?issues?\b
         | \b(?:issue|bug)\s+tracker\b",
     )

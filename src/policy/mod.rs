@@ -24,9 +24,10 @@ pub mod version;
 use crate::baseline::BASELINE_FILE;
 use crate::cli::PolicyArgs;
 use crate::config::Config;
-use crate::finding::Severity;
+use crate::finding::{Kind, Severity};
 use crate::outcome::Outcome;
 use crate::report::Mode;
+use crate::rules;
 use crate::scanner::Scanner;
 use anyhow::{bail, Result};
 use checks::{Check, Hit, Settings};
@@ -98,6 +99,29 @@ pub fn check(
     Ok(out)
 }
 
+/// Like [`crate::Context::new`], but the engine holds only the forbidden-file rules: `policy`
+/// never scans content, and building the content matcher would be most of its start-up time.
+fn context(root: &Path, explicit_config: Option<&Path>) -> Result<crate::Context> {
+    let (config, path) = Config::load(explicit_config, root)?;
+    let name = path
+        .as_deref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| ".hushguard.toml".into());
+    let mut all = rules::builtin_rules()?;
+    for spec in &config.rule {
+        all.push(rules::validate_spec(&name, spec.clone(), true)?);
+    }
+    rules::check_unique(&all)?;
+    all.retain(|r| r.spec.kind == Kind::File);
+    let scanner = Scanner::with_rules(all, &config).map_err(anyhow::Error::msg)?;
+    Ok(crate::Context {
+        root: root.to_path_buf(),
+        config,
+        scanner,
+        threads: 1,
+    })
+}
+
 /// `hushguard policy [REPO]`.
 pub fn run(args: PolicyArgs) -> Result<i32> {
     let started = Instant::now();
@@ -109,7 +133,7 @@ pub fn run(args: PolicyArgs) -> Result<i32> {
         None => ".".into(),
     };
     let root = crate::find_root(&repo);
-    let mut ctx = crate::Context::new(&root, args.report.config.as_deref(), args.report.threads)?;
+    let mut ctx = context(&root, args.report.config.as_deref())?;
     let settings = Settings::from_config(&ctx.config.policy).map_err(anyhow::Error::msg)?;
     if args.strict {
         ctx.config.policy.fail_on = Some(Severity::Warning);

@@ -18,10 +18,9 @@ const LEADS: &str = r"your|insert|enter|add|replace|fill|put|todo|tbd|placeholde
 const NOUNS: &str = r"(?:security\s+)?(?:contact\s+)?(?:e-?mail(?:\s+address)?|mail|contact|url|link|website|name|project(?:\s+name)?|company(?:\s+name)?|org(?:ani[sz]ation)?(?:\s+name)?|repo(?:sitory)?(?:\s+name)?|owner|user(?:name)?|version|date|maintainer|team|domain)";
 
 static BRACKET: LazyLock<Regex> =
-    LazyLock::new(|| super::pattern::compile(r"\[([^\[\]\n]{1,80})\](\(|\[|:)?"));
+    LazyLock::new(|| super::pattern::compile(r"\[([^\[\]\n]+)\](\(|\[|:)?"));
 
-static ANGLE: LazyLock<Regex> =
-    LazyLock::new(|| super::pattern::compile(r"<([A-Za-z][^<>\n]{0,60})>"));
+static ANGLE: LazyLock<Regex> = LazyLock::new(|| super::pattern::compile(r"<([A-Za-z][^<>\n]*)>"));
 
 static PLACEHOLDER_WORDS: LazyLock<Regex> =
     LazyLock::new(|| super::pattern::compile(&format!(r"(?i)^\s*(?:(?:{LEADS})\b|{NOUNS}\s*$)")));
@@ -29,7 +28,7 @@ static PLACEHOLDER_WORDS: LazyLock<Regex> =
 /// `Label: [Whole value]` (list bullets and bold allowed around the label).
 static LABEL_VALUE: LazyLock<Regex> = LazyLock::new(|| {
     super::pattern::compile(
-        r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?[^:\[\]]{1,60}?(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(\[[^\[\]]+\])\s*(?:\*\*|__)?\s*$",
+        r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?[^:\[\]]+?(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(\[[^\[\]]+\])\s*(?:\*\*|__)?\s*$",
     )
 });
 
@@ -74,7 +73,7 @@ pub fn check(doc: &Document) -> Vec<Hit> {
             let is_link = c
                 .get(2)
                 .is_some_and(|m| m.as_str() != ":" || whole.start() == 0);
-            if is_link || ordinary_bracket(inner) {
+            if is_link || inner.len() > 80 || ordinary_bracket(inner) {
                 continue;
             }
             let normalized = inner.replace(['-', '_'], " ");
@@ -90,7 +89,11 @@ pub fn check(doc: &Document) -> Vec<Hit> {
         }
         for c in ANGLE.captures_iter(line) {
             let inner = &c[1];
-            if inner.contains("://") || inner.contains('@') || inner.contains('=') {
+            if inner.len() > 60
+                || inner.contains("://")
+                || inner.contains('@')
+                || inner.contains('=')
+            {
                 continue;
             }
             if PLACEHOLDER_WORDS.is_match(&inner.replace(['-', '_'], " ")) {

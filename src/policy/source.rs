@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 enum Mode {
     Worktree,
-    Index(gix::worktree::Index),
+    Index(Box<gix::index::File>),
     Commit { id: ObjectId, tree: ObjectId },
 }
 
@@ -19,6 +19,21 @@ pub struct Source {
     root: PathBuf,
     repo: Option<gix::Repository>,
     mode: Mode,
+}
+
+/// The index (honouring `GIT_INDEX_FILE`), or an empty one if there is none yet. Like git, the
+/// trailing checksum is not verified on read: hashing a 50,000-entry index costs more than
+/// everything else `policy` does.
+fn load_index(repo: &gix::Repository) -> Result<gix::index::File> {
+    let path = repo.index_path();
+    if !path.exists() {
+        return Ok(gix::index::File::from_state(
+            gix::index::State::new(repo.object_hash()),
+            path,
+        ));
+    }
+    gix::index::File::at(&path, repo.object_hash(), true, Default::default())
+        .map_err(|e| anyhow!("{}: cannot read the index: {e}", path.display()))
 }
 
 fn open(root: &Path) -> Result<gix::Repository> {
@@ -38,12 +53,7 @@ impl Source {
     /// The index (honouring `GIT_INDEX_FILE`).
     pub fn index(root: &Path) -> Result<Source> {
         let repo = open(root)?;
-        let index = repo.index_or_empty().map_err(|e| {
-            anyhow!(
-                "{}: cannot read the index: {e}",
-                repo.index_path().display()
-            )
-        })?;
+        let index = Box::new(load_index(&repo)?);
         Ok(Source {
             root: root.to_path_buf(),
             repo: Some(repo),
@@ -250,12 +260,7 @@ impl Source {
                 let index = match &self.mode {
                     Mode::Index(i) => i,
                     _ => {
-                        loaded = repo.index_or_empty().map_err(|e| {
-                            anyhow!(
-                                "{}: cannot read the index: {e}",
-                                repo.index_path().display()
-                            )
-                        })?;
+                        loaded = load_index(repo)?;
                         &loaded
                     }
                 };
