@@ -28,7 +28,7 @@ struct Node {
     tag: u32,
 }
 
-/// The blobs found in one pack: (offset, blob index), and those over the size limit.
+/// The blobs to scan from one pack: (offset, blob index).
 struct Located {
     bundle: usize,
     scan: Vec<(u64, u32)>,
@@ -152,8 +152,12 @@ pub fn scan_all(
                     total_bytes += size;
                     scan.push((offset, blob));
                 }
-                // A base outside this pack, or a damaged entry: read it by id later.
-                Err(_) => found[blob as usize] = false,
+                // A base outside this pack, or a damaged entry: another pack, or the object
+                // database, gets a try.
+                Err(_) => {
+                    found[blob as usize] = false;
+                    remaining += 1;
+                }
             }
         }
         if !scan.is_empty() {
