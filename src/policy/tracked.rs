@@ -8,31 +8,32 @@ use crate::finding::Kind;
 use crate::outcome::Outcome;
 use crate::rules::Rule;
 use crate::scanner::Scanner;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// A necessary condition for a rule glob to match a path, tested on the file name only: the
-/// glob's last component as a literal prefix and suffix around its `*`s.
+/// glob's last component as a literal prefix and suffix around its `*`s. Each entry names the
+/// rule (by index) it came from, so only those rules' globs are matched in full.
 #[derive(Default)]
 struct NameFilter {
     /// Names without wildcards (`.env`, `id_rsa`, `credentials`).
-    exact: HashSet<String>,
-    /// `(prefix, suffix)` keyed by the suffix's extension (`*.pem` → `pem`).
-    by_ext: HashMap<String, Vec<(String, String)>>,
-    /// Other `(prefix, suffix)` pairs (`.env.*`, `*_rsa`), tested on every name.
-    other: Vec<(String, String)>,
+    exact: HashMap<String, Vec<usize>>,
+    /// `(prefix, suffix, rule)` keyed by the suffix's extension (`*.pem` → `pem`).
+    by_ext: HashMap<String, Vec<(String, String, usize)>>,
+    /// Other `(prefix, suffix, rule)` entries (`.env.*`, `*_rsa`), tested on every name.
+    other: Vec<(String, String, usize)>,
 }
 
 impl NameFilter {
-    fn new<'a>(globs: impl Iterator<Item = &'a String>) -> NameFilter {
+    fn new<'a>(globs: impl Iterator<Item = (usize, &'a String)>) -> NameFilter {
         let mut f = NameFilter::default();
-        for g in globs {
+        for (rule, g) in globs {
             let last = g.rsplit('/').next().unwrap_or(g);
             if last.contains(['?', '[', '{', '\\']) {
-                f.other.push((String::new(), String::new()));
+                f.other.push((String::new(), String::new(), rule));
                 continue;
             }
             if !last.contains('*') {
-                f.exact.insert(last.to_string());
+                f.exact.entry(last.to_string()).or_default().push(rule);
                 continue;
             }
             let prefix = last.split('*').next().unwrap_or("").to_string();
@@ -42,19 +43,20 @@ impl NameFilter {
                     .by_ext
                     .entry(ext.to_string())
                     .or_default()
-                    .push((prefix, suffix)),
-                _ => f.other.push((prefix, suffix)),
+                    .push((prefix, suffix, rule)),
+                _ => f.other.push((prefix, suffix, rule)),
             }
         }
         f
     }
 
-    fn may_match(&self, path: &str) -> bool {
+    /// Add to `out` the rules whose globs may match `path` (possibly with repeats).
+    fn candidates(&self, path: &str, out: &mut Vec<usize>) {
         let name = path.rsplit('/').next().unwrap_or(path);
         let b = name.as_bytes();
         // First and last bytes are compared before the strings: most names fail there, and a
-        // call to `memcmp` per pattern per path is the cost of this whole check.
-        let fits = |(p, s): &(String, String)| {
+        // call to `memcmp` per pattern per path was the cost of this whole check.
+        let fits = |p: &str, s: &str| {
             let (p, s) = (p.as_bytes(), s.as_bytes());
             b.len() >= p.len() + s.len()
                 && p.first().is_none_or(|c| b.first() == Some(c))
@@ -62,12 +64,21 @@ impl NameFilter {
                 && b.starts_with(p)
                 && b.ends_with(s)
         };
-        self.exact.contains(name)
-            || name
-                .rsplit_once('.')
-                .and_then(|(_, ext)| self.by_ext.get(ext))
-                .is_some_and(|v| v.iter().any(fits))
-            || self.other.iter().any(fits)
+        if let Some(rules) = self.exact.get(name) {
+            out.extend(rules);
+        }
+        if let Some(v) = name
+            .rsplit_once('.')
+            .and_then(|(_, ext)| self.by_ext.get(ext))
+        {
+            out.extend(v.iter().filter(|(p, s, _)| fits(p, s)).map(|e| e.2));
+        }
+        out.extend(
+            self.other
+                .iter()
+                .filter(|(p, s, _)| fits(p, s))
+                .map(|e| e.2),
+        );
     }
 }
 
@@ -91,24 +102,34 @@ pub fn check(scanner: &Scanner, source: &Source, out: &mut Outcome) -> anyhow::R
     }
     // A rule without `paths` would apply everywhere (validation forbids it; stay correct anyway).
     let everywhere = rules.iter().any(|r| r.spec.paths.is_empty());
-    let filter = NameFilter::new(rules.iter().flat_map(|r| r.spec.paths.iter()));
-    let content_rules: Vec<&Rule> = rules
-        .iter()
-        .copied()
-        .filter(|r| r.spec.regex.is_some())
-        .collect();
-    source.for_each_tracked(|path, read| {
-        if !everywhere && !filter.may_match(path) {
-            return;
-        }
-        if !rules.iter().any(|r| r.applies_to(path)) || scanner.path_allowlisted(path) {
-            return;
-        }
-        let content: Vec<&&Rule> = content_rules
+    let filter = NameFilter::new(
+        rules
             .iter()
+            .enumerate()
+            .flat_map(|(i, r)| r.spec.paths.iter().map(move |g| (i, g))),
+    );
+    let mut candidates = Vec::new();
+    source.for_each_tracked(|path, read| {
+        candidates.clear();
+        if everywhere {
+            candidates.extend(0..rules.len());
+        } else {
+            filter.candidates(path, &mut candidates);
+        }
+        if candidates.is_empty() {
+            return;
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let applicable: Vec<&Rule> = candidates
+            .iter()
+            .map(|&i| rules[i])
             .filter(|r| r.applies_to(path))
             .collect();
-        let data = if content.is_empty() {
+        if applicable.is_empty() || scanner.path_allowlisted(path) {
+            return;
+        }
+        let data = if applicable.iter().all(|r| r.spec.regex.is_none()) {
             Vec::new()
         } else {
             let data = match read() {
@@ -120,10 +141,8 @@ pub fn check(scanner: &Scanner, source: &Source, out: &mut Outcome) -> anyhow::R
             };
             // A rule runs only where one of its keywords occurs (the rules format's contract):
             // a `*.json` file without `service_account` never costs the rule's regex.
-            let path_only = rules
-                .iter()
-                .any(|r| r.spec.regex.is_none() && r.applies_to(path));
-            if !path_only && !content.iter().any(|r| has_keyword(r, &data)) {
+            let path_only = applicable.iter().any(|r| r.spec.regex.is_none());
+            if !path_only && !applicable.iter().any(|r| has_keyword(r, &data)) {
                 return;
             }
             data
@@ -155,7 +174,12 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        let f = NameFilter::new(globs[..8].iter());
+        let may_match = |f: &NameFilter, p: &str| {
+            let mut v = Vec::new();
+            f.candidates(p, &mut v);
+            !v.is_empty()
+        };
+        let f = NameFilter::new(globs[..8].iter().enumerate());
         for p in [
             ".env",
             "a/.env.local",
@@ -166,7 +190,7 @@ mod tests {
             "home/.aws/credentials",
             "s.tfstate.1.backup",
         ] {
-            assert!(f.may_match(p), "{p}");
+            assert!(may_match(&f, p), "{p}");
         }
         for p in [
             "src/main.rs",
@@ -177,9 +201,17 @@ mod tests {
             "README.md",
             "Makefile",
         ] {
-            assert!(!f.may_match(p), "{p}");
+            assert!(!may_match(&f, p), "{p}");
         }
         // A glob the filter cannot read lets every name through.
-        assert!(NameFilter::new(globs.iter()).may_match("src/main.rs"));
+        assert!(may_match(
+            &NameFilter::new(globs.iter().enumerate()),
+            "src/main.rs"
+        ));
+        // Each candidate names the rule its glob came from.
+        let mut v = Vec::new();
+        f.candidates("keys/server.der.pem", &mut v);
+        v.sort();
+        assert_eq!(v, vec![2, 3]);
     }
 }
