@@ -26,21 +26,49 @@ pub struct Blob {
     pub refs: Vec<BlobRef>,
 }
 
-/// Paths, interned: id → text.
-#[derive(Default)]
+/// Paths, interned: id → text. Id 0 is the root (the empty path); a path's id is found from its
+/// directory's id and its name, so the walk hashes names, never whole paths.
 pub struct Paths {
-    ids: FxMap<Box<[u8]>, u32>,
+    children: Vec<Option<Box<Names>>>,
     text: Vec<String>,
 }
 
+impl Default for Paths {
+    fn default() -> Self {
+        Paths {
+            children: vec![None],
+            text: vec![String::new()],
+        }
+    }
+}
+
+/// A directory's entries: name → path id.
+type Names = FxMap<Box<[u8]>, u32>;
+
+/// The id of the root path.
+const ROOT: u32 = 0;
+
 impl Paths {
-    fn intern(&mut self, path: &[u8]) -> u32 {
-        if let Some(&id) = self.ids.get(path) {
-            return id;
+    /// The id of `name` inside the directory `parent`.
+    fn child(&mut self, parent: u32, name: &[u8]) -> u32 {
+        if let Some(id) = self.children[parent as usize]
+            .as_ref()
+            .and_then(|m| m.get(name))
+        {
+            return *id;
         }
         let id = self.text.len() as u32;
-        self.text.push(String::from_utf8_lossy(path).into_owned());
-        self.ids.insert(path.into(), id);
+        let name_text = String::from_utf8_lossy(name);
+        let text = if parent == ROOT {
+            name_text.into_owned()
+        } else {
+            format!("{}/{name_text}", self.text[parent as usize])
+        };
+        self.text.push(text);
+        self.children.push(None);
+        self.children[parent as usize]
+            .get_or_insert_with(Default::default)
+            .insert(name.into(), id);
         id
     }
     pub fn get(&self, id: u32) -> &str {
@@ -76,7 +104,6 @@ pub struct Walker<'r> {
     links: FxSet<ObjectId>,
     gitlinks: FxSet<ObjectId>,
     bufs: Vec<Vec<u8>>,
-    path: Vec<u8>,
     trees: u64,
     errors: Vec<String>,
 }
@@ -105,7 +132,6 @@ impl<'r> Walker<'r> {
             links: FxSet::default(),
             gitlinks: FxSet::default(),
             bufs: Vec::new(),
-            path: Vec::new(),
             trees: 0,
             errors: Vec::new(),
         }
@@ -130,12 +156,10 @@ impl<'r> Walker<'r> {
         commit: &str,
         head: &mut FxSet<(u32, u32)>,
     ) {
-        let root = self.paths.intern(b"");
-        if mode != Mode::Head && !self.seen_trees.insert((tree, root)) {
+        if mode != Mode::Head && !self.seen_trees.insert((tree, ROOT)) {
             return;
         }
-        self.path.clear();
-        self.walk(tree, root, 0, mode, commit, head);
+        self.walk(tree, ROOT, 0, mode, commit, head);
     }
 
     fn walk(
@@ -179,7 +203,6 @@ impl<'r> Walker<'r> {
                 return;
             }
         }
-        let base_len = self.path.len();
         for entry in TreeRefIter::from_bytes(&buf, self.hash) {
             let entry = match entry {
                 Ok(e) => e,
@@ -200,12 +223,7 @@ impl<'r> Walker<'r> {
                 self.links.insert(id);
                 continue;
             }
-            self.path.truncate(base_len);
-            if base_len > 0 {
-                self.path.push(b'/');
-            }
-            self.path.extend_from_slice(entry.filename);
-            let path = self.paths.intern(&self.path);
+            let path = self.paths.child(dir, entry.filename);
             if entry.mode.is_tree() {
                 if mode == Mode::Head || self.seen_trees.insert((id, path)) {
                     self.walk(id, path, depth + 1, mode, commit, head);
@@ -243,7 +261,6 @@ impl<'r> Walker<'r> {
                 }
             }
         }
-        self.path.truncate(base_len);
         self.bufs[depth] = buf;
     }
 
