@@ -826,3 +826,28 @@ fn a_bare_repository_is_audited() {
         vec![("hgtest.key".into(), "a.txt".into(), c, true)]
     );
 }
+
+#[test]
+fn a_stashed_secret_is_found_and_an_unknown_branch_is_an_error() {
+    let repo = Repo::new();
+    repo.write("a.txt", "clean\n");
+    repo.commit_all("first");
+    repo.write("a.txt", &format!("value {}\n", key("stashed")));
+    repo.git(&["stash", "-q"]);
+    let run = audit(&repo, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        ours(&run).into_iter().map(|f| f.1).collect::<Vec<_>>(),
+        vec!["a.txt".to_string()],
+        "refs/stash is a ref like any other"
+    );
+
+    let out = repo
+        .hushguard()
+        .args(["audit", "--branch", "no-such-branch"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--branch no-such-branch"), "{err}");
+}
