@@ -14,6 +14,29 @@ fn hushguard(dir: &Path) -> Command {
     c
 }
 
+/// Run `hushguard scan --format json ARGS` in `dir`: the exit code and the parsed report.
+fn scan_json(dir: &Path, args: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let out = hushguard(dir)
+        .args(["scan", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        serde_json::from_slice(&out.stdout).unwrap(),
+    )
+}
+
+/// One field of every finding in a JSON report.
+fn field<'a>(report: &'a serde_json::Value, key: &str) -> Vec<&'a str> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f[key].as_str().unwrap())
+        .collect()
+}
+
 fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
     for (p, c) in files {
@@ -172,29 +195,11 @@ fn gitignore_is_honoured_hidden_files_scanned_and_git_dir_skipped() {
         (".git/config", &tok),
     ]);
     fs::create_dir_all(d.path().join(".git/objects")).unwrap();
-    let out = hushguard(d.path())
-        .args(["scan", "--format", "json", "."])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let paths: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let (_, v) = scan_json(d.path(), &["."]);
+    let paths = field(&v, "path");
     assert_eq!(paths, vec![".config/hidden.txt"]);
-    let out = hushguard(d.path())
-        .args(["scan", "--no-ignore", "--format", "json", "."])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let paths: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let (_, v) = scan_json(d.path(), &["--no-ignore", "."]);
+    let paths = field(&v, "path");
     assert_eq!(paths, vec![".config/hidden.txt", "ignored/a.txt"]);
 }
 
@@ -362,17 +367,8 @@ fn config_adds_rules_disables_families_and_allowlists() {
         ("a.txt", &format!("{gh}\n{acme}\n")),
         ("fixtures/keys.txt", &format!("aws_access_key_id = {key}\n")),
     ]);
-    let out = hushguard(d.path())
-        .args(["scan", "--format", "json", "."])
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let ids: Vec<&str> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule_id"].as_str().unwrap())
-        .collect();
+    let (_, v) = scan_json(d.path(), &["."]);
+    let ids = field(&v, "rule_id");
     assert_eq!(ids, vec!["acme.token"]);
 }
 
