@@ -31,16 +31,29 @@ pub fn github_token(seed: &str) -> String {
 
 /// An AWS access key id shape, made at run time.
 pub fn aws_key_id(seed: &str) -> String {
-    format!("{}{}", ["AK", "IA"].concat(), random(seed, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16))
+    format!(
+        "{}{}",
+        ["AK", "IA"].concat(),
+        random(seed, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)
+    )
 }
 
 /// A PEM private key block, made at run time.
 pub fn private_key_pem(seed: &str) -> String {
     let body: Vec<String> = (0..6)
-        .map(|i| random(&format!("{seed}{i}"), b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 64))
+        .map(|i| {
+            random(
+                &format!("{seed}{i}"),
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+                64,
+            )
+        })
         .collect();
     let kind = ["RSA PRIV", "ATE KEY"].concat();
-    format!("-----BEGIN {kind}-----\n{}\n-----END {kind}-----\n", body.join("\n"))
+    format!(
+        "-----BEGIN {kind}-----\n{}\n-----END {kind}-----\n",
+        body.join("\n")
+    )
 }
 
 /// Path of the built hushguard binary.
