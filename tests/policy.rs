@@ -350,17 +350,7 @@ fn a_well_formed_policy_gives_nothing_and_says_nothing() {
         .args(["policy", "--today", "2026-10-01", "--strict"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert!(
-        out.stdout.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    assert!(
-        out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_silent_success(&out);
 }
 
 #[test]

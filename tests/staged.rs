@@ -105,17 +105,7 @@ fn a_clean_commit_prints_nothing() {
     r.write("b.txt", "three\n");
     r.git(&["add", "."]);
     let out = r.hushguard().args(["scan", "--staged"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
-    assert!(
-        out.stdout.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    assert!(
-        out.stderr.is_empty(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::assert_silent_success(&out);
 }
 
 #[test]

@@ -155,3 +155,23 @@ impl Repo {
         self.hushguard_in(self.path())
     }
 }
+
+/// Assert a run was clean and silent: exit 0, nothing on standard output or standard error.
+pub fn assert_silent_success(out: &Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
