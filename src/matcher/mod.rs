@@ -4,7 +4,9 @@
 
 pub mod checksum;
 pub mod entropy;
+mod grams;
 pub mod placeholder;
+mod trigrams;
 
 use crate::rules::{Rule, RuleError};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
@@ -36,6 +38,8 @@ pub struct RawMatch {
 pub struct Matcher {
     rules: Vec<Rule>,
     automaton: Option<AhoCorasick>,
+    /// The anchor stage in front of the automaton; `None` when some keyword has no anchor.
+    anchors: Option<grams::Anchors>,
     /// For each automaton pattern, the rules that keyword enables.
     pattern_rules: Vec<Vec<u32>>,
     /// For each automaton pattern, the longer keywords containing it and at which offset.
@@ -45,8 +49,8 @@ pub struct Matcher {
     compiled: Vec<OnceLock<Result<Compiled, RuleError>>>,
     /// Length of each automaton pattern (keyword).
     pattern_len: Vec<usize>,
-    /// Rules whose regex may span lines get a wider window after their keyword.
-    multiline: Vec<bool>,
+    /// How far around its keyword hits each rule's regex runs.
+    reach: Vec<Reach>,
     /// Report one finding per secret (see `drop_shadowed`); off when checking rule examples,
     /// where each rule must show what it finds on its own.
     pub one_per_secret: bool,
@@ -61,6 +65,17 @@ const AFTER: usize = 2048;
 const AFTER_MULTILINE: usize = 64 << 10;
 /// Past this many hits of one keyword in a buffer, its rules run over the whole buffer.
 const MAX_HITS: usize = 1 << 12;
+
+/// Where a rule's regex runs around a keyword hit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Reach {
+    /// The hit's own line: the regex cannot match a newline.
+    Line,
+    /// [`CONTEXT_LINES`] lines either side: the regex can match across lines.
+    Lines,
+    /// A block of up to [`AFTER_MULTILINE`] bytes after the hit (a PEM key).
+    Block,
+}
 
 /// Lines of context around a keyword hit, before and after its own line, for single-line rules
 /// (a YAML key nested under `datadog:`, a `.netrc` entry spread over three lines).
@@ -88,13 +103,60 @@ fn forward_lines(hay: &[u8], n: usize) -> Option<usize> {
     None
 }
 
-/// Whether a rule's pattern can match across lines.
+/// Whether a rule's pattern can match a newline other than as the single byte before or after the
+/// rest of its match (`(?:^|[^A-Za-z0-9])password…`), and so a match can span lines. A pattern
+/// that does not parse here is taken to span lines (the regex compiler reports the error itself).
+fn spans_lines(pattern: &str) -> bool {
+    use regex_syntax::hir::{Class, Hir, HirKind};
+    fn newline(h: &Hir) -> bool {
+        match h.kind() {
+            HirKind::Empty | HirKind::Look(_) => false,
+            HirKind::Literal(l) => l.0.contains(&b'\n'),
+            HirKind::Class(Class::Unicode(c)) => c
+                .ranges()
+                .iter()
+                .any(|r| r.start() <= '\n' && '\n' <= r.end()),
+            HirKind::Class(Class::Bytes(c)) => c
+                .ranges()
+                .iter()
+                .any(|r| r.start() <= b'\n' && b'\n' <= r.end()),
+            HirKind::Repetition(r) => newline(&r.sub),
+            HirKind::Capture(c) => newline(&c.sub),
+            HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().any(newline),
+        }
+    }
+    // At most one byte wide: a newline there sits at the very edge of the match.
+    fn narrow(h: &Hir) -> bool {
+        h.properties().maximum_len().is_some_and(|n| n <= 1)
+    }
+    // Whether `h` can match a newline anywhere but at the edges that `left` and `right` say
+    // are the match's own.
+    fn inside(h: &Hir, left: bool, right: bool) -> bool {
+        match h.kind() {
+            HirKind::Capture(c) => inside(&c.sub, left, right),
+            HirKind::Alternation(v) => v.iter().any(|b| inside(b, left, right)),
+            HirKind::Concat(v) => v
+                .iter()
+                .enumerate()
+                .any(|(i, b)| inside(b, left && i == 0, right && i == v.len() - 1)),
+            _ => newline(h) && !((left || right) && narrow(h)),
+        }
+    }
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .map_or(true, |hir| inside(&hir, true, true))
+}
+
+/// Whether a rule's pattern is meant to match a block of lines (a PEM key, a JSON key file): its
+/// `.` matches newlines, so it gets a wide window after its keyword. Other patterns that can span
+/// lines (`key:\s{0,5}value`) reach a few lines either side.
 fn is_multiline(pattern: &str) -> bool {
-    [
-        "(?s", "(?ms", "(?is", "(?si", r"\n", r"\r", r"[\s\S]", r"\s{", r"\s*\n",
-    ]
-    .iter()
-    .any(|m| pattern.contains(m))
+    ["(?s", "(?ms", "(?is", "(?si", r"[\s\S]"]
+        .iter()
+        .any(|m| pattern.contains(m))
 }
 
 impl Matcher {
@@ -141,21 +203,27 @@ impl Matcher {
                 }
             }
         }
+        let anchors = grams::Anchors::new(&keywords);
         let compiled = rules.iter().map(|_| OnceLock::new()).collect();
         let pattern_len = keywords.iter().map(String::len).collect();
-        let multiline = rules
+        let reach = rules
             .iter()
-            .map(|r| r.spec.regex.as_deref().is_some_and(is_multiline))
+            .map(|r| match r.spec.regex.as_deref() {
+                Some(p) if !spans_lines(p) => Reach::Line,
+                Some(p) if is_multiline(p) => Reach::Block,
+                _ => Reach::Lines,
+            })
             .collect();
         Ok(Matcher {
             rules,
             automaton,
+            anchors,
             pattern_rules,
             containers,
             keywords,
             compiled,
             pattern_len,
-            multiline,
+            reach,
             one_per_secret: true,
         })
     }
@@ -187,42 +255,54 @@ impl Matcher {
     /// Every keyword hit in `data`, per automaton pattern, in one forward pass (capped at
     /// [`MAX_HITS`] + 1 positions per pattern).
     ///
-    /// The search is non-overlapping (so the automaton's prefilter applies) but resumes one byte
-    /// after each match's start. Every occurrence of a keyword `B` is then either found itself or
-    /// contains a found keyword `A` wholly inside it; each hit of `A` is checked against the
-    /// keywords known to contain it, so `B`'s hit is recorded exactly.
+    /// The anchor stage narrows the text to short regions that may hold a keyword; the automaton
+    /// reads only those (or everything, when some keyword has no anchor). The search is
+    /// non-overlapping but resumes one byte after each match's start. Every occurrence of a keyword
+    /// `B` is then either found itself or contains a found keyword `A` wholly inside it; each hit of
+    /// `A` is checked against the keywords known to contain it, so `B`'s hit is recorded exactly.
     fn keyword_hits(&self, data: &[u8]) -> Vec<Vec<usize>> {
         let mut hits: Vec<Vec<usize>> = vec![Vec::new(); self.pattern_rules.len()];
         let Some(ac) = &self.automaton else {
             return hits;
         };
-        let mut at = 0;
-        while at < data.len() {
-            let Some(m) = ac.find(Input::new(data).span(at..data.len())) else {
-                break;
-            };
-            let p = m.pattern().as_usize();
-            if hits[p].len() <= MAX_HITS {
-                hits[p].push(m.start());
-            }
-            for &(b, off) in &self.containers[p] {
-                let (b, off) = (b as usize, off as usize);
-                let Some(start) = m.start().checked_sub(off) else {
-                    continue;
+        let mut regions = Vec::new();
+        match &self.anchors {
+            Some(anchors) => anchors.regions(data, &mut regions),
+            None => regions.push((0, data.len())),
+        }
+        for (start, end) in regions {
+            let mut at = start;
+            while at < end {
+                let Some(m) = ac.find(Input::new(data).span(at..end)) else {
+                    break;
                 };
-                let long = self.keywords[b].as_bytes();
-                if data
-                    .get(start..start + long.len())
-                    .is_some_and(|w| w.eq_ignore_ascii_case(long))
-                    && hits[b].len() <= MAX_HITS
-                    && hits[b].last() != Some(&start)
-                {
-                    hits[b].push(start);
-                }
+                self.record(data, m.pattern().as_usize(), m.start(), &mut hits);
+                at = m.start() + 1;
             }
-            at = m.start() + 1;
         }
         hits
+    }
+
+    /// Record a hit of pattern `p` at `start`, and of every longer keyword around it.
+    fn record(&self, data: &[u8], p: usize, start: usize, hits: &mut [Vec<usize>]) {
+        if hits[p].len() <= MAX_HITS {
+            hits[p].push(start);
+        }
+        for &(b, off) in &self.containers[p] {
+            let (b, off) = (b as usize, off as usize);
+            let Some(outer) = start.checked_sub(off) else {
+                continue;
+            };
+            let long = self.keywords[b].as_bytes();
+            if data
+                .get(outer..outer + long.len())
+                .is_some_and(|w| w.eq_ignore_ascii_case(long))
+                && hits[b].len() <= MAX_HITS
+                && hits[b].last() != Some(&outer)
+            {
+                hits[b].push(outer);
+            }
+        }
     }
 
     /// Which rules have a keyword somewhere in `data`.
@@ -253,24 +333,31 @@ impl Matcher {
             return None;
         }
         hits.sort_unstable();
-        let after = if self.multiline[rule] {
-            AFTER_MULTILINE
-        } else {
-            AFTER
+        let reach = self.reach[rule];
+        let (context, after) = match reach {
+            Reach::Line => (0, AFTER),
+            Reach::Lines => (CONTEXT_LINES, AFTER),
+            Reach::Block => (CONTEXT_LINES, AFTER_MULTILINE),
         };
         let mut out: Vec<(usize, usize)> = Vec::with_capacity(hits.len());
         for &(s, e) in hits.iter() {
             let lo = s.saturating_sub(BEFORE);
-            let start = back_lines(&data[lo..s], CONTEXT_LINES)
+            let mut start = back_lines(&data[lo..s], context)
                 .map(|i| lo + i)
                 .unwrap_or(lo);
+            let mut end_extra = 0;
+            if reach == Reach::Line {
+                // The newline before the line and the one after it, which a pattern's first or
+                // last byte may match.
+                start = start.saturating_sub(1);
+                end_extra = 1;
+            }
             let hi = (e + after).min(data.len());
-            let end = if self.multiline[rule] {
-                hi
-            } else {
-                forward_lines(&data[e..hi], CONTEXT_LINES)
-                    .map(|i| e + i)
-                    .unwrap_or(hi)
+            let end = match reach {
+                Reach::Block => hi,
+                _ => forward_lines(&data[e..hi], context)
+                    .map(|i| (e + i + end_extra).min(data.len()))
+                    .unwrap_or(hi),
             };
             match out.last_mut() {
                 Some(last) if start <= last.1 => last.1 = last.1.max(end),
@@ -492,6 +579,87 @@ regex = '''tok_[A-Za-z0-9]{16}'''
             .unwrap();
         let ids: Vec<_> = found.iter().map(|f| m.rules()[f.rule].id()).collect();
         assert_eq!(ids, vec!["t.tok", "generic.assign"]);
+    }
+
+    #[test]
+    fn keyword_hits_are_every_occurrence_of_every_keyword() {
+        use super::grams::tests::{random_case, XorShift};
+        let mut rng = XorShift(0x0123_4567_89ab_cdef);
+        for case in 0..300 {
+            let (mut keywords, text) = random_case(&mut rng);
+            keywords.sort();
+            keywords.dedup();
+            // Every tenth case has a two-byte keyword, which has no anchor: the automaton then
+            // reads the whole text.
+            if case % 10 == 0 {
+                keywords.push("1x".into());
+            }
+            let rules: String = keywords
+                .iter()
+                .enumerate()
+                .map(|(i, k)| {
+                    format!(
+                        "[[rule]]\nid = \"t.r{i}\"\ndescription = \"d\"\nkeywords = [{k:?}]\nregex = 'zzzz'\n"
+                    )
+                })
+                .collect();
+            let m = matcher(&rules);
+            assert_eq!(m.anchors.is_some(), case % 10 != 0);
+            let hits = m.keyword_hits(&text);
+            for (p, kw) in m.keywords.iter().enumerate() {
+                let k = kw.as_bytes();
+                let expected: Vec<usize> = (0..text.len().saturating_sub(k.len() - 1))
+                    .filter(|&at| text[at..at + k.len()].eq_ignore_ascii_case(k))
+                    .collect();
+                assert_eq!(
+                    hits[p],
+                    expected,
+                    "keyword {kw:?} in {:?}",
+                    String::from_utf8_lossy(&text)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_regex_confined_to_one_line_runs_on_the_line_of_its_keyword() {
+        assert!(!spans_lines(
+            r"(?m)(?:^|[^a-z])pass(?:word)?[ \t]*=[ \t]*(?P<secret>\S+)(?:[^a-z]|$)"
+        ));
+        assert!(!spans_lines(r"\btok_[A-Za-z0-9]{16}\b"));
+        assert!(spans_lines(r"key:\s{0,5}(?P<secret>[a-z]{8})"));
+        assert!(spans_lines(r"a[^x]b"));
+        assert!(spans_lines(r"(?s)BEGIN.*END"));
+        assert!(spans_lines(r"(unclosed"));
+        assert!(is_multiline(r"(?s)-----BEGIN.{0,64}KEY"));
+        assert!(!is_multiline(r"key:\s{0,5}x"));
+
+        let m = matcher(
+            r#"
+[[rule]]
+id = "t.line"
+description = "d"
+keywords = ["tok_"]
+regex = '''(?:^|[^A-Za-z0-9])(?P<secret>tok_[A-Za-z0-9]{16})(?:[^A-Za-z0-9]|$)'''
+[[rule]]
+id = "t.lines"
+description = "d"
+keywords = ["vendor"]
+regex = '''vendor[\s:]{1,8}(?P<secret>[A-Za-z0-9]{16})'''
+"#,
+        );
+        // The token at the very start and end of lines, and a key one line above its value.
+        let data = b"x\ntok_q8Zr2LxP0vT7mK4w\nvendor:\n  Zq8r2LxP0vT7mK4w\n";
+        let found: Vec<&[u8]> = m
+            .scan("f", data)
+            .unwrap()
+            .iter()
+            .map(|f| &data[f.start..f.end])
+            .collect();
+        assert_eq!(
+            found,
+            vec![&b"tok_q8Zr2LxP0vT7mK4w"[..], &b"Zq8r2LxP0vT7mK4w"[..]]
+        );
     }
 
     #[test]

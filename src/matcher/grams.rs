@@ -1,0 +1,356 @@
+//! The stage in front of the keyword automaton: a bitmap of hashed three-byte anchors. Each keyword
+//! contributes one anchor, the rarest three bytes within it, so a position whose three bytes hash to
+//! no anchor cannot be part of any keyword and the automaton never sees it. The test costs a load, a
+//! multiply and a bit test per position and runs over eight bytes at a time, several times faster
+//! than any automaton over hundreds of keywords; the automaton then reads only short regions around
+//! the few positions that pass.
+
+use super::trigrams::COMMON;
+
+/// log2 of the number of bits in the anchor bitmap (8 KiB: it stays in the L1 cache).
+const BITS: u32 = 16;
+/// ASCII letters compare equal once bit 5 is set; other bytes are changed too, but the same way in
+/// the keywords and in the text, so no occurrence is lost (only a few more positions pass).
+const FOLD: u64 = 0x2020_2020_2020_2020;
+/// Positions tested per block of the main loop: eight unaligned loads of eight bytes, six windows
+/// of three bytes from each.
+const BLOCK: usize = 48;
+
+/// Words of the bitmap.
+const WORDS: usize = 1 << (BITS - 6);
+
+/// Hash of the three low bytes of `w` (already folded) to a bitmap index.
+#[inline(always)]
+fn hash(w: u32) -> usize {
+    ((w & 0x00ff_ffff).wrapping_mul(0x9e37_79b1) >> (32 - BITS)) as usize
+}
+
+/// The bitmap index of the three bytes at `q`.
+#[inline(always)]
+fn hash_at(data: &[u8], q: usize) -> usize {
+    hash(u32::from_le_bytes([data[q], data[q + 1], data[q + 2], 0]) | FOLD as u32)
+}
+
+/// How common a three-byte sequence is in source code, lower meaning rarer: its place among the
+/// most common (measured, see `trigrams.rs`), then, for the rest, a guess from its bytes. Each
+/// keyword's anchor is its least common three bytes, so that few positions of ordinary text pass.
+fn commonness(gram: &[u8]) -> (u32, u32) {
+    let folded = (u32::from_le_bytes([gram[0], gram[1], gram[2], 0]) | FOLD as u32) & 0x00ff_ffff;
+    let measured = match COMMON.binary_search_by_key(&folded, |&(v, _)| v) {
+        Ok(i) => COMMON.len() as u32 - u32::from(COMMON[i].1),
+        Err(_) => 0,
+    };
+    (measured, gram.iter().map(|&b| byte_commonness(b)).sum())
+}
+
+/// How common a byte is in source code and prose, lower meaning rarer.
+fn byte_commonness(b: u8) -> u32 {
+    const BY_FREQUENCY: &[u8] = b"etaoinsrlcdumhpfgbywvkxjqz";
+    match b.to_ascii_lowercase() {
+        c @ b'a'..=b'z' => {
+            let rank = BY_FREQUENCY.iter().position(|&x| x == c).unwrap_or(25) as u32;
+            30 - rank
+        }
+        b' ' | b'\n' | b'\t' => 24,
+        b'_' | b'.' | b'(' | b')' | b',' | b';' | b':' | b'"' | b'=' | b'/' | b'-' => 12,
+        b'0'..=b'9' => 8,
+        _ => 4,
+    }
+}
+
+/// A region of the text that may hold a keyword, as `(start, end)`.
+pub type Region = (usize, usize);
+
+/// The anchor bitmap and, for each anchor, how far its keywords reach around it.
+pub struct Anchors {
+    bitmap: Box<[u64; WORDS]>,
+    /// Per bitmap index: the longest distance from a keyword's start to its anchor, and from the
+    /// anchor to the keyword's end, over the keywords whose anchors hash there.
+    reach: Box<[(u8, u8)]>,
+    /// Test eight positions per instruction where the CPU can (x86-64 with AVX2).
+    avx2: bool,
+}
+
+impl Anchors {
+    /// The anchors of `keywords` (lower case), or `None` when a keyword is too short (under three
+    /// bytes) or too long (over 255) to have one: the automaton must then read everything.
+    pub fn new(keywords: &[String]) -> Option<Anchors> {
+        let mut bitmap = Box::new([0u64; WORDS]);
+        debug_assert_eq!(WORDS * 64, 1 << BITS);
+        let mut reach = vec![(0u8, 0u8); 1 << BITS].into_boxed_slice();
+        for k in keywords {
+            let k = k.as_bytes();
+            if k.len() < 3 || k.len() > 255 {
+                return None;
+            }
+            let at = (0..=k.len() - 3).min_by_key(|&o| commonness(&k[o..o + 3]))?;
+            let w = u32::from_le_bytes([k[at], k[at + 1], k[at + 2], 0]) | FOLD as u32;
+            let h = hash(w);
+            bitmap[h >> 6] |= 1 << (h & 63);
+            let r = &mut reach[h];
+            r.0 = r.0.max(at as u8);
+            r.1 = r.1.max((k.len() - at) as u8);
+        }
+        #[cfg(target_arch = "x86_64")]
+        let avx2 = std::arch::is_x86_feature_detected!("avx2");
+        #[cfg(not(target_arch = "x86_64"))]
+        let avx2 = false;
+        Some(Anchors {
+            bitmap,
+            reach,
+            avx2,
+        })
+    }
+
+    #[inline(always)]
+    fn test(&self, h: usize) -> u64 {
+        (self.bitmap[h >> 6] >> (h & 63)) & 1
+    }
+
+    /// The regions of `data` that may hold a keyword, in order and disjoint. Every occurrence of
+    /// every keyword lies wholly inside one region.
+    pub fn regions(&self, data: &[u8], out: &mut Vec<Region>) {
+        out.clear();
+        let n = data.len();
+        if n < 3 {
+            return;
+        }
+        let mut push = |q: usize| {
+            let (before, after) = self.reach[hash_at(data, q)];
+            let start = q.saturating_sub(before as usize);
+            let end = (q + after as usize).min(n);
+            match out.last_mut() {
+                Some(last) if start <= last.1 => {
+                    last.0 = last.0.min(start);
+                    last.1 = last.1.max(end);
+                }
+                _ => out.push((start, end)),
+            }
+        };
+        let mut p = 0;
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 {
+            // SAFETY: the CPU has AVX2 (checked when the anchors were built).
+            p = unsafe { avx2::scan(&self.bitmap, data, &mut push) };
+        }
+        // Windows start at p..p + BLOCK; the last load reads up to p + BLOCK + 2.
+        while p + BLOCK + 2 <= n {
+            let block: &[u8; BLOCK + 2] = data[p..p + BLOCK + 2].try_into().expect("a block");
+            let mut mask = 0u64;
+            for i in 0..BLOCK / 6 {
+                let word: [u8; 8] = block[6 * i..6 * i + 8].try_into().expect("eight bytes");
+                let x = u64::from_le_bytes(word) | FOLD;
+                for j in 0..6 {
+                    mask |= self.test(hash((x >> (8 * j)) as u32)) << (6 * i + j);
+                }
+            }
+            while mask != 0 {
+                push(p + mask.trailing_zeros() as usize);
+                mask &= mask - 1;
+            }
+            p += BLOCK;
+        }
+        for q in p..=n - 3 {
+            if self.test(hash_at(data, q)) != 0 {
+                push(q);
+            }
+        }
+        // A keyword anchored far into itself can open a region before the previous one's end
+        // reaches it; merging above keeps regions disjoint only against the last, so join any
+        // that a wide region made overlap or touch.
+        if out.windows(2).any(|w| w[1].0 <= w[0].1) {
+            out.sort_unstable();
+            let mut merged: Vec<Region> = Vec::with_capacity(out.len());
+            for &(s, e) in out.iter() {
+                match merged.last_mut() {
+                    Some(last) if s <= last.1 => last.1 = last.1.max(e),
+                    _ => merged.push((s, e)),
+                }
+            }
+            *out = merged;
+        }
+    }
+}
+
+/// The same test as the scalar loop, on 32 positions per iteration: the three bytes of each
+/// position are gathered into a 32-bit lane by a shuffle, folded, hashed by a multiply, and looked
+/// up in the bitmap by a gather.
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use super::WORDS;
+    use std::arch::x86_64::*;
+
+    /// Positions tested per iteration (four groups of eight).
+    const STEP: usize = 32;
+
+    /// Call `f` with each position of `data` whose three bytes hash to a set bit, from the start
+    /// while at least `STEP + 8` bytes remain; return the first position not tested.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[target_feature(enable = "avx2")]
+    pub unsafe fn scan(bitmap: &[u64; WORDS], data: &[u8], f: &mut impl FnMut(usize)) -> usize {
+        // Lane j of each half takes bytes j, j + 1, j + 2 of the sixteen loaded (both halves hold
+        // the same sixteen bytes; the upper half serves positions 4 to 7).
+        let shuffle = _mm256_setr_epi8(
+            0, 1, 2, -128, 1, 2, 3, -128, 2, 3, 4, -128, 3, 4, 5, -128, 4, 5, 6, -128, 5, 6, 7,
+            -128, 6, 7, 8, -128, 7, 8, 9, -128,
+        );
+        let fold = _mm256_set1_epi32(0x0020_2020);
+        let multiplier = _mm256_set1_epi32(0x9e37_79b1_u32 as i32);
+        let low5 = _mm256_set1_epi32(31);
+        // The bitmap as 32-bit words: bit h is bit h % 32 of word h / 32 (little-endian).
+        let words = bitmap.as_ptr().cast::<i32>();
+        let mut p = 0;
+        while p + STEP + 8 <= data.len() {
+            let mut mask = 0u32;
+            for g in 0..STEP / 8 {
+                // SAFETY: p + 8g + 16 <= p + STEP + 8 <= data.len().
+                let bytes = unsafe { _mm_loadu_si128(data.as_ptr().add(p + 8 * g).cast()) };
+                let both = _mm256_broadcastsi128_si256(bytes);
+                let w = _mm256_or_si256(_mm256_shuffle_epi8(both, shuffle), fold);
+                let h = _mm256_srli_epi32::<16>(_mm256_mullo_epi32(w, multiplier));
+                // SAFETY: h < 2^16, so h / 32 < 2^11 = the number of 32-bit words in the bitmap.
+                let word = unsafe { _mm256_i32gather_epi32::<4>(words, _mm256_srli_epi32::<5>(h)) };
+                let bit = _mm256_srlv_epi32(word, _mm256_and_si256(h, low5));
+                let lanes = _mm256_castsi256_ps(_mm256_slli_epi32::<31>(bit));
+                mask |= (_mm256_movemask_ps(lanes) as u32) << (8 * g);
+            }
+            while mask != 0 {
+                f(p + mask.trailing_zeros() as usize);
+                mask &= mask - 1;
+            }
+            p += STEP;
+        }
+        p
+    }
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::*;
+
+    fn regions(keywords: &[&str], data: &[u8]) -> Vec<Region> {
+        let k: Vec<String> = keywords.iter().map(|s| s.to_string()).collect();
+        let mut out = Vec::new();
+        Anchors::new(&k).expect("anchors").regions(data, &mut out);
+        out
+    }
+
+    #[test]
+    fn every_occurrence_lies_in_a_region_whatever_its_case() {
+        let mut data = vec![b'.'; 300];
+        data[7..15].copy_from_slice(b"PassWord");
+        data[290..298].copy_from_slice(b"password");
+        let r = regions(&["password"], &data);
+        assert!(r.iter().any(|&(s, e)| s <= 7 && 15 <= e), "{r:?}");
+        assert!(r.iter().any(|&(s, e)| s <= 290 && 298 <= e), "{r:?}");
+        assert!(r.iter().map(|(s, e)| e - s).sum::<usize>() < 40, "{r:?}");
+    }
+
+    #[test]
+    fn text_without_keywords_yields_no_region() {
+        assert_eq!(regions(&["xq_", "zzkv"], &[b'a'; 500]), vec![]);
+        assert_eq!(regions(&["abc"], b"ab"), vec![]);
+    }
+
+    #[test]
+    fn short_or_overlong_keywords_disable_the_anchors() {
+        assert!(Anchors::new(&["ab".to_string()]).is_none());
+        assert!(Anchors::new(&["a".repeat(300)]).is_none());
+    }
+
+    /// A small deterministic generator for the randomised cases below.
+    pub(in crate::matcher) struct XorShift(pub u64);
+    impl XorShift {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// Random keywords over a small alphabet (so that they overlap and nest), and text made of
+    /// the same alphabet in both cases, with keywords planted in it.
+    pub(in crate::matcher) fn random_case(rng: &mut XorShift) -> (Vec<String>, Vec<u8>) {
+        const ALPHABET: &[u8] = b"abcx_-.:1 \n";
+        let keywords: Vec<String> = (0..1 + rng.below(12))
+            .map(|_| {
+                (0..3 + rng.below(6))
+                    .map(|_| ALPHABET[rng.below(ALPHABET.len())] as char)
+                    .collect()
+            })
+            .collect();
+        let mut text = Vec::new();
+        while text.len() < 2000 {
+            if rng.below(8) == 0 {
+                let k = keywords[rng.below(keywords.len())].as_bytes();
+                text.extend(k.iter().map(|&b| {
+                    if rng.below(2) == 0 {
+                        b.to_ascii_uppercase()
+                    } else {
+                        b
+                    }
+                }));
+            } else {
+                let b = ALPHABET[rng.below(ALPHABET.len())];
+                text.push(if rng.below(3) == 0 {
+                    b.to_ascii_uppercase()
+                } else {
+                    b
+                });
+            }
+        }
+        text.truncate(rng.below(text.len() + 1));
+        (keywords, text)
+    }
+
+    #[test]
+    fn random_keywords_are_always_inside_a_region() {
+        let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..300 {
+            let (keywords, text) = random_case(&mut rng);
+            let anchors = Anchors::new(&keywords).expect("anchors");
+            let mut r = Vec::new();
+            anchors.regions(&text, &mut r);
+            assert!(r.windows(2).all(|w| w[0].1 < w[1].0), "{r:?}");
+            for k in &keywords {
+                let k = k.as_bytes();
+                for at in 0..text.len().saturating_sub(k.len() - 1) {
+                    if text[at..at + k.len()].eq_ignore_ascii_case(k) {
+                        assert!(
+                            r.iter().any(|&(s, e)| s <= at && at + k.len() <= e),
+                            "{:?} at {at} outside {r:?}",
+                            String::from_utf8_lossy(k)
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn vector_and_scalar_loops_agree() {
+        let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
+        for _ in 0..300 {
+            let (keywords, text) = random_case(&mut rng);
+            let mut anchors = Anchors::new(&keywords).expect("anchors");
+            let (mut fast, mut slow) = (Vec::new(), Vec::new());
+            anchors.regions(&text, &mut fast);
+            anchors.avx2 = false;
+            anchors.regions(&text, &mut slow);
+            assert_eq!(fast, slow);
+        }
+    }
+
+    #[test]
+    fn regions_are_sorted_and_disjoint() {
+        let data = b"xx sk_live yy token token zz sk_ tokensk_ end".repeat(20);
+        let r = regions(&["sk_", "token", "live"], &data);
+        assert!(r.windows(2).all(|w| w[0].1 < w[1].0), "{r:?}");
+    }
+}
