@@ -11,13 +11,15 @@ mod trigrams;
 use crate::rules::{Rule, RuleError};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
 use regex::bytes::Regex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
-/// A rule's compiled regexes.
+/// A rule's compiled regexes, and where around its keywords the regex runs.
 struct Compiled {
     regex: Regex,
     secret_group: Option<usize>,
     allow: Vec<Regex>,
+    reach: Reach,
 }
 
 /// A candidate that passed every filter of its rule.
@@ -38,6 +40,11 @@ pub struct RawMatch {
 pub struct Matcher {
     rules: Vec<Rule>,
     automaton: Option<AhoCorasick>,
+    /// The same automaton as a DFA: faster to search, slower to build, so built only once a scan
+    /// has read [`DFA_AFTER`] bytes (`None` inside if it cannot be built).
+    dfa: OnceLock<Option<AhoCorasick>>,
+    /// Bytes searched so far, across threads.
+    searched: AtomicUsize,
     /// The anchor stage in front of the automaton; `None` when some keyword has no anchor.
     anchors: Option<grams::Anchors>,
     /// For each automaton pattern, the rules that keyword enables.
@@ -49,8 +56,6 @@ pub struct Matcher {
     compiled: Vec<OnceLock<Result<Compiled, RuleError>>>,
     /// Length of each automaton pattern (keyword).
     pattern_len: Vec<usize>,
-    /// How far around its keyword hits each rule's regex runs.
-    reach: Vec<Reach>,
     /// Report one finding per secret (see `drop_shadowed`); off when checking rule examples,
     /// where each rule must show what it finds on its own.
     pub one_per_secret: bool,
@@ -75,6 +80,23 @@ enum Reach {
     Lines,
     /// A block of up to [`AFTER_MULTILINE`] bytes after the hit (a PEM key).
     Block,
+}
+
+/// Bytes a scan reads before the keyword automaton is rebuilt as a DFA: building it costs about
+/// 2 ms, which a commit hook reading a few files would pay for nothing; a directory scan gets it
+/// back within a few megabytes.
+const DFA_AFTER: usize = 8 << 20;
+
+/// The case-insensitive keyword automaton of the given kind.
+fn automaton(
+    keywords: &[String],
+    kind: AhoCorasickKind,
+) -> Result<AhoCorasick, aho_corasick::BuildError> {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .kind(Some(kind))
+        .build(keywords)
 }
 
 /// Lines of context around a keyword hit, before and after its own line, for single-line rules
@@ -182,11 +204,7 @@ impl Matcher {
             None
         } else {
             Some(
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
-                    .build(&keywords)
+                automaton(&keywords, AhoCorasickKind::ContiguousNFA)
                     .map_err(|e| format!("keyword automaton: {e}"))?,
             )
         };
@@ -206,24 +224,17 @@ impl Matcher {
         let anchors = grams::Anchors::new(&keywords);
         let compiled = rules.iter().map(|_| OnceLock::new()).collect();
         let pattern_len = keywords.iter().map(String::len).collect();
-        let reach = rules
-            .iter()
-            .map(|r| match r.spec.regex.as_deref() {
-                Some(p) if !spans_lines(p) => Reach::Line,
-                Some(p) if is_multiline(p) => Reach::Block,
-                _ => Reach::Lines,
-            })
-            .collect();
         Ok(Matcher {
             rules,
             automaton,
+            dfa: OnceLock::new(),
+            searched: AtomicUsize::new(0),
             anchors,
             pattern_rules,
             containers,
             keywords,
             compiled,
             pattern_len,
-            reach,
             one_per_secret: true,
         })
     }
@@ -242,10 +253,19 @@ impl Matcher {
                     message: "rule has no regex".into(),
                 })?;
                 let secret_group = regex.capture_names().position(|n| n == Some("secret"));
+                let pattern = regex.as_str();
+                let reach = if !spans_lines(pattern) {
+                    Reach::Line
+                } else if is_multiline(pattern) {
+                    Reach::Block
+                } else {
+                    Reach::Lines
+                };
                 Ok(Compiled {
                     regex,
                     secret_group,
                     allow: rule.compile_allow()?,
+                    reach,
                 })
             })
             .as_ref()
@@ -262,9 +282,17 @@ impl Matcher {
     /// `A` is checked against the keywords known to contain it, so `B`'s hit is recorded exactly.
     fn keyword_hits(&self, data: &[u8]) -> Vec<Vec<usize>> {
         let mut hits: Vec<Vec<usize>> = vec![Vec::new(); self.pattern_rules.len()];
-        let Some(ac) = &self.automaton else {
+        let Some(mut ac) = self.automaton.as_ref() else {
             return hits;
         };
+        if self.searched.fetch_add(data.len(), Ordering::Relaxed) + data.len() >= DFA_AFTER {
+            let dfa = self
+                .dfa
+                .get_or_init(|| automaton(&self.keywords, AhoCorasickKind::DFA).ok());
+            if let Some(dfa) = dfa {
+                ac = dfa;
+            }
+        }
         let mut regions = Vec::new();
         match &self.anchors {
             Some(anchors) => anchors.regions(data, &mut regions),
@@ -325,7 +353,7 @@ impl Matcher {
     /// (sorted, merged); `None` means the whole buffer.
     fn windows(
         &self,
-        rule: usize,
+        reach: Reach,
         hits: &mut [(usize, usize)],
         data: &[u8],
     ) -> Option<Vec<(usize, usize)>> {
@@ -333,7 +361,6 @@ impl Matcher {
             return None;
         }
         hits.sort_unstable();
-        let reach = self.reach[rule];
         let (context, after) = match reach {
             Reach::Line => (0, AFTER),
             Reach::Lines => (CONTEXT_LINES, AFTER),
@@ -393,7 +420,7 @@ impl Matcher {
             }
             let c = self.compiled(i)?;
             let windows = self
-                .windows(i, rh, data)
+                .windows(c.reach, rh, data)
                 .unwrap_or_else(|| vec![(0, data.len())]);
             for (ws, we) in windows {
                 for caps in c.regex.captures_iter(&data[ws..we]) {
@@ -605,7 +632,12 @@ regex = '''tok_[A-Za-z0-9]{16}'''
                 .collect();
             let m = matcher(&rules);
             assert_eq!(m.anchors.is_some(), case % 10 != 0);
+            // Odd cases search with the DFA, even ones with the NFA it replaces.
+            if case % 2 == 1 {
+                m.searched.store(DFA_AFTER, Ordering::Relaxed);
+            }
             let hits = m.keyword_hits(&text);
+            assert_eq!(m.dfa.get().is_some(), case % 2 == 1);
             for (p, kw) in m.keywords.iter().enumerate() {
                 let k = kw.as_bytes();
                 let expected: Vec<usize> = (0..text.len().saturating_sub(k.len() - 1))
