@@ -421,13 +421,20 @@ fn docs_rst_in_any_case() {
         "Docs/Security.RST",
         "Security\n========\n\nReport to security [at] example.org.\n\nLast reviewed: 2026-09-01\n",
     );
+    // Not where GitHub looks: deeper under docs/, or another directory.
+    repo.write("Docs/old/SECURITY.md", "TODO\n");
+    repo.write("src/SECURITY.md", "TODO\n");
+    repo.write("src/lib.rs", "\n");
     repo.commit_all("init");
-    let (code, found, _) = policy(&repo, &["--today", "2026-10-01"]);
-    assert_eq!(
-        found,
-        vec![(PLACEHOLDER.into(), "Docs/Security.RST".into(), 4)]
-    );
-    assert_eq!(code, 1);
+    for mode in [&[][..], &["--staged"], &["--rev", "HEAD"]] {
+        let (code, found, _) = policy(&repo, &[mode, &["--today", "2026-10-01"]].concat());
+        assert_eq!(
+            found,
+            vec![(PLACEHOLDER.into(), "Docs/Security.RST".into(), 4)],
+            "{mode:?}"
+        );
+        assert_eq!(code, 1);
+    }
 }
 
 #[test]

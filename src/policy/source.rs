@@ -92,6 +92,34 @@ fn prefixed(index: &dyn Entries, prefix: &[u8]) -> std::ops::Range<usize> {
     start..end
 }
 
+/// The entries directly in the directory that index entries `range` lie in (whose paths are
+/// `from` bytes long): `(i, None)` for a file at entry `i`, `(i, Some(range))` for a subdirectory
+/// starting at entry `i` and spanning `range`, which is skipped by a binary search.
+fn children(
+    index: &dyn Entries,
+    range: std::ops::Range<usize>,
+    from: usize,
+) -> Vec<(usize, Option<std::ops::Range<usize>>)> {
+    let mut out = Vec::new();
+    let mut i = range.start;
+    while i < range.end {
+        let path = index.path(i);
+        match path[from..].find_byte(b'/') {
+            None => {
+                out.push((i, None));
+                i += 1;
+            }
+            Some(slash) => {
+                let dir = &path[..from + slash + 1];
+                let end = partition(i, range.end, |j| index.path(j).starts_with(dir));
+                out.push((i, Some(i..end)));
+                i = end;
+            }
+        }
+    }
+    out
+}
+
 /// The entry for `path` as git checks it out: stage 0, or "ours" in a conflict.
 fn lookup(index: &dyn Entries, path: &[u8]) -> Option<usize> {
     let n = index.count();
@@ -268,21 +296,30 @@ impl Source {
             }
             Mode::Index(index) => {
                 let index = index.entries();
-                for i in 0..index.count() {
-                    let path = index.path(i);
-                    let hit = match path.find_byte(b'/') {
-                        None => locate::is_policy_name(&path.to_str_lossy()),
-                        Some(slash) => {
-                            let (dir, name) = (&path[..slash], &path[slash + 1..]);
-                            !name.contains(&b'/')
-                                && locate::is_policy_dir(&dir.to_str_lossy())
-                                && locate::is_policy_name(&name.to_str_lossy())
-                        }
-                    };
-                    if hit && index.mode(i) != SUBMODULE {
-                        if let Ok(path) = path.to_str() {
+                let name = |i: usize, from: usize| index.path(i)[from..].to_str().ok();
+                let mut push = |i: usize| {
+                    if index.mode(i) != SUBMODULE {
+                        if let Ok(path) = index.path(i).to_str() {
                             out.push(path.to_string());
                         }
+                    }
+                };
+                for (i, dir) in children(index, 0..index.count(), 0) {
+                    match dir {
+                        None if name(i, 0).is_some_and(locate::is_policy_name) => push(i),
+                        Some(range) => {
+                            let len = index.path(i).find_byte(b'/').unwrap_or(0) + 1;
+                            if name(i, 0).is_some_and(|p| locate::is_policy_dir(&p[..len - 1])) {
+                                for (j, sub) in children(index, range, len) {
+                                    if sub.is_none()
+                                        && name(j, len).is_some_and(locate::is_policy_name)
+                                    {
+                                        push(j);
+                                    }
+                                }
+                            }
+                        }
+                        None => {}
                     }
                 }
             }

@@ -123,10 +123,7 @@ impl NameFilter {
 
     /// Add to `out` the rules whose globs may match `path` (possibly with repeats).
     fn candidates(&self, path: &[u8], out: &mut Vec<usize>) {
-        let name = match memchr::memrchr(b'/', path) {
-            Some(slash) => &path[slash + 1..],
-            None => path,
-        };
+        let name = file_name(path);
         let (Some(&first), Some(&last)) = (name.first(), name.last()) else {
             return;
         };
@@ -145,16 +142,21 @@ impl NameFilter {
 
     /// Whether no rule can match `path`: the cheap test run on every tracked path.
     fn turns_away(&self, path: &[u8]) -> bool {
-        let name = match memchr::memrchr(b'/', path) {
-            Some(slash) => &path[slash + 1..],
-            None => path,
-        };
+        let name = file_name(path);
         let (Some(&first), Some(&last)) = (name.first(), name.last()) else {
             return true;
         };
         self.always.is_empty()
             && !self.by_last[usize::from(last)].may_hold(name)
             && self.by_first[usize::from(first)].is_empty()
+    }
+}
+
+/// The last component of a `/`-separated path.
+fn file_name(path: &[u8]) -> &[u8] {
+    match memchr::memrchr(b'/', path) {
+        Some(slash) => &path[slash + 1..],
+        None => path,
     }
 }
 
