@@ -2,14 +2,16 @@
 # Benchmark `hushguard policy` on a large repository.
 #
 # Builds (once, cached in $BENCH_DIR) a repository of $BENCH_FILES files (default 50000; 2% of
-# them package.json files, which a content-conditioned file rule must read) and $BENCH_COMMITS
-# commits (default 3000, each editing a few files). The root commit adds an undated SECURITY.md;
-# the last commit gives it a "Last updated" date. Then times, with hyperfine (release build):
+# them package.json files) and $BENCH_COMMITS commits (default 3000, each editing a few files).
+# The root commit adds an undated SECURITY.md; the last commit gives it a "Last updated" date.
+# Then times, with hyperfine (release build):
 #   - the floor: `hushguard policy` in a one-file repository (process start, configuration, rules),
 #   - the working tree, `--staged` and `--rev HEAD` on the large repository (dated policy),
 #   - `--rev HEAD~1`: the undated policy, whose age comes from walking the whole history back to
 #     the root commit (the worst case of the history lookup),
-#   - and `--config` with the file rules disabled, to show what the tracked-file check costs.
+#   - `--config` with the file rules disabled, to show what the tracked-file check costs,
+#   - and `--config` with a content-conditioned rule of its own on every `*.json` (the built-in
+#     service-account rule skips package.json by name), to show what reading 1,000 files costs.
 #
 # Usage: bench/policy.sh [--rebuild]
 # Environment: BENCH_DIR (default /tmp/hushguard-policy-bench), BENCH_FILES, BENCH_COMMITS,
@@ -118,6 +120,16 @@ rule_ids=$("$bin" rules --format json | python3 -c '
 import json, sys
 print(",".join(json.dumps(r["id"]) for r in json.load(sys.stdin) if r.get("kind") == "file"))')
 printf '[rules]\ndisable = [%s]\n' "$rule_ids" > "$no_file_rules"
+json_rule="$BENCH_DIR/json-content-rule.toml"
+cat > "$json_rule" <<'TOML'
+[[rule]]
+id = "bench.json-content"
+description = "A content-conditioned file rule on every .json file"
+kind = "file"
+paths = ["*.json"]
+keywords = ["service_account"]
+regex = '"type"\s*:\s*"service_account"'
+TOML
 
 echo "repository: $(git -C "$repo" ls-files | wc -l) tracked files, $(git -C "$repo" rev-list --count HEAD) commits" >&2
 for args in "policy --today 2026-10-01" "policy --staged --today 2026-10-01" "policy --rev HEAD~1 --today 2026-10-01"; do
@@ -134,4 +146,5 @@ hyperfine --warmup 3 --runs "$BENCH_RUNS" -N -i \
     -n "index, staged (dated)" "$bin policy --staged --today 2026-10-01 $repo" \
     -n "commit HEAD (dated)" "$bin policy --rev HEAD --today 2026-10-01 $repo" \
     -n "commit HEAD~1 (undated: history walk)" "$bin policy --rev HEAD~1 --today 2026-10-01 $repo" \
-    -n "working tree, file rules disabled" "$bin policy --today 2026-10-01 --config $no_file_rules $repo"
+    -n "working tree, file rules disabled" "$bin policy --today 2026-10-01 --config $no_file_rules $repo" \
+    -n "working tree, a content rule reading every .json" "$bin policy --today 2026-10-01 --config $json_rule $repo"

@@ -421,13 +421,20 @@ fn docs_rst_in_any_case() {
         "Docs/Security.RST",
         "Security\n========\n\nReport to security [at] example.org.\n\nLast reviewed: 2026-09-01\n",
     );
+    // Not where GitHub looks: deeper under docs/, or another directory.
+    repo.write("Docs/old/SECURITY.md", "TODO\n");
+    repo.write("src/SECURITY.md", "TODO\n");
+    repo.write("src/lib.rs", "\n");
     repo.commit_all("init");
-    let (code, found, _) = policy(&repo, &["--today", "2026-10-01"]);
-    assert_eq!(
-        found,
-        vec![(PLACEHOLDER.into(), "Docs/Security.RST".into(), 4)]
-    );
-    assert_eq!(code, 1);
+    for mode in [&[][..], &["--staged"], &["--rev", "HEAD"]] {
+        let (code, found, _) = policy(&repo, &[mode, &["--today", "2026-10-01"]].concat());
+        assert_eq!(
+            found,
+            vec![(PLACEHOLDER.into(), "Docs/Security.RST".into(), 4)],
+            "{mode:?}"
+        );
+        assert_eq!(code, 1);
+    }
 }
 
 #[test]
@@ -705,4 +712,137 @@ fn audit_entry_point_checks_head() {
     let empty = Repo::new();
     let out = hushguard::policy::check_for_audit(empty.path(), &config, None).unwrap();
     assert!(out.findings.is_empty() && !out.notes.is_empty());
+}
+
+/// A Google Cloud service-account key file, made at run time.
+fn service_account_key(seed: &str) -> String {
+    let pem = common::private_key_pem(seed).replace('\n', "\\n");
+    format!(
+        "{{\n  \"type\": \"{}\",\n  \"project_id\": \"acme-prod\",\n  \"private_key\": \"{pem}\",\n  \"client_email\": \"ci@acme-prod.iam.gserviceaccount.com\"\n}}\n",
+        ["service", "_account"].concat()
+    )
+}
+
+/// The paths `policy ARGS` reports under `rule`, in the working tree, the index and HEAD.
+fn tracked_in_each_mode(repo: &Repo, rule: &str) -> Vec<Vec<String>> {
+    [&[][..], &["--staged"], &["--rev", "HEAD"]]
+        .iter()
+        .map(|mode| {
+            let args = [*mode, &["--today", "2026-10-01"]].concat();
+            let (code, found, _) = policy(repo, &args);
+            let paths: Vec<String> = found
+                .into_iter()
+                .filter(|f| f.0 == rule)
+                .map(|f| f.1)
+                .collect();
+            assert_eq!(code, i32::from(!paths.is_empty()), "{mode:?}: {paths:?}");
+            paths
+        })
+        .collect()
+}
+
+#[test]
+fn service_account_keys_are_found_under_any_json_name() {
+    let repo = good_repo();
+    repo.write(
+        "my-project-1234-abcdef123456.json",
+        &service_account_key("a"),
+    );
+    repo.write("deploy/credentials.json", &service_account_key("b"));
+    repo.write(
+        "ops/sa.json",
+        &service_account_key("c").replace("\n  ", " "),
+    );
+    repo.write(
+        "data/other.json",
+        "{\"type\": \"a service_account list\"}\n",
+    );
+    repo.write("web/package.json", "{\"name\": \"web\"}\n");
+    repo.commit_all("keys");
+    let want = [
+        "deploy/credentials.json",
+        "my-project-1234-abcdef123456.json",
+        "ops/sa.json",
+    ];
+    for paths in tracked_in_each_mode(&repo, "file.gcp-service-account") {
+        assert_eq!(paths, want);
+    }
+}
+
+#[test]
+fn a_tracked_env_file_deep_in_a_large_index_is_found() {
+    let repo = good_repo();
+    for d in 0..40 {
+        for f in 0..50 {
+            repo.write(&format!("src/m{d:02}/f{f:03}.rs"), "fn f() {}\n");
+        }
+    }
+    repo.write("services/api/config/deploy/prod/.env", "A=1\n");
+    repo.write("services/api/config/deploy/prod/.env.example", "A=\n");
+    repo.commit_all("large");
+    for paths in tracked_in_each_mode(&repo, "file.dotenv") {
+        assert_eq!(paths, ["services/api/config/deploy/prod/.env"]);
+    }
+}
+
+#[test]
+fn rev_reads_the_commit_and_staged_reads_the_index() {
+    let repo = good_repo();
+    repo.write("a/deep/.env", "A=1\n");
+    repo.write("b/.env.production", "B=1\n");
+    repo.write("c/x.rs", "fn x() {}\n");
+    repo.commit_all("envs");
+    // The index now differs from HEAD in b/ and c/ only; a/ is as committed.
+    repo.git(&["rm", "-q", "--cached", "b/.env.production"]);
+    repo.write("c/x.rs", "fn y() {}\n");
+    repo.write("c/new/.env.local", "C=1\n");
+    repo.git(&["add", "c"]);
+    let modes = tracked_in_each_mode(&repo, "file.dotenv");
+    assert_eq!(modes[0], ["a/deep/.env", "c/new/.env.local"]);
+    assert_eq!(modes[1], ["a/deep/.env", "c/new/.env.local"]);
+    assert_eq!(modes[2], ["a/deep/.env", "b/.env.production"]);
+}
+
+#[test]
+fn staged_reads_the_index_git_names() {
+    let repo = good_repo();
+    repo.write(".env", "A=1\n");
+    // `git commit -a` and `git commit PATH` hand the hook a temporary index of their own.
+    let alt = repo.path().join(".git").join("next-index");
+    std::fs::copy(repo.path().join(".git").join("index"), &alt).unwrap();
+    let mut add = Command::new("git");
+    add.current_dir(repo.path());
+    repo.env(&mut add);
+    let out = add
+        .env("GIT_INDEX_FILE", &alt)
+        .args(["add", ".env"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let run = |index: Option<&std::path::Path>| {
+        let mut cmd = repo.hushguard();
+        if let Some(i) = index {
+            cmd.env("GIT_INDEX_FILE", i);
+        }
+        let out = cmd
+            .args([
+                "policy",
+                "--staged",
+                "--today",
+                "2026-10-01",
+                "--format",
+                "json",
+            ])
+            .output()
+            .unwrap();
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["path"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(run(Some(&alt)), [".env"]);
+    assert!(run(None).is_empty());
 }

@@ -8,27 +8,42 @@
 
 use super::checks::{Check, Hit};
 use super::document::Document;
-use regex::Regex;
+use super::pattern::{mentions, Pattern};
+use regex_lite::Regex;
 use std::sync::LazyLock;
 
 /// An email address, plain or obfuscated; group `local`, `domain` (with dots restored by [`emails`]).
-static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
-    super::pattern::compile(
+static EMAIL: LazyLock<Pattern> = LazyLock::new(|| {
+    Pattern::new(
         r"(?ix)
         (?P<local>[a-z0-9._%+\-]+)
         (?: @ | \s*[\[\(\{<]\s*at\s*[\]\)\}>]\s* | \s+at\s+ )
         (?P<domain>[a-z0-9\-]+ (?: (?: \. | \s*[\[\(\{<]\s*dot\s*[\]\)\}>]\s* | \s+dot\s+ ) [a-z0-9\-]+ )+)",
+        |l| l.contains('@') || spaced_at(l),
     )
 });
+
+/// Whether `at` stands between spaces or brackets somewhere in `line`, as in `a [at] b`, `a at b`:
+/// an address without `@` cannot be written otherwise.
+fn spaced_at(line: &str) -> bool {
+    let b = line.as_bytes();
+    let open = |c: u8| b" \t\n\x0b\x0c\r[({<".contains(&c);
+    let close = |c: u8| b" \t\n\x0b\x0c\r])}>".contains(&c);
+    (1..b.len().saturating_sub(2))
+        .any(|i| b[i..i + 2].eq_ignore_ascii_case(b"at") && open(b[i - 1]) && close(b[i + 2]))
+}
 
 static DOT: LazyLock<Regex> =
     LazyLock::new(|| super::pattern::compile(r"(?i)\s*[\[\(\{<]\s*dot\s*[\]\)\}>]\s*|\s+dot\s+"));
 
-static URL: LazyLock<Regex> =
-    LazyLock::new(|| super::pattern::compile(r"(?i)\b(?:https?://|www\.)[^\s<>()\[\]`]+"));
+static URL: LazyLock<Pattern> = LazyLock::new(|| {
+    Pattern::new(r"(?i)\b(?:https?://|www\.)[^\s<>()\[\]`]+", |l| {
+        mentions(l, &["http", "www."])
+    })
+});
 
-static PRIVATE: LazyLock<Regex> = LazyLock::new(|| {
-    super::pattern::compile(
+static PRIVATE: LazyLock<Pattern> = LazyLock::new(|| {
+    Pattern::new(
         r"(?ix)
         \bprivate(?:ly)?\s+(?:vulnerability|security)\s+(?:report|disclos|advisor)
         | \bsecurity\s+advisor(?:y|ies)\b
@@ -36,6 +51,23 @@ static PRIVATE: LazyLock<Regex> = LazyLock::new(|| {
         | \bconfidential\s+issue
         | \bsecurity\s+tab\b
         | \b(?:hackerone|bugcrowd|intigriti|huntr|tidelift|yeswehack)\b",
+        |l| {
+            mentions(
+                l,
+                &[
+                    "private",
+                    "advisor",
+                    "confidential",
+                    "tab",
+                    "hackerone",
+                    "bugcrowd",
+                    "intigriti",
+                    "huntr",
+                    "tidelift",
+                    "yeswehack",
+                ],
+            )
+        },
     )
 });
 
@@ -43,18 +75,33 @@ static ISSUE_URL: LazyLock<Regex> = LazyLock::new(|| {
     super::pattern::compile(r"(?i)/(?:issues|discussions)(?:/new(?:/choose)?)?/?(?:[?#].*)?$")
 });
 
-static ISSUE_WORDS: LazyLock<Regex> = LazyLock::new(|| {
-    super::pattern::compile(
+static ISSUE_WORDS: LazyLock<Pattern> = LazyLock::new(|| {
+    Pattern::new(
         r"(?ix)
         \b(?:open|create|file|submit|raise|post|report\s+it\s+(?:on|in|via))\b[^.]*?
         \b(?:github|gitlab|public|an?|new)\s+(?:github\s+)?issues?\b
         | \b(?:issue|bug)\s+tracker\b",
+        |l| mentions(l, &["issue", "tracker"]),
     )
 });
 
-static NEGATION: LazyLock<Regex> = LazyLock::new(|| {
-    super::pattern::compile(
+static NEGATION: LazyLock<Pattern> = LazyLock::new(|| {
+    Pattern::new(
         r"(?i)\b(?:not|don't|do\s+not|never|avoid|instead\s+of|non-security|rather\s+than)\b",
+        |l| {
+            mentions(
+                l,
+                &[
+                    "not",
+                    "don't",
+                    "never",
+                    "avoid",
+                    "instead",
+                    "non-security",
+                    "rather",
+                ],
+            )
+        },
     )
 });
 
@@ -164,6 +211,56 @@ pub fn check(doc: &Document) -> Option<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::pattern::assert_gate;
+
+    #[test]
+    fn gates_let_every_match_through() {
+        assert_gate(
+            &EMAIL,
+            &[
+                "mail security@x.org",
+                "security [at] example.org",
+                "security(AT)example(dot)org",
+                "security at example dot org",
+                "sec{at}x.io",
+                "sec < at > x.io",
+                "sec\tat\tx dot io",
+            ],
+        );
+        assert_gate(&URL, &["See HTTPS://x.org/a", "at www.example.org."]);
+        assert_gate(
+            &PRIVATE,
+            &[
+                "use Privately security disclosure",
+                "Security Advisories",
+                "see /security/advisories/new",
+                "a confidential issue",
+                "the Security tab",
+                "HackerOne",
+                "via YesWeHack.",
+            ],
+        );
+        assert_gate(
+            &ISSUE_WORDS,
+            &[
+                "open a GitHub issue",
+                "our bug tracker",
+                "Submit a new Issue",
+            ],
+        );
+        assert_gate(
+            &NEGATION,
+            &[
+                "Do NOT open",
+                "don't",
+                "never",
+                "avoid it",
+                "instead of",
+                "non-security bugs",
+                "rather than",
+            ],
+        );
+    }
 
     fn run(text: &str) -> Option<Hit> {
         check(&Document::new("SECURITY.md", text.as_bytes()))

@@ -7,7 +7,7 @@
 //! both readings are valid (`03/04/2025`) the later date is taken, so an ambiguous date never makes
 //! a policy look older than it is.
 
-use regex::Regex;
+use regex_lite::Regex;
 use std::sync::LazyLock;
 
 /// Days since 1970-01-01.

@@ -5,19 +5,22 @@
 
 use super::checks::{Check, Hit};
 use super::document::{code_spans, Document};
+use super::pattern::{mentions, Pattern};
 use super::source::Source;
-use regex::Regex;
+use regex_lite::Regex;
 use std::sync::LazyLock;
 
-static MARKDOWN: LazyLock<Regex> = LazyLock::new(|| {
-    super::pattern::compile(
+static MARKDOWN: LazyLock<Pattern> = LazyLock::new(|| {
+    Pattern::new(
         r#"\]\(\s*(<[^>\n]*>|[^)\s]+)|^\s{0,3}\[[^\]]+\]:\s*(<[^>\n]*>|\S+)|\b(?:href|src)\s*=\s*["']([^"']+)["']"#,
+        |l| l.contains(']') || mentions(l, &["href", "src"]),
     )
 });
 
-static RST: LazyLock<Regex> = LazyLock::new(|| {
-    super::pattern::compile(
+static RST: LazyLock<Pattern> = LazyLock::new(|| {
+    Pattern::new(
         r"`[^`<]*<([^>`]+)>`_{1,2}|^\s*\.\.\s+(?:_[^:]+:|image::|include::|figure::|literalinclude::)\s*(\S+)",
+        |l| l.contains('`') || l.contains(".."),
     )
 });
 
@@ -74,7 +77,7 @@ pub fn resolve(from: &str, target: &str) -> Option<String> {
 
 /// Every relative link whose target is missing from `source`.
 pub fn check(doc: &Document, source: &Source) -> Vec<Hit> {
-    let re: &Regex = if doc.is_rst() { &RST } else { &MARKDOWN };
+    let re: &Pattern = if doc.is_rst() { &RST } else { &MARKDOWN };
     let mut hits = Vec::new();
     for (n, line) in doc.prose() {
         let spans = code_spans(line);
@@ -110,6 +113,24 @@ pub fn check(doc: &Document, source: &Source) -> Vec<Hit> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::pattern::assert_gate;
+
+    #[test]
+    fn gates_let_every_match_through() {
+        assert_gate(
+            &MARKDOWN,
+            &[
+                "see [x](a.md)",
+                "[x]: docs/a.md",
+                "<a href='a.md'>",
+                "<img src=\"a.png\">",
+            ],
+        );
+        assert_gate(
+            &RST,
+            &["see `x <a.rst>`_", ".. _x: a.rst", ".. image:: a.png"],
+        );
+    }
 
     #[test]
     fn resolution() {

@@ -3,14 +3,17 @@
 //! the policy is in. Only the few candidate places are probed; the working tree is never walked.
 
 use super::locate;
+use crate::sources::git::{self, TreeEntry};
+use crate::sources::git_index::{self, Entries};
 use anyhow::{anyhow, Context as _, Result};
-use gix::bstr::ByteSlice;
+use gix::bstr::{BStr, ByteSlice};
+use gix::index::extension::Tree as CacheTree;
 use gix::ObjectId;
 use std::path::{Path, PathBuf};
 
 enum Mode {
     Worktree,
-    Index(Box<gix::index::File>),
+    Index(git_index::Index),
     Commit { id: ObjectId, tree: ObjectId },
 }
 
@@ -21,19 +24,109 @@ pub struct Source {
     mode: Mode,
 }
 
-/// The index (honouring `GIT_INDEX_FILE`), or an empty one if there is none yet. Like git, the
-/// trailing checksum is not verified on read: hashing a 50,000-entry index costs more than
-/// everything else `policy` does.
-fn load_index(repo: &gix::Repository) -> Result<gix::index::File> {
-    let path = repo.index_path();
-    if !path.exists() {
-        return Ok(gix::index::File::from_state(
-            gix::index::State::new(repo.object_hash()),
-            path,
-        ));
+/// A tracked file, as [`Source::for_each_tracked`] hands it over: its content is read only when
+/// asked.
+pub struct Tracked<'a> {
+    pub path: &'a BStr,
+    id: ObjectId,
+    source: &'a Source,
+}
+
+impl Tracked<'_> {
+    /// The content: the working tree's file when the source is the working tree (falling back on
+    /// the staged blob if it is gone), else the blob.
+    pub fn read(&self) -> Result<Vec<u8>> {
+        if self.source.is_worktree() {
+            if let Ok(path) = self.path.to_path() {
+                if let Ok(b) = std::fs::read(self.source.root.join(path)) {
+                    return Ok(b);
+                }
+            }
+        }
+        self.source.blob(self.id)
     }
-    gix::index::File::at(&path, repo.object_hash(), true, Default::default())
-        .map_err(|e| anyhow!("{}: cannot read the index: {e}", path.display()))
+}
+
+/// What [`Source::for_each_tracked`] was asked to do.
+struct Visit<'v> {
+    wanted: &'v dyn Fn(&[u8]) -> bool,
+    each: &'v mut dyn FnMut(&Tracked),
+}
+
+/// Raw index modes of entries that are not files: a submodule, a sparse index's directory.
+const SUBMODULE: u32 = 0o160000;
+const SPARSE_DIR: u32 = 0o040000;
+
+/// The index git names (`GIT_INDEX_FILE`, else the repository's), read through the light view
+/// that decodes an entry only when asked; an empty one if there is none yet. Like git, the trailing
+/// checksum is not verified on read: hashing a 50,000-entry index costs more than everything else
+/// `policy` does.
+fn load_index(repo: &gix::Repository) -> Result<git_index::Index> {
+    let path = git::index_path(repo);
+    if !path.exists() {
+        return Ok(git_index::Index::Full(Box::new(
+            gix::index::File::from_state(gix::index::State::new(repo.object_hash()), path),
+        )));
+    }
+    git_index::read(&path, repo.object_hash())
+}
+
+/// The first position in `lo..hi` where `before` is false, `before` being true on a prefix.
+fn partition(mut lo: usize, mut hi: usize, before: impl Fn(usize) -> bool) -> usize {
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if before(mid) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+/// The entries whose path starts with `prefix` (a directory with its `/`, or empty for all).
+fn prefixed(index: &dyn Entries, prefix: &[u8]) -> std::ops::Range<usize> {
+    let n = index.count();
+    let start = partition(0, n, |i| index.path(i) < prefix);
+    let end = partition(start, n, |i| index.path(i).starts_with(prefix));
+    start..end
+}
+
+/// The entries directly in the directory that index entries `range` lie in (whose paths are
+/// `from` bytes long): `(i, None)` for a file at entry `i`, `(i, Some(range))` for a subdirectory
+/// starting at entry `i` and spanning `range`, which is skipped by a binary search.
+fn children(
+    index: &dyn Entries,
+    range: std::ops::Range<usize>,
+    from: usize,
+) -> Vec<(usize, Option<std::ops::Range<usize>>)> {
+    let mut out = Vec::new();
+    let mut i = range.start;
+    while i < range.end {
+        let path = index.path(i);
+        match path[from..].find_byte(b'/') {
+            None => {
+                out.push((i, None));
+                i += 1;
+            }
+            Some(slash) => {
+                let dir = &path[..from + slash + 1];
+                let end = partition(i, range.end, |j| index.path(j).starts_with(dir));
+                out.push((i, Some(i..end)));
+                i = end;
+            }
+        }
+    }
+    out
+}
+
+/// The entry for `path` as git checks it out: stage 0, or "ours" in a conflict.
+fn lookup(index: &dyn Entries, path: &[u8]) -> Option<usize> {
+    let n = index.count();
+    let start = partition(0, n, |i| index.path(i) < path);
+    (start..n)
+        .take_while(|&i| index.path(i) == path)
+        .find(|&i| matches!(index.stage(i), 0 | 2))
 }
 
 fn open(root: &Path) -> Result<gix::Repository> {
@@ -53,7 +146,7 @@ impl Source {
     /// The index (honouring `GIT_INDEX_FILE`).
     pub fn index(root: &Path) -> Result<Source> {
         let repo = open(root)?;
-        let index = Box::new(load_index(&repo)?);
+        let index = load_index(&repo)?;
         Ok(Source {
             root: root.to_path_buf(),
             repo: Some(repo),
@@ -130,13 +223,16 @@ impl Source {
                 }
                 Err(e) => Err(anyhow!("{path}: cannot read: {e}")),
             },
-            Mode::Index(index) => match index.entry_by_path(path.as_bytes().as_bstr()) {
-                Some(e) if !e.mode.is_submodule() && !e.mode.is_sparse() => self
-                    .blob(e.id)
-                    .map(Some)
-                    .with_context(|| format!("{path} (staged)")),
-                _ => Ok(None),
-            },
+            Mode::Index(index) => {
+                let index = index.entries();
+                match lookup(index, path.as_bytes()) {
+                    Some(i) if !matches!(index.mode(i), SUBMODULE | SPARSE_DIR) => self
+                        .blob(index.id(i))
+                        .map(Some)
+                        .with_context(|| format!("{path} (staged)")),
+                    _ => Ok(None),
+                }
+            }
             Mode::Commit { .. } => {
                 let tree = self.tree()?.context("no tree")?;
                 match tree.lookup_entry_by_path(path) {
@@ -156,10 +252,9 @@ impl Source {
         match &self.mode {
             Mode::Worktree => std::fs::symlink_metadata(self.root.join(path)).is_ok(),
             Mode::Index(index) => {
-                index.entry_by_path(path.as_bytes().as_bstr()).is_some()
-                    || index
-                        .prefixed_entries(format!("{path}/").as_bytes().as_bstr())
-                        .is_some_and(|e| !e.is_empty())
+                let index = index.entries();
+                lookup(index, path.as_bytes()).is_some()
+                    || !prefixed(index, format!("{path}/").as_bytes()).is_empty()
             }
             Mode::Commit { .. } => self
                 .tree()
@@ -200,21 +295,31 @@ impl Source {
                 }
             }
             Mode::Index(index) => {
-                for e in index.entries() {
-                    let Ok(path) = e.path(index).to_str() else {
-                        continue;
-                    };
-                    let mut parts = path.split('/');
-                    let (a, b, c) = (parts.next(), parts.next(), parts.next());
-                    let hit = match (a, b, c) {
-                        (Some(n), None, _) => locate::is_policy_name(n),
-                        (Some(d), Some(n), None) => {
-                            locate::is_policy_dir(d) && locate::is_policy_name(n)
+                let index = index.entries();
+                let name = |i: usize, from: usize| index.path(i)[from..].to_str().ok();
+                let mut push = |i: usize| {
+                    if index.mode(i) != SUBMODULE {
+                        if let Ok(path) = index.path(i).to_str() {
+                            out.push(path.to_string());
                         }
-                        _ => false,
-                    };
-                    if hit && !e.mode.is_submodule() {
-                        out.push(path.to_string());
+                    }
+                };
+                for (i, dir) in children(index, 0..index.count(), 0) {
+                    match dir {
+                        None if name(i, 0).is_some_and(locate::is_policy_name) => push(i),
+                        Some(range) => {
+                            let len = index.path(i).find_byte(b'/').unwrap_or(0) + 1;
+                            if name(i, 0).is_some_and(|p| locate::is_policy_dir(&p[..len - 1])) {
+                                for (j, sub) in children(index, range, len) {
+                                    if sub.is_none()
+                                        && name(j, len).is_some_and(locate::is_policy_name)
+                                    {
+                                        push(j);
+                                    }
+                                }
+                            }
+                        }
+                        None => {}
                     }
                 }
             }
@@ -245,55 +350,106 @@ impl Source {
         Ok(out)
     }
 
-    /// Call `each(path, read)` for every tracked file (index entries, or the commit's tree);
-    /// `read` fetches the content only when asked.
+    /// Call `each` for every tracked file whose path is `wanted`: the index's entries for the
+    /// working tree and the index, the tree's files for a commit. `wanted` sees every path and
+    /// nothing else of an entry, so it should be cheap. A commit's subtrees that the index's cache tree shows to be
+    /// what the index holds are listed from the index, not decoded: for `--rev HEAD` with nothing
+    /// staged, no tree object is read at all.
     pub fn for_each_tracked(
         &self,
-        mut each: impl FnMut(&str, &dyn Fn() -> Result<Vec<u8>>),
+        wanted: impl Fn(&[u8]) -> bool,
+        mut each: impl FnMut(&Tracked),
     ) -> Result<()> {
+        let visit = &mut Visit {
+            wanted: &wanted,
+            each: &mut each,
+        };
         let Some(repo) = &self.repo else {
             return Ok(());
         };
+        let loaded;
+        let index = match &self.mode {
+            Mode::Index(i) => i,
+            _ => {
+                loaded = load_index(repo)?;
+                &loaded
+            }
+        };
+        let index = index.entries();
         match &self.mode {
-            Mode::Worktree | Mode::Index(_) => {
-                let loaded;
-                let index = match &self.mode {
-                    Mode::Index(i) => i,
-                    _ => {
-                        loaded = load_index(repo)?;
-                        &loaded
-                    }
-                };
-                for e in index.entries() {
-                    if e.mode.is_submodule() || e.mode.is_sparse() {
-                        continue;
-                    }
-                    let path = e.path(index).to_str_lossy();
-                    let id = e.id;
-                    let worktree = self.is_worktree();
-                    let read = || -> Result<Vec<u8>> {
-                        if worktree {
-                            if let Ok(b) = std::fs::read(self.root.join(path.as_ref())) {
-                                return Ok(b);
-                            }
-                        }
-                        self.blob(id)
-                    };
-                    each(&path, &read);
-                }
+            Mode::Worktree | Mode::Index(_) => self.each_entry(index, 0..index.count(), visit),
+            Mode::Commit { tree, .. } => {
+                let mut prefix = Vec::new();
+                self.each_in_tree(*tree, &mut prefix, index, index.cache_tree(), visit)
             }
-            Mode::Commit { .. } => {
-                let tree = self.tree()?.context("no tree")?;
-                let files = tree.traverse().breadthfirst.files()?;
-                for f in files {
-                    if !f.mode.is_blob() && !f.mode.is_link() {
-                        continue;
-                    }
-                    let path = f.filepath.to_str_lossy();
-                    let read = || self.blob(f.oid);
-                    each(&path, &read);
-                }
+        }
+    }
+
+    /// The files among index entries `range` (a sparse directory entry is read as its tree).
+    fn each_entry(
+        &self,
+        index: &dyn Entries,
+        range: std::ops::Range<usize>,
+        visit: &mut Visit,
+    ) -> Result<()> {
+        for i in range {
+            let (path, mode) = (index.path(i), index.mode(i));
+            if mode == SPARSE_DIR {
+                let mut prefix = path.strip_suffix(b"/").unwrap_or(path).to_vec();
+                prefix.push(b'/');
+                self.each_in_tree(index.id(i), &mut prefix, index, None, visit)?;
+                continue;
             }
+            if !(visit.wanted)(path)
+                || mode == SUBMODULE
+                || !matches!(index.stage(i), 0 | 2)
+                || index.intent_to_add(i)
+            {
+                continue;
+            }
+            (visit.each)(&Tracked {
+                path,
+                id: index.id(i),
+                source: self,
+            });
+        }
+        Ok(())
+    }
+
+    /// The files of tree `id`, found at `prefix` (empty, or a directory with its `/`). `cache` is
+    /// the index's cache-tree node for that directory, if it has one.
+    fn each_in_tree(
+        &self,
+        id: ObjectId,
+        prefix: &mut Vec<u8>,
+        index: &dyn Entries,
+        cache: Option<&CacheTree>,
+        visit: &mut Visit,
+    ) -> Result<()> {
+        if let Some(c) = cache.filter(|c| c.id == id) {
+            let range = prefixed(index, prefix);
+            if c.num_entries == Some(range.len() as u32) {
+                return self.each_entry(index, range, visit);
+            }
+        }
+        let repo = self.repo.as_ref().context("no repository")?;
+        let entries: Vec<TreeEntry> = git::read_tree(repo, &id, &mut Vec::new())?;
+        for e in entries {
+            let len = prefix.len();
+            prefix.extend_from_slice(&e.name);
+            if e.mode.is_tree() {
+                prefix.push(b'/');
+                let sub = cache
+                    .and_then(|c| c.children.iter().find(|t| t.name.as_slice() == &e.name[..]));
+                self.each_in_tree(e.id, prefix, index, sub, visit)?;
+            } else if (e.mode.is_blob() || e.mode.is_link()) && (visit.wanted)(prefix) {
+                (visit.each)(&Tracked {
+                    path: prefix.as_bstr(),
+                    id: e.id,
+                    source: self,
+                });
+            }
+            prefix.truncate(len);
         }
         Ok(())
     }

@@ -5,7 +5,8 @@
 use super::checks::{Check, Hit};
 use super::dates::{self, Day};
 use super::document::Document;
-use regex::Regex;
+use super::pattern::{mentions, Pattern};
+use regex_lite::Regex;
 use std::sync::LazyLock;
 
 /// A label that always introduces a date (`Last updated`, `Last reviewed`, front-matter keys).
@@ -28,8 +29,11 @@ static WEAK_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// "… was last updated on <date>" in the middle of a sentence.
-static INLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    super::pattern::compile(r"(?i)\blast\s+(?:updated|reviewed|modified|revised)(?:\s+on)?\s*:?\s*")
+static INLINE_LABEL: LazyLock<Pattern> = LazyLock::new(|| {
+    Pattern::new(
+        r"(?i)\blast\s+(?:updated|reviewed|modified|revised)(?:\s+on)?\s*:?\s*",
+        |l| mentions(l, &["last"]),
+    )
 });
 
 /// How the policy dates itself.
@@ -164,6 +168,15 @@ pub fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::policy::pattern::assert_gate;
+
+    #[test]
+    fn gate_lets_every_match_through() {
+        assert_gate(
+            &INLINE_LABEL,
+            &["This page was LAST  Updated on 2024-01-01", "last revised"],
+        );
+    }
 
     fn dating_of(text: &str) -> Dating {
         dating(&Document::new("SECURITY.md", text.as_bytes()))

@@ -1,84 +1,162 @@
 //! Forbidden files (`.env`, private keys, credential stores) tracked in the checked tree: the
-//! scanner's file rules over every tracked path. Most paths are dismissed by a test on the file
-//! name (a hash lookup on the name and on the extension); a blob is read only for a path that a
-//! rule with a content condition applies to.
+//! scanner's file rules over every tracked path. Most paths are dismissed by a test on the bytes of
+//! the file name (its last byte picks the few name patterns worth comparing); a blob is read only
+//! for a path that a rule with a content condition applies to.
 
-use super::source::Source;
+use super::source::{Source, Tracked};
 use crate::finding::Kind;
 use crate::outcome::Outcome;
 use crate::rules::Rule;
 use crate::scanner::Scanner;
-use std::collections::HashMap;
+use gix::bstr::ByteSlice;
 
-/// A necessary condition for a rule glob to match a path, tested on the file name only: the
-/// glob's last component as a literal prefix and suffix around its `*`s. Each entry names the
-/// rule (by index) it came from, so only those rules' globs are matched in full.
-#[derive(Default)]
+/// A necessary condition for one rule glob to match a file name: the glob's last component as a
+/// literal prefix and suffix around its `*`s, or the whole name when it has no wildcard.
+struct Name {
+    prefix: Box<[u8]>,
+    suffix: Box<[u8]>,
+    exact: bool,
+    rule: usize,
+}
+
+impl Name {
+    fn fits(&self, name: &[u8]) -> bool {
+        if self.exact {
+            return name == &*self.prefix;
+        }
+        name.len() >= self.prefix.len() + self.suffix.len()
+            && name.starts_with(&self.prefix)
+            && name.ends_with(&self.suffix)
+    }
+}
+
+/// [`Name`]s that must end in the same byte, and the bytes that may come before it.
+struct Bucket {
+    names: Vec<Name>,
+    /// Bit `c` set: some name here may have `c` as its second-to-last byte.
+    second: [u64; 4],
+}
+
+impl Bucket {
+    fn new() -> Bucket {
+        Bucket {
+            names: Vec::new(),
+            second: [0; 4],
+        }
+    }
+
+    fn add(&mut self, name: Name, tail: &[u8]) {
+        match tail.len() {
+            0 | 1 => self.second = [u64::MAX; 4],
+            n => {
+                let c = usize::from(tail[n - 2]);
+                self.second[c / 64] |= 1 << (c % 64);
+            }
+        }
+        self.names.push(name);
+    }
+
+    fn may_hold(&self, name: &[u8]) -> bool {
+        match name.len() {
+            0 => false,
+            1 => !self.names.is_empty(),
+            n => {
+                let c = usize::from(name[n - 2]);
+                self.second[c / 64] & (1 << (c % 64)) != 0
+            }
+        }
+    }
+}
+
+/// The rule globs as [`Name`]s, filed so that a file name is compared only with the few that can
+/// fit it: most names are turned away by their last two bytes. Each entry names the rule (by
+/// index) it came from, so only those rules' globs are then matched in full.
 struct NameFilter {
-    /// Names without wildcards (`.env`, `id_rsa`, `credentials`).
-    exact: HashMap<String, Vec<usize>>,
-    /// `(prefix, suffix, rule)` keyed by the suffix's extension (`*.pem` → `pem`).
-    by_ext: HashMap<String, Vec<(String, String, usize)>>,
-    /// Other `(prefix, suffix, rule)` entries (`.env.*`, `*_rsa`), tested on every name.
-    other: Vec<(String, String, usize)>,
+    /// By last byte: exact names, and globs with a literal suffix.
+    by_last: Vec<Bucket>,
+    /// By first byte: globs ending in `*` after a literal prefix.
+    by_first: Vec<Vec<Name>>,
+    /// Globs the filter cannot read (`?`, `[…]`, `{…}`, a bare `*`), and rules without `paths`:
+    /// every name may match them.
+    always: Vec<usize>,
 }
 
 impl NameFilter {
-    fn new<'a>(globs: impl Iterator<Item = (usize, &'a String)>) -> NameFilter {
-        let mut f = NameFilter::default();
+    fn new<'a>(globs: impl Iterator<Item = (usize, Option<&'a String>)>) -> NameFilter {
+        let mut f = NameFilter {
+            by_last: (0..256).map(|_| Bucket::new()).collect(),
+            by_first: (0..256).map(|_| Vec::new()).collect(),
+            always: Vec::new(),
+        };
         for (rule, g) in globs {
-            let last = g.rsplit('/').next().unwrap_or(g);
-            if last.contains(['?', '[', '{', '\\']) {
-                f.other.push((String::new(), String::new(), rule));
+            let Some(g) = g else {
+                f.always.push(rule);
+                continue;
+            };
+            let last = g.rsplit('/').next().unwrap_or(g).as_bytes();
+            if last.is_empty() || last.iter().any(|c| b"?[{\\".contains(c)) {
+                f.always.push(rule);
                 continue;
             }
-            if !last.contains('*') {
-                f.exact.entry(last.to_string()).or_default().push(rule);
-                continue;
-            }
-            let prefix = last.split('*').next().unwrap_or("").to_string();
-            let suffix = last.rsplit('*').next().unwrap_or("").to_string();
-            match suffix.rsplit_once('.') {
-                Some((_, ext)) if !ext.is_empty() => f
-                    .by_ext
-                    .entry(ext.to_string())
-                    .or_default()
-                    .push((prefix, suffix, rule)),
-                _ => f.other.push((prefix, suffix, rule)),
+            let exact = !last.contains(&b'*');
+            let prefix = last.split(|&c| c == b'*').next().unwrap_or(b"");
+            let suffix = if exact {
+                b""
+            } else {
+                last.rsplit(|&c| c == b'*').next().unwrap_or(b"")
+            };
+            let name = Name {
+                prefix: prefix.into(),
+                suffix: suffix.into(),
+                exact,
+                rule,
+            };
+            let tail = if exact { last } else { suffix };
+            match (tail.last(), prefix.first()) {
+                (Some(&c), _) => f.by_last[usize::from(c)].add(name, tail),
+                (None, Some(&c)) => f.by_first[usize::from(c)].push(name),
+                (None, None) => f.always.push(rule),
             }
         }
         f
     }
 
     /// Add to `out` the rules whose globs may match `path` (possibly with repeats).
-    fn candidates(&self, path: &str, out: &mut Vec<usize>) {
-        let name = path.rsplit('/').next().unwrap_or(path);
-        let b = name.as_bytes();
-        // First and last bytes are compared before the strings: most names fail there, and a
-        // call to `memcmp` per pattern per path was the cost of this whole check.
-        let fits = |p: &str, s: &str| {
-            let (p, s) = (p.as_bytes(), s.as_bytes());
-            b.len() >= p.len() + s.len()
-                && p.first().is_none_or(|c| b.first() == Some(c))
-                && s.last().is_none_or(|c| b.last() == Some(c))
-                && b.starts_with(p)
-                && b.ends_with(s)
+    fn candidates(&self, path: &[u8], out: &mut Vec<usize>) {
+        let name = file_name(path);
+        let (Some(&first), Some(&last)) = (name.first(), name.last()) else {
+            return;
         };
-        if let Some(rules) = self.exact.get(name) {
-            out.extend(rules);
-        }
-        if let Some(v) = name
-            .rsplit_once('.')
-            .and_then(|(_, ext)| self.by_ext.get(ext))
-        {
-            out.extend(v.iter().filter(|(p, s, _)| fits(p, s)).map(|e| e.2));
+        let bucket = &self.by_last[usize::from(last)];
+        if bucket.may_hold(name) {
+            out.extend(bucket.names.iter().filter(|n| n.fits(name)).map(|n| n.rule));
         }
         out.extend(
-            self.other
+            self.by_first[usize::from(first)]
                 .iter()
-                .filter(|(p, s, _)| fits(p, s))
-                .map(|e| e.2),
+                .filter(|n| n.fits(name))
+                .map(|n| n.rule),
         );
+        out.extend(&self.always);
+    }
+
+    /// Whether no rule can match `path`: the cheap test run on every tracked path.
+    fn turns_away(&self, path: &[u8]) -> bool {
+        let name = file_name(path);
+        let (Some(&first), Some(&last)) = (name.first(), name.last()) else {
+            return true;
+        };
+        self.always.is_empty()
+            && !self.by_last[usize::from(last)].may_hold(name)
+            && self.by_first[usize::from(first)].is_empty()
+    }
+}
+
+/// The last component of a `/`-separated path.
+fn file_name(path: &[u8]) -> &[u8] {
+    match memchr::memrchr(b'/', path) {
+        Some(slash) => &path[slash + 1..],
+        None => path,
     }
 }
 
@@ -101,38 +179,36 @@ pub fn check(scanner: &Scanner, source: &Source, out: &mut Outcome) -> anyhow::R
         return Ok(());
     }
     // A rule without `paths` would apply everywhere (validation forbids it; stay correct anyway).
-    let everywhere = rules.iter().any(|r| r.spec.paths.is_empty());
-    let filter = NameFilter::new(
-        rules
-            .iter()
-            .enumerate()
-            .flat_map(|(i, r)| r.spec.paths.iter().map(move |g| (i, g))),
-    );
+    let filter = NameFilter::new(rules.iter().enumerate().flat_map(|(i, r)| {
+        let globs: Vec<Option<&String>> = match r.spec.paths.is_empty() {
+            true => vec![None],
+            false => r.spec.paths.iter().map(Some).collect(),
+        };
+        globs.into_iter().map(move |g| (i, g))
+    }));
     let mut candidates = Vec::new();
-    source.for_each_tracked(|path, read| {
+    let wanted = |path: &[u8]| !filter.turns_away(path);
+    source.for_each_tracked(wanted, |file: &Tracked| {
         candidates.clear();
-        if everywhere {
-            candidates.extend(0..rules.len());
-        } else {
-            filter.candidates(path, &mut candidates);
-        }
+        filter.candidates(file.path, &mut candidates);
         if candidates.is_empty() {
             return;
         }
         candidates.sort_unstable();
         candidates.dedup();
+        let path = file.path.to_str_lossy();
         let applicable: Vec<&Rule> = candidates
             .iter()
             .map(|&i| rules[i])
-            .filter(|r| r.applies_to(path))
+            .filter(|r| r.applies_to(&path))
             .collect();
-        if applicable.is_empty() || scanner.path_allowlisted(path) {
+        if applicable.is_empty() || scanner.path_allowlisted(&path) {
             return;
         }
         let data = if applicable.iter().all(|r| r.spec.regex.is_none()) {
             Vec::new()
         } else {
-            let data = match read() {
+            let data = match file.read() {
                 Ok(d) => d,
                 Err(e) => {
                     out.errors.push(format!("{path}: {e:#}"));
@@ -147,7 +223,7 @@ pub fn check(scanner: &Scanner, source: &Source, out: &mut Outcome) -> anyhow::R
             }
             data
         };
-        match scanner.file_findings(path, &data) {
+        match scanner.file_findings(&path, &data) {
             Ok(found) => out.findings.extend(found),
             Err(e) => out.errors.push(e.to_string()),
         }
@@ -176,10 +252,11 @@ mod tests {
         .collect();
         let may_match = |f: &NameFilter, p: &str| {
             let mut v = Vec::new();
-            f.candidates(p, &mut v);
+            f.candidates(p.as_bytes(), &mut v);
             !v.is_empty()
         };
-        let f = NameFilter::new(globs[..8].iter().enumerate());
+        let filter = |globs: &[String]| NameFilter::new(globs.iter().map(Some).enumerate());
+        let f = filter(&globs[..8]);
         for p in [
             ".env",
             "a/.env.local",
@@ -191,6 +268,7 @@ mod tests {
             "s.tfstate.1.backup",
         ] {
             assert!(may_match(&f, p), "{p}");
+            assert!(!f.turns_away(p.as_bytes()), "{p}");
         }
         for p in [
             "src/main.rs",
@@ -198,19 +276,32 @@ mod tests {
             "a.pem.txt",
             "rsa",
             "ssh_host_key.pub",
+            "ssh_host_key",
+            "x.env",
+            ".envrc",
             "README.md",
             "Makefile",
+            "dir/",
         ] {
             assert!(!may_match(&f, p), "{p}");
         }
+        // The cheap test alone turns away most names: by their last two bytes.
+        for p in [
+            "src/main.rs",
+            "README.md",
+            "Makefile",
+            "a.pem.txt",
+            "id_rsa.pub",
+        ] {
+            assert!(f.turns_away(p.as_bytes()), "{p}");
+        }
         // A glob the filter cannot read lets every name through.
-        assert!(may_match(
-            &NameFilter::new(globs.iter().enumerate()),
-            "src/main.rs"
-        ));
+        assert!(may_match(&filter(&globs), "src/main.rs"));
+        // So does a rule without globs.
+        assert!(may_match(&NameFilter::new([(0, None)].into_iter()), "a.rs"));
         // Each candidate names the rule its glob came from.
         let mut v = Vec::new();
-        f.candidates("keys/server.der.pem", &mut v);
+        f.candidates(b"keys/server.der.pem", &mut v);
         v.sort();
         assert_eq!(v, vec![2, 3]);
     }

@@ -2,7 +2,7 @@
 //! first that states one, read from the same source as the policy), else the newest version tag.
 
 use super::source::Source;
-use regex::Regex;
+use regex_lite::Regex;
 use std::cmp::Ordering;
 use std::sync::LazyLock;
 

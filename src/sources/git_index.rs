@@ -1,14 +1,15 @@
-//! A read-only view of git's index for the staged guard. A commit hook cannot afford to decode every
-//! entry of a large index into memory: this view maps the file, records only where each entry
-//! starts, decodes the cache-tree extension, and reads an entry's fields when the walk asks for them
-//! (which it does only under directories that changed). Index version 4 (prefix-compressed paths)
-//! and split indexes go through gix's full decoder instead.
+//! A read-only view of git's index for the staged guard and `policy`. A commit hook cannot afford to
+//! decode every entry of a large index into memory: this view maps the file, records only where each
+//! entry starts, and reads an entry's fields, and the cache-tree extension, only when asked (the
+//! staged walk asks only under directories that changed; `policy` reads paths and ids). Index
+//! version 4 (prefix-compressed paths) and split indexes go through gix's full decoder instead.
 
 use anyhow::{anyhow, bail, Result};
 use gix::bstr::BStr;
 use gix::index::extension::Tree as CacheTree;
 use gix::ObjectId;
 use std::path::Path;
+use std::sync::OnceLock;
 
 /// What the index walk needs to know about entries, whichever reader produced them.
 pub trait Entries {
@@ -62,7 +63,9 @@ pub struct IndexView {
     offsets: Vec<u32>,
     hash_len: usize,
     kind: gix::hash::Kind,
-    tree: Option<CacheTree>,
+    /// Where the cache-tree extension's payload lies, decoded on first use.
+    tree_at: Option<(usize, usize)>,
+    tree: OnceLock<Option<CacheTree>>,
 }
 
 /// An index read either way.
@@ -151,19 +154,16 @@ impl IndexView {
             offsets.push(at as u32);
             at += size;
         }
-        let mut tree = None;
+        let mut tree_at = None;
         while at + 8 <= end {
             let sig = &data[at..at + 4];
             let size = be32(&data, at + 4).unwrap_or(0) as usize;
-            let payload = data
-                .get(at + 8..at + 8 + size)
-                .filter(|_| at + 8 + size <= end)
-                .ok_or_else(|| {
-                    anyhow!("extension {} is truncated", String::from_utf8_lossy(sig))
-                })?;
+            if at + 8 + size > end {
+                bail!("extension {} is truncated", String::from_utf8_lossy(sig));
+            }
             match sig {
                 b"link" => return Ok(None),
-                b"TREE" => tree = gix::index::extension::tree::decode(payload, kind, None),
+                b"TREE" => tree_at = Some((at + 8, at + 8 + size)),
                 _ => {}
             }
             at += 8 + size;
@@ -173,7 +173,8 @@ impl IndexView {
             offsets,
             hash_len,
             kind,
-            tree,
+            tree_at,
+            tree: OnceLock::new(),
         }))
     }
 
@@ -216,6 +217,12 @@ impl Entries for IndexView {
             .is_some_and(|x| x & EXT_INTENT_TO_ADD != 0)
     }
     fn cache_tree(&self) -> Option<&CacheTree> {
-        self.tree.as_ref().filter(|t| t.id.kind() == self.kind)
+        self.tree
+            .get_or_init(|| {
+                let (from, to) = self.tree_at?;
+                gix::index::extension::tree::decode(&self.data[from..to], self.kind, None)
+            })
+            .as_ref()
+            .filter(|t| t.id.kind() == self.kind)
     }
 }
