@@ -14,6 +14,9 @@ use regex::bytes::Regex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
+/// A keyword hit: the automaton pattern, and where the keyword starts.
+type Hit = (u32, usize);
+
 /// A rule's compiled regexes, and where around its keywords the regex runs.
 struct Compiled {
     regex: Regex,
@@ -280,8 +283,8 @@ impl Matcher {
     /// non-overlapping but resumes one byte after each match's start. Every occurrence of a keyword
     /// `B` is then either found itself or contains a found keyword `A` wholly inside it; each hit of
     /// `A` is checked against the keywords known to contain it, so `B`'s hit is recorded exactly.
-    fn keyword_hits(&self, data: &[u8]) -> Vec<Vec<usize>> {
-        let mut hits: Vec<Vec<usize>> = vec![Vec::new(); self.pattern_rules.len()];
+    fn keyword_hits(&self, data: &[u8]) -> Vec<Hit> {
+        let mut hits = Vec::new();
         let Some(mut ac) = self.automaton.as_ref() else {
             return hits;
         };
@@ -298,24 +301,46 @@ impl Matcher {
             Some(anchors) => anchors.regions(data, &mut regions),
             None => regions.push((0, data.len())),
         }
+        // Per pattern: hits recorded so far, and where the last one starts.
+        let mut seen = vec![(0u32, usize::MAX); self.keywords.len()];
         for (start, end) in regions {
             let mut at = start;
             while at < end {
                 let Some(m) = ac.find(Input::new(data).span(at..end)) else {
                     break;
                 };
-                self.record(data, m.pattern().as_usize(), m.start(), &mut hits);
+                self.record(
+                    data,
+                    m.pattern().as_usize(),
+                    m.start(),
+                    &mut hits,
+                    &mut seen,
+                );
                 at = m.start() + 1;
             }
         }
         hits
     }
 
-    /// Record a hit of pattern `p` at `start`, and of every longer keyword around it.
-    fn record(&self, data: &[u8], p: usize, start: usize, hits: &mut [Vec<usize>]) {
-        if hits[p].len() <= MAX_HITS {
-            hits[p].push(start);
-        }
+    /// Record a hit of pattern `p` at `start`, and of every longer keyword around it (each
+    /// pattern at most [`MAX_HITS`] + 1 times, and once per position).
+    fn record(
+        &self,
+        data: &[u8],
+        p: usize,
+        start: usize,
+        hits: &mut Vec<Hit>,
+        seen: &mut [(u32, usize)],
+    ) {
+        let mut add = |q: usize, at: usize| {
+            let (count, last) = &mut seen[q];
+            if *count as usize <= MAX_HITS && *last != at {
+                *count += 1;
+                *last = at;
+                hits.push((q as u32, at));
+            }
+        };
+        add(p, start);
         for &(b, off) in &self.containers[p] {
             let (b, off) = (b as usize, off as usize);
             let Some(outer) = start.checked_sub(off) else {
@@ -325,10 +350,8 @@ impl Matcher {
             if data
                 .get(outer..outer + long.len())
                 .is_some_and(|w| w.eq_ignore_ascii_case(long))
-                && hits[b].len() <= MAX_HITS
-                && hits[b].last() != Some(&outer)
             {
-                hits[b].push(outer);
+                add(b, outer);
             }
         }
     }
@@ -336,11 +359,9 @@ impl Matcher {
     /// Which rules have a keyword somewhere in `data`.
     pub fn candidates(&self, data: &[u8]) -> Vec<usize> {
         let mut on = vec![false; self.rules.len()];
-        for (p, h) in self.keyword_hits(data).iter().enumerate() {
-            if !h.is_empty() {
-                for &r in &self.pattern_rules[p] {
-                    on[r as usize] = true;
-                }
+        for &(p, _) in &self.keyword_hits(data) {
+            for &r in &self.pattern_rules[p as usize] {
+                on[r as usize] = true;
             }
         }
         on.iter()
@@ -349,25 +370,24 @@ impl Matcher {
             .collect()
     }
 
-    /// The byte windows of `data` where rule `rule` can match, given its keyword hits
-    /// (sorted, merged); `None` means the whole buffer.
+    /// The byte windows of `data` (sorted, merged) where a rule with the given reach can match,
+    /// given its keyword hits `(rule, start, end)` sorted by start; `None` means the whole buffer.
     fn windows(
         &self,
         reach: Reach,
-        hits: &mut [(usize, usize)],
+        hits: &[(u32, usize, usize)],
         data: &[u8],
     ) -> Option<Vec<(usize, usize)>> {
         if hits.len() > MAX_HITS {
             return None;
         }
-        hits.sort_unstable();
         let (context, after) = match reach {
             Reach::Line => (0, AFTER),
             Reach::Lines => (CONTEXT_LINES, AFTER),
             Reach::Block => (CONTEXT_LINES, AFTER_MULTILINE),
         };
         let mut out: Vec<(usize, usize)> = Vec::with_capacity(hits.len());
-        for &(s, e) in hits.iter() {
+        for &(_, s, e) in hits {
             let lo = s.saturating_sub(BEFORE);
             let mut start = back_lines(&data[lo..s], context)
                 .map(|i| lo + i)
@@ -399,21 +419,20 @@ impl Matcher {
     /// path-restricted rules. Matches are sorted by position.
     pub fn scan(&self, path: &str, data: &[u8]) -> Result<Vec<RawMatch>, RuleError> {
         let hits = self.keyword_hits(data);
-        let mut rule_hits: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.rules.len()];
-        for (p, positions) in hits.iter().enumerate() {
-            if positions.is_empty() {
-                continue;
-            }
-            let len = self.pattern_len[p];
-            for &r in &self.pattern_rules[p] {
-                rule_hits[r as usize].extend(positions.iter().map(|&s| (s, s + len)));
-            }
+        // `(rule, start, end)` of each keyword hit, for each rule the keyword enables.
+        let mut rule_hits: Vec<(u32, usize, usize)> = Vec::with_capacity(hits.len());
+        for &(p, start) in &hits {
+            let end = start + self.pattern_len[p as usize];
+            rule_hits.extend(
+                self.pattern_rules[p as usize]
+                    .iter()
+                    .map(|&r| (r, start, end)),
+            );
         }
+        rule_hits.sort_unstable();
         let mut out = Vec::new();
-        for (i, rh) in rule_hits.iter_mut().enumerate() {
-            if rh.is_empty() {
-                continue;
-            }
+        for rh in rule_hits.chunk_by(|a, b| a.0 == b.0) {
+            let i = rh[0].0 as usize;
             let rule = &self.rules[i];
             if !rule.applies_to(path) {
                 continue;
@@ -638,13 +657,22 @@ regex = '''tok_[A-Za-z0-9]{16}'''
             }
             let hits = m.keyword_hits(&text);
             assert_eq!(m.dfa.get().is_some(), case % 2 == 1);
+            let hits_of = |p: usize| -> Vec<usize> {
+                let mut v: Vec<usize> = hits
+                    .iter()
+                    .filter(|h| h.0 as usize == p)
+                    .map(|h| h.1)
+                    .collect();
+                v.sort_unstable();
+                v
+            };
             for (p, kw) in m.keywords.iter().enumerate() {
                 let k = kw.as_bytes();
                 let expected: Vec<usize> = (0..text.len().saturating_sub(k.len() - 1))
                     .filter(|&at| text[at..at + k.len()].eq_ignore_ascii_case(k))
                     .collect();
                 assert_eq!(
-                    hits[p],
+                    hits_of(p),
                     expected,
                     "keyword {kw:?} in {:?}",
                     String::from_utf8_lossy(&text)
