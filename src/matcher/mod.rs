@@ -11,11 +11,20 @@ mod trigrams;
 use crate::rules::{Rule, RuleError};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
 use regex::bytes::Regex;
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 /// A keyword hit: the automaton pattern, and where the keyword starts.
 type Hit = (u32, usize);
+
+/// Buffers that `keyword_hits` reuses from one buffer to the next on each thread: the regions the
+/// anchor stage lets through, and per keyword the count and last start of its hits.
+type Scratch = (Vec<grams::Region>, Vec<(u32, usize)>);
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = const { RefCell::new((Vec::new(), Vec::new())) };
+}
 
 /// A rule's compiled regexes, and where around its keywords the regex runs.
 struct Compiled {
@@ -296,29 +305,28 @@ impl Matcher {
                 ac = dfa;
             }
         }
-        let mut regions = Vec::new();
-        match &self.anchors {
-            Some(anchors) => anchors.regions(data, &mut regions),
-            None => regions.push((0, data.len())),
-        }
-        // Per pattern: hits recorded so far, and where the last one starts.
-        let mut seen = vec![(0u32, usize::MAX); self.keywords.len()];
-        for (start, end) in regions {
-            let mut at = start;
-            while at < end {
-                let Some(m) = ac.find(Input::new(data).span(at..end)) else {
-                    break;
-                };
-                self.record(
-                    data,
-                    m.pattern().as_usize(),
-                    m.start(),
-                    &mut hits,
-                    &mut seen,
-                );
-                at = m.start() + 1;
+        SCRATCH.with_borrow_mut(|(regions, seen)| {
+            match &self.anchors {
+                Some(anchors) => anchors.regions(data, regions),
+                None => {
+                    regions.clear();
+                    regions.push((0, data.len()));
+                }
             }
-        }
+            // Per pattern: hits recorded so far, and where the last one starts.
+            seen.clear();
+            seen.resize(self.keywords.len(), (0, usize::MAX));
+            for &(start, end) in regions.iter() {
+                let mut at = start;
+                while at < end {
+                    let Some(m) = ac.find(Input::new(data).span(at..end)) else {
+                        break;
+                    };
+                    self.record(data, m.pattern().as_usize(), m.start(), &mut hits, seen);
+                    at = m.start() + 1;
+                }
+            }
+        });
         hits
     }
 
@@ -441,17 +449,31 @@ impl Matcher {
             let windows = self
                 .windows(c.reach, rh, data)
                 .unwrap_or_else(|| vec![(0, data.len())]);
+            // One set of capture slots per rule, not one per window and match.
+            let mut locs = c.regex.capture_locations();
             for (ws, we) in windows {
-                for caps in c.regex.captures_iter(&data[ws..we]) {
-                    let whole = caps.get(0).expect("group 0 always participates");
-                    let secret = c.secret_group.and_then(|g| caps.get(g)).unwrap_or(whole);
-                    if let Some(m) = self.accept(rule, c, whole.as_bytes(), secret.as_bytes()) {
+                let hay = &data[ws..we];
+                let mut at = 0;
+                while at <= hay.len() {
+                    let Some(whole) = c.regex.captures_read_at(&mut locs, hay, at) else {
+                        break;
+                    };
+                    at = if whole.is_empty() {
+                        whole.end() + 1
+                    } else {
+                        whole.end()
+                    };
+                    let (s, e) = c
+                        .secret_group
+                        .and_then(|g| locs.get(g))
+                        .unwrap_or((whole.start(), whole.end()));
+                    if let Some(m) = self.accept(rule, c, whole.as_bytes(), &hay[s..e]) {
                         out.push(RawMatch {
                             rule: i,
                             match_start: ws + whole.start(),
                             match_end: ws + whole.end(),
-                            start: ws + secret.start(),
-                            end: ws + secret.end(),
+                            start: ws + s,
+                            end: ws + e,
                             entropy: m,
                         });
                     }

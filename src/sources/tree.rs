@@ -41,51 +41,50 @@ pub fn record(out: &mut Outcome, scan: BlobScan, bytes: u64) {
     }
 }
 
-fn scan_file(scanner: &Scanner, path: &Path, root: &Path, out: &mut Outcome) {
+/// Scan one file, read into `buf` (each walker thread reuses one buffer, so that reading a file
+/// costs no allocation and no fresh pages). The file is opened once: its size comes from the open
+/// handle, not from a second lookup of the path.
+fn scan_file(scanner: &Scanner, path: &Path, root: &Path, out: &mut Outcome, buf: &mut Vec<u8>) {
     let shown = display_path(path, root);
     if scanner.path_allowlisted(&shown) {
         out.summary.skip("allowlisted");
         return;
     }
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) => {
-            out.errors
-                .push(format!("{}: {}", path.display(), io_reason(&e)));
-            return;
-        }
+    let fail = |out: &mut Outcome, e: std::io::Error| {
+        out.errors
+            .push(format!("{}: {}", path.display(), io_reason(&e)));
     };
-    if meta.len() > scanner.max_file_size {
-        let mut head = Vec::new();
-        let read =
-            std::fs::File::open(path).and_then(|f| f.take(HEAD_BYTES).read_to_end(&mut head));
-        if let Err(e) = read {
-            out.errors
-                .push(format!("{}: {}", path.display(), io_reason(&e)));
-            return;
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return fail(out, e),
+    };
+    let len = match file.metadata() {
+        Ok(m) => m.len(),
+        Err(e) => return fail(out, e),
+    };
+    buf.clear();
+    if len > scanner.max_file_size {
+        if let Err(e) = (&mut file).take(HEAD_BYTES).read_to_end(buf) {
+            return fail(out, e);
         }
-        match scanner.file_findings(&shown, &head) {
+        match scanner.file_findings(&shown, buf) {
             Ok(f) => out.findings.extend(f),
             Err(e) => out.errors.push(e.to_string()),
         }
         out.summary.skip("too_large");
         out.notes.push(format!(
-            "{shown}: {} bytes exceeds the {} byte limit; not scanned (raise max_file_size to scan it)",
-            meta.len(),
+            "{shown}: {len} bytes exceeds the {} byte limit; not scanned (raise max_file_size to scan it)",
             scanner.max_file_size
         ));
         return;
     }
-    let data = match std::fs::read(path) {
-        Ok(d) => d,
-        Err(e) => {
-            out.errors
-                .push(format!("{}: {}", path.display(), io_reason(&e)));
-            return;
-        }
-    };
-    match scanner.scan(&shown, &data) {
-        Ok(scan) => record(out, scan, data.len() as u64),
+    // One byte more than the size, so that the read that finds the end needs no reallocation.
+    buf.reserve(len as usize + 1);
+    if let Err(e) = file.read_to_end(buf) {
+        return fail(out, e);
+    }
+    match scanner.scan(&shown, buf) {
+        Ok(scan) => record(out, scan, buf.len() as u64),
         Err(e) => out.errors.push(e.to_string()),
     }
 }
@@ -141,12 +140,13 @@ pub fn scan(scanner: &Scanner, paths: &[PathBuf], root: &Path, opts: &TreeOption
                 out: Outcome::default(),
                 total: &total,
             };
+            let mut buf = Vec::new();
             Box::new(move |entry| {
                 match entry {
                     Ok(e) => {
                         let ft = e.file_type();
                         if ft.is_some_and(|t| t.is_file()) {
-                            scan_file(scanner, e.path(), root, &mut local.out);
+                            scan_file(scanner, e.path(), root, &mut local.out, &mut buf);
                         } else if ft.is_some_and(|t| t.is_symlink()) {
                             local.out.summary.skip("symlink");
                         }
