@@ -9,7 +9,10 @@ pub mod placeholder;
 mod trigrams;
 
 use crate::rules::{Rule, RuleError};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::dfa::DFA;
+use aho_corasick::nfa::contiguous::NFA;
+use aho_corasick::{Anchored, MatchKind};
 use regex::bytes::Regex;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -19,8 +22,8 @@ use std::sync::OnceLock;
 type Hit = (u32, usize);
 
 /// Buffers that `keyword_hits` reuses from one buffer to the next on each thread: the regions the
-/// anchor stage lets through, and per keyword the count and last start of its hits.
-type Scratch = (Vec<grams::Region>, Vec<(u32, usize)>);
+/// anchor stage lets through, and per keyword the count of its hits.
+type Scratch = (Vec<grams::Region>, Vec<u32>);
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = const { RefCell::new((Vec::new(), Vec::new())) };
@@ -51,18 +54,16 @@ pub struct RawMatch {
 /// All content rules, their keyword automaton and their lazily compiled regexes.
 pub struct Matcher {
     rules: Vec<Rule>,
-    automaton: Option<AhoCorasick>,
+    automaton: Option<NFA>,
     /// The same automaton as a DFA: faster to search, slower to build, so built only once a scan
     /// has read [`DFA_AFTER`] bytes (`None` inside if it cannot be built).
-    dfa: OnceLock<Option<AhoCorasick>>,
+    dfa: OnceLock<Option<DFA>>,
     /// Bytes searched so far, across threads.
     searched: AtomicUsize,
     /// The anchor stage in front of the automaton; `None` when some keyword has no anchor.
     anchors: Option<grams::Anchors>,
     /// For each automaton pattern, the rules that keyword enables.
     pattern_rules: Vec<Vec<u32>>,
-    /// For each automaton pattern, the longer keywords containing it and at which offset.
-    containers: Vec<Vec<(u32, u32)>>,
     /// The keywords, lower case.
     keywords: Vec<String>,
     compiled: Vec<OnceLock<Result<Compiled, RuleError>>>,
@@ -99,16 +100,46 @@ enum Reach {
 /// back within a few megabytes.
 const DFA_AFTER: usize = 8 << 20;
 
-/// The case-insensitive keyword automaton of the given kind.
-fn automaton(
-    keywords: &[String],
-    kind: AhoCorasickKind,
-) -> Result<AhoCorasick, aho_corasick::BuildError> {
-    AhoCorasickBuilder::new()
+/// The case-insensitive keyword automaton as a contiguous NFA: quick to build.
+fn nfa(keywords: &[String]) -> Result<NFA, aho_corasick::BuildError> {
+    NFA::builder()
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::Standard)
-        .kind(Some(kind))
         .build(keywords)
+}
+
+/// The same automaton as a DFA: quicker to search.
+fn dfa(keywords: &[String]) -> Result<DFA, aho_corasick::BuildError> {
+    DFA::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .build(keywords)
+}
+
+/// Walk `aut` over each region of `data`, from its unanchored start state, and call `hit` with the
+/// pattern and end of every keyword occurrence: with standard match semantics each match state
+/// lists every keyword ending there, so overlapping and nested keywords are all reported, in one
+/// pass and without restarting.
+fn walk<A: Automaton>(
+    aut: &A,
+    data: &[u8],
+    regions: &[grams::Region],
+    mut hit: impl FnMut(usize, usize),
+) {
+    let Ok(start) = aut.start_state(Anchored::No) else {
+        return;
+    };
+    for &(s, e) in regions {
+        let mut sid = start;
+        for (i, &b) in data[s..e].iter().enumerate() {
+            sid = aut.next_state(Anchored::No, sid, b);
+            if aut.is_match(sid) {
+                for k in 0..aut.match_len(sid) {
+                    hit(aut.match_pattern(sid, k).as_usize(), s + i + 1);
+                }
+            }
+        }
+    }
 }
 
 /// Lines of context around a keyword hit, before and after its own line, for single-line rules
@@ -215,24 +246,8 @@ impl Matcher {
         let automaton = if keywords.is_empty() {
             None
         } else {
-            Some(
-                automaton(&keywords, AhoCorasickKind::ContiguousNFA)
-                    .map_err(|e| format!("keyword automaton: {e}"))?,
-            )
+            Some(nfa(&keywords).map_err(|e| format!("keyword automaton: {e}"))?)
         };
-        // Where a keyword sits inside longer ones, so that a hit of the short one can be checked
-        // for each longer one around it (see `keyword_hits`).
-        let mut containers: Vec<Vec<(u32, u32)>> = vec![Vec::new(); keywords.len()];
-        if let Some(ac) = &automaton {
-            for (j, long) in keywords.iter().enumerate() {
-                for m in ac.find_overlapping_iter(long.as_str()) {
-                    let i = m.pattern().as_usize();
-                    if i != j {
-                        containers[i].push((j as u32, m.start() as u32));
-                    }
-                }
-            }
-        }
         let anchors = grams::Anchors::new(&keywords);
         let compiled = rules.iter().map(|_| OnceLock::new()).collect();
         let pattern_len = keywords.iter().map(String::len).collect();
@@ -243,7 +258,6 @@ impl Matcher {
             searched: AtomicUsize::new(0),
             anchors,
             pattern_rules,
-            containers,
             keywords,
             compiled,
             pattern_len,
@@ -284,28 +298,23 @@ impl Matcher {
             .map_err(Clone::clone)
     }
 
-    /// Every keyword hit in `data`, per automaton pattern, in one forward pass (capped at
-    /// [`MAX_HITS`] + 1 positions per pattern).
+    /// Every keyword hit in `data` as `(pattern, start)`, at most [`MAX_HITS`] + 1 per pattern.
     ///
     /// The anchor stage narrows the text to short regions that may hold a keyword; the automaton
-    /// reads only those (or everything, when some keyword has no anchor). The search is
-    /// non-overlapping but resumes one byte after each match's start. Every occurrence of a keyword
-    /// `B` is then either found itself or contains a found keyword `A` wholly inside it; each hit of
-    /// `A` is checked against the keywords known to contain it, so `B`'s hit is recorded exactly.
+    /// walks only those (or everything, when some keyword has no anchor) and reports every
+    /// occurrence of every keyword, overlapping and nested ones included.
     fn keyword_hits(&self, data: &[u8]) -> Vec<Hit> {
         let mut hits = Vec::new();
-        let Some(mut ac) = self.automaton.as_ref() else {
+        let Some(nfa) = self.automaton.as_ref() else {
             return hits;
         };
-        if self.searched.fetch_add(data.len(), Ordering::Relaxed) + data.len() >= DFA_AFTER {
-            let dfa = self
-                .dfa
-                .get_or_init(|| automaton(&self.keywords, AhoCorasickKind::DFA).ok());
-            if let Some(dfa) = dfa {
-                ac = dfa;
-            }
-        }
-        SCRATCH.with_borrow_mut(|(regions, seen)| {
+        let dfa =
+            if self.searched.fetch_add(data.len(), Ordering::Relaxed) + data.len() >= DFA_AFTER {
+                self.dfa.get_or_init(|| dfa(&self.keywords).ok()).as_ref()
+            } else {
+                None
+            };
+        SCRATCH.with_borrow_mut(|(regions, counts)| {
             match &self.anchors {
                 Some(anchors) => anchors.regions(data, regions),
                 None => {
@@ -313,55 +322,20 @@ impl Matcher {
                     regions.push((0, data.len()));
                 }
             }
-            // Per pattern: hits recorded so far, and where the last one starts.
-            seen.clear();
-            seen.resize(self.keywords.len(), (0, usize::MAX));
-            for &(start, end) in regions.iter() {
-                let mut at = start;
-                while at < end {
-                    let Some(m) = ac.find(Input::new(data).span(at..end)) else {
-                        break;
-                    };
-                    self.record(data, m.pattern().as_usize(), m.start(), &mut hits, seen);
-                    at = m.start() + 1;
+            counts.clear();
+            counts.resize(self.keywords.len(), 0);
+            let record = |p: usize, end: usize| {
+                if counts[p] as usize <= MAX_HITS {
+                    counts[p] += 1;
+                    hits.push((p as u32, end - self.pattern_len[p]));
                 }
+            };
+            match dfa {
+                Some(dfa) => walk(dfa, data, regions, record),
+                None => walk(nfa, data, regions, record),
             }
         });
         hits
-    }
-
-    /// Record a hit of pattern `p` at `start`, and of every longer keyword around it (each
-    /// pattern at most [`MAX_HITS`] + 1 times, and once per position).
-    fn record(
-        &self,
-        data: &[u8],
-        p: usize,
-        start: usize,
-        hits: &mut Vec<Hit>,
-        seen: &mut [(u32, usize)],
-    ) {
-        let mut add = |q: usize, at: usize| {
-            let (count, last) = &mut seen[q];
-            if *count as usize <= MAX_HITS && *last != at {
-                *count += 1;
-                *last = at;
-                hits.push((q as u32, at));
-            }
-        };
-        add(p, start);
-        for &(b, off) in &self.containers[p] {
-            let (b, off) = (b as usize, off as usize);
-            let Some(outer) = start.checked_sub(off) else {
-                continue;
-            };
-            let long = self.keywords[b].as_bytes();
-            if data
-                .get(outer..outer + long.len())
-                .is_some_and(|w| w.eq_ignore_ascii_case(long))
-            {
-                add(b, outer);
-            }
-        }
     }
 
     /// Which rules have a keyword somewhere in `data`.
