@@ -126,6 +126,8 @@ fn walk<A: Automaton>(
     regions: &[grams::Region],
     mut hit: impl FnMut(usize, usize),
 ) {
+    // Both automata are built with the default start kind, which has an unanchored start state,
+    // so this error cannot occur.
     let Ok(start) = aut.start_state(Anchored::No) else {
         return;
     };
