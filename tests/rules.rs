@@ -43,3 +43,31 @@ fn every_builtin_regex_compiles() {
         r.compile_allow().unwrap_or_else(|e| panic!("{e}"));
     }
 }
+
+/// Each built-in regex compiles to a small automaton: a regex is compiled when its keyword first
+/// occurs, and compile time grows with the NFA (a bounded repetition such as `[A-Za-z0-9]{20,300}`
+/// adds a state per optional byte; write `{20,}` and let the boundary after it end the match).
+#[test]
+fn every_builtin_regex_compiles_to_a_small_nfa() {
+    const MAX_STATES: usize = 2500;
+    for r in builtin_rules().unwrap() {
+        let Some(pattern) = &r.spec.regex else {
+            continue;
+        };
+        let nfa = regex_automata::nfa::thompson::NFA::compiler()
+            .syntax(
+                regex_automata::util::syntax::Config::new()
+                    .unicode(r.spec.unicode)
+                    .utf8(false),
+            )
+            .build(pattern)
+            .unwrap_or_else(|e| panic!("{}: {e}", r.id()));
+        let states = nfa.states().len();
+        assert!(
+            states <= MAX_STATES,
+            "rule {} compiles to {states} NFA states (at most {MAX_STATES}): replace wide \
+             bounded repetitions by open ones",
+            r.id()
+        );
+    }
+}
