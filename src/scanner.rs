@@ -55,10 +55,63 @@ struct FileRule {
     content: OnceLock<Result<Option<Regex>, RuleError>>,
 }
 
+/// Which forbidden-file rules may apply to a path: one glob set over every rule's `paths`, so a
+/// path is matched once rather than once per rule.
+struct FileRuleIndex {
+    /// Every file rule's `paths` globs.
+    globs: GlobSet,
+    /// For each glob of `globs`, the file rule it belongs to.
+    owner: Vec<usize>,
+    /// File rules without `paths`, which apply to any path their `exclude_paths` do not exclude.
+    everywhere: Vec<usize>,
+}
+
+impl FileRuleIndex {
+    fn new(rules: &[FileRule]) -> Result<Self, String> {
+        let mut b = globset::GlobSetBuilder::new();
+        let mut owner = Vec::new();
+        let mut everywhere = Vec::new();
+        for (i, f) in rules.iter().enumerate() {
+            if f.rule.spec.paths.is_empty() {
+                everywhere.push(i);
+            }
+            for g in &f.rule.spec.paths {
+                for glob in rules::globs_of(g).map_err(|e| format!("rule {}: {e}", f.rule.id()))? {
+                    b.add(glob);
+                    owner.push(i);
+                }
+            }
+        }
+        Ok(FileRuleIndex {
+            globs: b.build().map_err(|e| e.to_string())?,
+            owner,
+            everywhere,
+        })
+    }
+
+    /// The file rules whose `paths` match `path` or that have none, in rule order; the caller
+    /// still checks each one's `exclude_paths`.
+    fn candidates(&self, path: &str) -> Vec<usize> {
+        let mut out = self.everywhere.clone();
+        for g in self.globs.matches(path) {
+            out.push(self.owner[g]);
+        }
+        if out.len() > 1 {
+            out.sort_unstable();
+            out.dedup();
+        }
+        out
+    }
+}
+
 /// The engine shared by every source.
 pub struct Scanner {
     matcher: Matcher,
     file_rules: Vec<FileRule>,
+    /// Built on the first path (building the glob set costs about a millisecond, which a command
+    /// that reads no files should not pay); `None` if a glob fails to build, when every rule is
+    /// tried (rules are validated when loaded, so this does not happen).
+    file_index: OnceLock<Option<FileRuleIndex>>,
     allow_paths: Option<GlobSet>,
     file_allow_paths: Option<GlobSet>,
     allow_regexes: Vec<Regex>,
@@ -104,15 +157,17 @@ impl Scanner {
                     .map_err(|e| format!("allowlist regex `{r}` does not compile: {e}"))
             })
             .collect::<Result<_, _>>()?;
+        let file_rules: Vec<FileRule> = files
+            .into_iter()
+            .map(|rule| FileRule {
+                rule,
+                content: OnceLock::new(),
+            })
+            .collect();
         Ok(Scanner {
             matcher: Matcher::new(content)?,
-            file_rules: files
-                .into_iter()
-                .map(|rule| FileRule {
-                    rule,
-                    content: OnceLock::new(),
-                })
-                .collect(),
+            file_index: OnceLock::new(),
+            file_rules,
             allow_paths: glob_set(&config.allowlist.paths)
                 .map_err(|e| format!("[allowlist] paths: {e}"))?,
             file_allow_paths: glob_set(&config.files.allow)
@@ -157,7 +212,15 @@ impl Scanner {
             return Ok(Vec::new());
         }
         let mut out = Vec::new();
-        for f in &self.file_rules {
+        let candidates = match self
+            .file_index
+            .get_or_init(|| FileRuleIndex::new(&self.file_rules).ok())
+        {
+            Some(index) => index.candidates(path),
+            None => (0..self.file_rules.len()).collect(),
+        };
+        for i in candidates {
+            let f = &self.file_rules[i];
             if !f.rule.applies_to(path) {
                 continue;
             }

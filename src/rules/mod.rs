@@ -192,23 +192,27 @@ pub fn glob_set(globs: &[String]) -> Result<Option<globset::GlobSet>, String> {
     }
     let mut b = globset::GlobSetBuilder::new();
     for g in globs {
-        let glob = globset::GlobBuilder::new(g)
-            .literal_separator(true)
-            .build()
-            .map_err(|e| format!("bad glob `{g}`: {e}"))?;
-        b.add(glob);
-        // A bare file-name glob also matches in any directory.
-        if !g.contains('/') {
-            let any = format!("**/{g}");
-            b.add(
-                globset::GlobBuilder::new(&any)
-                    .literal_separator(true)
-                    .build()
-                    .map_err(|e| format!("bad glob `{g}`: {e}"))?,
-            );
+        for glob in globs_of(g)? {
+            b.add(glob);
         }
     }
     b.build().map(Some).map_err(|e| e.to_string())
+}
+
+/// The globs one configured glob stands for, matched against `/`-separated relative paths: itself
+/// and, for a bare file name, the same name in any directory.
+pub fn globs_of(g: &str) -> Result<Vec<globset::Glob>, String> {
+    let build = |pattern: &str| {
+        globset::GlobBuilder::new(pattern)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| format!("bad glob `{g}`: {e}"))
+    };
+    let mut out = vec![build(g)?];
+    if !g.contains('/') {
+        out.push(build(&format!("**/{g}"))?);
+    }
+    Ok(out)
 }
 
 /// Parse a rules file (TOML text) and validate the shape of every rule.
