@@ -25,15 +25,27 @@ type Hit = (u32, usize);
 /// anchor stage lets through, and per keyword the count of its hits.
 type Scratch = (Vec<grams::Region>, Vec<u32>);
 
+/// Buffers that `scan` reuses: keyword hits grouped by rule as `(start, end)` with each rule's
+/// offset into them, and one rule's windows.
+#[derive(Default)]
+struct RuleScratch {
+    offsets: Vec<usize>,
+    by_rule: Vec<(usize, usize)>,
+    windows: Vec<(usize, usize)>,
+}
+
 thread_local! {
     static SCRATCH: RefCell<Scratch> = const { RefCell::new((Vec::new(), Vec::new())) };
+    static RULE_SCRATCH: RefCell<RuleScratch> = RefCell::new(RuleScratch::default());
 }
 
 /// A rule's compiled regexes, and where around its keywords the regex runs.
 struct Compiled {
     regex: Regex,
     secret_group: Option<usize>,
-    allow: Vec<Regex>,
+    /// The rule's `allow` regexes, compiled when a candidate first needs them: most rules compiled
+    /// in a scan never see one.
+    allow: OnceLock<Result<Vec<Regex>, RuleError>>,
     reach: Reach,
 }
 
@@ -292,7 +304,7 @@ impl Matcher {
                 Ok(Compiled {
                     regex,
                     secret_group,
-                    allow: rule.compile_allow()?,
+                    allow: OnceLock::new(),
                     reach,
                 })
             })
@@ -355,23 +367,31 @@ impl Matcher {
     }
 
     /// The byte windows of `data` (sorted, merged) where a rule with the given reach can match,
-    /// given its keyword hits `(rule, start, end)` sorted by start; `None` means the whole buffer.
+    /// given its keyword hits `(start, end)` sorted by start, written to `out`; `false` means the
+    /// whole buffer.
     fn windows(
         &self,
         reach: Reach,
-        hits: &[(u32, usize, usize)],
+        hits: &[(usize, usize)],
         data: &[u8],
-    ) -> Option<Vec<(usize, usize)>> {
+        out: &mut Vec<(usize, usize)>,
+    ) -> bool {
+        out.clear();
         if hits.len() > MAX_HITS {
-            return None;
+            return false;
         }
         let (context, after) = match reach {
             Reach::Line => (0, AFTER),
             Reach::Lines => (CONTEXT_LINES, AFTER),
             Reach::Block => (CONTEXT_LINES, AFTER_MULTILINE),
         };
-        let mut out: Vec<(usize, usize)> = Vec::with_capacity(hits.len());
-        for &(_, s, e) in hits {
+        // Whether the last window ends just after its line's newline: a one-line rule's hit that
+        // starts before that end is on the same line, and its window adds nothing.
+        let mut last_whole_line = false;
+        for &(s, e) in hits {
+            if reach == Reach::Line && last_whole_line && out.last().is_some_and(|l| s < l.1) {
+                continue;
+            }
             let lo = s.saturating_sub(BEFORE);
             let mut start = back_lines(&data[lo..s], context)
                 .map(|i| lo + i)
@@ -384,18 +404,27 @@ impl Matcher {
                 end_extra = 1;
             }
             let hi = (e + after).min(data.len());
-            let end = match reach {
-                Reach::Block => hi,
-                _ => forward_lines(&data[e..hi], context)
-                    .map(|i| (e + i + end_extra).min(data.len()))
-                    .unwrap_or(hi),
+            let line_end = match reach {
+                Reach::Block => None,
+                _ => forward_lines(&data[e..hi], context),
             };
+            let end = line_end
+                .map(|i| (e + i + end_extra).min(data.len()))
+                .unwrap_or(hi);
             match out.last_mut() {
-                Some(last) if start <= last.1 => last.1 = last.1.max(end),
-                _ => out.push((start, end)),
+                Some(last) if start <= last.1 => {
+                    if end >= last.1 {
+                        last.1 = end;
+                        last_whole_line = line_end.is_some();
+                    }
+                }
+                _ => {
+                    out.push((start, end));
+                    last_whole_line = line_end.is_some();
+                }
             }
         }
-        Some(out)
+        true
     }
 
     /// Every match in `data` of the rules whose keywords occur, that passes the rule's filters.
@@ -403,64 +432,110 @@ impl Matcher {
     /// path-restricted rules. Matches are sorted by position.
     pub fn scan(&self, path: &str, data: &[u8]) -> Result<Vec<RawMatch>, RuleError> {
         let hits = self.keyword_hits(data);
-        // `(rule, start, end)` of each keyword hit, for each rule the keyword enables.
-        let mut rule_hits: Vec<(u32, usize, usize)> = Vec::with_capacity(hits.len());
-        for &(p, start) in &hits {
-            let end = start + self.pattern_len[p as usize];
-            rule_hits.extend(
-                self.pattern_rules[p as usize]
-                    .iter()
-                    .map(|&r| (r, start, end)),
-            );
-        }
-        rule_hits.sort_unstable();
         let mut out = Vec::new();
-        for rh in rule_hits.chunk_by(|a, b| a.0 == b.0) {
-            let i = rh[0].0 as usize;
-            let rule = &self.rules[i];
-            if !rule.applies_to(path) {
-                continue;
-            }
-            let c = self.compiled(i)?;
-            let windows = self
-                .windows(c.reach, rh, data)
-                .unwrap_or_else(|| vec![(0, data.len())]);
-            // One set of capture slots per rule, not one per window and match.
-            let mut locs = c.regex.capture_locations();
-            for (ws, we) in windows {
-                let hay = &data[ws..we];
-                let mut at = 0;
-                while at <= hay.len() {
-                    let Some(whole) = c.regex.captures_read_at(&mut locs, hay, at) else {
-                        break;
-                    };
-                    at = if whole.is_empty() {
-                        whole.end() + 1
-                    } else {
-                        whole.end()
-                    };
-                    let (s, e) = c
-                        .secret_group
-                        .and_then(|g| locs.get(g))
-                        .unwrap_or((whole.start(), whole.end()));
-                    if let Some(m) = self.accept(rule, c, whole.as_bytes(), &hay[s..e]) {
-                        out.push(RawMatch {
-                            rule: i,
-                            match_start: ws + whole.start(),
-                            match_end: ws + whole.end(),
-                            start: ws + s,
-                            end: ws + e,
-                            entropy: m,
-                        });
-                    }
+        if hits.is_empty() {
+            return Ok(out);
+        }
+        RULE_SCRATCH.with_borrow_mut(|scratch| -> Result<(), RuleError> {
+            let RuleScratch {
+                offsets,
+                by_rule,
+                windows,
+            } = scratch;
+            // Group the hits by rule (a counting sort: each keyword enables a few rules): rule
+            // `r`'s hits are `by_rule[offsets[r]..offsets[r + 1]]`.
+            offsets.clear();
+            offsets.resize(self.rules.len() + 1, 0);
+            for &(p, _) in &hits {
+                for &r in &self.pattern_rules[p as usize] {
+                    offsets[r as usize + 1] += 1;
                 }
             }
-        }
+            for r in 0..self.rules.len() {
+                offsets[r + 1] += offsets[r];
+            }
+            by_rule.clear();
+            by_rule.resize(offsets[self.rules.len()], (0, 0));
+            let mut next = std::mem::take(offsets);
+            for &(p, start) in &hits {
+                let end = start + self.pattern_len[p as usize];
+                for &r in &self.pattern_rules[p as usize] {
+                    by_rule[next[r as usize]] = (start, end);
+                    next[r as usize] += 1;
+                }
+            }
+            // `next[r]` is now where rule `r`'s hits end, which is where rule `r + 1`'s start.
+            *offsets = next;
+            for i in 0..self.rules.len() {
+                let from = if i == 0 { 0 } else { offsets[i - 1] };
+                let rh = &mut by_rule[from..offsets[i]];
+                if rh.is_empty() {
+                    continue;
+                }
+                let rule = &self.rules[i];
+                if !rule.applies_to(path) {
+                    continue;
+                }
+                let c = self.compiled(i)?;
+                // Hits come in the order their keywords end; windows want them by start.
+                if !rh.is_sorted() {
+                    rh.sort_unstable();
+                }
+                if !self.windows(c.reach, rh, data, windows) {
+                    windows.push((0, data.len()));
+                }
+                self.search(i, rule, c, data, windows, &mut out)?;
+            }
+            Ok(())
+        })?;
         out.sort_by_key(|m| (m.start, m.rule));
         if self.one_per_secret {
             self.drop_shadowed(&mut out);
         }
         Ok(out)
+    }
+
+    /// Run rule `i`'s regex over `windows` of `data` and keep the matches that pass its filters.
+    fn search(
+        &self,
+        i: usize,
+        rule: &Rule,
+        c: &Compiled,
+        data: &[u8],
+        windows: &[(usize, usize)],
+        out: &mut Vec<RawMatch>,
+    ) -> Result<(), RuleError> {
+        // One set of capture slots per rule, not one per window and match.
+        let mut locs = c.regex.capture_locations();
+        for &(ws, we) in windows {
+            let hay = &data[ws..we];
+            let mut at = 0;
+            while at <= hay.len() {
+                let Some(whole) = c.regex.captures_read_at(&mut locs, hay, at) else {
+                    break;
+                };
+                at = if whole.is_empty() {
+                    whole.end() + 1
+                } else {
+                    whole.end()
+                };
+                let (s, e) = c
+                    .secret_group
+                    .and_then(|g| locs.get(g))
+                    .unwrap_or((whole.start(), whole.end()));
+                if let Some(m) = self.accept(rule, c, whole.as_bytes(), &hay[s..e])? {
+                    out.push(RawMatch {
+                        rule: i,
+                        match_start: ws + whole.start(),
+                        match_end: ws + whole.end(),
+                        start: ws + s,
+                        end: ws + e,
+                        entropy: m,
+                    });
+                }
+            }
+        }
+        Ok(())
     }
 
     /// One secret, one finding: a `generic.*` match whose secret overlaps a specific rule's is
@@ -494,26 +569,39 @@ impl Matcher {
     }
 
     /// Apply entropy, checksum, placeholder and allow filters; the secret's entropy if kept.
-    fn accept(&self, rule: &Rule, c: &Compiled, whole: &[u8], secret: &[u8]) -> Option<f64> {
+    fn accept(
+        &self,
+        rule: &Rule,
+        c: &Compiled,
+        whole: &[u8],
+        secret: &[u8],
+    ) -> Result<Option<f64>, RuleError> {
         if secret.is_empty() {
-            return None;
+            return Ok(None);
         }
         let e = entropy::shannon(secret);
         if rule.spec.entropy.is_some_and(|min| e < min) {
-            return None;
+            return Ok(None);
         }
         if let Some(name) = &rule.spec.checksum {
             if !checksum::validate(name, secret) {
-                return None;
+                return Ok(None);
             }
         }
         if rule.spec.placeholder_filter && placeholder::is_placeholder(secret) {
-            return None;
+            return Ok(None);
         }
-        if c.allow.iter().any(|a| a.is_match(whole)) {
-            return None;
+        if !rule.spec.allow.is_empty() {
+            let allow = c
+                .allow
+                .get_or_init(|| rule.compile_allow())
+                .as_ref()
+                .map_err(Clone::clone)?;
+            if allow.iter().any(|a| a.is_match(whole)) {
+                return Ok(None);
+            }
         }
-        Some(e)
+        Ok(Some(e))
     }
 }
 
@@ -718,6 +806,45 @@ regex = '''vendor[\s:]{1,8}(?P<secret>[A-Za-z0-9]{16})'''
             found,
             vec![&b"tok_q8Zr2LxP0vT7mK4w"[..], &b"Zq8r2LxP0vT7mK4w"[..]]
         );
+    }
+
+    #[test]
+    fn every_hit_on_a_line_is_searched_however_long_the_line() {
+        let m = matcher(
+            r#"
+[[rule]]
+id = "t.line"
+description = "d"
+keywords = ["tok_"]
+regex = '''(?:^|[^A-Za-z0-9])(?P<secret>tok_[A-Za-z0-9]{16})(?:[^A-Za-z0-9]|$)'''
+[[rule]]
+id = "t.context"
+description = "d"
+keywords = ["vendor"]
+regex = '''(?:^|[^A-Za-z0-9])(?P<secret>[A-Z]{4}[0-9][A-Z]{11})(?:[^A-Za-z0-9]|$)'''
+"#,
+        );
+        // Several tokens on one short line. Then a line so long that the window of its first
+        // keyword ends before the line does; a second keyword inside that window reaches the
+        // value past its end.
+        let token = |c: char| format!("tok_{}q8Zr2LxP0vT7", c.to_string().repeat(4));
+        let mut text = format!("a {} b {} c {}\n", token('A'), token('B'), token('C'));
+        let far = AFTER - 60;
+        text += &format!(
+            "vendor {} vendor {} QWER7TYUIOPASDFG\n",
+            ".".repeat(far),
+            ".".repeat(80)
+        );
+        let data = text.as_bytes();
+        let found: Vec<&[u8]> = m
+            .scan("f", data)
+            .unwrap()
+            .iter()
+            .map(|f| &data[f.start..f.end])
+            .collect();
+        let mut want: Vec<String> = ['A', 'B', 'C'].into_iter().map(token).collect();
+        want.push("QWER7TYUIOPASDFG".into());
+        assert_eq!(found, want.iter().map(|t| t.as_bytes()).collect::<Vec<_>>());
     }
 
     #[test]
