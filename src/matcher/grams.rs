@@ -24,6 +24,20 @@ const BLOCK: usize = 48;
 
 /// Words of the bitmap.
 const WORDS: usize = 1 << (BITS - 6);
+/// log2 of the bits in the second bitmap, of four-byte sequences (8 KiB).
+const BITS4: u32 = 16;
+
+/// Hash of four bytes (already folded) to an index of the second bitmap.
+#[inline(always)]
+fn hash4(w: u32) -> usize {
+    (w.wrapping_mul(0x9e37_79b1) >> (32 - BITS4)) as usize
+}
+
+/// The second-bitmap index of the four bytes at `q`.
+#[inline(always)]
+fn hash4_at(data: &[u8], q: usize) -> usize {
+    hash4(u32::from_le_bytes([data[q], data[q + 1], data[q + 2], data[q + 3]]) | FOLD as u32)
+}
 
 /// Hash of the three low bytes of `w` (already folded) to a bitmap index.
 #[inline(always)]
@@ -70,6 +84,12 @@ pub type Region = (usize, usize);
 /// The anchor bitmap and, for each anchor, how far its keywords reach around it.
 pub struct Anchors {
     bitmap: Box<[u64; WORDS]>,
+    /// A second test for the positions that pass the first: each keyword's anchor with the byte
+    /// after it (or, for an anchor at the keyword's end, the byte before), so that an anchor met
+    /// inside an ordinary word (`oke` in `invoke`) rarely costs a walk of the automaton.
+    quads: Box<[u64; 1 << (BITS4 - 6)]>,
+    /// Per reach-table entry: a three-byte keyword hashes there, which has no four bytes to test.
+    bare: Box<[u64; REACH / 64]>,
     /// Per bitmap index: the longest distance from a keyword's start to its anchor, and from the
     /// anchor to the keyword's end, over the keywords whose anchors hash there.
     reach: Box<[(u8, u8)]>,
@@ -82,6 +102,8 @@ impl Anchors {
     /// bytes) or too long (over 255) to have one: the automaton must then read everything.
     pub fn new(keywords: &[String]) -> Option<Anchors> {
         let mut bitmap = Box::new([0u64; WORDS]);
+        let mut quads = Box::new([0u64; 1 << (BITS4 - 6)]);
+        let mut bare = Box::new([0u64; REACH / 64]);
         debug_assert_eq!(WORDS * 64, 1 << BITS);
         let mut reach = vec![(0u8, 0u8); REACH].into_boxed_slice();
         for k in keywords {
@@ -96,6 +118,20 @@ impl Anchors {
             let r = &mut reach[h % REACH];
             r.0 = r.0.max(at as u8);
             r.1 = r.1.max((k.len() - at) as u8);
+            let quad = if at + 4 <= k.len() {
+                Some(at)
+            } else {
+                at.checked_sub(1)
+            };
+            match quad {
+                Some(o) => {
+                    let q = hash4(
+                        u32::from_le_bytes([k[o], k[o + 1], k[o + 2], k[o + 3]]) | FOLD as u32,
+                    );
+                    quads[q >> 6] |= 1 << (q & 63);
+                }
+                None => bare[(h % REACH) >> 6] |= 1 << (h % 64),
+            }
         }
         #[cfg(target_arch = "x86_64")]
         let avx2 = std::arch::is_x86_feature_detected!("avx2");
@@ -103,9 +139,22 @@ impl Anchors {
         let avx2 = false;
         Some(Anchors {
             bitmap,
+            quads,
+            bare,
             reach,
             avx2,
         })
+    }
+
+    /// Whether the anchor at `q` (with three-byte hash `h`) can be part of a keyword: a
+    /// three-byte keyword hashes there, or the four bytes from `q` or from `q - 1` are some
+    /// keyword's.
+    #[inline(always)]
+    fn confirm(&self, data: &[u8], q: usize, h: usize) -> bool {
+        let test4 = |i: usize| (self.quads[i >> 6] >> (i & 63)) & 1 != 0;
+        (self.bare[(h % REACH) >> 6] >> (h % 64)) & 1 != 0
+            || (q + 4 <= data.len() && test4(hash4_at(data, q)))
+            || (q >= 1 && test4(hash4_at(data, q - 1)))
     }
 
     #[inline(always)]
@@ -122,7 +171,11 @@ impl Anchors {
             return;
         }
         let mut push = |q: usize| {
-            let (before, after) = self.reach[hash_at(data, q) % REACH];
+            let h = hash_at(data, q);
+            if !self.confirm(data, q, h) {
+                return;
+            }
+            let (before, after) = self.reach[h % REACH];
             let start = q.saturating_sub(before as usize);
             let end = (q + after as usize).min(n);
             match out.last_mut() {
