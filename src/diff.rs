@@ -74,6 +74,7 @@ mod tests {
             message: String::new(),
             commit: None,
             at_head: None,
+            utf16_columns: None,
         }
     }
 

@@ -90,6 +90,10 @@ pub struct Finding {
     /// History audit: whether the finding is still present at HEAD.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at_head: Option<bool>,
+    /// The start and end columns counted in UTF-16 code units, as SARIF consumers read them, where
+    /// they differ from the byte columns (text before them on their line is not ASCII).
+    #[serde(skip)]
+    pub utf16_columns: Option<(usize, usize)>,
 }
 
 impl Finding {

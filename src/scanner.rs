@@ -256,6 +256,7 @@ impl Scanner {
                 message: hint.replace("PATH", path),
                 commit: None,
                 at_head: None,
+                utf16_columns: None,
             });
         }
         Ok(out)
@@ -319,6 +320,11 @@ impl Scanner {
                 continue;
             }
             let rule = &self.matcher.rules()[m.rule];
+            let utf16_columns = {
+                let (start_line, end_line) = (m.start + 1 - column, m.end + 1 - end_col0);
+                let (a, b) = (&data[start_line..m.start], &data[end_line..m.end]);
+                (!a.is_ascii() || !b.is_ascii()).then(|| (utf16_len(a) + 1, utf16_len(b) + 1))
+            };
             out.push(Finding {
                 rule_id: rule.id().to_string(),
                 description: rule.spec.description.clone(),
@@ -335,10 +341,23 @@ impl Scanner {
                 message: String::new(),
                 commit: None,
                 at_head: None,
+                utf16_columns,
             });
         }
         Ok(out)
     }
+}
+
+/// Length of `bytes` as text in UTF-16 code units, an invalid sequence counting as the one
+/// replacement character that a lossy decoding puts in its place.
+fn utf16_len(bytes: &[u8]) -> usize {
+    bytes
+        .utf8_chunks()
+        .map(|c| {
+            c.valid().chars().map(char::len_utf16).sum::<usize>()
+                + usize::from(!c.invalid().is_empty())
+        })
+        .sum()
 }
 
 /// Git's heuristic: a NUL byte in the first 8000 bytes means binary.

@@ -197,3 +197,30 @@ fn the_schema_rejects_what_is_not_sarif() {
         ["startLine"] = Value::from(0);
     assert!(!v.is_valid(&bad_region));
 }
+
+#[test]
+fn sarif_columns_count_utf16_code_units_and_json_columns_count_bytes() {
+    let repo = Repo::new();
+    let prefix = "naïve 😀 value ";
+    repo.write("b.txt", &format!("{prefix}{}\n", key("utf16")));
+    let (code, doc, stderr) = sarif_of(&repo, &["scan", "."]);
+    assert_eq!(code, 1, "{stderr}");
+    let run = &doc["runs"][0];
+    assert_eq!(run["columnKind"], "utf16CodeUnits");
+    let region = &run["results"][0]["locations"][0]["physicalLocation"]["region"];
+    let utf16 = prefix.encode_utf16().count() + 1;
+    assert_ne!(utf16, prefix.len() + 1, "the prefix is not ASCII");
+    assert_eq!(region["startColumn"], utf16);
+    assert_eq!(region["endColumn"], utf16 + 30);
+
+    let cfg = repo.home.path().join("sarif-test.toml");
+    let out = repo
+        .hushguard()
+        .args(["scan", ".", "--format", "json", "--config"])
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["findings"][0]["column"], prefix.len() + 1);
+    assert_eq!(json["findings"][0]["end_column"], prefix.len() + 31);
+}

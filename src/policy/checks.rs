@@ -205,6 +205,7 @@ impl Settings {
             message: hit.message,
             commit: None,
             at_head: None,
+            utf16_columns: None,
         })
     }
 }

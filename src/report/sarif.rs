@@ -49,9 +49,11 @@ fn help(kind: &str) -> &'static str {
 fn result(f: &Finding, rule_index: usize, show: bool) -> Value {
     let mut region = json!({ "startLine": f.line.max(1) });
     if f.column >= 1 && f.end_line >= f.line && (f.end_line > f.line || f.end_column > f.column) {
-        region["startColumn"] = json!(f.column);
+        // SARIF columns count UTF-16 code units (`columnKind` below); ours count bytes.
+        let (start, end) = f.utf16_columns.unwrap_or((f.column, f.end_column));
+        region["startColumn"] = json!(start);
         region["endLine"] = json!(f.end_line);
-        region["endColumn"] = json!(f.end_column);
+        region["endColumn"] = json!(end);
     }
     let text = match shown_secret(f, show) {
         Some(s) => format!("{}: {s}", f.description),
