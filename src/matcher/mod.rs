@@ -614,6 +614,15 @@ mod tests {
         Matcher::new(parse_rules("t.toml", toml, true).unwrap()).unwrap()
     }
 
+    /// The secrets `m` finds in `data`, in order.
+    fn secrets<'a>(m: &Matcher, data: &'a [u8]) -> Vec<&'a [u8]> {
+        m.scan("f", data)
+            .unwrap()
+            .iter()
+            .map(|f| &data[f.start..f.end])
+            .collect()
+    }
+
     const RULES: &str = r#"
 [[rule]]
 id = "t.prefixed"
@@ -796,12 +805,7 @@ regex = '''vendor[\s:]{1,8}(?P<secret>[A-Za-z0-9]{16})'''
         );
         // The token at the very start and end of lines, and a key one line above its value.
         let data = b"x\ntok_q8Zr2LxP0vT7mK4w\nvendor:\n  Zq8r2LxP0vT7mK4w\n";
-        let found: Vec<&[u8]> = m
-            .scan("f", data)
-            .unwrap()
-            .iter()
-            .map(|f| &data[f.start..f.end])
-            .collect();
+        let found = secrets(&m, data);
         assert_eq!(
             found,
             vec![&b"tok_q8Zr2LxP0vT7mK4w"[..], &b"Zq8r2LxP0vT7mK4w"[..]]
@@ -836,12 +840,7 @@ regex = '''(?:^|[^A-Za-z0-9])(?P<secret>[A-Z]{4}[0-9][A-Z]{11})(?:[^A-Za-z0-9]|$
             ".".repeat(80)
         );
         let data = text.as_bytes();
-        let found: Vec<&[u8]> = m
-            .scan("f", data)
-            .unwrap()
-            .iter()
-            .map(|f| &data[f.start..f.end])
-            .collect();
+        let found = secrets(&m, data);
         let mut want: Vec<String> = ['A', 'B', 'C'].into_iter().map(token).collect();
         want.push("QWER7TYUIOPASDFG".into());
         assert_eq!(found, want.iter().map(|t| t.as_bytes()).collect::<Vec<_>>());
