@@ -614,6 +614,15 @@ mod tests {
         Matcher::new(parse_rules("t.toml", toml, true).unwrap()).unwrap()
     }
 
+    /// A token rule whose regex cannot match a newline, so it runs on its keyword's line.
+    const LINE_RULE: &str = r#"
+[[rule]]
+id = "t.line"
+description = "d"
+keywords = ["tok_"]
+regex = '''(?:^|[^A-Za-z0-9])(?P<secret>tok_[A-Za-z0-9]{16})(?:[^A-Za-z0-9]|$)'''
+"#;
+
     /// The secrets `m` finds in `data`, in order.
     fn secrets<'a>(m: &Matcher, data: &'a [u8]) -> Vec<&'a [u8]> {
         m.scan("f", data)
@@ -789,20 +798,16 @@ regex = '''tok_[A-Za-z0-9]{16}'''
         assert!(is_multiline(r"(?s)-----BEGIN.{0,64}KEY"));
         assert!(!is_multiline(r"key:\s{0,5}x"));
 
-        let m = matcher(
+        let m = matcher(&format!(
+            "{LINE_RULE}{}",
             r#"
-[[rule]]
-id = "t.line"
-description = "d"
-keywords = ["tok_"]
-regex = '''(?:^|[^A-Za-z0-9])(?P<secret>tok_[A-Za-z0-9]{16})(?:[^A-Za-z0-9]|$)'''
 [[rule]]
 id = "t.lines"
 description = "d"
 keywords = ["vendor"]
 regex = '''vendor[\s:]{1,8}(?P<secret>[A-Za-z0-9]{16})'''
-"#,
-        );
+"#
+        ));
         // The token at the very start and end of lines, and a key one line above its value.
         let data = b"x\ntok_q8Zr2LxP0vT7mK4w\nvendor:\n  Zq8r2LxP0vT7mK4w\n";
         let found = secrets(&m, data);
@@ -814,20 +819,16 @@ regex = '''vendor[\s:]{1,8}(?P<secret>[A-Za-z0-9]{16})'''
 
     #[test]
     fn every_hit_on_a_line_is_searched_however_long_the_line() {
-        let m = matcher(
+        let m = matcher(&format!(
+            "{LINE_RULE}{}",
             r#"
-[[rule]]
-id = "t.line"
-description = "d"
-keywords = ["tok_"]
-regex = '''(?:^|[^A-Za-z0-9])(?P<secret>tok_[A-Za-z0-9]{16})(?:[^A-Za-z0-9]|$)'''
 [[rule]]
 id = "t.context"
 description = "d"
 keywords = ["vendor"]
 regex = '''(?:^|[^A-Za-z0-9])(?P<secret>[A-Z]{4}[0-9][A-Z]{11})(?:[^A-Za-z0-9]|$)'''
-"#,
-        );
+"#
+        ));
         // Several tokens on one short line. Then a line so long that the window of its first
         // keyword ends before the line does; a second keyword inside that window reaches the
         // value past its end.
