@@ -62,6 +62,10 @@ pub struct RuleSpec {
     pub keywords: Vec<String>,
     #[serde(default)]
     pub regex: Option<String>,
+    /// A provider key without a prefix of its own: found by a provider name (a keyword) near a
+    /// token of a given shape. Expanded into `regex` when the rule is loaded.
+    #[serde(default)]
+    pub context: Option<Context>,
     #[serde(default)]
     pub entropy: Option<f64>,
     #[serde(default)]
@@ -84,6 +88,70 @@ pub struct RuleSpec {
     pub examples: Vec<Example>,
     #[serde(default)]
     pub negative_examples: Vec<Example>,
+}
+
+/// How a context rule finds its token near a provider name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Context {
+    /// The token's shape: a regex without capture groups, matched case-sensitively.
+    pub token: String,
+    /// The provider's names (matched case-insensitively; default: the rule's keywords).
+    #[serde(default)]
+    pub names: Vec<String>,
+    /// At most this many bytes between the end of a name and the token's delimiter.
+    #[serde(default = "default_within")]
+    pub within: usize,
+    /// Whether the token may stand on a later line than the name (a YAML or INI section).
+    #[serde(default)]
+    pub multiline: bool,
+}
+
+fn default_within() -> usize {
+    40
+}
+
+/// Largest `within` a context rule may ask for: windows around keywords are a few lines long.
+pub const MAX_CONTEXT_WITHIN: usize = 200;
+
+impl Context {
+    /// The regex this context stands for: a name, a gap of at most `within` bytes (one line unless
+    /// `multiline`), a delimiter that opens a value (`=`, `:`, a quote, white space, `(`, `>`, `,`),
+    /// the token as the `secret` group, and a boundary after it. Names of four characters or
+    /// fewer must start a word, so that `box` does not fire inside `checkbox`.
+    pub fn to_regex(&self, keywords: &[String]) -> String {
+        let names = if self.names.is_empty() {
+            keywords
+        } else {
+            &self.names
+        };
+        let alternation = |list: &[&String]| {
+            list.iter()
+                .map(|n| regex_syntax::escape(n))
+                .collect::<Vec<_>>()
+                .join("|")
+        };
+        let short: Vec<&String> = names.iter().filter(|n| n.len() <= 4).collect();
+        let long: Vec<&String> = names.iter().filter(|n| n.len() > 4).collect();
+        let mut parts = Vec::new();
+        if !long.is_empty() {
+            parts.push(format!("(?i:{})", alternation(&long)));
+        }
+        if !short.is_empty() {
+            parts.push(format!("(?:^|[^A-Za-z0-9])(?i:{})", alternation(&short)));
+        }
+        let (gap, space) = if self.multiline {
+            ("(?s:.)", r"\s")
+        } else {
+            (r"[^\r\n]", r" \t")
+        };
+        format!(
+            r#"(?:{})(?:{gap}){{0,{}}}?[{space}'"=:,(>\x60\[{{|](?P<secret>{})(?:[^A-Za-z0-9_\-]|$)"#,
+            parts.join("|"),
+            self.within,
+            self.token
+        )
+    }
 }
 
 fn default_kind() -> Kind {
@@ -245,9 +313,10 @@ pub fn toml_error_location(text: &str, e: &toml::de::Error) -> String {
 
 /// Validate one rule spec (shape, globs and, when `compile_now`, its regexes).
 pub fn validate_spec(origin: &str, spec: RuleSpec, compile_now: bool) -> Result<Rule, RuleError> {
+    let id = spec.id.clone();
     let err = |m: String| RuleError {
         origin: origin.to_string(),
-        rule: Some(spec.id.clone()),
+        rule: Some(id.clone()),
         message: m,
     };
     let id_ok = !spec.id.is_empty()
@@ -262,13 +331,47 @@ pub fn validate_spec(origin: &str, spec: RuleSpec, compile_now: bool) -> Result<
             "id must be `family.slug` in lowercase letters, digits, `.`, `-`".into(),
         ));
     }
+    let mut spec = spec;
+    if let Some(ctx) = &spec.context {
+        if spec.regex.is_some() {
+            return Err(err(
+                "a rule has either `regex` or `context`, not both".into()
+            ));
+        }
+        if ctx.token.is_empty() {
+            return Err(err("context.token is empty".into()));
+        }
+        if ctx.within > MAX_CONTEXT_WITHIN {
+            return Err(err(format!(
+                "context.within is {} (at most {MAX_CONTEXT_WITHIN} bytes)",
+                ctx.within
+            )));
+        }
+        if let Some(n) = ctx.names.iter().find(|n| n.len() < 2) {
+            return Err(err(format!(
+                "context name `{n}` is too short (2 characters at least)"
+            )));
+        }
+        match regex_syntax::Parser::new().parse(&ctx.token) {
+            Err(e) => return Err(err(format!("context.token does not parse: {e}"))),
+            Ok(hir) => {
+                if hir.properties().explicit_captures_len() > 0 {
+                    return Err(err(
+                        "context.token must not hold capture groups (use `(?:...)`)".into(),
+                    ));
+                }
+            }
+        }
+        spec.regex = Some(ctx.to_regex(&spec.keywords));
+    }
+    let spec = spec;
     match spec.kind {
         Kind::Secret => {
             if spec.keywords.is_empty() {
                 return Err(err("needs at least one keyword".into()));
             }
             if spec.regex.is_none() {
-                return Err(err("needs a regex".into()));
+                return Err(err("needs a regex or a context".into()));
             }
         }
         Kind::File => {
@@ -370,6 +473,75 @@ mod tests {
         let e = parse_rules("mine.toml", text, true).unwrap_err();
         assert_eq!(e.rule.as_deref(), Some("a.b"));
         assert!(e.to_string().contains("does not compile"));
+    }
+
+    const CONTEXT_RULE: &str = r#"
+[[rule]]
+id = "acme.api-key"
+description = "Acme API key: 32 hex characters near the name Acme"
+keywords = ["acme"]
+context = { token = '[a-f0-9]{32}' }
+examples = ["ACME_API_KEY=${hex:32}", "acme secret key ${hex:32}"]
+negative_examples = ["ACME_API_KEY=${hex:31}", "other = ${hex:32}"]
+"#;
+
+    #[test]
+    fn a_context_rule_expands_to_a_regex_that_finds_its_token_near_a_name() {
+        let rules = parse_rules("mine.toml", CONTEXT_RULE, true).unwrap();
+        let re = rules[0].compile_regex().unwrap().unwrap();
+        let token = "0123456789abcdef0123456789abcdef";
+        for line in [
+            format!("ACME_API_KEY={token}"),
+            format!("\"acme\": \"{token}\""),
+            format!("Using Acme KEY={token}"),
+            format!("acme token = '{token}'"),
+            format!("--acme-key {token}"),
+        ] {
+            let caps = re
+                .captures(line.as_bytes())
+                .unwrap_or_else(|| panic!("{line}"));
+            assert_eq!(&caps["secret"], token.as_bytes(), "{line}");
+        }
+        for line in [
+            format!("ACME_API_KEY={token}0"),
+            format!("ACME_API_KEY=x{token}"),
+            format!("acme{}{token}", "-".repeat(60)),
+            format!("acme\n{token}"),
+        ] {
+            assert!(re.captures(line.as_bytes()).is_none(), "{line}");
+        }
+        let found = check::check_rules(&rules).unwrap();
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn a_short_context_name_must_start_a_word() {
+        let text = CONTEXT_RULE.replace("[\"acme\"]", "[\"box\"]");
+        let rules = parse_rules("mine.toml", &text, true).unwrap();
+        let re = rules[0].compile_regex().unwrap().unwrap();
+        let token = "0123456789abcdef0123456789abcdef";
+        assert!(re.is_match(format!("BOX_TOKEN={token}").as_bytes()));
+        assert!(!re.is_match(format!("checkbox_id={token}").as_bytes()));
+    }
+
+    #[test]
+    fn a_malformed_context_is_named() {
+        for (change, message) in [
+            ("context = { token = '([a-f0-9]{32})' }", "capture groups"),
+            ("context = { token = '[a-f0-9' }", "does not parse"),
+            ("context = { token = '[a-f]', within = 100000 }", "within"),
+            ("context = { token = '[a-f]', near = 3 }", "near"),
+            ("context = { token = '[a-f]' }\nregex = 'x'", "not both"),
+        ] {
+            let text = CONTEXT_RULE.replace("context = { token = '[a-f0-9]{32}' }", change);
+            let e = parse_rules("mine.toml", &text, true)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("mine.toml") && e.contains(message),
+                "{change}: {e}"
+            );
+        }
     }
 
     #[test]
