@@ -20,7 +20,7 @@ pub mod scanner;
 pub mod sources;
 
 use anyhow::{Context as _, Result};
-use baseline::Baseline;
+use baseline::{Baseline, BASELINE_FILE};
 use cli::{Cli, ColorChoice, Command, ReportArgs, RulesArgs, RulesCommand, ScanArgs};
 use config::Config;
 use outcome::{FailOn, Outcome};
@@ -127,8 +127,19 @@ fn scan(args: ScanArgs) -> Result<i32> {
         ctx.scanner.max_file_size = n;
     }
     ctx.scanner.prefilter_only = args.prefilter_only;
+    // A path that is not there is named as such (a typo, most often) and the others are scanned.
+    let mut missing = Vec::new();
     let abs_paths: Vec<PathBuf> = paths
         .iter()
+        .filter(|p| {
+            let gone = p.as_os_str() != "-"
+                && std::fs::symlink_metadata(p)
+                    .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound);
+            if gone {
+                missing.push(format!("{}: does not exist", p.display()));
+            }
+            !gone
+        })
         .map(|p| {
             if p.as_os_str() == "-" {
                 p.clone()
@@ -141,8 +152,24 @@ fn scan(args: ScanArgs) -> Result<i32> {
         no_ignore: args.no_ignore,
         threads: ctx.threads,
     };
-    let outcome = sources::tree::scan(&ctx.scanner, &abs_paths, &root, &opts);
-    finish(&ctx, outcome, &args.report, Mode::Scan, started, None)
+    let mut outcome = sources::tree::scan(&ctx.scanner, &abs_paths, &root, &opts);
+    missing.append(&mut outcome.errors);
+    outcome.errors = missing;
+    let forbidden = outcome
+        .findings
+        .iter()
+        .filter(|f| f.kind == finding::Kind::File)
+        .map(|f| f.path.as_str());
+    outcome.file_states = sources::git_state::states(&root, forbidden);
+    let baseline = root.join(BASELINE_FILE);
+    finish(
+        &ctx,
+        outcome,
+        &args.report,
+        Mode::Scan,
+        started,
+        Some(&baseline),
+    )
 }
 
 /// Apply the baseline, sort, render and write the report; return the exit code.
@@ -154,9 +181,11 @@ pub fn finish(
     started: Instant,
     default_baseline: Option<&Path>,
 ) -> Result<i32> {
+    // The one place every mode reads its baseline: `--baseline FILE` (which must exist), else the
+    // repository's own file when there is one, and none at all with `--no-baseline`.
     let baseline_path = report.baseline.clone().or_else(|| {
         default_baseline
-            .filter(|p| p.is_file())
+            .filter(|p| !report.no_baseline && p.is_file())
             .map(Path::to_path_buf)
     });
     if let Some(p) = baseline_path {
@@ -189,7 +218,20 @@ pub fn finish(
     for n in &outcome.notes {
         let _ = writeln!(err, "hushguard: warning: {n}");
     }
+    if mode != Mode::Policy && person_watching() {
+        let _ = writeln!(err, "{}", report::human::summary_line(&outcome.summary));
+    }
     Ok(outcome.exit_code(ctx.fail_on()))
+}
+
+/// Whether a person reads standard error: it is a terminal, and git did not start this process
+/// (git sets `GIT_EXEC_PATH` and `GIT_PREFIX` for every hook and alias it runs, and the pre-commit
+/// framework sets `PRE_COMMIT`). A hook stays silent when all is clean.
+fn person_watching() -> bool {
+    std::io::stderr().is_terminal()
+        && ["GIT_EXEC_PATH", "GIT_PREFIX", "PRE_COMMIT"]
+            .iter()
+            .all(|v| std::env::var_os(v).is_none())
 }
 
 /// Write a report to a file or standard output.
@@ -210,31 +252,13 @@ pub fn write_output(output: Option<&Path>, text: &str) -> Result<()> {
 fn rules_cmd(args: RulesArgs) -> Result<i32> {
     match args.command {
         Some(RulesCommand::Check { files }) => {
-            let mut failed = 0;
-            let mut out = String::new();
-            for f in &files {
-                let text = std::fs::read_to_string(f)
-                    .with_context(|| format!("{}: cannot read", f.display()))?;
-                let name = f.display().to_string();
-                let rules = match rules::parse_rules(&name, &text, true) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        out.push_str(&format!("{e}\n"));
-                        failed += 1;
-                        continue;
-                    }
-                };
-                let failures = rules::check::check_rules(&rules).map_err(anyhow::Error::msg)?;
-                for fl in &failures {
-                    out.push_str(&format!("{fl}\n"));
-                }
-                failed += failures.len();
-                if failures.is_empty() {
-                    out.push_str(&format!("{name}: {} rules ok\n", rules.len()));
-                }
+            let report = rules::check::check_files(&files);
+            write_output(None, &report.text)?;
+            let mut err = std::io::stderr().lock();
+            for e in &report.errors {
+                let _ = writeln!(err, "hushguard: error: {e}");
             }
-            write_output(None, &out)?;
-            Ok(if failed > 0 { 1 } else { 0 })
+            Ok(report.exit_code())
         }
         None => {
             let root = std::path::absolute(".").unwrap_or_default();
@@ -242,8 +266,8 @@ fn rules_cmd(args: RulesArgs) -> Result<i32> {
             let mut list: Vec<_> = ctx.scanner.rules().collect();
             list.sort_by(|a, b| a.id().cmp(b.id()));
             let text = match args.format {
-                cli::Format::Json => report::rules::render_json(&list),
-                _ => report::rules::render_human(&list),
+                cli::ListFormat::Json => report::rules::render_json(&list),
+                cli::ListFormat::Human => report::rules::render_human(&list),
             };
             write_output(None, &text)?;
             Ok(0)
