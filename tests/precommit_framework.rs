@@ -2,7 +2,7 @@
 //! repository builds hushguard from source (`language: rust`, `.pre-commit-hooks.yaml`) and runs it,
 //! and the README's own `.pre-commit-config.yaml` snippet is installed and run by real `git commit`
 //! and `git push` runs. The build takes minutes, so few tests cover many cases, and the cargo target
-//! directory is kept under `target/` so later runs reuse it. The framework is the `pre-commit` on
+//! directory is kept in the target directory so later runs reuse it. The framework is the `pre-commit` on
 //! PATH or, when there is none, one this test installs once (from PyPI, into a virtual environment
 //! under the target directory) and reuses: `cargo test` needs nothing installed by hand.
 
@@ -92,9 +92,13 @@ fn try_repo(repo: &Repo) -> Output {
 /// The environment the framework (and the hooks it installs) runs with: the test repository's
 /// isolated git set-up, and the real user's cargo and rustup to build hushguard with.
 fn framework_env(repo: &Repo, cmd: &mut Command) {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Beside this build's own output (CARGO_TARGET_TMPDIR is `<target dir>/tmp`), so a
+    // CARGO_TARGET_DIR set for the test run is honoured here too.
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .parent()
+        .expect("the target directory");
     repo.env(cmd);
-    cmd.env("CARGO_TARGET_DIR", manifest.join("target/pre-commit"))
+    cmd.env("CARGO_TARGET_DIR", target.join("pre-commit"))
         .env("PRE_COMMIT_HOME", repo.home.path().join("pre-commit-cache"))
         // A quicker release build: this test checks behaviour, the benchmark checks speed.
         .env("CARGO_PROFILE_RELEASE_LTO", "off")
