@@ -70,13 +70,20 @@ impl Baseline {
 
     /// Remove the findings this baseline lists; returns how many were removed.
     pub fn filter(&self, findings: &mut Vec<Finding>) -> u64 {
+        self.split(findings).len() as u64
+    }
+
+    /// Remove the findings this baseline lists from `findings` and return them.
+    pub fn split(&self, findings: &mut Vec<Finding>) -> Vec<Finding> {
         let known: HashSet<&str> = self
             .findings
             .iter()
             .map(|e| e.fingerprint.as_str())
             .collect();
-        let before = findings.len();
-        findings.retain(|f| !known.contains(f.fingerprint.as_str()));
-        (before - findings.len()) as u64
+        let (gone, kept) = std::mem::take(findings)
+            .into_iter()
+            .partition(|f| known.contains(f.fingerprint.as_str()));
+        *findings = kept;
+        gone
     }
 }

@@ -38,6 +38,12 @@ pub enum Format {
     Human,
     Json,
     Sarif,
+    /// GitHub Actions workflow commands: one annotation per finding.
+    Github,
+    /// GitLab secret detection security report (schema 15.x).
+    Gitlab,
+    /// JSON Lines: one finding per line, then one summary record.
+    Jsonl,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
