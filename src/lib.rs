@@ -12,6 +12,7 @@ pub mod config;
 pub mod diff;
 pub mod finding;
 pub mod hooks;
+pub mod import;
 pub mod matcher;
 pub mod outcome;
 pub mod policy;
@@ -106,7 +107,12 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Uninstall(args) => hooks::uninstall(args),
         Command::Policy(args) => policy::run(args),
         Command::Audit(args) => sources::history::run(args),
+        Command::Baseline(args) if args.import.is_some() => {
+            let file = args.import.clone().unwrap_or_default();
+            import::baseline_command(&args, &file)
+        }
         Command::Baseline(args) => sources::history::baseline(args),
+        Command::Config(args) => import::config_command(args),
     }
 }
 
