@@ -200,3 +200,30 @@ impl Baseline {
         gone
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_hashes_match_the_standard_vectors() {
+        assert_eq!(sha1_hex(b"abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn old_baselines_still_load() {
+        let b: Baseline = serde_json::from_str(
+            r#"{"version":1,"findings":[{"fingerprint":"ab","rule_id":"x.y","path":"a"}]}"#,
+        )
+        .unwrap();
+        assert!(b.findings[0].imported.is_none());
+        assert!(serde_json::from_str::<Baseline>(
+            r#"{"version":1,"findings":[{"fingerprint":"ab","rule_id":"x.y","path":"a","bogus":1}]}"#
+        )
+        .is_err());
+    }
+}

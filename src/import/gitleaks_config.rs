@@ -169,22 +169,25 @@ impl Conversion<'_> {
                 "condition = \"AND\" has no hushguard equivalent (hushguard allows on any one criterion)".into(),
             ));
         }
+        // Each criterion allows on its own: one left out allows less, never more.
         let mut globs = Vec::new();
         for re in strings(t.get("paths")).map_err(|e| fail("paths", e))? {
             match path_globs(&re) {
                 Some(g) => globs.extend(g),
-                None => {
-                    return Err(fail(
-                        &re,
-                        format!("path regex `{re}` has no glob equivalent; write it as a glob"),
-                    ))
-                }
+                None => self.skip(
+                    &re,
+                    format!("{what}: path regex `{re}` has no glob equivalent; write it as a glob"),
+                ),
             }
         }
-        let regexes = strings(t.get("regexes")).map_err(|e| fail("regexes", e))?;
-        for re in &regexes {
-            if let Err(e) = crate::rules::compile(re, false) {
-                return Err(fail(re, format!("regex `{re}` does not compile here: {e}")));
+        let mut regexes = Vec::new();
+        for re in strings(t.get("regexes")).map_err(|e| fail("regexes", e))? {
+            match crate::rules::compile(&re, false) {
+                Ok(_) => regexes.push(re),
+                Err(e) => self.skip(
+                    &re,
+                    format!("{what}: regex `{re}` does not compile here: {e}"),
+                ),
             }
         }
         if matches!(
