@@ -27,6 +27,20 @@ pub fn escape_data(s: &str) -> String {
     out
 }
 
+/// Control characters other than CR and LF (which the escaping carries) shown as `\u{..}`, so an
+/// author name or a message from an untrusted repository cannot drive the log viewer.
+fn quote_controls(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\r' {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// Escape a property value: as a message, plus `:` and `,`.
 pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
@@ -74,7 +88,7 @@ fn annotation(out: &mut String, f: &Finding, level: &str, opts: &ReportOptions) 
         out,
         "::{level} {}::{}",
         props.join(","),
-        escape_data(&message)
+        escape_data(&quote_controls(&message))
     );
 }
 
@@ -112,5 +126,6 @@ mod tests {
         assert_eq!(escape_property("a%b\r\nc:d,e"), "a%25b%0D%0Ac%3Ad%2Ce");
         // `%` first, so an escape is never escaped twice.
         assert_eq!(escape_property("%3A"), "%253A");
+        assert_eq!(quote_controls("a\u{1b}[31mb\n"), "a\\u{1b}[31mb\n");
     }
 }
