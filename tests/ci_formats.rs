@@ -324,6 +324,15 @@ fn gitlab_report_is_valid_stable_and_rejects_bad_documents() {
     assert_eq!(ids(&moved), before);
     assert_eq!(moved["vulnerabilities"][0]["location"]["start_line"], 2);
 
+    // --output writes the same report to a file.
+    let written = run(&repo, &["scan", ".", "--output", "gl.json"], "gitlab");
+    assert!(written.stdout.is_empty());
+    let file: Value =
+        serde_json::from_str(&std::fs::read_to_string(repo.path().join("gl.json")).unwrap())
+            .unwrap();
+    assert_eq!(ids(&file), ids(&moved));
+    std::fs::remove_file(repo.path().join("gl.json")).unwrap();
+
     let mut bad = doc.clone();
     bad["scan"]["start_time"] = Value::from("2026-01-01 10:00:00+00:00");
     assert!(!v.is_valid(&bad), "timestamps have one form");

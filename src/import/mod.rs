@@ -114,7 +114,14 @@ pub fn baseline_command(args: &BaselineArgs, file: &Path) -> anyhow::Result<i32>
         .output
         .clone()
         .unwrap_or_else(|| root.join(BASELINE_FILE));
-    let mut baseline = if std::fs::symlink_metadata(&out).is_ok() {
+    let existing = std::fs::symlink_metadata(&out).ok();
+    if existing.as_ref().is_some_and(|m| !m.file_type().is_file()) {
+        anyhow::bail!(
+            "{}: not a regular file (a symlink is not followed); choose another with --output",
+            out.display()
+        );
+    }
+    let mut baseline = if existing.is_some() {
         Baseline::load(&out).map_err(anyhow::Error::msg)?
     } else {
         Baseline {
