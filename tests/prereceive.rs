@@ -191,6 +191,14 @@ fn tags_of_commits_and_of_blobs_are_scanned() {
     let t = s.rejected(&["origin", "v1.0"]);
     assert!(t.contains("release.cfg:1:"), "{t}");
 
+    // A clean commit, but a token in the annotated tag's message.
+    s.git(&["reset", "-q", "--hard", "origin/main"]);
+    let token = github_token("tag-message");
+    s.git(&["tag", "-a", "-m", &format!("release\n\n{token}"), "v0.9"]);
+    let t = s.rejected(&["origin", "v0.9"]);
+    assert!(t.contains("<tag message>:3:"), "{t}");
+    assert!(t.contains("in the message of tag refs/tags/v0.9"), "{t}");
+
     s.git(&["reset", "-q", "--hard", "origin/main"]);
     let blob_path = s.work.join("loose.txt");
     std::fs::write(&blob_path, key_line("blob-tag")).unwrap();

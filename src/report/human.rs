@@ -142,11 +142,9 @@ fn advice(out: &mut String, outcome: &Outcome, opts: &ReportOptions) {
         return;
     }
     if opts.mode == Mode::CommitMsg {
-        out.push_str("  Take the secret out of the message and commit again (git keeps your text in .git/COMMIT_EDITMSG).
-");
+        out.push_str("  Take the secret out of the message and commit again (git keeps your text in .git/COMMIT_EDITMSG).\n");
         out.push_str(
-            "  If it is real, revoke and rotate it: it has been pasted somewhere already.
-",
+            "  If it is real, revoke and rotate it: it has been pasted somewhere already.\n",
         );
         return;
     }
@@ -193,29 +191,20 @@ fn push_advice(out: &mut String, outcome: &Outcome) {
         .findings
         .iter()
         .any(|f| !crate::sources::message::is_message(f));
-    out.push_str(
-        "  To push again, rewrite the commits named above in your clone:
-",
-    );
+    out.push_str("  To push again, rewrite the commits named above in your clone:\n");
     if in_files {
         out.push_str(
-            "    the last commit: remove the secret or file, `git add`, then `git commit --amend`;
-",
+            "    the last commit: remove the secret or file, `git add`, then `git commit --amend`;\n",
         );
-        out.push_str("    an earlier one: `git rebase -i COMMIT^`, mark it `edit`, fix it, `git commit --amend`, `git rebase --continue`.
-");
+        out.push_str("    an earlier one: `git rebase -i COMMIT^`, mark it `edit`, fix it, `git commit --amend`, `git rebase --continue`.\n");
     }
     if in_message {
-        out.push_str("    a commit message: `git commit --amend` (last commit) or `git rebase -i COMMIT^` and `reword`.
-");
+        out.push_str("    a commit message: `git commit --amend` (last commit) or `git rebase -i COMMIT^` and `reword`;\n");
+        out.push_str("    a tag message: `git tag -d TAG`, then tag again with a clean message.\n");
     }
+    out.push_str("  Rotate the secret if it was ever real: it has left your machine.\n");
     out.push_str(
-        "  Rotate the secret if it was ever real: it has left your machine.
-",
-    );
-    out.push_str(
-        "  Then push again. If it is not a secret, add `hushguard:allow` in a comment on that line.
-",
+        "  Then push again. If it is not a secret, add `hushguard:allow` in a comment on that line.\n",
     );
 }
 

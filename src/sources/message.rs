@@ -16,10 +16,46 @@ use std::collections::HashSet;
 
 /// The path of a finding in a commit message.
 pub const MESSAGE_PATH: &str = "<commit message>";
+/// The path of a finding in the message of an annotated tag (pre-receive).
+pub const TAG_MESSAGE_PATH: &str = "<tag message>";
 
-/// Whether a finding is in a commit message rather than a file.
+/// Whether a finding is in a commit or tag message rather than a file.
 pub fn is_message(f: &Finding) -> bool {
-    f.path == MESSAGE_PATH
+    f.path == MESSAGE_PATH || f.path == TAG_MESSAGE_PATH
+}
+
+/// Tags of tags followed at most this deep.
+const MAX_TAG_CHAIN: usize = 16;
+
+/// Scan the message of annotated tag `id`, pushed as `name`, and of the tags it points to.
+pub fn scan_tag(
+    repo: &gix::Repository,
+    scanner: &Scanner,
+    name: &str,
+    id: ObjectId,
+    out: &mut Outcome,
+) {
+    let mut next = Some(id);
+    for _ in 0..MAX_TAG_CHAIN {
+        let Some(id) = next.take() else { break };
+        let Ok(obj) = repo.find_object(id) else { break };
+        let Ok(tag) = obj.try_into_tag() else { break };
+        let (message, target) = match tag.decode() {
+            Ok(t) => (t.message.to_vec(), t.target()),
+            Err(e) => {
+                out.errors.push(format!("{name}: tag {id} is corrupt: {e}"));
+                break;
+            }
+        };
+        match scanner.scan(TAG_MESSAGE_PATH, &message) {
+            Ok(s) => out.findings.extend(s.findings.into_iter().map(|mut f| {
+                f.message = format!("in the message of tag {name} ({id})");
+                f
+            })),
+            Err(e) => out.errors.push(format!("{name}: {e}")),
+        }
+        next = Some(target);
+    }
 }
 
 /// Below this many commits, stay on one thread.

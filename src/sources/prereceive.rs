@@ -5,7 +5,8 @@
 //! directory (see [`quarantine`]). The scan covers exactly what the push brings: the commits
 //! reachable from the new tips and from no ref the repository already has (new branches, updates,
 //! force pushes and tags alike; deleted refs bring nothing), each with the added-lines and merge
-//! semantics of `--range`, and their commit messages. A tag of a tree or a blob is scanned whole.
+//! semantics of `--range`, their commit messages and the messages of annotated tags. A tag of a
+//! tree or a blob is scanned whole.
 //!
 //! Nothing is read from the pushed objects to configure the scan: the configuration is `--config
 //! FILE` or `.hushguard.toml` in the repository's git directory, never in its work tree (a non-bare
@@ -261,6 +262,11 @@ pub fn run(args: ScanArgs) -> Result<i32> {
     let mut set = range::commit_changes(&repo, &commits, &mut outcome)?;
     for (name, id) in others {
         non_commit(&repo, &name, id, &mut set, &mut outcome)?;
+    }
+    for u in &updates {
+        if let Ok(id) = ObjectId::from_hex(u.new.as_bytes()) {
+            message::scan_tag(&repo, &ctx.scanner, &u.name, id, &mut outcome);
+        }
     }
     outcome.summary.commits = Some(commits.len() as u64);
     scan_changes(&ts, &ctx.scanner, &set, ctx.threads, &mut outcome);
