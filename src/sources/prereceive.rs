@@ -258,7 +258,7 @@ pub fn run(args: ScanArgs) -> Result<i32> {
     let updates = parse_updates(&input)?;
 
     let mut outcome = Outcome::default();
-    let (commits, others) = pushed(&repo, &updates)?;
+    let Pushed { commits, others } = pushed(&repo, &updates)?;
     let mut set = range::commit_changes(&repo, &commits, &mut outcome)?;
     for (name, id) in others {
         non_commit(&repo, &name, id, &mut set, &mut outcome)?;
@@ -297,12 +297,16 @@ pub fn run(args: ScanArgs) -> Result<i32> {
     )
 }
 
-/// The commits the push brings (reachable from a new tip, from no existing ref), and the new tips
-/// that are not commits (a tag of a tree or a blob), with their ref names.
-fn pushed(
-    repo: &gix::Repository,
-    updates: &[Update],
-) -> Result<(Vec<ObjectId>, Vec<(String, ObjectId)>)> {
+/// What a push brings.
+struct Pushed {
+    /// The commits reachable from a new tip and from no existing ref.
+    commits: Vec<ObjectId>,
+    /// New tips that are not commits (a tag of a tree or a blob), with their ref names.
+    others: Vec<(String, ObjectId)>,
+}
+
+/// The commits and other objects the push brings.
+fn pushed(repo: &gix::Repository, updates: &[Update]) -> Result<Pushed> {
     let mut tips = Vec::new();
     let mut others = Vec::new();
     for u in updates {
@@ -318,10 +322,16 @@ fn pushed(
         }
     }
     if tips.is_empty() {
-        return Ok((Vec::new(), others));
+        return Ok(Pushed {
+            commits: Vec::new(),
+            others,
+        });
     }
     let existing = existing_commits(repo)?;
-    Ok((range::walk(repo, &tips, &existing)?, others))
+    Ok(Pushed {
+        commits: range::walk(repo, &tips, &existing)?,
+        others,
+    })
 }
 
 /// The commits every ref of the repository points to (through tags), before the push moves any.
