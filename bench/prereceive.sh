@@ -2,8 +2,9 @@
 # Benchmark the pre-receive hook: how long `hushguard scan --pre-receive` takes inside a real
 # `git push` into a bare repository, objects in git's quarantine and all.
 #
-# The hook is a wrapper that times hushguard (wall clock, process start to exit, as the server
-# sees it) and then always refuses the push, so the same push can be repeated: nothing lands, git
+# The hook is a wrapper that times hushguard (wall clock from process start to exit, as the server
+# sees it, and CPU time from getrusage, which a loaded machine inflates less) and then always
+# refuses the push, so the same push can be repeated: nothing lands, git
 # drops the quarantine each time. Two pushes:
 #   - small: 3 commits (a few files edited and added) onto a branch the server has;
 #   - large: 1,000 commits of a real history (rust-lang/cargo, from the bundle in
@@ -42,35 +43,40 @@ git config --global init.defaultBranch main
 
 log="$BENCH_DIR/times"
 
+# The hook's timer: runs hushguard on the hook's input, appends "wall_ms cpu_ms exit" to the log
+# (CPU time of the child from getrusage, in microseconds' resolution).
+cat >"$BENCH_DIR/timer.py" <<'PY'
+import resource, subprocess, sys, time
+exe, log, report = sys.argv[1:4]
+data = sys.stdin.buffer.read()
+start = time.perf_counter()
+with open(report, "wb") as out:
+    code = subprocess.run([exe, "scan", "--pre-receive"], input=data, stdout=out,
+                          stderr=subprocess.STDOUT).returncode
+wall = time.perf_counter() - start
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+with open(log, "a") as f:
+    f.write(f"{wall * 1000:.1f} {(ru.ru_utime + ru.ru_stime) * 1000:.1f} {code}\n")
+sys.exit(1)
+PY
+
 # install_hook BARE MODE: MODE `hushguard` times hushguard, `none` refuses at once.
 install_hook() {
     local bare="$1" mode="$2"
     if [[ "$mode" == hushguard ]]; then
-        cat >"$bare/hooks/pre-receive" <<EOF
-#!/bin/sh
-input=\$(cat)
-start=\$(date +%s%N)
-printf '%s\n' "\$input" | '$HUSHGUARD' scan --pre-receive >"$BENCH_DIR/last-report" 2>&1
-code=\$?
-end=\$(date +%s%N)
-echo "\$(( (end - start) / 1000 )) \$code" >>'$log'
-exit 1
-EOF
+        printf '#!/bin/sh\nexec python3 %q %q %q %q\n' "$BENCH_DIR/timer.py" "$HUSHGUARD" "$log" \
+            "$BENCH_DIR/last-report" >"$bare/hooks/pre-receive"
     else
-        cat >"$bare/hooks/pre-receive" <<EOF
-#!/bin/sh
-cat >/dev/null
-exit 1
-EOF
+        printf '#!/bin/sh\ncat >/dev/null\nexit 1\n' >"$bare/hooks/pre-receive"
     fi
     chmod +x "$bare/hooks/pre-receive"
 }
 
-# stats FILE: median and fastest of the microsecond figures in FILE, in ms.
+# stats FILE: median and fastest of the millisecond figures in FILE.
 stats() {
     sort -n "$1" | awk '{ a[NR] = $1 } END {
         m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2;
-        printf "median %.1f ms, fastest %.1f ms (%d runs)", m / 1000, a[1] / 1000, NR }'
+        printf "median %.1f ms, fastest %.1f ms (%d runs)", m, a[1], NR }'
 }
 
 # measure NAME WORK BARE REFSPEC...: time the push BENCH_RUNS times, hook and git alone.
@@ -85,20 +91,22 @@ measure() {
         git -C "$work" push -q origin "$@" >/dev/null 2>&1 && { echo "the push landed" >&2; exit 2; }
     done
     cut -d' ' -f1 "$log" >"$BENCH_DIR/hook"
+    cut -d' ' -f2 "$log" >"$BENCH_DIR/cpu"
     install_hook "$bare" none
     for _ in $(seq "$BENCH_RUNS"); do
         local s e
         s=$(date +%s%N)
         git -C "$work" push -q origin "$@" >/dev/null 2>&1 || true
         e=$(date +%s%N)
-        echo $(((e - s) / 1000)) >>"$wall"
+        echo $(((e - s) / 1000000)) >>"$wall"
     done
-    printf '%-40s hushguard in the hook: %s; exit %s\n' "$name" "$(stats "$BENCH_DIR/hook")" \
-        "$(tail -1 "$log" | cut -d' ' -f2)"
-    printf '%-40s the same push, hook refusing at once: %s\n' "" "$(stats "$wall")"
+    printf '%-36s hushguard in the hook, wall: %s; exit %s\n' "$name" "$(stats "$BENCH_DIR/hook")" \
+        "$(tail -1 "$log" | cut -d' ' -f3)"
+    printf '%-36s hushguard in the hook, CPU (user+sys): %s\n' "" "$(stats "$BENCH_DIR/cpu")"
+    printf '%-36s the whole push with a hook refusing at once, wall: %s\n' "" "$(stats "$wall")"
 }
 
-echo "hushguard: $("$HUSHGUARD" --version); git: $(git --version); $(nproc) cores" >&2
+echo "$("$HUSHGUARD" --version); $(git --version); $(nproc) cores; load average $(cut -d" " -f1-3 /proc/loadavg)" >&2
 
 # Small push: 3 commits onto a 200-file repository the server has.
 small_bare="$BENCH_DIR/small.git"
@@ -126,11 +134,20 @@ big_bare="$BENCH_DIR/cargo.git"
 big_work="$BENCH_DIR/cargo-src.git"
 git clone -q --bare "$BENCH_BUNDLE" "$big_work"
 tip=$(git -C "$big_work" rev-parse HEAD)
-base=$(git -C "$big_work" rev-list --first-parent "$tip" | sed -n "$((BENCH_COMMITS / 2))p")
-# Walk back along the first parents until the push brings at least BENCH_COMMITS commits.
-while [[ $(git -C "$big_work" rev-list --count "$base..$tip") -lt $BENCH_COMMITS ]]; do
-    base=$(git -C "$big_work" rev-parse "$base~10")
+# The first-parent ancestor of the tip nearest to BENCH_COMMITS commits back (bisection on the
+# first-parent chain: the count of base..tip grows with the distance).
+mapfile -t chain < <(git -C "$big_work" rev-list --first-parent "$tip")
+lo=1
+hi=$((${#chain[@]} - 1))
+while ((lo < hi)); do
+    mid=$(((lo + hi) / 2))
+    if (($(git -C "$big_work" rev-list --count "${chain[$mid]}..$tip") < BENCH_COMMITS)); then
+        lo=$((mid + 1))
+    else
+        hi=$mid
+    fi
 done
+base=${chain[$lo]}
 count=$(git -C "$big_work" rev-list --count "$base..$tip")
 git init -q --bare "$big_bare"
 git -C "$big_work" push -q "$big_bare" "$base:refs/heads/main"
