@@ -31,6 +31,8 @@ pub enum Command {
     Install(InstallArgs),
     /// Remove a hook that hushguard installed.
     Uninstall(UninstallArgs),
+    /// Configuration tools: `config import .gitleaks.toml` writes the equivalent .hushguard.toml.
+    Config(ConfigArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -38,6 +40,12 @@ pub enum Format {
     Human,
     Json,
     Sarif,
+    /// GitHub Actions workflow commands: one annotation per finding.
+    Github,
+    /// GitLab secret detection security report (schema 15.x).
+    Gitlab,
+    /// JSON Lines: one finding per line, then one summary record.
+    Jsonl,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -147,6 +155,29 @@ pub struct BaselineArgs {
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Instead of auditing, add the entries of a gitleaks JSON report, a .gitleaksignore or a
+    /// detect-secrets .secrets.baseline to the baseline.
+    #[arg(long, value_name = "FILE")]
+    pub import: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub command: ConfigCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Convert a gitleaks configuration (.gitleaks.toml) into a .hushguard.toml.
+    Import {
+        /// The gitleaks configuration file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Where to write (default: .hushguard.toml; an existing file is never replaced).
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
