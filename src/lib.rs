@@ -100,6 +100,8 @@ pub fn find_root(path: &Path) -> PathBuf {
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Scan(args) if args.staged => sources::staged::run(args),
+        Command::Scan(args) if args.pre_receive => sources::prereceive::run(args),
+        Command::Scan(args) if args.commit_msg.is_some() => commit_msg(args),
         Command::Scan(args) if args.range.is_some() || args.pre_push => sources::range::run(args),
         Command::Scan(args) => scan(args),
         Command::Rules(args) => rules_cmd(args),
@@ -150,6 +152,51 @@ fn scan(args: ScanArgs) -> Result<i32> {
     };
     let outcome = sources::tree::scan(&ctx.scanner, &abs_paths, &root, &opts);
     finish(&ctx, outcome, &args.report, Mode::Scan, started, None)
+}
+
+/// `scan --commit-msg FILE`: the commit-msg hook. The message as git will keep it (comments and a
+/// `git commit -v` diff left out), scanned with the configuration of the repository it is in.
+fn commit_msg(args: ScanArgs) -> Result<i32> {
+    let started = Instant::now();
+    let file = args.commit_msg.clone().expect("dispatched on --commit-msg");
+    let root = find_root(&file);
+    let mut ctx = Context::new(&root, args.report.config.as_deref(), args.report.threads)?;
+    if let Some(n) = args.max_file_size {
+        ctx.scanner.max_file_size = n;
+    }
+    let comment = sources::git::open()
+        .ok()
+        .and_then(|r| {
+            r.to_thread_local()
+                .config_snapshot()
+                .string("core.commentChar")
+                .map(|c| c.to_vec())
+        })
+        .filter(|c| !c.is_empty() && c.as_slice() != b"auto")
+        .unwrap_or_else(|| b"#".to_vec());
+    if !std::fs::metadata(&file).is_ok_and(|m| m.is_file()) {
+        anyhow::bail!("{}: not a regular file", file.display());
+    }
+    let mut text = Vec::new();
+    std::fs::File::open(&file)
+        .and_then(|f| {
+            use std::io::Read;
+            f.take(ctx.scanner.max_file_size.saturating_add(1))
+                .read_to_end(&mut text)
+        })
+        .with_context(|| format!("{}: cannot read the commit message", file.display()))?;
+    let message = sources::message::strip_editor_text(&text, &comment);
+    let mut outcome = Outcome::default();
+    sources::message::scan_text(&ctx.scanner, &message, &mut outcome);
+    let baseline = root.join(baseline::BASELINE_FILE);
+    finish(
+        &ctx,
+        outcome,
+        &args.report,
+        Mode::CommitMsg,
+        started,
+        Some(&baseline),
+    )
 }
 
 /// Apply the baseline, sort, render and write the report; return the exit code.

@@ -22,6 +22,10 @@ pub enum Mode {
     Scan,
     Staged,
     Range,
+    /// A server's pre-receive hook: the push is rejected, nothing of it landed.
+    PreReceive,
+    /// A commit-msg hook: the message of the commit being made.
+    CommitMsg,
     Audit,
     Policy,
 }

@@ -80,6 +80,9 @@ fn result(f: &Finding, rule_index: usize, show: bool) -> Value {
     if let Some(h) = f.at_head {
         props.insert("at_head".into(), json!(h));
     }
+    if crate::sources::message::is_message(f) {
+        props.insert("location".into(), json!("message"));
+    }
     json!({
         "ruleId": f.rule_id,
         "ruleIndex": rule_index,
