@@ -113,13 +113,15 @@ pub struct Context {
 
 /// What a provider's name beside a token-shaped value means when the value is not a key: a Go
 /// module sum (`h1:`), a subresource-integrity or lockfile digest (`sha512-`), a value the line
-/// itself calls a commit, revision, checksum, digest or hash, and a value of twelve or more
-/// letters without a digit (a word or an identifier: a random key that long almost always holds
+/// itself calls a commit, revision, checksum, digest, hash, ETag or UUID, or sits in a merge or
+/// revert message, a hex id in brackets (`(a1b2c3d)`), and a value of twelve or more letters
+/// without a digit (a word or an identifier: a random key that long almost always holds
 /// one). Applied, like `allow`, to the whole match of every context rule.
 pub const CONTEXT_LOOKALIKES: &[&str] = &[
     r"\bh1:",
     r"(?i)\bsha(?:1|224|256|384|512)[-:]",
-    r"(?i)\b(?:commit|revision|rev|checksum|digest|sha|hash|md5)\b",
+    r"(?i)\b(?:commit|revision|rev|checksum|digest|sha1?|hash|md5|merge|merged|fixes|revert|etag|uuid|guid)\b",
+    r"[(\[][a-f0-9]{7,}[^A-Za-z0-9_\-]?$",
     r#"[\s'"=:,(>`\[{|][A-Za-z]{12,}[^A-Za-z0-9_\-+/]?$"#,
 ];
 
