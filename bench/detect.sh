@@ -10,8 +10,9 @@ cargo build --release --quiet --example detect_bench
 cargo build --release --quiet
 bin=target/release/hushguard
 
-echo "== labelled corpus"
-target/release/examples/detect_bench
+corpus=${1:-$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/ | head -1)}
+echo "== labelled corpus, then the clean corpus $corpus"
+target/release/examples/detect_bench "$corpus"
 
 summarise() { # findings per rule, and the first few by path
   python3 -c '
@@ -26,8 +27,5 @@ for x in f[:int(sys.argv[1])]:
 ' "${SHOW:-20}"
 }
 
-corpus=${1:-$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/ | head -1)}
-echo "== clean corpus: $corpus"
-"$bin" scan "$corpus" --format json --no-ignore 2>/dev/null | summarise || true
 echo "== clean corpus: this repository's history (audit)"
 "$bin" audit --no-policy --format json 2>/dev/null | summarise || true
