@@ -3,7 +3,8 @@
 
 use crate::config::Config;
 use crate::finding::{fingerprint, Finding, Kind};
-use crate::matcher::Matcher;
+use crate::matcher::decode::{self, Decoded};
+use crate::matcher::{placeholder, Matcher, RawMatch, Scan};
 use crate::rules::{self, glob_set, Rule, RuleError};
 use globset::GlobSet;
 use regex::bytes::Regex;
@@ -189,6 +190,11 @@ impl Scanner {
         self.matcher.one_per_secret = false;
     }
 
+    /// Turn the "words, not random" gate off or on (to measure what it removes).
+    pub fn set_words_gate(&mut self, on: bool) {
+        self.matcher.words_gate = on;
+    }
+
     /// Every active rule: content rules, then file rules.
     pub fn rules(&self) -> impl Iterator<Item = &Rule> {
         self.matcher
@@ -296,11 +302,131 @@ impl Scanner {
             std::hint::black_box(self.matcher.candidates(data));
             return Ok(Vec::new());
         }
-        let raw = self.matcher.scan(path, data)?;
+        if decode::looks_utf16(data) {
+            if let Some(text) = decode::utf16(data) {
+                return self.content_findings(path, &text);
+            }
+        }
+        let mut scan = self.matcher.scan_all(path, data)?;
+        let rejudged = self.rejudge_encoded(data, &mut scan.matches);
+        let plain: Vec<(usize, usize, usize)> = scan
+            .matches
+            .iter()
+            .map(|m| (m.rule, m.start, m.end))
+            .collect();
+        let mut out = self.findings_of(path, data, std::mem::take(&mut scan.matches), None);
+        let spans = rejudged.iter().map(|m| (m.start, m.end)).collect();
+        let decoded = self.decoded_findings(path, data, &scan, spans, &plain, &mut out)?;
+        // A value whose decoded text no rule found stands as found in the plain text, unless
+        // that text is a placeholder.
+        let keep: Vec<RawMatch> = rejudged
+            .into_iter()
+            .filter(|m| {
+                !decoded.iter().any(|&(s, e)| s < m.end && m.start < e)
+                    && !decode::base64_text(&data[m.start..m.end])
+                        .is_some_and(|t| placeholder::is_placeholder(&t))
+            })
+            .collect();
+        out.extend(self.findings_of(path, data, keep, None));
+        Ok(out)
+    }
+
+    /// Matches of generic and context rules whose secret is base64 of plain text: taken out, and
+    /// returned as regions to decode, so that what the value says decides (`password: <base64 of
+    /// changeme>` is a placeholder; the base64 of a real password is found once decoded).
+    fn rejudge_encoded(&self, data: &[u8], matches: &mut Vec<RawMatch>) -> Vec<RawMatch> {
+        let mut out = Vec::new();
+        matches.retain(|m| {
+            let rule = &self.matcher.rules()[m.rule];
+            let loose = rule.spec.checksum.is_none()
+                && (rule.family() == "generic" || rule.spec.context.is_some());
+            if loose && m.end - m.start >= 8 && decode::base64_text(&data[m.start..m.end]).is_some()
+            {
+                out.push(m.clone());
+                false
+            } else {
+                true
+            }
+        });
+        out
+    }
+
+    /// Findings inside the encoded values of `data` (see [`decode`]), decoded up to
+    /// [`decode::MAX_DEPTH`] times, each reported at its encoded span with the rule that found it
+    /// in the decoded text. `plain` are the `(rule, start, end)` already found in `data`. Returns
+    /// the encoded spans of what was found.
+    fn decoded_findings(
+        &self,
+        path: &str,
+        data: &[u8],
+        scan: &Scan,
+        mut extra: Vec<(usize, usize)>,
+        plain: &[(usize, usize, usize)],
+        out: &mut Vec<Finding>,
+    ) -> Result<Vec<(usize, usize)>, RuleError> {
+        let mut budget = decode::MAX_DECODED;
+        extra.extend(decode::long_base64(data, &scan.runs));
+        let Some(mut layer) = decode::decode(data, &scan.triggers, &extra, &mut budget) else {
+            return Ok(Vec::new());
+        };
+        let mut found: Vec<RawMatch> = Vec::new();
+        let mut secrets: Vec<Vec<u8>> = Vec::new();
+        for depth in 1..=decode::MAX_DEPTH {
+            let inner = self.matcher.scan_all(path, &layer.text)?;
+            for m in &inner.matches {
+                if !layer.touches_decoded(m.start, m.end) {
+                    continue;
+                }
+                let (start, end) = layer.source(m.start, m.end);
+                let (match_start, match_end) = layer.source(m.match_start, m.match_end);
+                let seen =
+                    |&(r, s, e): &(usize, usize, usize)| r == m.rule && s == start && e == end;
+                let overlaps_plain = plain.iter().any(|&(_, s, e)| s < end && start < e);
+                if overlaps_plain || found.iter().any(|f| seen(&(f.rule, f.start, f.end))) {
+                    continue;
+                }
+                secrets.push(layer.text[m.start..m.end].to_vec());
+                found.push(RawMatch {
+                    start,
+                    end,
+                    match_start,
+                    match_end,
+                    ..m.clone()
+                });
+            }
+            if depth == decode::MAX_DEPTH || budget == 0 {
+                break;
+            }
+            let runs = decode::long_base64(&layer.text, &inner.runs);
+            match decode::decode(&layer.text, &inner.triggers, &runs, &mut budget) {
+                Some(next) => layer = compose(&layer, next),
+                None => break,
+            }
+        }
+        let mut order: Vec<usize> = (0..found.len()).collect();
+        order.sort_by_key(|&i| (found[i].start, found[i].rule));
+        let secrets: Vec<Vec<u8>> = order.iter().map(|&i| secrets[i].clone()).collect();
+        let found: Vec<RawMatch> = order.iter().map(|&i| found[i].clone()).collect();
+        let spans = found.iter().map(|m| (m.start, m.end)).collect();
+        out.extend(self.findings_of(path, data, found, Some(&secrets)));
+        Ok(spans)
+    }
+
+    /// Findings for matches in `data`, after inline and configured allowlists. With `decoded`,
+    /// match `k` was found in decoded text, whose secret is `decoded[k]`; it is reported at its
+    /// encoded span and its fingerprint is that of the encoded bytes.
+    fn findings_of(
+        &self,
+        path: &str,
+        data: &[u8],
+        raw: Vec<RawMatch>,
+        decoded: Option<&[Vec<u8>]>,
+    ) -> Vec<Finding> {
         let mut out = Vec::with_capacity(raw.len());
         let mut cursor = LineCursor::default();
-        for m in raw {
-            let secret = &data[m.start..m.end];
+        for (k, m) in raw.into_iter().enumerate() {
+            let encoded = &data[m.start..m.end];
+            let secret = decoded.map_or(encoded, |d| d[k].as_slice());
             if self.allow_regexes.iter().any(|r| r.is_match(secret)) {
                 continue;
             }
@@ -336,16 +462,40 @@ impl Scanner {
                 end_line,
                 end_column: end_col0,
                 secret: Some(String::from_utf8_lossy(secret).into_owned()),
-                fingerprint: fingerprint(rule.id(), path, secret),
+                fingerprint: fingerprint(rule.id(), path, encoded),
                 entropy: Some((m.entropy * 1000.0).round() / 1000.0),
-                message: String::new(),
+                message: if decoded.is_some() {
+                    DECODED_NOTE.to_string()
+                } else {
+                    String::new()
+                },
                 commit: None,
                 at_head: None,
                 utf16_columns,
             });
         }
-        Ok(out)
+        out
     }
+}
+
+/// The message of a finding made in decoded text.
+const DECODED_NOTE: &str =
+    "found in the decoded text (base64, string escapes or percent-encoding) of this span";
+
+/// A decoded buffer of a decoded buffer, mapped back to the first one's source.
+fn compose(outer: &Decoded, mut inner: Decoded) -> Decoded {
+    let last = outer.src.len().saturating_sub(1);
+    for r in &mut inner.src {
+        let (a, b) = (r.0 as usize, r.1 as usize);
+        let start = outer.src.get(a).map_or(outer.src[last].1, |x| x.0);
+        let end = if b > a {
+            outer.src[(b - 1).min(last)].1
+        } else {
+            start
+        };
+        *r = (start, end.max(start));
+    }
+    inner
 }
 
 /// Length of `bytes` as text in UTF-16 code units, an invalid sequence counting as the one
@@ -360,9 +510,10 @@ fn utf16_len(bytes: &[u8]) -> usize {
         .sum()
 }
 
-/// Git's heuristic: a NUL byte in the first 8000 bytes means binary.
+/// Git's heuristic: a NUL byte in the first 8000 bytes means binary, unless the blob is UTF-16
+/// text, which is decoded and scanned.
 pub fn is_binary(data: &[u8]) -> bool {
-    memchr::memchr(0, &data[..data.len().min(8000)]).is_some()
+    memchr::memchr(0, &data[..data.len().min(8000)]).is_some() && !decode::looks_utf16(data)
 }
 
 /// 1-based line of byte `offset`.

@@ -11,8 +11,16 @@ pub fn validate(name: &str, secret: &[u8]) -> bool {
         "github" => github(secret),
         "crc32hex" => crc32hex(secret),
         "bech32" => bech32(secret),
+        "discord" => super::structure::discord(secret),
+        "jwt" => super::structure::jwt(secret),
         _ => false,
     }
+}
+
+/// Whether the named validator identifies a token by its structure alone, so that its rules also
+/// run where no keyword occurs.
+pub fn is_structural(name: &str) -> bool {
+    name == "discord"
 }
 
 /// Encode `n` in base62 with the given alphabet, left-padded to `width`.
@@ -47,6 +55,21 @@ pub fn github(secret: &[u8]) -> bool {
         .any(|&c| {
             base62(c, BASE62_UPPER_FIRST, 6) == sum || base62(c, BASE62_LOWER_FIRST, 6) == sum
         })
+}
+
+/// Unpadded URL-safe base64 of `data`, for examples of structural tokens.
+pub fn base64url(data: &[u8]) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut out = String::new();
+    for c in data.chunks(3) {
+        let n = (c[0] as u32) << 16
+            | (*c.get(1).unwrap_or(&0) as u32) << 8
+            | *c.get(2).unwrap_or(&0) as u32;
+        for i in 0..=c.len() {
+            out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
 }
 
 /// Make a valid GitHub-style token for examples.

@@ -3,10 +3,13 @@
 //! placeholder and allow filters.
 
 pub mod checksum;
+pub mod decode;
 pub mod entropy;
 mod grams;
 pub mod placeholder;
+pub mod structure;
 mod trigrams;
+pub mod words;
 
 use crate::rules::{Rule, RuleError};
 use aho_corasick::automaton::Automaton;
@@ -49,6 +52,16 @@ struct Compiled {
     reach: Reach,
 }
 
+/// What one scan of a buffer found: the matches, and what the decoding stage needs.
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub matches: Vec<RawMatch>,
+    /// Decoder trigger keywords: `(trigger, start, end)`.
+    pub triggers: Vec<(decode::Trigger, usize, usize)>,
+    /// Long runs of token characters (see [`decode::token_runs`]).
+    pub runs: Vec<(usize, usize)>,
+}
+
 /// A candidate that passed every filter of its rule.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawMatch {
@@ -81,9 +94,16 @@ pub struct Matcher {
     compiled: Vec<OnceLock<Result<Compiled, RuleError>>>,
     /// Length of each automaton pattern (keyword).
     pattern_len: Vec<usize>,
+    /// For each automaton pattern, the decoder it triggers, if any (see [`decode::TRIGGERS`]).
+    pattern_trigger: Vec<Option<decode::Trigger>>,
+    /// Rules found by their token's structure (a structural checksum such as `discord`): they also
+    /// run over every long run of token characters, keyword or not.
+    structural: Vec<usize>,
     /// Report one finding per secret (see `drop_shadowed`); off when checking rule examples,
     /// where each rule must show what it finds on its own.
     pub one_per_secret: bool,
+    /// Apply the "words, not random" gate (off only to measure what it removes).
+    pub words_gate: bool,
 }
 
 /// How far before a keyword hit a rule's regex may start (the window opens at the start of the
@@ -257,6 +277,28 @@ impl Matcher {
                 }
             }
         }
+        let mut pattern_trigger = vec![None; keywords.len()];
+        for &(k, t) in decode::TRIGGERS {
+            match keywords.iter().position(|x| x == k) {
+                Some(p) => pattern_trigger[p] = Some(t),
+                None => {
+                    keywords.push(k.to_string());
+                    pattern_rules.push(Vec::new());
+                    pattern_trigger.push(Some(t));
+                }
+            }
+        }
+        let structural = rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                r.spec
+                    .checksum
+                    .as_deref()
+                    .is_some_and(checksum::is_structural)
+            })
+            .map(|(i, _)| i)
+            .collect();
         let automaton = if keywords.is_empty() {
             None
         } else {
@@ -275,7 +317,10 @@ impl Matcher {
             keywords,
             compiled,
             pattern_len,
+            pattern_trigger,
+            structural,
             one_per_secret: true,
+            words_gate: true,
         })
     }
 
@@ -431,10 +476,73 @@ impl Matcher {
     /// Each rule's regex runs only in windows around its keyword hits. `path` selects
     /// path-restricted rules. Matches are sorted by position.
     pub fn scan(&self, path: &str, data: &[u8]) -> Result<Vec<RawMatch>, RuleError> {
+        Ok(self.scan_all(path, data)?.matches)
+    }
+
+    /// [`Matcher::scan`], plus the decoder triggers and long token runs of `data`; rules with a
+    /// structural checksum also run over those runs.
+    pub fn scan_all(&self, path: &str, data: &[u8]) -> Result<Scan, RuleError> {
         let hits = self.keyword_hits(data);
+        let mut scan = Scan::default();
+        for &(p, start) in &hits {
+            if let Some(t) = self.pattern_trigger[p as usize] {
+                scan.triggers
+                    .push((t, start, start + self.pattern_len[p as usize]));
+            }
+        }
+        scan.triggers.sort_unstable_by_key(|t| t.1);
+        decode::token_runs(data, &mut scan.runs);
         let mut out = Vec::new();
+        self.search_structural(path, data, &scan.runs, &mut out)?;
+        self.search_keywords(path, data, &hits, &mut out)?;
+        out.sort_by_key(|m| (m.start, m.rule));
+        out.dedup();
+        if self.one_per_secret {
+            self.drop_shadowed(&mut out);
+        }
+        scan.matches = out;
+        Ok(scan)
+    }
+
+    /// Run the structural rules over the token runs of `data`.
+    fn search_structural(
+        &self,
+        path: &str,
+        data: &[u8],
+        runs: &[(usize, usize)],
+        out: &mut Vec<RawMatch>,
+    ) -> Result<(), RuleError> {
+        if runs.is_empty() || self.structural.is_empty() {
+            return Ok(());
+        }
+        let windows: Vec<(usize, usize)> = runs
+            .iter()
+            .filter(|&&(s, e)| memchr::memchr(b'.', &data[s..e]).is_some())
+            .map(|&(s, e)| (s.saturating_sub(1), (e + 1).min(data.len())))
+            .collect();
+        if windows.is_empty() {
+            return Ok(());
+        }
+        for &i in &self.structural {
+            let rule = &self.rules[i];
+            if rule.applies_to(path) {
+                let c = self.compiled(i)?;
+                self.search(i, rule, c, data, &windows, out)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Run each rule whose keywords occur in `data` in windows around its keyword hits.
+    fn search_keywords(
+        &self,
+        path: &str,
+        data: &[u8],
+        hits: &[Hit],
+        out: &mut Vec<RawMatch>,
+    ) -> Result<(), RuleError> {
         if hits.is_empty() {
-            return Ok(out);
+            return Ok(());
         }
         RULE_SCRATCH.with_borrow_mut(|scratch| -> Result<(), RuleError> {
             let RuleScratch {
@@ -446,7 +554,7 @@ impl Matcher {
             // `r`'s hits are `by_rule[offsets[r]..offsets[r + 1]]`.
             offsets.clear();
             offsets.resize(self.rules.len() + 1, 0);
-            for &(p, _) in &hits {
+            for &(p, _) in hits {
                 for &r in &self.pattern_rules[p as usize] {
                     offsets[r as usize + 1] += 1;
                 }
@@ -457,7 +565,7 @@ impl Matcher {
             by_rule.clear();
             by_rule.resize(offsets[self.rules.len()], (0, 0));
             let mut next = std::mem::take(offsets);
-            for &(p, start) in &hits {
+            for &(p, start) in hits {
                 let end = start + self.pattern_len[p as usize];
                 for &r in &self.pattern_rules[p as usize] {
                     by_rule[next[r as usize]] = (start, end);
@@ -484,15 +592,10 @@ impl Matcher {
                 if !self.windows(c.reach, rh, data, windows) {
                     windows.push((0, data.len()));
                 }
-                self.search(i, rule, c, data, windows, &mut out)?;
+                self.search(i, rule, c, data, windows, out)?;
             }
             Ok(())
-        })?;
-        out.sort_by_key(|m| (m.start, m.rule));
-        if self.one_per_secret {
-            self.drop_shadowed(&mut out);
-        }
-        Ok(out)
+        })
     }
 
     /// Run rule `i`'s regex over `windows` of `data` and keep the matches that pass its filters.
@@ -589,6 +692,14 @@ impl Matcher {
             }
         }
         if rule.spec.placeholder_filter && placeholder::is_placeholder(secret) {
+            return Ok(None);
+        }
+        if self.words_gate
+            && rule.spec.words_filter
+            && rule.spec.checksum.is_none()
+            && (rule.family() == "generic" || rule.spec.context.is_some())
+            && words::is_wordy(secret)
+        {
             return Ok(None);
         }
         if !rule.spec.allow.is_empty() {

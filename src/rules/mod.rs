@@ -80,6 +80,10 @@ pub struct RuleSpec {
     pub severity: Severity,
     #[serde(default = "default_true")]
     pub placeholder_filter: bool,
+    /// Whether a generic or context rule drops values made of dictionary words and identifier
+    /// parts (see `matcher::words`); rules whose tokens legitimately look wordy turn it off.
+    #[serde(default = "default_true")]
+    pub words_filter: bool,
     #[serde(default)]
     pub unicode: bool,
     #[serde(default)]
@@ -180,7 +184,7 @@ fn default_severity() -> Severity {
 }
 
 /// Checksums a rule may name.
-pub const CHECKSUMS: &[&str] = &["github", "crc32hex", "bech32"];
+pub const CHECKSUMS: &[&str] = &["github", "crc32hex", "bech32", "discord", "jwt"];
 
 /// A validated rule, its regexes still uncompiled (they compile lazily, on first use).
 #[derive(Debug, Clone)]

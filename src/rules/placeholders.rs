@@ -83,6 +83,15 @@ fn expand_one(body: &str, rng: &mut Rng) -> Option<String> {
                 rng.string(ALNUM, n)
             )))
         }
+        ("snowflake64", None, None) => {
+            // The base64 (URL-safe, unpadded) of a Discord snowflake id: 18 digits, no leading 0.
+            let id = format!(
+                "{}{}",
+                1 + rng.next_u64() % 9,
+                rng.string(b"0123456789", 17)
+            );
+            Some(checksum::base64url(id.as_bytes()))
+        }
         ("age", None, None) => {
             let data: Vec<u8> = (0..52).map(|_| (rng.next_u64() % 32) as u8).collect();
             Some(checksum::bech32_make("AGE-SECRET-KEY-", &data))
@@ -148,6 +157,8 @@ mod tests {
         assert!(checksum::crc32hex(c.as_bytes()), "{c}");
         let a = expand("${age}", "x");
         assert!(checksum::bech32(a.as_bytes()), "{a}");
+        let d = expand("${snowflake64}.${base64url:6}.${base64url:38}", "x");
+        assert!(checksum::validate("discord", d.as_bytes()), "{d}");
         let u = expand("${uuid}", "x");
         assert_eq!(u.len(), 36);
     }
