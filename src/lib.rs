@@ -14,8 +14,10 @@ pub mod hooks;
 pub mod matcher;
 pub mod outcome;
 pub mod policy;
+pub mod quote;
 pub mod report;
 pub mod rules;
+pub mod safe_io;
 pub mod scanner;
 pub mod sources;
 
@@ -184,10 +186,10 @@ pub fn finish(
     write_output(report.output.as_deref(), &text)?;
     let mut err = std::io::stderr().lock();
     for e in &outcome.errors {
-        let _ = writeln!(err, "hushguard: error: {e}");
+        let _ = writeln!(err, "hushguard: error: {}", quote::escape_controls(e));
     }
     for n in &outcome.notes {
-        let _ = writeln!(err, "hushguard: warning: {n}");
+        let _ = writeln!(err, "hushguard: warning: {}", quote::escape_controls(n));
     }
     Ok(outcome.exit_code(ctx.fail_on()))
 }

@@ -95,10 +95,18 @@ pub fn baseline(args: BaselineArgs) -> anyhow::Result<i32> {
         .with_context(|| format!("{}: cannot write the baseline", path.display()))?;
     let mut err = std::io::stderr().lock();
     for e in &outcome.errors {
-        let _ = writeln!(err, "hushguard: error: {e}");
+        let _ = writeln!(
+            err,
+            "hushguard: error: {}",
+            crate::quote::escape_controls(e)
+        );
     }
     for n in &outcome.notes {
-        let _ = writeln!(err, "hushguard: warning: {n}");
+        let _ = writeln!(
+            err,
+            "hushguard: warning: {}",
+            crate::quote::escape_controls(n)
+        );
     }
     let _ = writeln!(
         err,
