@@ -156,13 +156,16 @@ pub fn finish(
     started: Instant,
     default_baseline: Option<&Path>,
 ) -> Result<i32> {
-    let baseline_path = report.baseline.clone().or_else(|| {
-        default_baseline
-            .filter(|p| p.is_file())
-            .map(Path::to_path_buf)
-    });
-    if let Some(p) = baseline_path {
-        let b = Baseline::load(&p).map_err(anyhow::Error::msg)?;
+    // The baseline named on the command line may be a symlink the user chose; the repository's
+    // own is read only as a regular file (a symlink there is an error, never followed).
+    let baseline_path = match &report.baseline {
+        Some(p) => Some((p.clone(), safe_io::Follow::Yes)),
+        None => default_baseline
+            .filter(|p| std::fs::symlink_metadata(p).is_ok())
+            .map(|p| (p.to_path_buf(), safe_io::Follow::No)),
+    };
+    if let Some((p, follow)) = baseline_path {
+        let b = Baseline::load_from(&p, follow).map_err(anyhow::Error::msg)?;
         outcome.summary.baselined += b.filter(&mut outcome.findings);
     }
     finding::sort_findings(&mut outcome.findings);

@@ -111,6 +111,25 @@ pub fn excerpt(bytes: &[u8]) -> String {
     out
 }
 
+/// A parser's message (serde, toml) with every `` `quoted` `` piece of the input replaced by its
+/// [`excerpt`]: an unknown key or bad value is named, but a secret in it is not echoed.
+pub fn redact_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(512));
+    let mut parts = message.split('`');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for (i, part) in parts.enumerate() {
+        out.push('`');
+        if i % 2 == 0 {
+            out.push_str(&excerpt(part.as_bytes()));
+        } else {
+            out.push_str(part);
+        }
+    }
+    escape_controls(&out).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,5 +158,8 @@ mod tests {
         assert!(e.ends_with("(20000000 bytes in all)"), "{e}");
         assert_eq!(excerpt(b"\x1b[2J"), "\"\\033[2J\"");
         assert_eq!(excerpt(b"10 parsecs"), "10 parsecs");
+        let m = format!("unknown field `{token}`, expected `version` or `findings`");
+        let r = redact_quoted(&m);
+        assert_eq!(r, "unknown field `ghp_…`, expected `version` or `findings`");
     }
 }

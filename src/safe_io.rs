@@ -31,6 +31,15 @@ pub enum WorkTreeFile {
     Symlink(Vec<u8>),
 }
 
+impl WorkTreeFile {
+    /// The bytes git would store for it.
+    pub fn into_bytes(self) -> Vec<u8> {
+        match self {
+            WorkTreeFile::File(b) | WorkTreeFile::Symlink(b) => b,
+        }
+    }
+}
+
 /// Whether a symlink named on the command line may be followed (the user named it), or must not
 /// be (it comes from the repository).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -305,9 +305,12 @@ pub fn toml_error_location(text: &str, e: &toml::de::Error) -> String {
             let before = &text[..span.start.min(text.len())];
             let line = before.matches('\n').count() + 1;
             let col = before.len() - before.rfind('\n').map(|i| i + 1).unwrap_or(0) + 1;
-            format!("line {line}, column {col}: {}", e.message())
+            format!(
+                "line {line}, column {col}: {}",
+                crate::quote::redact_quoted(e.message())
+            )
         }
-        None => e.message().to_string(),
+        None => crate::quote::redact_quoted(e.message()),
     }
 }
 

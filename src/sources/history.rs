@@ -24,7 +24,6 @@ use crate::finding::{CommitInfo, Finding};
 use crate::outcome::Outcome;
 use crate::report::Mode;
 use crate::Context;
-use anyhow::Context as _;
 use fx::FxMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -91,8 +90,7 @@ pub fn baseline(args: BaselineArgs) -> anyhow::Result<i32> {
     let outcome = audit(&repo, &ctx, &opts)?;
     let path = args.output.unwrap_or_else(|| root.join(BASELINE_FILE));
     let b = Baseline::from_findings(&outcome.findings);
-    std::fs::write(&path, b.to_json())
-        .with_context(|| format!("{}: cannot write the baseline", path.display()))?;
+    b.save(&path).map_err(anyhow::Error::msg)?;
     let mut err = std::io::stderr().lock();
     for e in &outcome.errors {
         let _ = writeln!(
