@@ -142,6 +142,7 @@ fn scan_one(repo: &gix::Repository, scanner: &Scanner, id: &gix::oid, path: &str
             result: Ok(BlobScan {
                 findings: Vec::new(),
                 skipped: Some(crate::scanner::Skip::Allowlisted),
+                omitted: 0,
             }),
             bytes: 0,
             note: None,
@@ -160,6 +161,7 @@ fn scan_one(repo: &gix::Repository, scanner: &Scanner, id: &gix::oid, path: &str
             .map(|findings| BlobScan {
                 findings,
                 skipped: Some(crate::scanner::Skip::TooLarge),
+                omitted: 0,
             })
             .map_err(|e| e.to_string());
         return Scanned {
@@ -184,6 +186,7 @@ fn scan_one(repo: &gix::Repository, scanner: &Scanner, id: &gix::oid, path: &str
                 .map(|findings| BlobScan {
                     findings,
                     skipped: None,
+                    omitted: 0,
                 })
                 .map_err(|e| e.to_string()),
             bytes: 0,
@@ -194,10 +197,11 @@ fn scan_one(repo: &gix::Repository, scanner: &Scanner, id: &gix::oid, path: &str
     }
     let result = scanner.scan(path, &data).map_err(|e| e.to_string());
     let keep = matches!(&result, Ok(s) if s.findings.iter().any(|f| f.kind == Kind::Secret));
+    let note = result.as_ref().ok().and_then(|s| s.omitted_note(path));
     Scanned {
         result,
         bytes: data.len() as u64,
-        note: None,
+        note,
         lfs: false,
         data: keep.then_some(data),
     }
@@ -284,7 +288,16 @@ pub fn scan_changes(
             out.summary.skip("lfs");
         } else {
             let skipped = scan.skipped;
-            record(out, BlobScan { findings, skipped }, s.bytes);
+            // Findings past the cap are in the blob's note already.
+            record(
+                out,
+                BlobScan {
+                    findings,
+                    skipped,
+                    omitted: 0,
+                },
+                s.bytes,
+            );
         }
     }
 }

@@ -231,6 +231,7 @@ pub fn audit(repo: &gix::Repository, ctx: &Context, opts: &Options) -> anyhow::R
             out.summary.files_skipped += n;
         }
         out.errors.extend(part.errors);
+        out.notes.extend(part.notes);
         too_large.extend(part.too_large);
     }
     for (reason, n) in [("symlink", inv.symlinks), ("submodule", inv.submodules)] {

@@ -119,7 +119,10 @@ fn scan_file(scanner: &Scanner, path: &Path, root: &Path, out: &mut Outcome, buf
         return fail(out, e);
     }
     match scanner.scan(&shown, buf) {
-        Ok(scan) => record(out, scan, buf.len() as u64),
+        Ok(scan) => {
+            out.notes.extend(scan.omitted_note(&shown));
+            record(out, scan, buf.len() as u64)
+        }
         Err(e) => out.errors.push(e.to_string()),
     }
 }
@@ -143,7 +146,10 @@ pub fn scan(scanner: &Scanner, paths: &[PathBuf], root: &Path, opts: &TreeOption
             let mut out = Outcome::default();
             match safe_io::read_stdin(scanner.max_file_size) {
                 Ok(data) => match scanner.scan("<stdin>", &data) {
-                    Ok(s) => record(&mut out, s, data.len() as u64),
+                    Ok(s) => {
+                        out.notes.extend(s.omitted_note("<stdin>"));
+                        record(&mut out, s, data.len() as u64)
+                    }
                     Err(e) => out.errors.push(e.to_string()),
                 },
                 Err(ReadError::TooLarge { limit }) => {
