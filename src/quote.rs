@@ -68,7 +68,7 @@ fn escape_one(c: char, out: &mut String) {
 /// Longest excerpt of bad input an error shows, in characters.
 const EXCERPT_CHARS: usize = 40;
 /// A run of token-like characters this long is shown only by its first few.
-const TOKEN_RUN: usize = 8;
+const TOKEN_RUN: usize = 12;
 const TOKEN_SHOWN: usize = 4;
 
 fn token_char(c: char) -> bool {
