@@ -18,7 +18,7 @@ use anyhow::{anyhow, bail, Result};
 use gix::bstr::{BString, ByteSlice};
 use gix::ObjectId;
 use std::collections::{HashMap, HashSet};
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::time::Instant;
 
 pub fn run(args: ScanArgs) -> Result<i32> {
@@ -116,11 +116,9 @@ pub fn pre_push_commits(repo: &gix::Repository, hook_args: &[String]) -> Result<
         if std::io::stdin().is_terminal() {
             bail!("--pre-push reads git's pre-push lines (<local ref> <local sha> <remote ref> <remote sha>) on standard input; to scan commits by hand, use --range");
         }
-        let mut input = String::new();
-        std::io::stdin()
-            .read_to_string(&mut input)
+        let input = crate::safe_io::read_stdin(PRE_PUSH_LIMIT)
             .map_err(|e| anyhow!("cannot read the pre-push lines on standard input: {e}"))?;
-        parse_pre_push(&input)?
+        parse_pre_push(&String::from_utf8_lossy(&input))?
     };
     let remote_tips = remote_tracking(repo, remote.as_deref())?;
     let mut seen = HashSet::new();
@@ -152,14 +150,35 @@ fn is_zero(sha: &str) -> bool {
     sha.bytes().all(|b| b == b'0')
 }
 
-/// `(local sha, remote sha)` of each pre-push line, deleted refs left out.
+/// The most bytes of pre-push lines read (git writes one short line per pushed ref).
+const PRE_PUSH_LIMIT: u64 = 16 << 20;
+
+fn is_object_id(s: &str) -> bool {
+    matches!(s.len(), 40 | 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `(local sha, remote sha)` of each pre-push line, deleted refs left out. A bad line is named
+/// by its number and shown only as a short, redacted excerpt (it may hold anything).
 pub fn parse_pre_push(input: &str) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
-    for line in input.lines().filter(|l| !l.trim().is_empty()) {
+    for (n, line) in input.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
         let parts: Vec<&str> = line.split_whitespace().collect();
-        let [_, local_sha, _, remote_sha] = parts[..] else {
-            bail!("unexpected pre-push line `{line}` (expected `<local ref> <local sha> <remote ref> <remote sha>`)");
+        let bad = || {
+            anyhow!(
+                "standard input, line {}: unexpected pre-push line {} (expected `<local ref> <local sha> <remote ref> <remote sha>`)",
+                n + 1,
+                crate::quote::excerpt(line.as_bytes())
+            )
         };
+        let [_, local_sha, _, remote_sha] = parts[..] else {
+            return Err(bad());
+        };
+        if !is_object_id(local_sha) || !is_object_id(remote_sha) {
+            return Err(bad());
+        }
         if is_zero(local_sha) {
             continue;
         }
@@ -171,7 +190,12 @@ pub fn parse_pre_push(input: &str) -> Result<Vec<(String, String)>> {
 fn resolve(repo: &gix::Repository, rev: &str) -> Result<ObjectId> {
     let id = repo
         .rev_parse_single(rev.as_bytes().as_bstr())
-        .map_err(|e| anyhow!("`{rev}`: not a commit this repository has: {e}"))?
+        .map_err(|e| {
+            anyhow!(
+                "`{}`: not a commit this repository has: {e}",
+                crate::quote::escape_controls(rev)
+            )
+        })?
         .detach();
     peel(repo, id, rev)
 }
