@@ -209,11 +209,7 @@ impl Source {
 
     fn blob(&self, id: ObjectId) -> Result<Vec<u8>> {
         let repo = self.repo.as_ref().context("no repository")?;
-        Ok(repo
-            .find_blob(id)
-            .map_err(|e| anyhow!("cannot read blob {id}: {e}"))?
-            .detach()
-            .data)
+        crate::sources::git_scan::read_blob(repo, &id).map_err(anyhow::Error::msg)
     }
 
     /// The bytes of the file at `path`, or `None` if it is absent (or not a file).
