@@ -53,11 +53,12 @@ impl Context {
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| ".hushguard.toml".into());
         let scanner = Scanner::new(&config, &name).map_err(anyhow::Error::msg)?;
-        let threads = threads.filter(|&n| n > 0).unwrap_or_else(|| {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
-        });
+        // More threads than cores never scans faster, and each costs a stack and a pool slot:
+        // `--threads 20000` is clamped to the cores there are.
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
+        let threads = threads.filter(|&n| n > 0).unwrap_or(cores).min(cores);
         Ok(Context {
             root: root.to_path_buf(),
             config,
@@ -218,9 +219,11 @@ fn rules_cmd(args: RulesArgs) -> Result<i32> {
             let mut failed = 0;
             let mut out = String::new();
             for f in &files {
-                let text = std::fs::read_to_string(f)
-                    .with_context(|| format!("{}: cannot read", f.display()))?;
-                let name = f.display().to_string();
+                let name = quote::quote(&f.display().to_string()).into_owned();
+                let bytes = safe_io::read_regular(f, config::CONFIG_LIMIT, safe_io::Follow::Yes)
+                    .map_err(|e| anyhow::anyhow!("{name}: cannot read: {e}"))?;
+                let text = String::from_utf8(bytes)
+                    .map_err(|_| anyhow::anyhow!("{name}: not valid UTF-8"))?;
                 let rules = match rules::parse_rules(&name, &text, true) {
                     Ok(r) => r,
                     Err(e) => {

@@ -292,11 +292,25 @@ pub fn parse_rules(origin: &str, text: &str, compile_now: bool) -> Result<Vec<Ru
         rule: None,
         message: toml_error_location(text, &e),
     })?;
+    if file.rule.len() > MAX_RULES_PER_FILE {
+        return Err(RuleError {
+            origin: origin.to_string(),
+            rule: None,
+            message: format!(
+                "{} rules; a rules file holds at most {MAX_RULES_PER_FILE} (split it)",
+                file.rule.len()
+            ),
+        });
+    }
     file.rule
         .into_iter()
         .map(|spec| validate_spec(origin, spec, compile_now))
         .collect()
 }
+
+/// The most rules one file may hold: each is compiled and its examples run, and a file of
+/// 100,000 would take minutes and gigabytes to check.
+pub const MAX_RULES_PER_FILE: usize = 2000;
 
 /// Render a TOML error as `line L, column C: message`.
 pub fn toml_error_location(text: &str, e: &toml::de::Error) -> String {

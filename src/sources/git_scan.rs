@@ -132,7 +132,11 @@ pub(crate) fn read_blob(repo: &gix::Repository, id: &gix::oid) -> Result<Vec<u8>
         .map_err(|e| format!("cannot read blob {id}: {e}"))?;
     match gix::objs::compute_hash(id.kind(), gix::object::Kind::Blob, blob.data) {
         Ok(actual) if actual == id => {}
-        _ => return Err(format!("blob {id} is damaged: its content does not match its id")),
+        _ => {
+            return Err(format!(
+                "blob {id} is damaged: its content does not match its id"
+            ))
+        }
     }
     // The content is a slice of the buffer: hand the buffer over instead of copying it.
     let (at, len) = (blob.data.as_ptr() as usize, blob.data.len());
@@ -142,7 +146,9 @@ pub(crate) fn read_blob(repo: &gix::Repository, id: &gix::oid) -> Result<Vec<u8>
         buf.drain(..off);
         return Ok(buf);
     }
-    Err(format!("cannot read blob {id}: its content is not where it was read"))
+    Err(format!(
+        "cannot read blob {id}: its content is not where it was read"
+    ))
 }
 
 fn scan_one(repo: &gix::Repository, scanner: &Scanner, id: &gix::oid, path: &str) -> Scanned {

@@ -58,6 +58,10 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
         max_count: args.max_count,
         progress: args.progress,
     };
+    if !args.no_policy {
+        // A bad `--today` is a usage error (exit 2) before any work, not a note after it.
+        crate::policy::today(args.today.as_deref())?;
+    }
     let mut outcome = audit(&repo, &ctx, &opts)?;
     if !args.no_policy {
         match crate::policy::check_for_audit(&root, &ctx.config, args.today.as_deref()) {
