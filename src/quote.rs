@@ -72,12 +72,21 @@ const TOKEN_RUN: usize = 12;
 const TOKEN_SHOWN: usize = 4;
 
 fn token_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_' | '-' | '.' | '~')
+    c.is_ascii_alphanumeric() || matches!(c, '+' | '=' | '_' | '-' | '~')
+}
+
+/// Whether a run of token characters could be a credential: long, and mixing letters and
+/// digits (a word such as `security-policy` is shown; `ghp_…`, a hex id or a password is not).
+fn secret_like(run: &[char]) -> bool {
+    run.len() >= 2 * TOKEN_RUN
+        || (run.len() >= TOKEN_RUN
+            && run.iter().any(char::is_ascii_digit)
+            && run.iter().any(char::is_ascii_alphabetic))
 }
 
 /// At most a short excerpt of `bytes` for an error message: the first [`EXCERPT_CHARS`]
-/// characters, every token-like run of [`TOKEN_RUN`] or more cut to its first four characters
-/// and `…`, control characters quoted. What follows the excerpt is counted, not shown.
+/// characters, every run of token characters that could be a credential cut to its first four
+/// characters and `…`, control characters quoted. What follows the excerpt is counted, not shown.
 pub fn excerpt(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(EXCERPT_CHARS * 4)]);
     let chars: Vec<char> = text.chars().take(EXCERPT_CHARS).collect();
@@ -93,7 +102,7 @@ pub fn excerpt(bytes: &[u8]) -> String {
             let run = &chars[start..i];
             // A run cut by the excerpt's end may be a longer token: redact it as one.
             let cut = i == chars.len() && shown_bytes < bytes.len();
-            if run.len() >= TOKEN_RUN || (cut && run.len() > TOKEN_SHOWN) {
+            if secret_like(run) || (cut && run.len() > TOKEN_SHOWN) {
                 out.extend(&run[..TOKEN_SHOWN]);
                 out.push('…');
             } else {
