@@ -336,12 +336,12 @@ impl Source {
                         for s in sub.iter() {
                             let s = s?;
                             if let Ok(sn) = s.filename().to_str() {
-                                if s.mode().is_blob() && locate::is_policy_name(sn) {
+                                if s.mode().is_blob_or_symlink() && locate::is_policy_name(sn) {
                                     out.push(format!("{name}/{sn}"));
                                 }
                             }
                         }
-                    } else if entry.mode().is_blob() && locate::is_policy_name(name) {
+                    } else if entry.mode().is_blob_or_symlink() && locate::is_policy_name(name) {
                         out.push(name.to_string());
                     }
                 }
