@@ -70,7 +70,12 @@ impl Baseline {
         let name = quote(&path.display().to_string()).into_owned();
         let bytes = safe_io::read_regular(path, BASELINE_LIMIT, follow)
             .map_err(|e| format!("{name}: cannot read baseline: {e}"))?;
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+        Baseline::from_bytes(&name, &bytes)
+    }
+
+    /// Parse a baseline's bytes; `name` is only used to name errors.
+    pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<Baseline, String> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let b: Baseline = serde_json::from_slice(bytes).map_err(|e| {
             format!(
                 "{name}: line {}, column {}: not a hushguard baseline: {}",
