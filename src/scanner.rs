@@ -162,7 +162,14 @@ impl Scanner {
             all.push(rule);
         }
         rules::check_unique(&all).map_err(|e| e.to_string())?;
-        Self::with_rules(all, config)
+        // An allowlist regex or glob that does not build is the configuration's error: name it.
+        Self::with_rules(all, config).map_err(|e| {
+            if e.starts_with(config_name) {
+                e
+            } else {
+                format!("{config_name}: {e}")
+            }
+        })
     }
 
     /// Build from an explicit rule list (used by `rules check` and tests).

@@ -57,7 +57,20 @@ pub fn range_commits(repo: &gix::Repository, spec: &str) -> Result<Vec<ObjectId>
     use gix::revision::plumbing::Spec;
     let parsed = repo
         .rev_parse(spec.as_bytes().as_bstr())
-        .map_err(|e| anyhow!("`{spec}`: not a revision or range this repository knows: {e}"))?
+        .map_err(|e| {
+            // gix names its internals (`delegate.traverse(NthAncestor(99)) failed`): say what
+            // that means instead.
+            let why = e.to_string();
+            let why = if why.contains("NthAncestor") || why.contains("NthParent") {
+                "the history is shorter than that".to_string()
+            } else {
+                why
+            };
+            anyhow!(
+                "`{}`: not a revision or range this repository knows: {why}",
+                crate::quote::escape_controls(spec)
+            )
+        })?
         .detach();
     match parsed {
         Spec::Include(id) | Spec::ExcludeParents(id) => Ok(vec![peel(repo, id, spec)?]),
