@@ -278,7 +278,84 @@ fn placeholders(c: &Ctx) -> Vec<(String, String)> {
     Vec::new()
 }
 
+fn broken_gitfile(c: &Ctx) -> Vec<(String, String)> {
+    std::fs::remove_dir_all(c.root().join(".git")).unwrap();
+    std::fs::write(
+        c.root().join(".git"),
+        "gitdir: /nonexistent/hushguard-test\n",
+    )
+    .unwrap();
+    Vec::new()
+}
+fn bad_allowlist_regex(c: &Ctx) -> Vec<(String, String)> {
+    c.repo
+        .write(".hushguard.toml", "[allowlist]\nregexes = [\"a(b\"]\n");
+    Vec::new()
+}
+fn policy_far_future(c: &Ctx) -> Vec<(String, String)> {
+    c.repo.write(
+        "SECURITY.md",
+        "# Security\n\nLast updated: 9999-12-31\n\nReport to security@acme.test.\n",
+    );
+    Vec::new()
+}
+fn many_rules(c: &Ctx) -> Vec<(String, String)> {
+    let mut text = String::new();
+    for i in 0..2001 {
+        text.push_str(&format!(
+            "[[rule]]\nid = \"t.r{i}\"\ndescription = \"d\"\nkeywords = [\"kw{i}\"]\nregex = 'kw{i}[0-9]{{8}}'\n"
+        ));
+    }
+    c.repo.write("rules.toml", &text);
+    Vec::new()
+}
+
 const CASES: &[Case] = &[
+    Case {
+        name: "scan --staged: a broken .git file",
+        setup: broken_gitfile,
+        args: &["scan", "--staged"],
+        stdin: no_input,
+        code: 2,
+        says: "points to /nonexistent/hushguard-test, which is not a git directory",
+        writes: false,
+    },
+    Case {
+        name: "scan --range: past the history",
+        setup: none,
+        args: &["scan", "--range", "HEAD~99..HEAD"],
+        stdin: no_input,
+        code: 2,
+        says: "the history is shorter than that",
+        writes: false,
+    },
+    Case {
+        name: "scan PATH: a bad allowlist regex",
+        setup: bad_allowlist_regex,
+        args: &["scan", "."],
+        stdin: no_input,
+        code: 2,
+        says: ".hushguard.toml: allowlist regex",
+        writes: false,
+    },
+    Case {
+        name: "policy: dated 9999-12-31",
+        setup: policy_far_future,
+        args: &["policy", "--today", "2026-01-01"],
+        stdin: no_input,
+        code: 0,
+        says: "a date in the future never goes stale",
+        writes: false,
+    },
+    Case {
+        name: "rules check: 2,001 rules",
+        setup: many_rules,
+        args: &["rules", "check", "rules.toml"],
+        stdin: no_input,
+        code: 1,
+        says: "a rules file holds at most 2000",
+        writes: false,
+    },
     Case {
         name: "policy: SECURITY.md -> private file",
         setup: policy_symlink_out,
