@@ -755,7 +755,15 @@ const CASES: &[Case] = &[
 ];
 
 /// Seconds any case may take on a loaded machine: each used to hang or take minutes.
-const TIME_BOUND: Duration = Duration::from_secs(60);
+/// (`HOSTILE_TIMEOUT=SECONDS` and `HOSTILE_BIN=PATH` run the matrix against another build, to
+/// see which rows an older one fails.)
+fn time_bound() -> Duration {
+    let secs = std::env::var("HOSTILE_TIMEOUT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
+    Duration::from_secs(secs)
+}
 /// Address space any case may use (KiB), enforced with `ulimit -v`.
 const MEMORY_BOUND_KIB: u64 = 4 << 20;
 
@@ -769,7 +777,7 @@ fn run(case: &Case) {
         .arg(format!(
             "ulimit -v {MEMORY_BOUND_KIB} && exec \"$0\" \"$@\""
         ))
-        .arg(common::bin())
+        .arg(std::env::var_os("HOSTILE_BIN").map_or_else(common::bin, PathBuf::from))
         .args(case.args)
         .current_dir(ctx.root());
     ctx.repo.env(&mut cmd);
@@ -779,7 +787,7 @@ fn run(case: &Case) {
     let started = Instant::now();
     let out = assert_cmd::Command::from_std(cmd)
         .write_stdin((case.stdin)(&ctx))
-        .timeout(TIME_BOUND)
+        .timeout(time_bound())
         .output()
         .unwrap();
     let took = started.elapsed();
@@ -789,7 +797,7 @@ fn run(case: &Case) {
         String::from_utf8_lossy(&out.stderr)
     );
     let brief = &text[..text.len().min(2000)];
-    assert!(took < TIME_BOUND, "{}: took {took:?}", case.name);
+    assert!(took < time_bound(), "{}: took {took:?}", case.name);
     assert_eq!(
         out.status.code(),
         Some(case.code),
