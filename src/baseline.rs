@@ -1,10 +1,15 @@
 //! Baselines: fingerprints of accepted findings in, suppression out. A baseline never holds a secret.
+//!
+//! Entries written by hushguard match by fingerprint. Entries imported from another tool's report
+//! or baseline (`baseline --import`) carry what that tool knew instead (see [`Imported`]): the hash
+//! of the secret, the rule family and the path; or, where the tool kept no secret, the line.
 
 use crate::finding::Finding;
 use crate::quote::{quote, redact_quoted};
 use crate::safe_io::{self, Follow};
 use serde::{Deserialize, Serialize};
-use std::collections::HashSet;
+use sha2::{Digest, Sha256};
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// The default baseline file name, at the repository root.
@@ -20,11 +25,101 @@ pub const BASELINE_LIMIT: u64 = 64 << 20;
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
+    /// Empty for an imported entry, which matches by [`Imported`] instead.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub fingerprint: String,
+    /// hushguard's rule id, or for an imported entry the other tool's.
     pub rule_id: String,
     pub path: String,
+    /// For an imported entry, it constrains only findings that carry a commit (history and range
+    /// modes); it may be abbreviated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imported: Option<Imported>,
+}
+
+/// How an entry imported from another tool matches a finding at its path: by the hash of the
+/// secret when the tool kept one (never the secret itself), else by the line; and by the rule
+/// family when the tool's rule maps to one.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Imported {
+    /// The tool and file kind it came from (`gitleaks report`, `.gitleaksignore`, `detect-secrets`).
+    pub from: String,
+    /// hushguard rule id or family the other tool's rule maps to; none matches any rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// SHA-256 of the secret, hex.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_sha256: Option<String>,
+    /// SHA-1 of the secret, hex (what detect-secrets stores).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_sha1: Option<String>,
+    /// The 1-based line, when no hash is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+}
+
+/// SHA-256 of a secret, lowercase hex.
+pub fn sha256_hex(secret: &[u8]) -> String {
+    hex(&Sha256::digest(secret))
+}
+
+/// SHA-1 of a secret, lowercase hex.
+pub fn sha1_hex(secret: &[u8]) -> String {
+    let mut h = gix::hash::hasher(gix::hash::Kind::Sha1);
+    h.update(secret);
+    h.try_finalize()
+        .map(|id| id.to_hex().to_string())
+        .unwrap_or_default()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Imported {
+    fn matches(&self, commit: Option<&str>, f: &Finding, hashes: &mut Hashes) -> bool {
+        if let Some(rule) = &self.rule {
+            let family = f.rule_id.split('.').next().unwrap_or("");
+            if f.rule_id != *rule && family != rule {
+                return false;
+            }
+        }
+        if let (Some(want), Some(c)) = (commit, &f.commit) {
+            if want.len() < 7 || !c.commit.starts_with(want) {
+                return false;
+            }
+        }
+        if let Some(h) = &self.secret_sha256 {
+            return hashes.sha256(f).is_some_and(|x| x == h);
+        }
+        if let Some(h) = &self.secret_sha1 {
+            return hashes.sha1(f).is_some_and(|x| x == h);
+        }
+        self.line.is_some_and(|l| l == f.line)
+    }
+}
+
+/// The hashes of one finding's secret, each computed at most once.
+#[derive(Default)]
+struct Hashes {
+    sha256: Option<Option<String>>,
+    sha1: Option<Option<String>>,
+}
+
+impl Hashes {
+    fn sha256(&mut self, f: &Finding) -> Option<&String> {
+        self.sha256
+            .get_or_insert_with(|| f.secret.as_ref().map(|s| sha256_hex(s.as_bytes())))
+            .as_ref()
+    }
+    fn sha1(&mut self, f: &Finding) -> Option<&String> {
+        self.sha1
+            .get_or_insert_with(|| f.secret.as_ref().map(|s| sha1_hex(s.as_bytes())))
+            .as_ref()
+    }
 }
 
 /// The baseline file.
@@ -47,6 +142,7 @@ impl Baseline {
                 rule_id: f.rule_id.clone(),
                 path: f.path.clone(),
                 commit: f.commit.as_ref().map(|c| c.commit.clone()),
+                imported: None,
             })
             .collect();
         entries.sort_by(|a, b| {
@@ -110,13 +206,64 @@ impl Baseline {
 
     /// Remove the findings this baseline lists; returns how many were removed.
     pub fn filter(&self, findings: &mut Vec<Finding>) -> u64 {
+        self.split(findings).len() as u64
+    }
+
+    /// Remove the findings this baseline lists from `findings` and return them.
+    pub fn split(&self, findings: &mut Vec<Finding>) -> Vec<Finding> {
         let known: HashSet<&str> = self
             .findings
             .iter()
+            .filter(|e| !e.fingerprint.is_empty())
             .map(|e| e.fingerprint.as_str())
             .collect();
-        let before = findings.len();
-        findings.retain(|f| !known.contains(f.fingerprint.as_str()));
-        (before - findings.len()) as u64
+        let mut by_path: HashMap<&str, Vec<(&Imported, Option<&str>)>> = HashMap::new();
+        for e in &self.findings {
+            if let Some(i) = &e.imported {
+                by_path
+                    .entry(e.path.as_str())
+                    .or_default()
+                    .push((i, e.commit.as_deref()));
+            }
+        }
+        let (gone, kept) = std::mem::take(findings).into_iter().partition(|f| {
+            if known.contains(f.fingerprint.as_str()) {
+                return true;
+            }
+            let mut hashes = Hashes::default();
+            by_path.get(f.path.as_str()).is_some_and(|list| {
+                list.iter()
+                    .any(|(i, commit)| i.matches(*commit, f, &mut hashes))
+            })
+        });
+        *findings = kept;
+        gone
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_hashes_match_the_standard_vectors() {
+        assert_eq!(sha1_hex(b"abc"), "a9993e364706816aba3e25717850c26c9cd0d89d");
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn old_baselines_still_load() {
+        let b: Baseline = serde_json::from_str(
+            r#"{"version":1,"findings":[{"fingerprint":"ab","rule_id":"x.y","path":"a"}]}"#,
+        )
+        .unwrap();
+        assert!(b.findings[0].imported.is_none());
+        assert!(serde_json::from_str::<Baseline>(
+            r#"{"version":1,"findings":[{"fingerprint":"ab","rule_id":"x.y","path":"a","bogus":1}]}"#
+        )
+        .is_err());
     }
 }

@@ -31,6 +31,8 @@ pub enum Command {
     Install(InstallArgs),
     /// Remove a hook that hushguard installed.
     Uninstall(UninstallArgs),
+    /// Configuration tools: `config import .gitleaks.toml` writes the equivalent .hushguard.toml.
+    Config(ConfigArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -38,6 +40,21 @@ pub enum Format {
     Human,
     Json,
     Sarif,
+    /// GitHub Actions workflow commands: one annotation per finding.
+    Github,
+    /// GitLab secret detection security report (schema 15.x).
+    Gitlab,
+    /// JSON Lines: one finding per line, then one summary record.
+    Jsonl,
+}
+
+/// What a pre-receive scan does when its time limit passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OnTimeout {
+    /// Fail open: accept the push unscanned, with a warning.
+    Allow,
+    /// Fail closed: reject the push (exit 2).
+    Reject,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -79,14 +96,29 @@ pub struct ScanArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Scan the staged changes (what the pre-commit hook calls).
-    #[arg(long, conflicts_with_all = ["paths", "range", "pre_push"])]
+    #[arg(long, conflicts_with_all = ["paths", "range", "pre_push", "pre_receive", "commit_msg"])]
     pub staged: bool,
     /// Scan what the commits of a range add, e.g. `origin/main..HEAD`.
-    #[arg(long, value_name = "REV_RANGE", conflicts_with_all = ["paths", "pre_push"])]
+    #[arg(long, value_name = "REV_RANGE", conflicts_with_all = ["paths", "pre_push", "pre_receive", "commit_msg"])]
     pub range: Option<String>,
     /// Run as a pre-push hook: read git's pre-push lines from standard input.
     #[arg(long, conflicts_with = "paths")]
     pub pre_push: bool,
+    /// Run as a server's pre-receive hook: read `<old> <new> <ref>` lines on standard input and
+    /// scan what the push brings, objects in git's quarantine included.
+    #[arg(long, conflicts_with_all = ["paths", "pre_push", "commit_msg"])]
+    pub pre_receive: bool,
+    /// Run as a commit-msg hook: scan the commit message in FILE.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "pre_push", "pre_receive"])]
+    pub commit_msg: Option<PathBuf>,
+    /// Pre-receive: give up after SECONDS (for servers that kill hooks after a fixed time);
+    /// default: git config hushguard.timeLimit, else no limit.
+    #[arg(long, value_name = "SECONDS", requires = "pre_receive")]
+    pub time_limit: Option<f64>,
+    /// Pre-receive: what to do when the time limit passes (default: git config
+    /// hushguard.onTimeout, else reject).
+    #[arg(long, value_enum, value_name = "ACTION", requires = "pre_receive")]
+    pub on_timeout: Option<OnTimeout>,
     /// Arguments git passes to a pre-push hook (remote name and URL).
     #[arg(long, num_args = 0..=2, value_name = "ARG", hide = true)]
     pub hook_args: Vec<String>,
@@ -147,6 +179,29 @@ pub struct BaselineArgs {
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Instead of auditing, add the entries of a gitleaks JSON report, a .gitleaksignore or a
+    /// detect-secrets .secrets.baseline to the baseline.
+    #[arg(long, value_name = "FILE")]
+    pub import: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub command: ConfigCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Convert a gitleaks configuration (.gitleaks.toml) into a .hushguard.toml.
+    Import {
+        /// The gitleaks configuration file.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Where to write (default: .hushguard.toml; an existing file is never replaced).
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -199,6 +254,9 @@ pub enum RulesCommand {
 pub enum HookKind {
     PreCommit,
     PrePush,
+    /// A server's hook, for a bare repository.
+    PreReceive,
+    CommitMsg,
 }
 
 #[derive(Debug, Args)]

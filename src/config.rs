@@ -164,7 +164,28 @@ impl Config {
         })
     }
 
-    /// Load `explicit` if given (it must exist), else `root/.hushguard.toml` if present, else defaults.
+    /// Parse the `[tool.hushguard]` table of a `pyproject.toml` (same schema; errors name the
+    /// pyproject file and its line); `None` when it has no such table.
+    pub fn parse_pyproject(path: &Path, text: &str) -> Result<Option<Config>, ConfigError> {
+        #[derive(Deserialize)]
+        struct Pyproject {
+            #[serde(default)]
+            tool: Option<Tool>,
+        }
+        #[derive(Deserialize)]
+        struct Tool {
+            #[serde(default)]
+            hushguard: Option<Config>,
+        }
+        let p: Pyproject = toml::from_str(text).map_err(|e| ConfigError {
+            path: path.to_path_buf(),
+            message: toml_error_location(text, &e),
+        })?;
+        Ok(p.tool.and_then(|t| t.hushguard))
+    }
+
+    /// Load `explicit` if given (it must exist), else `root/.hushguard.toml` if present, else the
+    /// `[tool.hushguard]` table of `root/pyproject.toml` if there is one, else defaults.
     pub fn load(
         explicit: Option<&Path>,
         root: &Path,
@@ -177,7 +198,7 @@ impl Config {
             None => {
                 let p = root.join(".hushguard.toml");
                 if std::fs::symlink_metadata(&p).is_err() {
-                    return Ok((Config::default(), None));
+                    return Config::load_pyproject(&root.join("pyproject.toml"));
                 }
                 (p, Follow::No)
             }
@@ -192,6 +213,26 @@ impl Config {
             message: "not valid UTF-8".into(),
         })?;
         Ok((Config::parse(&path, &text)?, Some(path)))
+    }
+
+    fn load_pyproject(path: &Path) -> Result<(Config, Option<PathBuf>), ConfigError> {
+        let regular = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file());
+        if !regular {
+            return Ok((Config::default(), None));
+        }
+        let bytes =
+            safe_io::read_regular(path, CONFIG_LIMIT, Follow::No).map_err(|e| ConfigError {
+                path: path.to_path_buf(),
+                message: format!("cannot read: {e}"),
+            })?;
+        let text = String::from_utf8(bytes).map_err(|_| ConfigError {
+            path: path.to_path_buf(),
+            message: "not valid UTF-8".into(),
+        })?;
+        Ok(match Config::parse_pyproject(path, &text)? {
+            Some(c) => (c, Some(path.to_path_buf())),
+            None => (Config::default(), None),
+        })
     }
 
     pub fn max_file_size(&self) -> u64 {
@@ -218,6 +259,22 @@ mod tests {
     fn wrong_type_named() {
         let e = Config::parse(Path::new("h.toml"), "max_file_size = true\n").unwrap_err();
         assert!(e.to_string().contains("line 1"), "{e}");
+    }
+
+    #[test]
+    fn pyproject_tool_table_is_the_config() {
+        let p = Path::new("pyproject.toml");
+        let text = "[project]\nname = \"x\"\n\n[tool.black]\nline-length = 88\n\n[tool.hushguard]\nfail_on = \"warning\"\n[tool.hushguard.allowlist]\npaths = [\"docs/**\"]\n";
+        let c = Config::parse_pyproject(p, text).unwrap().unwrap();
+        assert_eq!(c.fail_on, Some(Severity::Warning));
+        assert_eq!(c.allowlist.paths, vec!["docs/**".to_string()]);
+        assert!(Config::parse_pyproject(p, "[tool.black]\nx = 1\n")
+            .unwrap()
+            .is_none());
+        let bad = "[project]\nname = \"x\"\n[tool.hushguard.allowlist]\npaths = []\nbogus = 1\n";
+        let e = Config::parse_pyproject(p, bad).unwrap_err().to_string();
+        assert!(e.starts_with("pyproject.toml: line 5"), "{e}");
+        assert!(e.contains("bogus"), "{e}");
     }
 
     #[test]

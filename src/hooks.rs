@@ -1,4 +1,5 @@
-//! `hushguard install` and `hushguard uninstall`: native git hooks (pre-commit, pre-push) in the
+//! `hushguard install` and `hushguard uninstall`: native git hooks (pre-commit, pre-push,
+//! commit-msg, and pre-receive for a server's bare repository) in the
 //! repository's hooks directory (`core.hooksPath` when set; the main repository's for a linked
 //! worktree). A hook hushguard writes carries a marker line; a hook it did not write is never
 //! overwritten without `--force` (which keeps a backup), and `--chain` keeps it running first.
@@ -21,6 +22,8 @@ fn hook_name(kind: HookKind) -> &'static str {
     match kind {
         HookKind::PreCommit => "pre-commit",
         HookKind::PrePush => "pre-push",
+        HookKind::PreReceive => "pre-receive",
+        HookKind::CommitMsg => "commit-msg",
     }
 }
 
@@ -76,6 +79,15 @@ pub fn script(kind: HookKind, exe: &Path) -> String {
             "input=$(cat)\n\
              if [ -x \"$chained\" ]; then\n    printf '%s\\n' \"$input\" | \"$chained\" \"$@\" || exit $?\nfi\n\
              printf '%s\\n' \"$input\" | \"$hushguard\" scan --pre-push --hook-args \"$@\"\n",
+        ),
+        HookKind::PreReceive => s.push_str(
+            "input=$(cat)\n\
+             if [ -x \"$chained\" ]; then\n    printf '%s\\n' \"$input\" | \"$chained\" \"$@\" || exit $?\nfi\n\
+             printf '%s\\n' \"$input\" | \"$hushguard\" scan --pre-receive\n",
+        ),
+        HookKind::CommitMsg => s.push_str(
+            "if [ -x \"$chained\" ]; then\n    \"$chained\" \"$@\" || exit $?\nfi\n\
+             exec \"$hushguard\" scan --commit-msg \"$1\"\n",
         ),
     }
     s
@@ -218,5 +230,9 @@ mod tests {
         let p = script(HookKind::PrePush, Path::new("/bin/hushguard"));
         assert!(p.contains("scan --pre-push --hook-args \"$@\""));
         assert!(p.contains("pre-push.hushguard-chained"));
+        let r = script(HookKind::PreReceive, Path::new("/bin/hushguard"));
+        assert!(r.contains("| \"$hushguard\" scan --pre-receive\n"), "{r}");
+        let m = script(HookKind::CommitMsg, Path::new("/bin/hushguard"));
+        assert!(m.contains("scan --commit-msg \"$1\""), "{m}");
     }
 }

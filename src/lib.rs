@@ -5,12 +5,14 @@
 //! allow filters, plus forbidden-file rules), findings go through the baseline filter, are sorted,
 //! and a report writer renders them. [`run`] ties it together and returns the exit code.
 
+pub mod atomic;
 pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod diff;
 pub mod finding;
 pub mod hooks;
+pub mod import;
 pub mod matcher;
 pub mod outcome;
 pub mod policy;
@@ -101,6 +103,8 @@ pub fn find_root(path: &Path) -> PathBuf {
 pub fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Scan(args) if args.staged => sources::staged::run(args),
+        Command::Scan(args) if args.pre_receive => sources::prereceive::run(args),
+        Command::Scan(args) if args.commit_msg.is_some() => commit_msg(args),
         Command::Scan(args) if args.range.is_some() || args.pre_push => sources::range::run(args),
         Command::Scan(args) => scan(args),
         Command::Rules(args) => rules_cmd(args),
@@ -108,7 +112,12 @@ pub fn run(cli: Cli) -> Result<i32> {
         Command::Uninstall(args) => hooks::uninstall(args),
         Command::Policy(args) => policy::run(args),
         Command::Audit(args) => sources::history::run(args),
+        Command::Baseline(args) if args.import.is_some() => {
+            let file = args.import.clone().unwrap_or_default();
+            import::baseline_command(&args, &file)
+        }
         Command::Baseline(args) => sources::history::baseline(args),
+        Command::Config(args) => import::config_command(args),
     }
 }
 
@@ -148,6 +157,47 @@ fn scan(args: ScanArgs) -> Result<i32> {
     finish(&ctx, outcome, &args.report, Mode::Scan, started, None)
 }
 
+/// `scan --commit-msg FILE`: the commit-msg hook. The message as git will keep it (comments and a
+/// `git commit -v` diff left out), scanned with the configuration of the repository it is in.
+fn commit_msg(args: ScanArgs) -> Result<i32> {
+    let started = Instant::now();
+    let file = args.commit_msg.clone().expect("dispatched on --commit-msg");
+    let root = find_root(&file);
+    let mut ctx = Context::new(&root, args.report.config.as_deref(), args.report.threads)?;
+    if let Some(n) = args.max_file_size {
+        ctx.scanner.max_file_size = n;
+    }
+    let comment = sources::git::open()
+        .ok()
+        .and_then(|r| {
+            r.to_thread_local()
+                .config_snapshot()
+                .string("core.commentChar")
+                .map(|c| c.to_vec())
+        })
+        .filter(|c| !c.is_empty() && c.as_slice() != b"auto")
+        .unwrap_or_else(|| b"#".to_vec());
+    let text = safe_io::read_regular(&file, ctx.scanner.max_file_size, safe_io::Follow::Yes)
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "{}: cannot read the commit message: {e}",
+                quote::quote(&file.display().to_string())
+            )
+        })?;
+    let message = sources::message::strip_editor_text(&text, &comment);
+    let mut outcome = Outcome::default();
+    sources::message::scan_text(&ctx.scanner, &message, &mut outcome);
+    let baseline = root.join(baseline::BASELINE_FILE);
+    finish(
+        &ctx,
+        outcome,
+        &args.report,
+        Mode::CommitMsg,
+        started,
+        Some(&baseline),
+    )
+}
+
 /// Apply the baseline, sort, render and write the report; return the exit code.
 pub fn finish(
     ctx: &Context,
@@ -165,9 +215,22 @@ pub fn finish(
             .filter(|p| std::fs::symlink_metadata(p).is_ok())
             .map(|p| (p.to_path_buf(), safe_io::Follow::No)),
     };
+    let mut baselined = Vec::new();
+    let mut baseline_name = None;
     if let Some((p, follow)) = baseline_path {
         let b = Baseline::load_from(&p, follow).map_err(anyhow::Error::msg)?;
-        outcome.summary.baselined += b.filter(&mut outcome.findings);
+        let mut gone = b.split(&mut outcome.findings);
+        outcome.summary.baselined += gone.len() as u64;
+        if report.format == cli::Format::Sarif {
+            finding::sort_findings(&mut gone);
+            baselined = gone;
+        }
+        // The file name only: no absolute paths in reports.
+        baseline_name = Some(
+            p.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| p.display().to_string()),
+        );
     }
     finding::sort_findings(&mut outcome.findings);
     outcome.summary.findings = outcome.findings.len();
@@ -185,9 +248,14 @@ pub fn finish(
         mode,
         fail_on: ctx.fail_on(),
         rules: ctx.scanner.rules().collect(),
+        baselined,
+        baseline: baseline_name,
+        times: {
+            let now = std::time::SystemTime::now();
+            (now - started.elapsed(), now)
+        },
     };
-    let text = report::render(&outcome, &opts);
-    write_output(report.output.as_deref(), &text)?;
+    write_report(report.output.as_deref(), &outcome, &opts)?;
     let mut err = std::io::stderr().lock();
     for e in &outcome.errors {
         let _ = writeln!(err, "hushguard: error: {}", quote::escape_controls(e));
@@ -196,6 +264,26 @@ pub fn finish(
         let _ = writeln!(err, "hushguard: warning: {}", quote::escape_controls(n));
     }
     Ok(outcome.exit_code(ctx.fail_on()))
+}
+
+/// Write a report to a file (via a temporary file and a rename) or, as it is rendered, to standard
+/// output.
+fn write_report(output: Option<&Path>, outcome: &Outcome, opts: &ReportOptions) -> Result<()> {
+    match output {
+        Some(p) => {
+            let mut buf = Vec::new();
+            report::write(outcome, opts, &mut buf).expect("writing to memory");
+            atomic::write(p, &buf)
+                .with_context(|| format!("{}: cannot write the report", p.display()))
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            match report::write(outcome, opts, &mut out) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                r => r.context("cannot write to standard output"),
+            }
+        }
+    }
 }
 
 /// Write a report to a file or standard output.
@@ -251,7 +339,14 @@ fn rules_cmd(args: RulesArgs) -> Result<i32> {
             list.sort_by(|a, b| a.id().cmp(b.id()));
             let text = match args.format {
                 cli::Format::Json => report::rules::render_json(&list),
-                _ => report::rules::render_human(&list),
+                cli::Format::Human => report::rules::render_human(&list),
+                other => anyhow::bail!(
+                    "`rules` lists rules as human or json, not {}: findings formats apply to \
+                     scan, audit and policy",
+                    clap::ValueEnum::to_possible_value(&other)
+                        .map(|v| v.get_name().to_string())
+                        .unwrap_or_default()
+                ),
             };
             write_output(None, &text)?;
             Ok(0)

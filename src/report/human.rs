@@ -67,6 +67,15 @@ pub fn render(outcome: &Outcome, opts: &ReportOptions) -> String {
             plural(n),
             plural(files)
         ),
+        Mode::PreReceive if blocking > 0 => format!(
+            "hushguard rejected this push: {n} finding{} in {files} location{}. Nothing of the push landed.",
+            plural(n),
+            plural(files)
+        ),
+        Mode::CommitMsg if blocking > 0 => format!(
+            "hushguard blocked this commit: {n} finding{} in its message.",
+            plural(n)
+        ),
         Mode::Range if blocking > 0 => format!(
             "hushguard blocked this push: {n} finding{} in {files} file{}.",
             plural(n),
@@ -132,6 +141,17 @@ fn finding(out: &mut String, f: &Finding, opts: &ReportOptions, paint: &Paint, d
 
 fn advice(out: &mut String, outcome: &Outcome, opts: &ReportOptions) {
     let has = |k: Kind| outcome.findings.iter().any(|f| f.kind == k);
+    if opts.mode == Mode::PreReceive {
+        push_advice(out, outcome);
+        return;
+    }
+    if opts.mode == Mode::CommitMsg {
+        out.push_str("  Take the secret out of the message and commit again (git keeps your text in .git/COMMIT_EDITMSG).\n");
+        out.push_str(
+            "  If it is real, revoke and rotate it: it has been pasted somewhere already.\n",
+        );
+        return;
+    }
     if has(Kind::Secret) {
         out.push_str(
             "  If a secret is real: remove it, and revoke and rotate it; treat it as leaked.\n",
@@ -162,6 +182,34 @@ fn advice(out: &mut String, outcome: &Outcome, opts: &ReportOptions) {
     if has(Kind::Secret) || has(Kind::File) {
         out.push_str("  Adopting hushguard on old code: `hushguard baseline` records today's findings so only new ones block.\n");
     }
+}
+
+/// What the pusher does next: the findings are in commits the server refused, so the commits are
+/// rewritten locally and pushed again.
+fn push_advice(out: &mut String, outcome: &Outcome) {
+    let in_message = outcome
+        .findings
+        .iter()
+        .any(crate::sources::message::is_message);
+    let in_files = outcome
+        .findings
+        .iter()
+        .any(|f| !crate::sources::message::is_message(f));
+    out.push_str("  To push again, rewrite the commits named above in your clone:\n");
+    if in_files {
+        out.push_str(
+            "    the last commit: remove the secret or file, `git add`, then `git commit --amend`;\n",
+        );
+        out.push_str("    an earlier one: `git rebase -i COMMIT^`, mark it `edit`, fix it, `git commit --amend`, `git rebase --continue`.\n");
+    }
+    if in_message {
+        out.push_str("    a commit message: `git commit --amend` (last commit) or `git rebase -i COMMIT^` and `reword`;\n");
+        out.push_str("    a tag message: `git tag -d TAG`, then tag again with a clean message.\n");
+    }
+    out.push_str("  Rotate the secret if it was ever real: it has left your machine.\n");
+    out.push_str(
+        "  Then push again. If it is not a secret, add `hushguard:allow` in a comment on that line.\n",
+    );
 }
 
 /// `path` as one shell word, quoted only when it needs to be.

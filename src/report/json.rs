@@ -33,6 +33,9 @@ pub fn finding_value(f: &crate::finding::Finding, show_secrets: bool) -> Value {
     if let Some(h) = f.at_head {
         m.insert("at_head".into(), json!(h));
     }
+    if crate::sources::message::is_message(f) {
+        m.insert("location".into(), json!("message"));
+    }
     v
 }
 

@@ -1,7 +1,10 @@
-//! Report writers: human, JSON and SARIF. These, and the binary, are the only code that prints.
+//! Report writers: human, JSON, SARIF and the CI formats (GitHub annotations, GitLab, JSON Lines). These, and the binary, are the only code that prints.
 
+pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
+pub mod jsonl;
 pub mod rules;
 pub mod sarif;
 
@@ -9,6 +12,9 @@ use crate::cli::Format;
 use crate::finding::{redact, Finding};
 use crate::outcome::{FailOn, Outcome};
 use crate::rules::Rule;
+use std::collections::HashMap;
+use std::io::{self, Write};
+use std::time::SystemTime;
 
 /// What the run was, so the human report can give the right advice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +22,10 @@ pub enum Mode {
     Scan,
     Staged,
     Range,
+    /// A server's pre-receive hook: the push is rejected, nothing of it landed.
+    PreReceive,
+    /// A commit-msg hook: the message of the commit being made.
+    CommitMsg,
     Audit,
     Policy,
 }
@@ -29,6 +39,28 @@ pub struct ReportOptions<'a> {
     pub fail_on: FailOn,
     /// The rules in force, for SARIF's `tool.driver.rules`.
     pub rules: Vec<&'a Rule>,
+    /// Findings the baseline suppressed, kept (sorted) so SARIF marks them instead of dropping them,
+    /// which would close and later reopen their alerts on a dashboard.
+    pub baselined: Vec<Finding>,
+    /// The baseline applied, as named to the user, if any.
+    pub baseline: Option<String>,
+    /// When the run started and ended, for the formats that require it (GitLab).
+    pub times: (SystemTime, SystemTime),
+}
+
+/// For each finding, its 1-based occurrence among the findings with the same fingerprint (the same
+/// secret twice in one file): with the fingerprint, an id that is unique and does not move with
+/// lines.
+pub fn occurrences<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> Vec<usize> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    findings
+        .into_iter()
+        .map(|f| {
+            let n = seen.entry(f.fingerprint.as_str()).or_default();
+            *n += 1;
+            *n
+        })
+        .collect()
 }
 
 /// The secret as the report may show it.
@@ -44,5 +76,21 @@ pub fn render(outcome: &Outcome, opts: &ReportOptions) -> String {
         Format::Human => human::render(outcome, opts),
         Format::Json => json::render(outcome, opts),
         Format::Sarif => sarif::render(outcome, opts),
+        Format::Github => github::render(outcome, opts),
+        Format::Gitlab => gitlab::render(outcome, opts),
+        Format::Jsonl => {
+            let mut out = Vec::new();
+            jsonl::write(outcome, opts, &mut out).expect("writing to memory");
+            String::from_utf8(out).expect("JSON is UTF-8")
+        }
     }
+}
+
+/// Write `outcome` in the requested format to `out`; JSON Lines is written one finding at a time.
+pub fn write(outcome: &Outcome, opts: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+    match opts.format {
+        Format::Jsonl => jsonl::write(outcome, opts, out),
+        _ => out.write_all(render(outcome, opts).as_bytes()),
+    }?;
+    out.flush()
 }

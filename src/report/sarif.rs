@@ -46,6 +46,14 @@ fn help(kind: &str) -> &'static str {
     }
 }
 
+/// Where a result stands against the baseline, when one was given.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Baselined {
+    NoBaseline,
+    New,
+    Unchanged,
+}
+
 fn result(f: &Finding, rule_index: usize, show: bool) -> Value {
     let mut region = json!({ "startLine": f.line.max(1) });
     if f.column >= 1 && f.end_line >= f.line && (f.end_line > f.line || f.end_column > f.column) {
@@ -71,6 +79,9 @@ fn result(f: &Finding, rule_index: usize, show: bool) -> Value {
     }
     if let Some(h) = f.at_head {
         props.insert("at_head".into(), json!(h));
+    }
+    if crate::sources::message::is_message(f) {
+        props.insert("location".into(), json!("message"));
     }
     json!({
         "ruleId": f.rule_id,
@@ -134,8 +145,23 @@ pub fn render(outcome: &Outcome, opts: &ReportOptions) -> String {
             kind,
         ));
     }
+    // Baselined findings stay in the log, marked, so dashboards keep their alerts closed.
+    let mut all: Vec<(&Finding, Baselined)> = Vec::new();
+    let state = if opts.baseline.is_some() {
+        Baselined::New
+    } else {
+        Baselined::NoBaseline
+    };
+    all.extend(outcome.findings.iter().map(|f| (f, state)));
+    all.extend(opts.baselined.iter().map(|f| (f, Baselined::Unchanged)));
+    all.sort_by(|a, b| {
+        a.0.sort_key()
+            .partial_cmp(&b.0.sort_key())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let occ = super::occurrences(all.iter().map(|(f, _)| *f));
     let mut results = Vec::new();
-    for f in &outcome.findings {
+    for ((f, state), n) in all.into_iter().zip(occ) {
         let i = match index.get(&f.rule_id) {
             Some(&i) => i,
             None => {
@@ -146,7 +172,27 @@ pub fn render(outcome: &Outcome, opts: &ReportOptions) -> String {
                 rules.len() - 1
             }
         };
-        results.push(result(f, i, opts.show_secrets));
+        let mut r = result(f, i, opts.show_secrets);
+        // GitHub matches alerts across runs by this key only: the fingerprint (rule, path, secret)
+        // and the occurrence, never the line, so an alert survives edits above the secret.
+        r["partialFingerprints"]["primaryLocationLineHash"] =
+            json!(format!("{}:{n}", f.fingerprint));
+        match state {
+            Baselined::NoBaseline => {}
+            Baselined::New => r["baselineState"] = json!("new"),
+            Baselined::Unchanged => {
+                r["baselineState"] = json!("unchanged");
+                r["suppressions"] = json!([{
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": format!(
+                        "accepted in the baseline {}",
+                        opts.baseline.as_deref().unwrap_or("file")
+                    ),
+                }]);
+            }
+        }
+        results.push(r);
     }
     let doc = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

@@ -105,7 +105,23 @@ pub struct Context {
     /// Whether the token may stand on a later line than the name (a YAML or INI section).
     #[serde(default)]
     pub multiline: bool,
+    /// Drop the look-alikes a name-and-token match meets in real files (default `true`): see
+    /// [`CONTEXT_LOOKALIKES`].
+    #[serde(default = "default_true")]
+    pub lookalike_filter: bool,
 }
+
+/// What a provider's name beside a token-shaped value means when the value is not a key: a Go
+/// module sum (`h1:`), a subresource-integrity or lockfile digest (`sha512-`), a value the line
+/// itself calls a commit, revision, checksum, digest or hash, and a value of twelve or more
+/// letters without a digit (a word or an identifier: a random key that long almost always holds
+/// one). Applied, like `allow`, to the whole match of every context rule.
+pub const CONTEXT_LOOKALIKES: &[&str] = &[
+    r"\bh1:",
+    r"(?i)\bsha(?:1|224|256|384|512)[-:]",
+    r"(?i)\b(?:commit|revision|rev|checksum|digest|sha|hash|md5)\b",
+    r#"[\s'"=:,(>`\[{|][A-Za-z]{12,}[^A-Za-z0-9_\-+/]?$"#,
+];
 
 fn default_within() -> usize {
     40
@@ -380,6 +396,13 @@ pub fn validate_spec(origin: &str, spec: RuleSpec, compile_now: bool) -> Result<
             }
         }
         spec.regex = Some(ctx.to_regex(&spec.keywords));
+        if ctx.lookalike_filter {
+            for a in CONTEXT_LOOKALIKES {
+                if !spec.allow.iter().any(|x| x == a) {
+                    spec.allow.push(a.to_string());
+                }
+            }
+        }
     }
     let spec = spec;
     match spec.kind {
@@ -529,6 +552,46 @@ negative_examples = ["ACME_API_KEY=${hex:31}", "other = ${hex:32}"]
         }
         let found = check::check_rules(&rules).unwrap();
         assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn a_context_rule_drops_lookalikes_unless_asked_not_to() {
+        let hex = "8f3a9c2e71b04d6a5e9f0c3b7a1d4e62";
+        let lookalikes = [
+            format!("github.com/acme/sdk v1.2.0 h1:{hex}"),
+            format!("acme integrity sha512-{hex}"),
+            format!("acme commit {hex}"),
+            "ACME_CLIENT=clientconfigurationloaderfactory".to_string(),
+        ];
+        let text = CONTEXT_RULE.replace("[a-f0-9]{32}", "[a-z0-9]{32}");
+        let rules = parse_rules("mine.toml", &text, true).unwrap();
+        let mut scanner = crate::scanner::Scanner::with_rules(rules, &Default::default()).unwrap();
+        scanner.report_every_rule();
+        for line in &lookalikes {
+            let found = scanner.scan("f.txt", line.as_bytes()).unwrap().findings;
+            assert!(found.is_empty(), "{line}: {found:?}");
+        }
+        let key = format!("ACME_API_KEY={hex}");
+        assert_eq!(
+            scanner
+                .scan("f.txt", key.as_bytes())
+                .unwrap()
+                .findings
+                .len(),
+            1
+        );
+
+        let text = text.replace(
+            "'[a-z0-9]{32}' }",
+            "'[a-z0-9]{32}', lookalike_filter = false }",
+        );
+        let rules = parse_rules("mine.toml", &text, true).unwrap();
+        let scanner = crate::scanner::Scanner::with_rules(rules, &Default::default()).unwrap();
+        let found = scanner
+            .scan("f.txt", lookalikes[2].as_bytes())
+            .unwrap()
+            .findings;
+        assert_eq!(found.len(), 1, "{found:?}");
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //!    once, bases shared in memory), scanned on all cores by [`blobs`] workers.
 //! 4. Here: findings of the same secret at the same path (same fingerprint) in several versions of a
 //!    file collapse into the earliest, marked if still present at HEAD, and named with their commit.
+//! 5. The commit messages ([`super::message`]), each secret reported at the earliest commit.
 
 mod blobs;
 mod commits;
@@ -289,6 +290,9 @@ pub fn audit(repo: &gix::Repository, ctx: &Context, opts: &Options) -> anyhow::R
             .count() as u64,
     );
     out.findings = earliest(repo, &history.commits, hits);
+    let ids: Vec<gix::ObjectId> = history.commits.iter().map(|c| c.id).collect();
+    let info = |id: &gix::ObjectId| commit_info(repo, id);
+    super::message::scan_history(repo, &ctx.scanner, &ids, ctx.threads, &info, &mut out);
     Ok(out)
 }
 

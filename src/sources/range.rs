@@ -6,6 +6,8 @@
 //!
 //! Ranges: `A..B` (commits reachable from B, not from A), `A...B` (either side, not both), or a single
 //! revision, meaning that one commit only (as `git show REV` would show it, not its whole history).
+//!
+//! The message of each commit is scanned too ([`super::message`]).
 
 use super::git::{self, Delta};
 use super::git_scan::{scan_changes, skip_reason, Change, ChangeSet};
@@ -41,6 +43,7 @@ pub fn run(args: ScanArgs) -> Result<i32> {
     let set = commit_changes(&repo, &commits, &mut outcome)?;
     outcome.summary.commits = Some(commits.len() as u64);
     scan_changes(&ts, &ctx.scanner, &set, ctx.threads, &mut outcome);
+    super::message::scan_commits(&repo, &ctx.scanner, &set.commits, &mut outcome);
     let baseline = root.join(BASELINE_FILE);
     finish(
         &ctx,
@@ -96,7 +99,11 @@ fn peel(repo: &gix::Repository, id: ObjectId, spec: &str) -> Result<ObjectId> {
 }
 
 /// Commits reachable from `tips` and not from `hidden`.
-fn walk(repo: &gix::Repository, tips: &[ObjectId], hidden: &[ObjectId]) -> Result<Vec<ObjectId>> {
+pub(crate) fn walk(
+    repo: &gix::Repository,
+    tips: &[ObjectId],
+    hidden: &[ObjectId],
+) -> Result<Vec<ObjectId>> {
     let iter = repo
         .rev_walk(tips.iter().copied())
         .with_hidden(hidden.iter().copied())

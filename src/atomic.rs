@@ -1,0 +1,40 @@
+//! Writing a file safely: into a new temporary file beside it, then renamed over it, never through
+//! a symlink, so a reader never sees half a file and a planted link cannot redirect the write.
+
+use std::path::Path;
+
+/// Write `bytes` to `path` via a temporary file and a rename. A symlink at `path` is refused.
+/// (One implementation: [`crate::safe_io::write_atomic`], which also refuses a FIFO or device.)
+pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    crate::safe_io::write_atomic(path, bytes, None).map_err(|e| match e {
+        crate::safe_io::WriteError::Io(e) => e,
+        other => std::io::Error::other(other.to_string()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_a_file_and_refuses_a_symlink() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("out.json");
+        write(&p, b"one").unwrap();
+        write(&p, b"two").unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"two");
+        let target = d.path().join("target");
+        std::fs::write(&target, b"keep").unwrap();
+        let link = d.path().join("link");
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&target, &link).unwrap();
+            assert!(write(&link, b"evil").is_err());
+            assert_eq!(std::fs::read(&target).unwrap(), b"keep");
+        }
+        assert_eq!(
+            std::fs::read_dir(d.path()).unwrap().count(),
+            3 - usize::from(!cfg!(unix))
+        );
+    }
+}

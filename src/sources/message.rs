@@ -1,0 +1,199 @@
+//! Commit messages, scanned like a file: a token pasted into a message is published with the commit,
+//! and a squash merge turns a pull request's description into one. A finding in a message has the
+//! path [`MESSAGE_PATH`], lines counted from the subject line (1), and its commit; that path is
+//! never a real one (git paths cannot hold `<` … `>` on Windows and no tool writes them), and
+//! `[allowlist] paths = ["<commit message>"]` turns message scanning off.
+//!
+//! Used by `--range`, `--pre-push`, `--pre-receive`, `audit`, and `scan --commit-msg FILE` (the
+//! commit-msg hook, which sees the message before the commit exists).
+
+use crate::finding::{CommitInfo, Finding};
+use crate::outcome::Outcome;
+use crate::scanner::Scanner;
+use gix::ObjectId;
+use rayon::prelude::*;
+use std::collections::HashSet;
+
+/// The path of a finding in a commit message.
+pub const MESSAGE_PATH: &str = "<commit message>";
+/// The path of a finding in the message of an annotated tag (pre-receive).
+pub const TAG_MESSAGE_PATH: &str = "<tag message>";
+
+/// Whether a finding is in a commit or tag message rather than a file.
+pub fn is_message(f: &Finding) -> bool {
+    f.path == MESSAGE_PATH || f.path == TAG_MESSAGE_PATH
+}
+
+/// Tags of tags followed at most this deep.
+const MAX_TAG_CHAIN: usize = 16;
+
+/// Scan the message of annotated tag `id`, pushed as `name`, and of the tags it points to.
+pub fn scan_tag(
+    repo: &gix::Repository,
+    scanner: &Scanner,
+    name: &str,
+    id: ObjectId,
+    out: &mut Outcome,
+) {
+    let mut next = Some(id);
+    for _ in 0..MAX_TAG_CHAIN {
+        let Some(id) = next.take() else { break };
+        let Ok(obj) = repo.find_object(id) else { break };
+        let Ok(tag) = obj.try_into_tag() else { break };
+        let (message, target) = match tag.decode() {
+            Ok(t) => (t.message.to_vec(), t.target()),
+            Err(e) => {
+                out.errors.push(format!("{name}: tag {id} is corrupt: {e}"));
+                break;
+            }
+        };
+        match scanner.scan(TAG_MESSAGE_PATH, &message) {
+            Ok(s) => out.findings.extend(s.findings.into_iter().map(|mut f| {
+                f.message = format!("in the message of tag {name} ({id})");
+                f
+            })),
+            Err(e) => out.errors.push(format!("{name}: {e}")),
+        }
+        next = Some(target);
+    }
+}
+
+/// Below this many commits, stay on one thread.
+const PARALLEL_MIN_COMMITS: usize = 256;
+
+/// The findings in one message.
+fn scan_message(scanner: &Scanner, message: &[u8]) -> Result<Vec<Finding>, String> {
+    scanner
+        .scan(MESSAGE_PATH, message)
+        .map(|s| s.findings)
+        .map_err(|e| format!("{MESSAGE_PATH}: {e}"))
+}
+
+/// The raw message of commit `id`.
+fn message_of(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>, String> {
+    repo.find_commit(id)
+        .map(|c| c.message_raw_sloppy().to_vec())
+        .map_err(|e| format!("cannot read commit {id}: {e}"))
+}
+
+/// Scan the message of each commit of a range or push, and record findings (named with their
+/// commit) and errors in `out`.
+pub fn scan_commits(
+    repo: &gix::Repository,
+    scanner: &Scanner,
+    commits: &[CommitInfo],
+    out: &mut Outcome,
+) {
+    for info in commits {
+        let Ok(id) = ObjectId::from_hex(info.commit.as_bytes()) else {
+            continue;
+        };
+        match message_of(repo, id).and_then(|m| scan_message(scanner, &m)) {
+            Ok(findings) => out.findings.extend(findings.into_iter().map(|mut f| {
+                f.commit = Some(info.clone());
+                f
+            })),
+            Err(e) => out.errors.push(format!("commit {id}: {e}")),
+        }
+    }
+}
+
+/// Scan the messages of an audited history (`ids` oldest first) on up to `threads` threads: one
+/// finding per fingerprint, in the earliest commit that has it. `info` names a commit.
+pub fn scan_history(
+    repo: &gix::Repository,
+    scanner: &Scanner,
+    ids: &[ObjectId],
+    threads: usize,
+    info: &dyn Fn(&ObjectId) -> CommitInfo,
+    out: &mut Outcome,
+) {
+    let ts = repo.clone().into_sync();
+    let scan = |r: &gix::Repository, id: &ObjectId| {
+        message_of(r, *id)
+            .and_then(|m| scan_message(scanner, &m))
+            .map_err(|e| format!("commit {id}: {e}"))
+    };
+    let results: Vec<Result<Vec<Finding>, String>> =
+        if ids.len() >= PARALLEL_MIN_COMMITS && threads > 1 {
+            let work = || {
+                ids.par_iter()
+                    .map_init(|| ts.to_thread_local(), |r, id| scan(r, id))
+                    .collect()
+            };
+            match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+                Ok(p) => p.install(work),
+                Err(_) => work(),
+            }
+        } else {
+            ids.iter().map(|id| scan(repo, id)).collect()
+        };
+    let mut seen: HashSet<String> = HashSet::new();
+    for (id, r) in ids.iter().zip(results) {
+        match r {
+            Ok(findings) => {
+                let fresh: Vec<Finding> = findings
+                    .into_iter()
+                    .filter(|f| !seen.contains(&f.fingerprint))
+                    .collect();
+                if fresh.is_empty() {
+                    continue;
+                }
+                let c = info(id);
+                for mut f in fresh {
+                    seen.insert(f.fingerprint.clone());
+                    f.commit = Some(c.clone());
+                    out.findings.push(f);
+                }
+            }
+            Err(e) => out.errors.push(e),
+        }
+    }
+}
+
+/// What git keeps of a message being edited, as the commit-msg hook sees it: everything from a
+/// scissors line on (`git commit -v` puts the staged diff there) is dropped, and comment lines are
+/// blanked, so line numbers stay those of the file.
+pub fn strip_editor_text(text: &[u8], comment: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    for line in text.split_inclusive(|&b| b == b'\n') {
+        let is_comment = !comment.is_empty() && line.starts_with(comment);
+        if is_comment && line.windows(4).any(|w| w == b" >8 ") {
+            break;
+        }
+        if is_comment {
+            if line.ends_with(b"\n") {
+                out.push(b'\n');
+            }
+        } else {
+            out.extend_from_slice(line);
+        }
+    }
+    out
+}
+
+/// Scan the message being committed (the commit-msg hook's file, already read and stripped).
+pub fn scan_text(scanner: &Scanner, message: &[u8], out: &mut Outcome) {
+    match scan_message(scanner, message) {
+        Ok(f) => {
+            out.findings.extend(f);
+            out.summary.files_scanned += 1;
+            out.summary.bytes_scanned += message.len() as u64;
+        }
+        Err(e) => out.errors.push(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_are_blanked_and_the_diff_below_the_scissors_dropped() {
+        let text = b"subject\n# a comment\nbody\n# ------------------------ >8 ------------------------\n# Do not modify\ndiff --git a/x b/x\n+secret\n";
+        let s = strip_editor_text(text, b"#");
+        assert_eq!(s, b"subject\n\nbody\n");
+        assert_eq!(strip_editor_text(b"a\n;c\nb", b";"), b"a\n\nb");
+        assert_eq!(strip_editor_text(b"#tag\n", b""), b"#tag\n");
+    }
+}

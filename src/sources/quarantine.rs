@@ -1,0 +1,155 @@
+//! The object directories git names in the environment, which gix does not read when it opens a
+//! repository: `GIT_OBJECT_DIRECTORY` (in a pre-receive hook, the quarantine directory where the
+//! pushed objects wait until the hook accepts them, also named by `GIT_QUARANTINE_PATH`) and
+//! `GIT_ALTERNATE_OBJECT_DIRECTORIES` (there, the repository's own object directory).
+//!
+//! gix 0.90 opens `<common dir>/objects` and follows its `info/alternates`, whatever these variables
+//! say, so the objects of a push in quarantine would be missing. [`object_store`] builds the store
+//! git would use instead: an empty directory of our own, outside the repository, whose
+//! `info/alternates` lists the named directories (and the repository's own, last), which gix
+//! follows. It is opened without replacement refs (`refs/replace/`), so an earlier push cannot make
+//! the guard read another object than the one it is shown.
+
+use anyhow::{anyhow, Context as _, Result};
+use std::path::{Path, PathBuf};
+
+/// The temporary directory that names the object directories: it must outlive every use of the
+/// store (gix rereads it when it looks for an object it did not find), and is removed on drop.
+pub struct Names {
+    _dir: tempfile::TempDir,
+}
+
+/// The object directories the environment names, in lookup order: `GIT_OBJECT_DIRECTORY` (or
+/// `GIT_QUARANTINE_PATH`), then each of `GIT_ALTERNATE_OBJECT_DIRECTORIES`. Relative paths are
+/// taken from `cwd`, as git does.
+pub fn env_dirs(cwd: &Path) -> Vec<PathBuf> {
+    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    let mut out = Vec::new();
+    if let Some(d) = var("GIT_OBJECT_DIRECTORY").or_else(|| var("GIT_QUARANTINE_PATH")) {
+        out.push(cwd.join(d));
+    }
+    if let Some(list) = var("GIT_ALTERNATE_OBJECT_DIRECTORIES") {
+        for d in split_alternates(&list.to_string_lossy()) {
+            out.push(cwd.join(d));
+        }
+    }
+    out
+}
+
+/// Split `GIT_ALTERNATE_OBJECT_DIRECTORIES` as git does: entries separated by the platform's path
+/// separator, an entry that starts with `"` C-quoted (so it may hold the separator).
+fn split_alternates(list: &str) -> Vec<String> {
+    let sep = if cfg!(windows) { ';' } else { ':' };
+    let mut out = Vec::new();
+    let mut rest = list;
+    while !rest.is_empty() {
+        if rest.starts_with('"') {
+            if let Ok((path, used)) = gix::quote::ansi_c::undo(rest.into()) {
+                out.push(path.to_string());
+                rest = rest[used..].strip_prefix(sep).unwrap_or(&rest[used..]);
+                continue;
+            }
+        }
+        let end = rest.find(sep).unwrap_or(rest.len());
+        if end > 0 {
+            out.push(rest[..end].to_string());
+        }
+        rest = rest.get(end + 1..).unwrap_or("");
+    }
+    out
+}
+
+/// Quote a path for an alternates file: as is, unless git's C quoting is needed.
+fn alternates_line(p: &Path) -> Result<String> {
+    let s = p.to_str().ok_or_else(|| {
+        anyhow!(
+            "{}: an object directory path that is not UTF-8",
+            p.display()
+        )
+    })?;
+    if s.starts_with('"') || s.contains(['\n', '\\']) {
+        let mut q = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' => q.push_str("\\\""),
+                '\\' => q.push_str("\\\\"),
+                '\n' => q.push_str("\\n"),
+                c => q.push(c),
+            }
+        }
+        q.push('"');
+        Ok(q)
+    } else {
+        Ok(s.to_string())
+    }
+}
+
+/// The store over `dirs` and then `own` (the repository's object directory), without replacements.
+pub fn object_store(
+    dirs: &[PathBuf],
+    own: &Path,
+    hash: gix::hash::Kind,
+    cwd: &Path,
+) -> Result<(gix::odb::Store, Names)> {
+    let names = tempfile::Builder::new()
+        .prefix("hushguard-objects-")
+        .tempdir()
+        .context("cannot create a temporary directory to name the object directories")?;
+    let info = names.path().join("info");
+    std::fs::create_dir(&info).with_context(|| format!("{}: cannot create", info.display()))?;
+    let mut text = String::new();
+    for d in dirs.iter().map(PathBuf::as_path).chain([own]) {
+        let abs = std::path::absolute(cwd.join(d)).unwrap_or_else(|_| d.to_path_buf());
+        if !abs.is_dir() {
+            continue;
+        }
+        text.push_str(&alternates_line(&abs)?);
+        text.push('\n');
+    }
+    let file = info.join("alternates");
+    std::fs::write(&file, text).with_context(|| format!("{}: cannot write", file.display()))?;
+    let store = gix::odb::Store::at_opts(
+        names.path().to_path_buf(),
+        hash,
+        &mut std::iter::empty(),
+        gix::odb::store::init::Options {
+            current_dir: Some(cwd.to_path_buf()),
+            ..Default::default()
+        },
+    )
+    .with_context(|| format!("cannot open the object directories {dirs:?}"))?;
+    Ok((store, Names { _dir: names }))
+}
+
+/// Point `repo` at the object directories the environment names (always without replacement
+/// refs); returns the guard that must outlive every use of the repository.
+pub fn apply(repo: &mut gix::ThreadSafeRepository) -> Result<Names> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let own = repo.objects_dir().to_path_buf();
+    let dirs = env_dirs(&cwd);
+    let (store, names) = object_store(&dirs, &own, repo.objects.object_hash(), &cwd)?;
+    repo.objects = std::sync::Arc::new(store);
+    Ok(names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alternates_split_like_git() {
+        assert_eq!(split_alternates("/a:/b"), vec!["/a", "/b"]);
+        assert_eq!(split_alternates("/a::/b:"), vec!["/a", "/b"]);
+        assert_eq!(split_alternates("\"/x:y\":/b"), vec!["/x:y", "/b"]);
+        assert!(split_alternates("").is_empty());
+    }
+
+    #[test]
+    fn odd_paths_are_quoted() {
+        assert_eq!(
+            alternates_line(Path::new("/srv/a.git/objects")).unwrap(),
+            "/srv/a.git/objects"
+        );
+        assert_eq!(alternates_line(Path::new("/x\ny")).unwrap(), "\"/x\\ny\"");
+    }
+}
