@@ -2,7 +2,6 @@
 //! file named, never a panic or a hang.
 #![no_main]
 
-use hushguard::sources::git_index::Entries;
 use libfuzzer_sys::fuzz_target;
 use std::sync::LazyLock;
 
