@@ -114,6 +114,12 @@ pub fn excerpt(bytes: &[u8]) -> String {
         }
     }
     let mut out = quote(&out).into_owned();
+    // Quoting makes a control character four characters (`\000`): bound what is shown, not only
+    // what is read (found by the pre_push fuzz target: forty NULs made 160 characters).
+    if out.chars().count() > EXCERPT_CHARS * 2 {
+        out = out.chars().take(EXCERPT_CHARS * 2).collect();
+        out.push('…');
+    }
     if shown_bytes < bytes.len() {
         out.push_str(&format!(" … ({} bytes in all)", bytes.len()));
     }
@@ -167,6 +173,10 @@ mod tests {
         assert!(e.ends_with("(20000000 bytes in all)"), "{e}");
         assert_eq!(excerpt(b"\x1b[2J"), "\"\\033[2J\"");
         assert_eq!(excerpt(b"10 parsecs"), "10 parsecs");
+        // Fuzz crash (pre_push): control characters quoted four times their length.
+        let crash = [&b"\x7e\xba\xba"[..], &[0u8; 29][..], b"\xd3"].concat();
+        assert!(excerpt(&crash).chars().count() < 120, "{}", excerpt(&crash));
+        assert!(excerpt(&[0u8; 64]).chars().count() < 120);
         let m = format!("unknown field `{token}`, expected `version` or `findings`");
         let r = redact_quoted(&m);
         assert_eq!(r, "unknown field `ghp_…`, expected `version` or `findings`");
