@@ -82,9 +82,12 @@ pub struct ReportArgs {
     /// Configuration file (default: .hushguard.toml at the scanned root).
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Baseline file: findings it lists are suppressed.
+    /// Baseline file: findings it lists are suppressed (default: .hushguard-baseline.json).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Read no baseline, not even .hushguard-baseline.json: report every finding.
+    #[arg(long, conflicts_with = "baseline")]
+    pub no_baseline: bool,
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -125,8 +128,8 @@ pub struct ScanArgs {
     /// Scan files that .gitignore and other ignore files exclude.
     #[arg(long)]
     pub no_ignore: bool,
-    /// Largest file scanned, in bytes (default 10 MiB).
-    #[arg(long, value_name = "BYTES")]
+    /// Largest file scanned: bytes, or with a unit as in .hushguard.toml ("10MiB", "500KB").
+    #[arg(long, value_name = "SIZE", value_parser = parse_size_arg)]
     pub max_file_size: Option<u64>,
     /// Benchmarking only: run the keyword prefilter but no rule (reports nothing).
     #[arg(long, hide = true)]
@@ -155,8 +158,8 @@ pub struct AuditArgs {
     /// Fix "today" for the policy checks (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub today: Option<String>,
-    /// Largest blob scanned, in bytes (default 10 MiB).
-    #[arg(long, value_name = "BYTES")]
+    /// Largest blob scanned: bytes, or with a unit as in .hushguard.toml ("10MiB", "500KB").
+    #[arg(long, value_name = "SIZE", value_parser = parse_size_arg)]
     pub max_file_size: Option<u64>,
     /// Progress bar on stderr: auto (only on a terminal), always or never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
@@ -225,7 +228,40 @@ pub struct PolicyArgs {
     #[arg(hide = true, value_name = "FILES", trailing_var_arg = true)]
     pub files: Vec<PathBuf>,
     #[command(flatten)]
-    pub report: ReportArgs,
+    pub report: PolicyReportArgs,
+}
+
+/// The report options `policy` uses: its findings hold no secret and it reads a single file, so
+/// `--show-secrets`, `--baseline` and `--threads` would do nothing there.
+#[derive(Debug, Clone, Args)]
+pub struct PolicyReportArgs {
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Colour the human report.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Configuration file (default: .hushguard.toml at the repository root).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+impl From<&PolicyReportArgs> for ReportArgs {
+    fn from(p: &PolicyReportArgs) -> ReportArgs {
+        ReportArgs {
+            format: p.format,
+            output: p.output.clone(),
+            show_secrets: false,
+            color: p.color,
+            config: p.config.clone(),
+            baseline: None,
+            no_baseline: false,
+            threads: None,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -233,18 +269,33 @@ pub struct RulesArgs {
     #[command(subcommand)]
     pub command: Option<RulesCommand>,
     /// Listing format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+    pub format: ListFormat,
     /// Also list the rules of this configuration file.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 }
 
+/// The formats of a listing (`rules`): no findings, so no SARIF.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Human,
+    Json,
+}
+
+/// `--max-file-size`: the units the configuration file accepts.
+fn parse_size_arg(s: &str) -> Result<u64, String> {
+    crate::config::parse_size(s)
+}
+
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
-    /// Check a rules file: every rule compiles, finds each example and none of its negative examples.
+    /// Check a rules file or a .hushguard.toml: every rule compiles and finds its examples only.
+    ///
+    /// A rules file holds `[[rule]]` entries (the patterns/ format). A configuration file is checked
+    /// as a run would load it (its whole schema, allowlist regexes and globs), then its rules.
     Check {
-        /// Rules file(s) in the patterns/ format.
+        /// Rules files (the patterns/ format) or configuration files (.hushguard.toml).
         #[arg(value_name = "FILE", required = true)]
         files: Vec<PathBuf>,
     },

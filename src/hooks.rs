@@ -53,6 +53,14 @@ pub fn hooks_dir(repo: &gix::Repository) -> Result<PathBuf> {
     })
 }
 
+/// The `--hook` option naming `kind`, as a command line repeats it (empty for the default).
+fn hook_flag(kind: HookKind) -> String {
+    match kind {
+        HookKind::PreCommit => String::new(),
+        _ => format!(" --hook {}", hook_name(kind)),
+    }
+}
+
 /// Quote `s` for a POSIX shell.
 fn sh_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
@@ -161,10 +169,20 @@ pub fn install(args: InstallArgs) -> Result<i32> {
             ));
         } else if args.force {
             let backup = with_suffix(&hook, REPLACED_SUFFIX);
+            if exists(&backup) {
+                bail!(
+                    "{}: already exists (an earlier --force kept a hook there); \
+                     move it away before replacing {}",
+                    backup.display(),
+                    hook.display()
+                );
+            }
             rename(&hook, &backup)?;
             msg.push_str(&format!(
-                "hushguard: replaced the existing {name} hook (saved as {})\n",
-                backup.display()
+                "hushguard: moved the existing {name} hook to {}; it no longer runs \
+                 (`hushguard uninstall{}` puts it back, `--chain` instead of `--force` keeps it running)\n",
+                backup.display(),
+                hook_flag(args.hook)
             ));
         } else {
             bail!(
@@ -208,9 +226,14 @@ pub fn uninstall(args: UninstallArgs) -> Result<i32> {
     std::fs::remove_file(&hook)
         .with_context(|| format!("{}: cannot remove the hook", hook.display()))?;
     let mut msg = format!("hushguard: removed the {name} hook at {}\n", hook.display());
-    if exists(&chained) {
-        rename(&chained, &hook)?;
-        msg.push_str(&format!("hushguard: restored the previous {name} hook\n"));
+    let replaced = with_suffix(&hook, REPLACED_SUFFIX);
+    // The hook `--chain` kept, or else the one `--force` moved aside, goes back where it was.
+    if let Some(previous) = [&chained, &replaced].into_iter().find(|p| exists(p)) {
+        rename(previous, &hook)?;
+        msg.push_str(&format!(
+            "hushguard: restored the previous {name} hook from {}\n",
+            previous.display()
+        ));
     }
     write_output(None, &msg)?;
     Ok(0)

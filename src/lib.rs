@@ -24,7 +24,7 @@ pub mod scanner;
 pub mod sources;
 
 use anyhow::{Context as _, Result};
-use baseline::Baseline;
+use baseline::{Baseline, BASELINE_FILE};
 use cli::{Cli, ColorChoice, Command, ReportArgs, RulesArgs, RulesCommand, ScanArgs};
 use config::Config;
 use outcome::{FailOn, Outcome};
@@ -139,8 +139,19 @@ fn scan(args: ScanArgs) -> Result<i32> {
         ctx.scanner.max_file_size = n;
     }
     ctx.scanner.prefilter_only = args.prefilter_only;
+    // A path that is not there is named as such (a typo, most often) and the others are scanned.
+    let mut missing = Vec::new();
     let abs_paths: Vec<PathBuf> = paths
         .iter()
+        .filter(|p| {
+            let gone = p.as_os_str() != "-"
+                && std::fs::symlink_metadata(p)
+                    .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound);
+            if gone {
+                missing.push(format!("{}: does not exist", p.display()));
+            }
+            !gone
+        })
         .map(|p| {
             if p.as_os_str() == "-" {
                 p.clone()
@@ -153,8 +164,24 @@ fn scan(args: ScanArgs) -> Result<i32> {
         no_ignore: args.no_ignore,
         threads: ctx.threads,
     };
-    let outcome = sources::tree::scan(&ctx.scanner, &abs_paths, &root, &opts);
-    finish(&ctx, outcome, &args.report, Mode::Scan, started, None)
+    let mut outcome = sources::tree::scan(&ctx.scanner, &abs_paths, &root, &opts);
+    missing.append(&mut outcome.errors);
+    outcome.errors = missing;
+    let forbidden = outcome
+        .findings
+        .iter()
+        .filter(|f| f.kind == finding::Kind::File)
+        .map(|f| f.path.as_str());
+    outcome.file_states = sources::git_state::states(&root, forbidden);
+    let baseline = root.join(BASELINE_FILE);
+    finish(
+        &ctx,
+        outcome,
+        &args.report,
+        Mode::Scan,
+        started,
+        Some(&baseline),
+    )
 }
 
 /// `scan --commit-msg FILE`: the commit-msg hook. The message as git will keep it (comments and a
@@ -207,12 +234,14 @@ pub fn finish(
     started: Instant,
     default_baseline: Option<&Path>,
 ) -> Result<i32> {
-    // The baseline named on the command line may be a symlink the user chose; the repository's
-    // own is read only as a regular file (a symlink there is an error, never followed).
+    // The one place every mode reads its baseline: `--baseline FILE` (which must exist; a
+    // symlink the user chose is followed), else the repository's own file when there is one (read
+    // only as a regular file: a symlink there is an error, never followed), and none at all with
+    // `--no-baseline`.
     let baseline_path = match &report.baseline {
         Some(p) => Some((p.clone(), safe_io::Follow::Yes)),
         None => default_baseline
-            .filter(|p| std::fs::symlink_metadata(p).is_ok())
+            .filter(|p| !report.no_baseline && std::fs::symlink_metadata(p).is_ok())
             .map(|p| (p.to_path_buf(), safe_io::Follow::No)),
     };
     let mut baselined = Vec::new();
@@ -263,7 +292,20 @@ pub fn finish(
     for n in &outcome.notes {
         let _ = writeln!(err, "hushguard: warning: {}", quote::escape_controls(n));
     }
+    if mode != Mode::Policy && person_watching() {
+        let _ = writeln!(err, "{}", report::human::summary_line(&outcome.summary));
+    }
     Ok(outcome.exit_code(ctx.fail_on()))
+}
+
+/// Whether a person reads standard error: it is a terminal, and git did not start this process
+/// (git sets `GIT_EXEC_PATH` and `GIT_PREFIX` for every hook and alias it runs, and the pre-commit
+/// framework sets `PRE_COMMIT`). A hook stays silent when all is clean.
+fn person_watching() -> bool {
+    std::io::stderr().is_terminal()
+        && ["GIT_EXEC_PATH", "GIT_PREFIX", "PRE_COMMIT"]
+            .iter()
+            .all(|v| std::env::var_os(v).is_none())
 }
 
 /// Write a report to a file (via a temporary file and a rename) or, as it is rendered, to standard
@@ -304,33 +346,13 @@ pub fn write_output(output: Option<&Path>, text: &str) -> Result<()> {
 fn rules_cmd(args: RulesArgs) -> Result<i32> {
     match args.command {
         Some(RulesCommand::Check { files }) => {
-            let mut failed = 0;
-            let mut out = String::new();
-            for f in &files {
-                let name = quote::quote(&f.display().to_string()).into_owned();
-                let bytes = safe_io::read_regular(f, config::CONFIG_LIMIT, safe_io::Follow::Yes)
-                    .map_err(|e| anyhow::anyhow!("{name}: cannot read: {e}"))?;
-                let text = String::from_utf8(bytes)
-                    .map_err(|_| anyhow::anyhow!("{name}: not valid UTF-8"))?;
-                let rules = match rules::parse_rules(&name, &text, true) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        out.push_str(&format!("{e}\n"));
-                        failed += 1;
-                        continue;
-                    }
-                };
-                let failures = rules::check::check_rules(&rules).map_err(anyhow::Error::msg)?;
-                for fl in &failures {
-                    out.push_str(&format!("{fl}\n"));
-                }
-                failed += failures.len();
-                if failures.is_empty() {
-                    out.push_str(&format!("{name}: {} rules ok\n", rules.len()));
-                }
+            let report = rules::check::check_files(&files);
+            write_output(None, &report.text)?;
+            let mut err = std::io::stderr().lock();
+            for e in &report.errors {
+                let _ = writeln!(err, "hushguard: error: {}", quote::escape_controls(e));
             }
-            write_output(None, &out)?;
-            Ok(if failed > 0 { 1 } else { 0 })
+            Ok(report.exit_code())
         }
         None => {
             let root = std::path::absolute(".").unwrap_or_default();
@@ -338,15 +360,8 @@ fn rules_cmd(args: RulesArgs) -> Result<i32> {
             let mut list: Vec<_> = ctx.scanner.rules().collect();
             list.sort_by(|a, b| a.id().cmp(b.id()));
             let text = match args.format {
-                cli::Format::Json => report::rules::render_json(&list),
-                cli::Format::Human => report::rules::render_human(&list),
-                other => anyhow::bail!(
-                    "`rules` lists rules as human or json, not {}: findings formats apply to \
-                     scan, audit and policy",
-                    clap::ValueEnum::to_possible_value(&other)
-                        .map(|v| v.get_name().to_string())
-                        .unwrap_or_default()
-                ),
+                cli::ListFormat::Json => report::rules::render_json(&list),
+                cli::ListFormat::Human => report::rules::render_human(&list),
             };
             write_output(None, &text)?;
             Ok(0)

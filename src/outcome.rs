@@ -47,6 +47,8 @@ pub struct Outcome {
     pub errors: Vec<String>,
     /// Warnings and notes for the reader (a shallow history, a file over the size limit).
     pub notes: Vec<String>,
+    /// `scan PATH`: what git holds of each forbidden file found on disk, for the advice.
+    pub file_states: BTreeMap<String, crate::sources::git_state::FileState>,
 }
 
 /// The thresholds at which findings block (exit 1).

@@ -414,7 +414,7 @@ fn rules_check_passes_good_files_and_names_bad_rules() {
         .args(["rules", "check", "good.toml"])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("1 rules ok"));
+        .stdout(predicate::str::contains("good.toml: 1 rule ok"));
     hushguard(d.path())
         .args(["rules", "check", "bad.toml"])
         .assert()

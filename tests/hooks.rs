@@ -182,7 +182,7 @@ fn a_foreign_hook_is_refused_forced_or_chained_and_uninstall_restores_it() {
     );
     assert_eq!(std::fs::read_to_string(&hook).unwrap(), foreign);
 
-    // --force replaces it, keeping a backup.
+    // --force replaces it, keeping a backup where it no longer runs.
     let out = install(&r, r.path(), &["--force"]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(std::fs::read_to_string(&hook)
@@ -192,9 +192,11 @@ fn a_foreign_hook_is_refused_forced_or_chained_and_uninstall_restores_it() {
         std::fs::read_to_string(hooks.join("pre-commit.hushguard-replaced")).unwrap(),
         foreign
     );
+    // uninstall puts the replaced hook back, as it does a chained one.
     let out = r.hushguard().arg("uninstall").output().unwrap();
-    assert!(out.status.success());
-    assert!(!hook.exists());
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(std::fs::read_to_string(&hook).unwrap(), foreign);
+    assert!(!hooks.join("pre-commit.hushguard-replaced").exists());
 }
 
 fn write_exec(path: &Path, text: &str) {

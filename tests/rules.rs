@@ -25,6 +25,21 @@ fn at_least_150_rules_with_examples() {
     }
 }
 
+/// A keyword under three bytes switches the anchor stage off for the whole scan (the automaton
+/// then reads every byte), so one short keyword would slow every scan of every user.
+#[test]
+fn every_builtin_keyword_keeps_the_anchor_stage_on() {
+    for r in builtin_rules().unwrap() {
+        for k in &r.spec.keywords {
+            assert!(
+                k.len() >= 3,
+                "rule {}: keyword `{k}` is under 3 bytes and would switch the prefilter's anchor stage off",
+                r.id()
+            );
+        }
+    }
+}
+
 #[test]
 fn rule_family_matches_its_file() {
     for r in builtin_rules().unwrap() {

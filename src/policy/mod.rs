@@ -173,7 +173,7 @@ pub fn run(args: PolicyArgs) -> Result<i32> {
     crate::finish(
         &ctx,
         outcome,
-        &args.report,
+        &(&args.report).into(),
         Mode::Policy,
         started,
         Some(&root.join(BASELINE_FILE)),

@@ -3,8 +3,9 @@
 
 use super::{shown_secret, Mode, ReportOptions};
 use crate::finding::{Finding, Kind, Severity};
-use crate::outcome::Outcome;
+use crate::outcome::{Outcome, Summary};
 use crate::quote::{escape_controls, quote};
+use crate::sources::git_state::FileState;
 use anstyle::{AnsiColor, Style};
 use std::fmt::Write;
 
@@ -92,8 +93,79 @@ pub fn render(outcome: &Outcome, opts: &ReportOptions) -> String {
         "{}",
         paint.p(AnsiColor::Red.on_default().bold(), &head)
     );
+    if let Some(hidden) = not_shown(&outcome.summary) {
+        let _ = writeln!(out, "  {}", paint.p(dim, &format!("Not shown: {hidden}.")));
+    }
     advice(&mut out, outcome, opts);
     out
+}
+
+/// What the report leaves out, for its reader: findings the baseline suppressed and files skipped
+/// (`2 findings in the baseline; 3 files skipped: 2 binary, 1 too_large`), or nothing.
+fn not_shown(s: &Summary) -> Option<String> {
+    let mut parts = Vec::new();
+    if s.baselined > 0 {
+        let n = s.baselined as usize;
+        parts.push(format!("{n} finding{} in the baseline", plural(n)));
+    }
+    if s.files_skipped > 0 {
+        parts.push(skipped(s));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// `3 files skipped: 2 binary, 1 too_large` (blobs in history mode).
+fn skipped(s: &Summary) -> String {
+    let n = s.files_skipped as usize;
+    let what = if s.blobs.is_some() { "blob" } else { "file" };
+    let why: Vec<String> = s.skipped.iter().map(|(k, v)| format!("{v} {k}")).collect();
+    format!("{n} {what}{} skipped: {}", plural(n), why.join(", "))
+}
+
+/// The one line a person at a terminal gets at the end of a run, even a clean one:
+/// `hushguard: 120 files, 1.2 MB scanned in 15 ms: no findings, 2 in the baseline, 3 files skipped: …`.
+pub fn summary_line(s: &Summary) -> String {
+    let mut what = Vec::new();
+    if let Some(c) = s.commits {
+        what.push(format!("{c} commit{}", plural(c as usize)));
+    }
+    let n = s.blobs.unwrap_or(s.files_scanned) as usize;
+    let unit = if s.blobs.is_some() { "blob" } else { "file" };
+    what.push(format!("{n} {unit}{}", plural(n)));
+    what.push(bytes(s.bytes_scanned));
+    let mut line = format!(
+        "hushguard: {} scanned in {}: ",
+        what.join(", "),
+        duration(s.duration_ms)
+    );
+    match s.findings {
+        0 => line.push_str("no findings"),
+        n => line.push_str(&format!("{n} finding{}", plural(n))),
+    }
+    if s.baselined > 0 {
+        line.push_str(&format!(", {} in the baseline", s.baselined));
+    }
+    if s.files_skipped > 0 {
+        line.push_str(&format!(", {}", skipped(s)));
+    }
+    line
+}
+
+fn bytes(n: u64) -> String {
+    match n {
+        0..1_000 => format!("{n} B"),
+        1_000..1_000_000 => format!("{:.1} kB", n as f64 / 1e3),
+        1_000_000..1_000_000_000 => format!("{:.1} MB", n as f64 / 1e6),
+        _ => format!("{:.2} GB", n as f64 / 1e9),
+    }
+}
+
+fn duration(ms: u64) -> String {
+    if ms < 1_000 {
+        format!("{ms} ms")
+    } else {
+        format!("{:.1} s", ms as f64 / 1e3)
+    }
 }
 
 fn plural(n: usize) -> &'static str {
@@ -175,12 +247,40 @@ fn advice(out: &mut String, outcome: &Outcome, opts: &ReportOptions) {
             paths.join(" ")
         );
         out.push_str("    If the file is a harmless fixture, allow its path under [files] allow in .hushguard.toml.\n");
+    } else if has(Kind::File) && opts.mode == Mode::Scan {
+        out.push_str("  For a forbidden file, by what git holds of it:\n");
+        let mut last = None;
+        for f in outcome.findings.iter().filter(|f| f.kind == Kind::File) {
+            if last == Some(f.path.as_str()) {
+                continue;
+            }
+            last = Some(f.path.as_str());
+            let state = outcome.file_states.get(&f.path).copied();
+            let _ = writeln!(out, "    {}", file_advice(&f.path, state));
+        }
+        out.push_str("    If the file is a harmless fixture, allow its path under [files] allow in .hushguard.toml.\n");
     } else if has(Kind::File) {
         out.push_str("  For a forbidden file: `git rm --cached PATH`, add it to .gitignore, keep it out of git.\n");
         out.push_str("    If the file is a harmless fixture, allow its path under [files] allow in .hushguard.toml.\n");
     }
     if has(Kind::Secret) || has(Kind::File) {
         out.push_str("  Adopting hushguard on old code: `hushguard baseline` records today's findings so only new ones block.\n");
+    }
+}
+
+/// What to do with a forbidden file found on disk, by what git holds of it.
+fn file_advice(path: &str, state: Option<FileState>) -> String {
+    let word = shell_word(path);
+    match state.unwrap_or(FileState::Untracked) {
+        FileState::Untracked => format!(
+            "{path}: not in git; keep it out: make sure .gitignore covers it (`git check-ignore -v -- {word}`)."
+        ),
+        FileState::Staged => format!(
+            "{path}: staged, not committed yet; unstage it with `git rm --cached -- {word}` and add it to .gitignore."
+        ),
+        FileState::Committed => format!(
+            "{path}: committed; `git rm --cached -- {word}`, commit, add it to .gitignore, and rotate what it holds: it stays in the history."
+        ),
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod git;
 pub mod git_index;
 pub mod git_scan;
+pub mod git_state;
 pub mod history;
 pub mod message;
 pub mod prereceive;
