@@ -352,7 +352,7 @@ const CASES: &[Case] = &[
         setup: many_rules,
         args: &["rules", "check", "rules.toml"],
         stdin: no_input,
-        code: 1,
+        code: 2,
         says: "a rules file holds at most 2000",
         writes: false,
     },
