@@ -5,6 +5,8 @@
 //! of the secret, the rule family and the path; or, where the tool kept no secret, the line.
 
 use crate::finding::Finding;
+use crate::quote::{quote, redact_quoted};
+use crate::safe_io::{self, Follow};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
@@ -12,6 +14,12 @@ use std::path::Path;
 
 /// The default baseline file name, at the repository root.
 pub const BASELINE_FILE: &str = ".hushguard-baseline.json";
+
+/// The baseline format this build reads and writes.
+pub const VERSION: u32 = 1;
+
+/// The largest baseline file read.
+pub const BASELINE_LIMIT: u64 = 64 << 20;
 
 /// One accepted finding.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -141,21 +149,53 @@ impl Baseline {
             (&a.path, &a.rule_id, &a.fingerprint).cmp(&(&b.path, &b.rule_id, &b.fingerprint))
         });
         Baseline {
-            version: 1,
+            version: VERSION,
             findings: entries,
         }
     }
 
-    /// Read a baseline, naming the file in any error.
+    /// Read a baseline, naming the file in any error. A symlink named on the command line is
+    /// followed; use [`Baseline::load_from`] with [`Follow::No`] for the repository's own file.
     pub fn load(path: &Path) -> Result<Baseline, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("{}: cannot read baseline: {e}", path.display()))?;
-        serde_json::from_str(&text).map_err(|e| {
+        Baseline::load_from(path, Follow::Yes)
+    }
+
+    /// Read a baseline: a regular file of at most [`BASELINE_LIMIT`] bytes, UTF-8 (a byte-order
+    /// mark is allowed), of a version this build knows.
+    pub fn load_from(path: &Path, follow: Follow) -> Result<Baseline, String> {
+        let name = quote(&path.display().to_string()).into_owned();
+        let bytes = safe_io::read_regular(path, BASELINE_LIMIT, follow)
+            .map_err(|e| format!("{name}: cannot read baseline: {e}"))?;
+        Baseline::from_bytes(&name, &bytes)
+    }
+
+    /// Parse a baseline's bytes; `name` is only used to name errors.
+    pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<Baseline, String> {
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let b: Baseline = serde_json::from_slice(bytes).map_err(|e| {
             format!(
-                "{}: line {}, column {}: not a hushguard baseline: {e}",
-                path.display(),
+                "{name}: line {}, column {}: not a hushguard baseline: {}",
                 e.line(),
-                e.column()
+                e.column(),
+                redact_quoted(&e.to_string())
+            )
+        })?;
+        if b.version != VERSION {
+            return Err(format!(
+                "{name}: baseline version {} is not supported (this hushguard reads version {VERSION}); regenerate it with `hushguard baseline`",
+                b.version
+            ));
+        }
+        Ok(b)
+    }
+
+    /// Write the baseline to `path` through a temporary file and a rename; a symlink at `path`
+    /// is refused, never written through.
+    pub fn save(&self, path: &Path) -> Result<(), String> {
+        safe_io::write_atomic(path, self.to_json().as_bytes(), None).map_err(|e| {
+            format!(
+                "{}: cannot write the baseline: {e}",
+                quote(&path.display().to_string())
             )
         })
     }

@@ -2,12 +2,16 @@
 
 use crate::finding::Severity;
 use crate::rules::{toml_error_location, RuleSpec};
+use crate::safe_io::{self, Follow};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Default per-file size limit: 10 MiB.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 << 20;
+
+/// The largest configuration file read.
+pub const CONFIG_LIMIT: u64 = 4 << 20;
 
 /// The whole configuration file.
 #[derive(Debug, Default, Deserialize)]
@@ -86,18 +90,30 @@ pub struct ByteSize(pub u64);
 
 impl<'de> Deserialize<'de> for ByteSize {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Int(u64),
-            Text(String),
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = ByteSize;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a size in bytes: a whole number such as 10485760, or \"10MiB\"")
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<ByteSize, E> {
+                Ok(ByteSize(n))
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<ByteSize, E> {
+                u64::try_from(n).map(ByteSize).map_err(|_| {
+                    E::custom(format!("max_file_size is {n}: a size cannot be negative"))
+                })
+            }
+            fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<ByteSize, E> {
+                Err(E::custom(format!(
+                    "max_file_size is {n}: a size is a whole number of bytes"
+                )))
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<ByteSize, E> {
+                parse_size(s).map(ByteSize).map_err(E::custom)
+            }
         }
-        match Raw::deserialize(d)? {
-            Raw::Int(n) => Ok(ByteSize(n)),
-            Raw::Text(s) => parse_size(&s)
-                .map(ByteSize)
-                .map_err(serde::de::Error::custom),
-        }
+        d.deserialize_any(Visit)
     }
 }
 
@@ -106,9 +122,12 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("`{s}` is not a size (try 10485760 or \"10MiB\")"))?;
+    let n: u64 = num.parse().map_err(|_| {
+        format!(
+            "{} is not a size (try 10485760 or \"10MiB\")",
+            crate::quote::excerpt(s.as_bytes())
+        )
+    })?;
     let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" | "kb" => 1000,
@@ -117,10 +136,15 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         "mib" => 1 << 20,
         "g" | "gb" => 1_000_000_000,
         "gib" => 1 << 30,
-        other => return Err(format!("unknown size unit `{other}` in `{s}`")),
+        other => {
+            return Err(format!(
+                "unknown size unit {} (use B, KB, KiB, MB, MiB, GB or GiB)",
+                crate::quote::excerpt(other.as_bytes())
+            ))
+        }
     };
     n.checked_mul(mult)
-        .ok_or_else(|| format!("size `{s}` is too large"))
+        .ok_or_else(|| format!("size {} is too large", crate::quote::excerpt(s.as_bytes())))
 }
 
 /// An error in a configuration file, naming it.
@@ -166,20 +190,24 @@ impl Config {
         explicit: Option<&Path>,
         root: &Path,
     ) -> Result<(Config, Option<PathBuf>), ConfigError> {
-        let path = match explicit {
-            Some(p) => p.to_path_buf(),
+        // A path named on the command line may be a symlink the user chose; the repository's own
+        // `.hushguard.toml` is read only if it is a regular file. Neither may be a FIFO or device,
+        // nor larger than CONFIG_LIMIT.
+        let (path, follow) = match explicit {
+            Some(p) => (p.to_path_buf(), Follow::Yes),
             None => {
                 let p = root.join(".hushguard.toml");
-                if !p.is_file() {
+                if std::fs::symlink_metadata(&p).is_err() {
                     return Config::load_pyproject(&root.join("pyproject.toml"));
                 }
-                p
+                (p, Follow::No)
             }
         };
-        let bytes = std::fs::read(&path).map_err(|e| ConfigError {
-            path: path.clone(),
-            message: format!("cannot read: {e}"),
-        })?;
+        let bytes =
+            safe_io::read_regular(&path, CONFIG_LIMIT, follow).map_err(|e| ConfigError {
+                path: path.clone(),
+                message: format!("cannot read: {e}"),
+            })?;
         let text = String::from_utf8(bytes).map_err(|_| ConfigError {
             path: path.clone(),
             message: "not valid UTF-8".into(),
@@ -192,10 +220,11 @@ impl Config {
         if !regular {
             return Ok((Config::default(), None));
         }
-        let bytes = std::fs::read(path).map_err(|e| ConfigError {
-            path: path.to_path_buf(),
-            message: format!("cannot read: {e}"),
-        })?;
+        let bytes =
+            safe_io::read_regular(path, CONFIG_LIMIT, Follow::No).map_err(|e| ConfigError {
+                path: path.to_path_buf(),
+                message: format!("cannot read: {e}"),
+            })?;
         let text = String::from_utf8(bytes).map_err(|_| ConfigError {
             path: path.to_path_buf(),
             message: "not valid UTF-8".into(),
@@ -255,6 +284,19 @@ mod tests {
         assert_eq!(parse_size("42").unwrap(), 42);
         assert!(parse_size("ten").is_err());
         assert!(parse_size("5 parsecs").is_err());
+        for (text, says) in [
+            ("max_file_size = -1\n", "cannot be negative"),
+            ("max_file_size = 1.5\n", "whole number"),
+        ] {
+            let e = Config::parse(Path::new("h.toml"), text)
+                .unwrap_err()
+                .to_string();
+            assert!(e.starts_with("h.toml: line 1") && e.contains(says), "{e}");
+            assert!(!e.contains("untagged"), "{e}");
+        }
+        let token = format!("ghp_{}", "Zx9".repeat(12));
+        let e = parse_size(&token).unwrap_err();
+        assert!(!e.contains(&token[..10]), "{e}");
         let c = Config::parse(Path::new("h"), "max_file_size = \"1KiB\"").unwrap();
         assert_eq!(c.max_file_size(), 1024);
     }

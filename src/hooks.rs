@@ -5,6 +5,7 @@
 //! overwritten without `--force` (which keeps a backup), and `--chain` keeps it running first.
 
 use crate::cli::{HookKind, InstallArgs, UninstallArgs};
+use crate::safe_io::{self, Follow};
 use crate::sources::git;
 use crate::write_output;
 use anyhow::{anyhow, bail, Context as _, Result};
@@ -29,6 +30,18 @@ fn hook_name(kind: HookKind) -> &'static str {
 /// Where git looks for hooks: `core.hooksPath` (relative to the work tree, as git runs hooks there),
 /// else `hooks` in the common git directory, shared by every worktree.
 pub fn hooks_dir(repo: &gix::Repository) -> Result<PathBuf> {
+    // An empty `core.hooksPath` makes git run no hook at all: a hook written anywhere would never
+    // run, so say so rather than report an install that does nothing.
+    if repo
+        .config_snapshot()
+        .string("core.hooksPath")
+        .is_some_and(|v| v.trim_ascii().is_empty())
+    {
+        bail!(
+            "core.hooksPath is set but empty, so git runs no hook at all; \
+             unset it (`git config --unset core.hooksPath`) or set it to a directory, then install again"
+        );
+    }
     let configured = repo
         .config_snapshot()
         .trusted_path("core.hooksPath")
@@ -88,9 +101,15 @@ pub fn script(kind: HookKind, exe: &Path) -> String {
     s
 }
 
+/// Whether the hook at `path` is one hushguard wrote: a regular file (a symlink, FIFO or device
+/// never is, and is never followed or opened) holding the marker.
 fn is_ours(path: &Path) -> bool {
-    std::fs::read(path).is_ok_and(|b| b.windows(MARKER.len()).any(|w| w == MARKER.as_bytes()))
+    safe_io::read_regular(path, HOOK_LIMIT, Follow::No)
+        .is_ok_and(|b| b.windows(MARKER.len()).any(|w| w == MARKER.as_bytes()))
 }
+
+/// The largest hook file read to look for the marker.
+const HOOK_LIMIT: u64 = 1 << 20;
 
 fn exists(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok()
@@ -102,13 +121,17 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
+/// Write the hook through a temporary file and a rename, executable: never through a symlink.
 fn write_hook(path: &Path, text: &str) -> Result<()> {
-    std::fs::write(path, text)
+    safe_io::write_atomic(path, text.as_bytes(), Some(0o755))
         .with_context(|| format!("{}: cannot write the hook", path.display()))?;
     #[cfg(unix)]
     {
+        // The temporary file's mode was masked by the umask; a hook must be executable.
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+        let (f, _) = safe_io::open_regular(path, Follow::No)
+            .with_context(|| format!("{}: cannot open the hook", path.display()))?;
+        f.set_permissions(std::fs::Permissions::from_mode(0o755))
             .with_context(|| format!("{}: cannot make the hook executable", path.display()))?;
     }
     Ok(())

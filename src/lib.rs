@@ -16,8 +16,10 @@ pub mod import;
 pub mod matcher;
 pub mod outcome;
 pub mod policy;
+pub mod quote;
 pub mod report;
 pub mod rules;
+pub mod safe_io;
 pub mod scanner;
 pub mod sources;
 
@@ -53,11 +55,12 @@ impl Context {
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| ".hushguard.toml".into());
         let scanner = Scanner::new(&config, &name).map_err(anyhow::Error::msg)?;
-        let threads = threads.filter(|&n| n > 0).unwrap_or_else(|| {
-            std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1)
-        });
+        // More threads than cores never scans faster, and each costs a stack and a pool slot:
+        // `--threads 20000` is clamped to the cores there are.
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1);
+        let threads = threads.filter(|&n| n > 0).unwrap_or(cores).min(cores);
         Ok(Context {
             root: root.to_path_buf(),
             config,
@@ -201,17 +204,13 @@ fn commit_msg(args: ScanArgs) -> Result<i32> {
         })
         .filter(|c| !c.is_empty() && c.as_slice() != b"auto")
         .unwrap_or_else(|| b"#".to_vec());
-    if !std::fs::metadata(&file).is_ok_and(|m| m.is_file()) {
-        anyhow::bail!("{}: not a regular file", file.display());
-    }
-    let mut text = Vec::new();
-    std::fs::File::open(&file)
-        .and_then(|f| {
-            use std::io::Read;
-            f.take(ctx.scanner.max_file_size.saturating_add(1))
-                .read_to_end(&mut text)
-        })
-        .with_context(|| format!("{}: cannot read the commit message", file.display()))?;
+    let text = safe_io::read_regular(&file, ctx.scanner.max_file_size, safe_io::Follow::Yes)
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "{}: cannot read the commit message: {e}",
+                quote::quote(&file.display().to_string())
+            )
+        })?;
     let message = sources::message::strip_editor_text(&text, &comment);
     let mut outcome = Outcome::default();
     sources::message::scan_text(&ctx.scanner, &message, &mut outcome);
@@ -235,17 +234,20 @@ pub fn finish(
     started: Instant,
     default_baseline: Option<&Path>,
 ) -> Result<i32> {
-    // The one place every mode reads its baseline: `--baseline FILE` (which must exist), else the
-    // repository's own file when there is one, and none at all with `--no-baseline`.
-    let baseline_path = report.baseline.clone().or_else(|| {
-        default_baseline
-            .filter(|p| !report.no_baseline && p.is_file())
-            .map(Path::to_path_buf)
-    });
+    // The one place every mode reads its baseline: `--baseline FILE` (which must exist; a
+    // symlink the user chose is followed), else the repository's own file when there is one (read
+    // only as a regular file: a symlink there is an error, never followed), and none at all with
+    // `--no-baseline`.
+    let baseline_path = match &report.baseline {
+        Some(p) => Some((p.clone(), safe_io::Follow::Yes)),
+        None => default_baseline
+            .filter(|p| !report.no_baseline && std::fs::symlink_metadata(p).is_ok())
+            .map(|p| (p.to_path_buf(), safe_io::Follow::No)),
+    };
     let mut baselined = Vec::new();
     let mut baseline_name = None;
-    if let Some(p) = baseline_path {
-        let b = Baseline::load(&p).map_err(anyhow::Error::msg)?;
+    if let Some((p, follow)) = baseline_path {
+        let b = Baseline::load_from(&p, follow).map_err(anyhow::Error::msg)?;
         let mut gone = b.split(&mut outcome.findings);
         outcome.summary.baselined += gone.len() as u64;
         if report.format == cli::Format::Sarif {
@@ -285,10 +287,10 @@ pub fn finish(
     write_report(report.output.as_deref(), &outcome, &opts)?;
     let mut err = std::io::stderr().lock();
     for e in &outcome.errors {
-        let _ = writeln!(err, "hushguard: error: {e}");
+        let _ = writeln!(err, "hushguard: error: {}", quote::escape_controls(e));
     }
     for n in &outcome.notes {
-        let _ = writeln!(err, "hushguard: warning: {n}");
+        let _ = writeln!(err, "hushguard: warning: {}", quote::escape_controls(n));
     }
     if mode != Mode::Policy && person_watching() {
         let _ = writeln!(err, "{}", report::human::summary_line(&outcome.summary));
@@ -348,7 +350,7 @@ fn rules_cmd(args: RulesArgs) -> Result<i32> {
             write_output(None, &report.text)?;
             let mut err = std::io::stderr().lock();
             for e in &report.errors {
-                let _ = writeln!(err, "hushguard: error: {e}");
+                let _ = writeln!(err, "hushguard: error: {}", quote::escape_controls(e));
             }
             Ok(report.exit_code())
         }

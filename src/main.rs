@@ -14,7 +14,11 @@ fn main() -> ExitCode {
     match hushguard::run(cli) {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
-            eprintln!("hushguard: error: {e:#}");
+            let text = format!("{e:#}");
+            eprintln!(
+                "hushguard: error: {}",
+                hushguard::quote::escape_controls(&text)
+            );
             ExitCode::from(2)
         }
     }

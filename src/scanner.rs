@@ -33,6 +33,29 @@ impl Skip {
 pub struct BlobScan {
     pub findings: Vec<Finding>,
     pub skipped: Option<Skip>,
+    /// Content findings past [`MAX_FINDINGS_PER_BLOB`], counted but not reported.
+    pub omitted: usize,
+}
+
+/// The most content findings reported for one blob: past it a file is a dump of secrets or a
+/// trap, and what matters is that it blocks, not a report as long as the file.
+pub const MAX_FINDINGS_PER_BLOB: usize = 1000;
+
+impl BlobScan {
+    /// The note for the reader when findings were left out.
+    pub fn omitted_note(&self, path: &str) -> Option<String> {
+        omitted_note(path, self.omitted)
+    }
+}
+
+/// The note for a blob at `path` whose `omitted` findings past the cap were not reported.
+pub fn omitted_note(path: &str, omitted: usize) -> Option<String> {
+    (omitted > 0).then(|| {
+        format!(
+            "{}: {omitted} more findings not reported (only the first {MAX_FINDINGS_PER_BLOB} of a file are)",
+            crate::quote::quote(path)
+        )
+    })
 }
 
 /// Comments that silence the findings on their line.
@@ -140,7 +163,14 @@ impl Scanner {
             all.push(rule);
         }
         rules::check_unique(&all).map_err(|e| e.to_string())?;
-        Self::with_rules(all, config)
+        // An allowlist regex or glob that does not build is the configuration's error: name it.
+        Self::with_rules(all, config).map_err(|e| {
+            if e.starts_with(config_name) {
+                e
+            } else {
+                format!("{config_name}: {e}")
+            }
+        })
     }
 
     /// Build from an explicit rule list (used by `rules check` and tests).
@@ -274,6 +304,7 @@ impl Scanner {
             return Ok(BlobScan {
                 findings: Vec::new(),
                 skipped: Some(Skip::Allowlisted),
+                omitted: 0,
             });
         }
         let mut findings = self.file_findings(path, data)?;
@@ -281,30 +312,44 @@ impl Scanner {
             return Ok(BlobScan {
                 findings,
                 skipped: Some(Skip::TooLarge),
+                omitted: 0,
             });
         }
         if is_binary(data) {
             return Ok(BlobScan {
                 findings,
                 skipped: Some(Skip::Binary),
+                omitted: 0,
             });
         }
-        findings.extend(self.content_findings(path, data)?);
+        let (content, omitted) = self.content_findings_counted(path, data)?;
+        findings.extend(content);
         Ok(BlobScan {
             findings,
             skipped: None,
+            omitted,
         })
     }
 
-    /// Secrets in `data` (no binary or size check), after inline and configured allowlists.
+    /// Secrets in `data` (no binary or size check), after inline and configured allowlists; at
+    /// most [`MAX_FINDINGS_PER_BLOB`] (see [`Scanner::content_findings_counted`]).
     pub fn content_findings(&self, path: &str, data: &[u8]) -> Result<Vec<Finding>, RuleError> {
+        self.content_findings_counted(path, data).map(|(f, _)| f)
+    }
+
+    /// Like [`Scanner::content_findings`], with the number of findings past the cap.
+    pub fn content_findings_counted(
+        &self,
+        path: &str,
+        data: &[u8],
+    ) -> Result<(Vec<Finding>, usize), RuleError> {
         if self.prefilter_only {
             std::hint::black_box(self.matcher.candidates(data));
-            return Ok(Vec::new());
+            return Ok((Vec::new(), 0));
         }
         if decode::looks_utf16(data) {
             if let Some(text) = decode::utf16(data) {
-                return self.content_findings(path, &text);
+                return self.content_findings_counted(path, &text);
             }
         }
         let mut scan = self.matcher.scan_all(path, data)?;
@@ -328,7 +373,9 @@ impl Scanner {
             })
             .collect();
         out.extend(self.findings_of(path, data, keep, None));
-        Ok(out)
+        let omitted = out.len().saturating_sub(MAX_FINDINGS_PER_BLOB);
+        out.truncate(MAX_FINDINGS_PER_BLOB);
+        Ok((out, omitted))
     }
 
     /// Matches of generic and context rules whose secret is base64 of plain text: taken out, and
@@ -424,6 +471,8 @@ impl Scanner {
     ) -> Vec<Finding> {
         let mut out = Vec::with_capacity(raw.len());
         let mut cursor = LineCursor::default();
+        let mut allow = AllowLines::default();
+        let mut columns = Utf16Columns::default();
         for (k, m) in raw.into_iter().enumerate() {
             let encoded = &data[m.start..m.end];
             let secret = decoded.map_or(encoded, |d| d[k].as_slice());
@@ -442,14 +491,21 @@ impl Scanner {
             }
             let (line, column) = cursor.locate(data, m.start);
             let (end_line, end_col0) = cursor.peek(data, m.end);
-            if suppressed(data, m.match_start, m.match_end) {
+            if allow.suppressed(data, m.match_start, m.match_end) {
                 continue;
             }
             let rule = &self.matcher.rules()[m.rule];
             let utf16_columns = {
                 let (start_line, end_line) = (m.start + 1 - column, m.end + 1 - end_col0);
-                let (a, b) = (&data[start_line..m.start], &data[end_line..m.end]);
-                (!a.is_ascii() || !b.is_ascii()).then(|| (utf16_len(a) + 1, utf16_len(b) + 1))
+                let (units_a, wide_a) = columns.to(data, start_line, m.start);
+                let (units_b, wide_b) = if end_line == start_line {
+                    let rest = &data[m.start..m.end];
+                    (units_a + utf16_len(rest), wide_a || !rest.is_ascii())
+                } else {
+                    let b = &data[end_line..m.end];
+                    (utf16_len(b), !b.is_ascii())
+                };
+                (wide_a || wide_b).then_some((units_a + 1, units_b + 1))
             };
             out.push(Finding {
                 rule_id: rule.id().to_string(),
@@ -575,26 +631,86 @@ fn has_any(hay: &[u8], needles: &[&[u8]]) -> bool {
         .any(|n| hay.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n)))
 }
 
-/// Whether an allow comment sits on the first or last line of the match, or on the line above.
-fn suppressed(data: &[u8], start: usize, end: usize) -> bool {
-    let (s0, s1) = line_bounds(data, start);
-    if has_any(&data[s0..s1], INLINE_ALLOW) {
-        return true;
+/// UTF-16 columns counted forward along a line: matches come sorted by start, so however many
+/// sit on one long line, each byte of it is counted once, not once per match.
+#[derive(Default)]
+struct Utf16Columns {
+    line_start: usize,
+    pos: usize,
+    units: usize,
+    wide: bool,
+}
+
+impl Utf16Columns {
+    /// UTF-16 units from `line_start` to `offset`, and whether any byte there is not ASCII.
+    fn to(&mut self, data: &[u8], line_start: usize, offset: usize) -> (usize, bool) {
+        if self.line_start != line_start || offset < self.pos || self.pos < line_start {
+            *self = Utf16Columns {
+                line_start,
+                pos: line_start,
+                units: 0,
+                wide: false,
+            };
+        }
+        let seg = &data[self.pos..offset];
+        self.units += utf16_len(seg);
+        self.wide |= !seg.is_ascii();
+        self.pos = offset;
+        (self.units, self.wide)
     }
-    let last = end.saturating_sub(1).max(start);
-    if last > s1 {
-        let (e0, e1) = line_bounds(data, last);
-        if has_any(&data[e0..e1], INLINE_ALLOW) {
+}
+
+/// What the allow comments of one line say.
+#[derive(Clone, Copy)]
+struct LineAllow {
+    start: usize,
+    end: usize,
+    inline: bool,
+    next: bool,
+}
+
+/// The allow check, with each line's bounds and comments looked up once: matches come sorted by
+/// start, so the few lines last seen answer almost every question, and however many matches sit
+/// on one long line, the line is read once, not once per match.
+#[derive(Default)]
+struct AllowLines {
+    recent: [Option<LineAllow>; 4],
+    next_slot: usize,
+}
+
+impl AllowLines {
+    fn line(&mut self, data: &[u8], offset: usize) -> LineAllow {
+        for l in self.recent.iter().flatten() {
+            // A line's end is its newline (or the end of the data), which belongs to it.
+            if l.start <= offset && offset <= l.end {
+                return *l;
+            }
+        }
+        let (start, end) = line_bounds(data, offset);
+        let text = &data[start..end];
+        let l = LineAllow {
+            start,
+            end,
+            inline: has_any(text, INLINE_ALLOW),
+            next: has_any(text, NEXT_LINE_ALLOW),
+        };
+        self.recent[self.next_slot] = Some(l);
+        self.next_slot = (self.next_slot + 1) % self.recent.len();
+        l
+    }
+
+    /// Whether an allow comment sits on the first or last line of the match, or on the line above.
+    fn suppressed(&mut self, data: &[u8], start: usize, end: usize) -> bool {
+        let first = self.line(data, start);
+        if first.inline {
             return true;
         }
-    }
-    if s0 > 0 {
-        let (p0, p1) = line_bounds(data, s0 - 1);
-        if has_any(&data[p0..p1], NEXT_LINE_ALLOW) {
+        let last = end.saturating_sub(1).max(start);
+        if last > first.end && self.line(data, last).inline {
             return true;
         }
+        first.start > 0 && self.line(data, first.start - 1).next
     }
-    false
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ pub mod gitleaks_config;
 use crate::baseline::{Baseline, Entry, BASELINE_FILE};
 use crate::cli::{BaselineArgs, ConfigArgs, ConfigCommand};
 use anyhow::Context as _;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Largest file an import reads.
@@ -30,20 +30,18 @@ pub struct Converted<T> {
 /// on), at most [`MAX_INPUT`] bytes, UTF-8.
 pub fn read_input(path: &Path) -> Result<String, String> {
     let name = path.display();
-    let meta = std::fs::symlink_metadata(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
-    if !meta.file_type().is_file() {
-        return Err(format!(
-            "{name}: not a regular file (a symlink is not followed)"
-        ));
-    }
-    let f = std::fs::File::open(path).map_err(|e| format!("{name}: cannot read: {e}"))?;
-    let mut bytes = Vec::new();
-    f.take(MAX_INPUT + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("{name}: cannot read: {e}"))?;
-    if bytes.len() as u64 > MAX_INPUT {
-        return Err(format!("{name}: larger than {MAX_INPUT} bytes"));
-    }
+    let bytes =
+        crate::safe_io::read_regular(path, MAX_INPUT, crate::safe_io::Follow::No).map_err(|e| {
+            match e {
+                crate::safe_io::ReadError::TooLarge { .. } => {
+                    format!("{name}: larger than {MAX_INPUT} bytes")
+                }
+                crate::safe_io::ReadError::Symlink | crate::safe_io::ReadError::NotRegular(_) => {
+                    format!("{name}: not a regular file (a symlink is not followed)")
+                }
+                e => format!("{name}: cannot read: {e}"),
+            }
+        })?;
     String::from_utf8(bytes).map_err(|e| {
         let at = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = at.iter().filter(|&&b| b == b'\n').count() + 1;

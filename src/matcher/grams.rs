@@ -322,7 +322,7 @@ pub(super) mod tests {
     /// A small deterministic generator for the randomised cases below.
     pub(in crate::matcher) struct XorShift(pub u64);
     impl XorShift {
-        fn next(&mut self) -> u64 {
+        pub(in crate::matcher) fn next(&mut self) -> u64 {
             self.0 ^= self.0 << 13;
             self.0 ^= self.0 >> 7;
             self.0 ^= self.0 << 17;

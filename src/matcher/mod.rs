@@ -642,33 +642,34 @@ impl Matcher {
     }
 
     /// One secret, one finding: a `generic.*` match whose secret overlaps a specific rule's is
-    /// dropped, and of several rules matching the very same secret the first is kept.
+    /// dropped, and of several rules matching the very same secret the first is kept. `out` is
+    /// sorted by start; the pass is n·log n in the number of matches (a sweep over the specific
+    /// matches' ends, and a set of the spans seen), however many of them overlap.
     fn drop_shadowed(&self, out: &mut Vec<RawMatch>) {
         if out.len() < 2 {
             return;
         }
         let generic = |m: &RawMatch| self.rules[m.rule].family() == "generic";
-        let mut keep = vec![true; out.len()];
-        for i in 0..out.len() {
-            for j in 0..out.len() {
-                if i == j || !keep[j] {
-                    continue;
-                }
-                let (a, b) = (&out[i], &out[j]);
-                if b.start >= a.end {
-                    break;
-                }
-                let overlap = a.start < b.end && b.start < a.end;
-                let shadowed = (generic(a) && !generic(b) && overlap)
-                    || (generic(a) == generic(b) && a.start == b.start && a.end == b.end && j < i);
-                if shadowed {
-                    keep[i] = false;
-                    break;
+        // The specific matches by start, with the furthest end reached so far: a generic match
+        // [s, e) overlaps one iff among those starting before e, the furthest end exceeds s.
+        let mut starts = Vec::new();
+        let mut reach = Vec::new();
+        for m in out.iter().filter(|m| !generic(m)) {
+            let far = reach.last().map_or(m.end, |&r: &usize| r.max(m.end));
+            starts.push(m.start);
+            reach.push(far);
+        }
+        let mut seen = std::collections::HashSet::with_capacity(out.len());
+        out.retain(|m| {
+            let g = generic(m);
+            if g {
+                let before = starts.partition_point(|&s| s < m.end);
+                if before > 0 && reach[before - 1] > m.start {
+                    return false;
                 }
             }
-        }
-        let mut k = keep.iter();
-        out.retain(|_| *k.next().unwrap_or(&true));
+            seen.insert((m.start, m.end, g))
+        });
     }
 
     /// Apply entropy, checksum, placeholder and allow filters; the secret's entropy if kept.
@@ -983,5 +984,107 @@ regex = '''(?:^|[^A-Za-z0-9])(?P<secret>[A-Z]{4}[0-9][A-Z]{11})(?:[^A-Za-z0-9]|$
         let mut data = vec![b'a'; 4 << 20];
         data.extend_from_slice(b" tok_q8Zr2LxP0vT7mK4w");
         assert_eq!(m.scan("f", &data).unwrap().len(), 1);
+    }
+
+    const SHADOW_RULES: &str = r#"
+[[rule]]
+id = "generic.a"
+description = "d"
+keywords = ["kk"]
+regex = 'kk'
+[[rule]]
+id = "generic.b"
+description = "d"
+keywords = ["kk"]
+regex = 'kk'
+[[rule]]
+id = "t.x"
+description = "d"
+keywords = ["kk"]
+regex = 'kk'
+[[rule]]
+id = "t.y"
+description = "d"
+keywords = ["kk"]
+regex = 'kk'
+"#;
+
+    /// The definition of shadowing, pair by pair (what the pass computed before it was a sweep).
+    fn shadowed_pairwise(m: &Matcher, out: &[RawMatch]) -> Vec<(usize, usize, usize)> {
+        let generic = |x: &RawMatch| m.rules()[x.rule].family() == "generic";
+        let mut keep = vec![true; out.len()];
+        for i in 0..out.len() {
+            for j in 0..out.len() {
+                let (a, b) = (&out[i], &out[j]);
+                if i == j || !keep[j] || b.start >= a.end {
+                    continue;
+                }
+                let overlap = a.start < b.end && b.start < a.end;
+                if (generic(a) && !generic(b) && overlap)
+                    || (generic(a) == generic(b) && (a.start, a.end) == (b.start, b.end) && j < i)
+                {
+                    keep[i] = false;
+                    break;
+                }
+            }
+        }
+        (0..out.len())
+            .filter(|&i| keep[i])
+            .map(|i| (out[i].start, out[i].end, out[i].rule))
+            .collect()
+    }
+
+    fn raw(rule: usize, start: usize, end: usize) -> RawMatch {
+        RawMatch {
+            rule,
+            match_start: start,
+            match_end: end,
+            start,
+            end,
+            entropy: 0.0,
+        }
+    }
+
+    #[test]
+    fn shadowing_sweep_equals_the_pairwise_definition() {
+        use super::grams::tests::XorShift;
+        let m = matcher(SHADOW_RULES);
+        let mut rng = XorShift(0x5eed_0bad_cafe_f00d);
+        for _ in 0..2000 {
+            let n = (rng.next() % 12) as usize;
+            let mut out: Vec<RawMatch> = (0..n)
+                .map(|_| {
+                    let s = (rng.next() % 30) as usize;
+                    raw(
+                        (rng.next() % 4) as usize,
+                        s,
+                        s + 1 + (rng.next() % 8) as usize,
+                    )
+                })
+                .collect();
+            out.sort_by_key(|x| (x.start, x.rule));
+            let want = shadowed_pairwise(&m, &out);
+            m.drop_shadowed(&mut out);
+            let got: Vec<_> = out.iter().map(|x| (x.start, x.end, x.rule)).collect();
+            assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn shadowing_is_not_quadratic_in_overlapping_matches() {
+        // 200,000 generic matches all overlapping one long specific match, and as many exact
+        // duplicates: pairwise that is 4·10^10 comparisons; the sweep is done at once.
+        let m = matcher(SHADOW_RULES);
+        let n = 200_000;
+        let mut out = vec![raw(2, 0, 10 * n)];
+        for i in 0..n {
+            out.push(raw(0, 10 * i + 1, 10 * i + 5));
+            out.push(raw(1, 10 * i + 1, 10 * i + 5));
+        }
+        out.sort_by_key(|x| (x.start, x.rule));
+        let started = std::time::Instant::now();
+        m.drop_shadowed(&mut out);
+        assert_eq!(out.len(), 1);
+        assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
     }
 }

@@ -99,8 +99,9 @@ pub fn check(doc: &Document, source: &Source) -> Vec<Hit> {
                 n,
                 m.start() + 1,
                 format!(
-                    "the link `{}` points to `{path}`, which is not in {}: fix the link or add the file",
-                    m.as_str(),
+                    "the link `{}` points to `{}`, which is not in {}: fix the link or add the file",
+                    crate::quote::excerpt(m.as_str().as_bytes()),
+                    crate::quote::excerpt(path.as_bytes()),
                     source.label()
                 ),
                 path,

@@ -3,6 +3,8 @@
 //! the policy is in. Only the few candidate places are probed; the working tree is never walked.
 
 use super::locate;
+use crate::quote::quote;
+use crate::safe_io::{self, ReadError};
 use crate::sources::git::{self, TreeEntry};
 use crate::sources::git_index::{self, Entries};
 use anyhow::{anyhow, Context as _, Result};
@@ -16,6 +18,9 @@ enum Mode {
     Index(git_index::Index),
     Commit { id: ObjectId, tree: ObjectId },
 }
+
+/// The most bytes read of a working-tree file (the scanner's default size limit).
+const READ_LIMIT: u64 = crate::config::DEFAULT_MAX_FILE_SIZE;
 
 /// A view of the repository's files as of one state.
 pub struct Source {
@@ -38,8 +43,10 @@ impl Tracked<'_> {
     pub fn read(&self) -> Result<Vec<u8>> {
         if self.source.is_worktree() {
             if let Ok(path) = self.path.to_path() {
-                if let Ok(b) = std::fs::read(self.source.root.join(path)) {
-                    return Ok(b);
+                // As git would store it: a symlink is its link text; a FIFO or device, or a file
+                // over the limit, falls back on the staged blob.
+                if let Ok(f) = safe_io::read_worktree(&self.source.root.join(path), READ_LIMIT) {
+                    return Ok(f.into_bytes());
                 }
             }
         }
@@ -202,26 +209,18 @@ impl Source {
 
     fn blob(&self, id: ObjectId) -> Result<Vec<u8>> {
         let repo = self.repo.as_ref().context("no repository")?;
-        Ok(repo
-            .find_blob(id)
-            .map_err(|e| anyhow!("cannot read blob {id}: {e}"))?
-            .detach()
-            .data)
+        crate::sources::git_scan::read_blob(repo, &id).map_err(anyhow::Error::msg)
     }
 
     /// The bytes of the file at `path`, or `None` if it is absent (or not a file).
     pub fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
         match &self.mode {
-            Mode::Worktree => match std::fs::read(self.root.join(path)) {
-                Ok(b) => Ok(Some(b)),
-                Err(e)
-                    if e.kind() == std::io::ErrorKind::NotFound
-                        || e.kind() == std::io::ErrorKind::IsADirectory
-                        || e.kind() == std::io::ErrorKind::NotADirectory =>
-                {
-                    Ok(None)
-                }
-                Err(e) => Err(anyhow!("{path}: cannot read: {e}")),
+            Mode::Worktree => match safe_io::read_worktree(&self.root.join(path), READ_LIMIT) {
+                Ok(f) => Ok(Some(f.into_bytes())),
+                Err(ReadError::NotFound) => Ok(None),
+                Err(ReadError::NotRegular("directory")) => Ok(None),
+                Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotADirectory => Ok(None),
+                Err(e) => Err(anyhow!("{}: {e}", quote(path))),
             },
             Mode::Index(index) => {
                 let index = index.entries();
@@ -236,7 +235,9 @@ impl Source {
             Mode::Commit { .. } => {
                 let tree = self.tree()?.context("no tree")?;
                 match tree.lookup_entry_by_path(path) {
-                    Ok(Some(e)) if e.mode().is_blob() => self.blob(e.object_id()).map(Some),
+                    Ok(Some(e)) if e.mode().is_blob_or_symlink() => {
+                        self.blob(e.object_id()).map(Some)
+                    }
                     Ok(_) => Ok(None),
                     Err(e) => Err(anyhow!("{path}: {e}")),
                 }
@@ -335,12 +336,12 @@ impl Source {
                         for s in sub.iter() {
                             let s = s?;
                             if let Ok(sn) = s.filename().to_str() {
-                                if s.mode().is_blob() && locate::is_policy_name(sn) {
+                                if s.mode().is_blob_or_symlink() && locate::is_policy_name(sn) {
                                     out.push(format!("{name}/{sn}"));
                                 }
                             }
                         }
-                    } else if entry.mode().is_blob() && locate::is_policy_name(name) {
+                    } else if entry.mode().is_blob_or_symlink() && locate::is_policy_name(name) {
                         out.push(name.to_string());
                     }
                 }

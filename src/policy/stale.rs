@@ -106,6 +106,21 @@ pub fn check(
 ) -> Option<Hit> {
     let max = i64::from(max_age_days);
     match dating(doc) {
+        Dating::Dated { line, day, written } if today - day < -1 => {
+            // A date past tomorrow (any time zone's) would never go stale: 9999-12-31 is a way
+            // to silence the check, not a review date.
+            let ahead = day - today;
+            Some(Hit::new(
+                Check::Stale,
+                line,
+                1,
+                format!(
+                    "dated {}, {ahead} days after today: a date in the future never goes stale; write the date of the last review",
+                    crate::quote::excerpt(written.as_bytes())
+                ),
+                format!("future:{}", dates::format(day)),
+            ))
+        }
         Dating::Dated { line, day, written } => {
             let age = today - day;
             (age > max).then(|| {
@@ -138,7 +153,10 @@ pub fn check(
                 Check::Stale,
                 line,
                 1,
-                format!("the date line `{text}` holds no date{since}: write the date of the last review (e.g. 2025-09-30)"),
+                format!(
+                    "the date line `{}` holds no date{since}: write the date of the last review (e.g. 2025-09-30)",
+                    crate::quote::excerpt(text.as_bytes())
+                ),
                 format!("undated:{text}"),
             ))
         }
@@ -233,6 +251,16 @@ mod tests {
     fn newest_date_wins() {
         let d = dating_of("Last updated: 2020-01-01\nLast reviewed: 2025-01-01\n");
         assert!(matches!(d, Dating::Dated { line: 2, .. }), "{d:?}");
+    }
+
+    #[test]
+    fn a_date_in_the_future_is_reported_not_trusted() {
+        let doc = Document::new("SECURITY.md", b"# Security\n\nLast updated: 9999-12-31\n");
+        let today = dates::parse_iso("2026-01-01").unwrap();
+        let hit = check(&doc, today, 365, || LastChange::Unknown).expect("a hit");
+        assert!(hit.message.contains("in the future"), "{}", hit.message);
+        let doc = Document::new("SECURITY.md", b"# Security\n\nLast updated: 2026-01-02\n");
+        assert!(check(&doc, today, 365, || LastChange::Unknown).is_none());
     }
 
     #[test]

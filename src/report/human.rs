@@ -4,6 +4,7 @@
 use super::{shown_secret, Mode, ReportOptions};
 use crate::finding::{Finding, Kind, Severity};
 use crate::outcome::{Outcome, Summary};
+use crate::quote::{escape_controls, quote};
 use crate::sources::git_state::FileState;
 use anstyle::{AnsiColor, Style};
 use std::fmt::Write;
@@ -41,7 +42,7 @@ pub fn render(outcome: &Outcome, opts: &ReportOptions) -> String {
             if last_path.is_some() {
                 out.push('\n');
             }
-            let _ = writeln!(out, "{}", paint.p(bold.underline(), &f.path));
+            let _ = writeln!(out, "{}", paint.p(bold.underline(), &quote(&f.path)));
             last_path = Some(&f.path);
         }
         finding(&mut out, f, opts, &paint, dim);
@@ -176,17 +177,17 @@ fn plural(n: usize) -> &'static str {
 }
 
 fn finding(out: &mut String, f: &Finding, opts: &ReportOptions, paint: &Paint, dim: Style) {
-    let loc = format!("{}:{}:{}", f.path, f.line, f.column);
+    let loc = format!("{}:{}:{}", quote(&f.path), f.line, f.column);
     let _ = writeln!(
         out,
         "  {}  {}  {}  {}",
         loc,
         paint.p(severity_style(f.severity), f.severity.as_str()),
-        paint.p(Style::new().bold(), &f.rule_id),
-        f.description
+        paint.p(Style::new().bold(), &escape_controls(&f.rule_id)),
+        escape_controls(&f.description)
     );
     if let Some(s) = shown_secret(f, opts.show_secrets) {
-        let _ = writeln!(out, "      secret: {s}");
+        let _ = writeln!(out, "      secret: {}", escape_controls(&s));
     }
     if let Some(c) = &f.commit {
         let short = &c.commit[..c.commit.len().min(12)];
@@ -195,7 +196,10 @@ fn finding(out: &mut String, f: &Finding, opts: &ReportOptions, paint: &Paint, d
             "      {}",
             paint.p(
                 dim,
-                &format!("commit {short} by {} <{}> on {}", c.author, c.email, c.date)
+                &escape_controls(&format!(
+                    "commit {short} by {} <{}> on {}",
+                    c.author, c.email, c.date
+                ))
             )
         );
     }
@@ -203,7 +207,7 @@ fn finding(out: &mut String, f: &Finding, opts: &ReportOptions, paint: &Paint, d
         let _ = writeln!(out, "      {}", paint.p(dim, "still present at HEAD"));
     }
     if !f.message.is_empty() {
-        let _ = writeln!(out, "      {}", f.message);
+        let _ = writeln!(out, "      {}", escape_controls(&f.message));
     }
 }
 

@@ -131,8 +131,14 @@ impl FilesReport {
 pub fn check_files(files: &[std::path::PathBuf]) -> FilesReport {
     let mut report = FilesReport::default();
     for f in files {
-        let name = f.display().to_string();
-        let text = match std::fs::read(f) {
+        let name = crate::quote::quote(&f.display().to_string()).into_owned();
+        // A regular file only (a FIFO must not hang the check), at most the configuration limit.
+        let read = crate::safe_io::read_regular(
+            f,
+            crate::config::CONFIG_LIMIT,
+            crate::safe_io::Follow::Yes,
+        );
+        let text = match read {
             Ok(b) => match String::from_utf8(b) {
                 Ok(t) => t,
                 Err(_) => {
@@ -140,7 +146,7 @@ pub fn check_files(files: &[std::path::PathBuf]) -> FilesReport {
                     continue;
                 }
             },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Err(crate::safe_io::ReadError::NotFound) => {
                 report.errors.push(format!("{name}: does not exist"));
                 continue;
             }

@@ -314,11 +314,25 @@ pub fn parse_rules(origin: &str, text: &str, compile_now: bool) -> Result<Vec<Ru
         rule: None,
         message: toml_error_location(text, &e),
     })?;
+    if file.rule.len() > MAX_RULES_PER_FILE {
+        return Err(RuleError {
+            origin: origin.to_string(),
+            rule: None,
+            message: format!(
+                "{} rules; a rules file holds at most {MAX_RULES_PER_FILE} (split it)",
+                file.rule.len()
+            ),
+        });
+    }
     file.rule
         .into_iter()
         .map(|spec| validate_spec(origin, spec, compile_now))
         .collect()
 }
+
+/// The most rules one file may hold: each is compiled and its examples run, and a file of
+/// 100,000 would take minutes and gigabytes to check.
+pub const MAX_RULES_PER_FILE: usize = 2000;
 
 /// Render a TOML error as `line L, column C: message`.
 pub fn toml_error_location(text: &str, e: &toml::de::Error) -> String {
@@ -327,9 +341,12 @@ pub fn toml_error_location(text: &str, e: &toml::de::Error) -> String {
             let before = &text[..span.start.min(text.len())];
             let line = before.matches('\n').count() + 1;
             let col = before.len() - before.rfind('\n').map(|i| i + 1).unwrap_or(0) + 1;
-            format!("line {line}, column {col}: {}", e.message())
+            format!(
+                "line {line}, column {col}: {}",
+                crate::quote::redact_quoted(e.message())
+            )
         }
-        None => e.message().to_string(),
+        None => crate::quote::redact_quoted(e.message()),
     }
 }
 

@@ -21,12 +21,38 @@ pub fn open() -> Result<gix::ThreadSafeRepository> {
                 "{}: not a git repository (GIT_DIR is set to it): {e}",
                 Path::new(&dir).display()
             ),
-            None => anyhow!(
-                "{}: not a git repository (nor any parent directory)",
-                cwd.display()
-            ),
+            None => match broken_gitfile(&cwd) {
+                Some(msg) => anyhow!("{msg}"),
+                None => anyhow!(
+                    "{}: not a git repository (nor any parent directory)",
+                    cwd.display()
+                ),
+            },
         }
     })
+}
+
+/// A `.git` file (a linked worktree or submodule) in `dir` or above whose `gitdir:` points to no
+/// git directory: the error names the file and where it points.
+fn broken_gitfile(dir: &Path) -> Option<String> {
+    let file = dir
+        .ancestors()
+        .map(|d| d.join(".git"))
+        .find(|p| std::fs::symlink_metadata(p).is_ok())?;
+    let bytes = crate::safe_io::read_regular(&file, 64 << 10, crate::safe_io::Follow::No).ok()?;
+    let text = String::from_utf8_lossy(&bytes);
+    let Some(target) = text.trim().strip_prefix("gitdir:") else {
+        return Some(format!(
+            "{}: not a git directory, nor a `gitdir: PATH` file",
+            crate::quote::quote(&file.display().to_string())
+        ));
+    };
+    let target = target.trim();
+    Some(format!(
+        "{}: points to {}, which is not a git directory",
+        crate::quote::quote(&file.display().to_string()),
+        crate::quote::quote(target)
+    ))
 }
 
 /// The work tree of `repo`, or a clear error for a bare repository.

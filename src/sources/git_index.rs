@@ -85,9 +85,16 @@ impl Index {
 
 /// Read the index at `path`: the light view when the format allows it, else gix's decoder.
 pub fn read(path: &Path, kind: gix::hash::Kind) -> Result<Index> {
-    let fail =
-        |e: &dyn std::fmt::Display| anyhow!("{}: cannot read the index: {e}", path.display());
-    let file = std::fs::File::open(path).map_err(|e| fail(&e))?;
+    let fail = |e: &dyn std::fmt::Display| {
+        anyhow!(
+            "{}: cannot read the index: {e}",
+            crate::quote::quote(&path.display().to_string())
+        )
+    };
+    // A regular file only: `GIT_INDEX_FILE` naming a FIFO must not block, a directory or device
+    // must say what it is.
+    let (file, _) =
+        crate::safe_io::open_regular(path, crate::safe_io::Follow::Yes).map_err(|e| fail(&e))?;
     // SAFETY: git replaces the index by renaming a new file over it, never by writing in place,
     // so the mapped bytes do not change under us (gix maps the index the same way).
     let data = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| fail(&e))?;

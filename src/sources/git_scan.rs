@@ -121,12 +121,34 @@ struct Scanned {
     data: Option<Vec<u8>>,
 }
 
-fn read_blob(repo: &gix::Repository, id: &gix::oid) -> Result<Vec<u8>, String> {
+/// A blob's content, checked against its id: damaged data does not always fail to inflate (a
+/// loose object replaced by other content, a header that lies about the size, an index whose
+/// offsets point at another object), and a wrong answer must not pass as a clean one.
+pub(crate) fn read_blob(repo: &gix::Repository, id: &gix::oid) -> Result<Vec<u8>, String> {
     let mut buf = Vec::new();
-    repo.objects
+    let blob = repo
+        .objects
         .find_blob(id, &mut buf)
-        .map(|b| b.data.to_vec())
-        .map_err(|e| format!("cannot read blob {id}: {e}"))
+        .map_err(|e| format!("cannot read blob {id}: {e}"))?;
+    match gix::objs::compute_hash(id.kind(), gix::object::Kind::Blob, blob.data) {
+        Ok(actual) if actual == id => {}
+        _ => {
+            return Err(format!(
+                "blob {id} is damaged: its content does not match its id"
+            ))
+        }
+    }
+    // The content is a slice of the buffer: hand the buffer over instead of copying it.
+    let (at, len) = (blob.data.as_ptr() as usize, blob.data.len());
+    let off = at.wrapping_sub(buf.as_ptr() as usize);
+    if off.checked_add(len).is_some_and(|end| end <= buf.len()) {
+        buf.truncate(off + len);
+        buf.drain(..off);
+        return Ok(buf);
+    }
+    Err(format!(
+        "cannot read blob {id}: its content is not where it was read"
+    ))
 }
 
 fn scan_one(repo: &gix::Repository, scanner: &Scanner, id: &gix::oid, path: &str) -> Scanned {
@@ -142,6 +164,7 @@ fn scan_one(repo: &gix::Repository, scanner: &Scanner, id: &gix::oid, path: &str
             result: Ok(BlobScan {
                 findings: Vec::new(),
                 skipped: Some(crate::scanner::Skip::Allowlisted),
+                omitted: 0,
             }),
             bytes: 0,
             note: None,
@@ -160,6 +183,7 @@ fn scan_one(repo: &gix::Repository, scanner: &Scanner, id: &gix::oid, path: &str
             .map(|findings| BlobScan {
                 findings,
                 skipped: Some(crate::scanner::Skip::TooLarge),
+                omitted: 0,
             })
             .map_err(|e| e.to_string());
         return Scanned {
@@ -184,6 +208,7 @@ fn scan_one(repo: &gix::Repository, scanner: &Scanner, id: &gix::oid, path: &str
                 .map(|findings| BlobScan {
                     findings,
                     skipped: None,
+                    omitted: 0,
                 })
                 .map_err(|e| e.to_string()),
             bytes: 0,
@@ -194,10 +219,11 @@ fn scan_one(repo: &gix::Repository, scanner: &Scanner, id: &gix::oid, path: &str
     }
     let result = scanner.scan(path, &data).map_err(|e| e.to_string());
     let keep = matches!(&result, Ok(s) if s.findings.iter().any(|f| f.kind == Kind::Secret));
+    let note = result.as_ref().ok().and_then(|s| s.omitted_note(path));
     Scanned {
         result,
         bytes: data.len() as u64,
-        note: None,
+        note,
         lfs: false,
         data: keep.then_some(data),
     }
@@ -284,7 +310,16 @@ pub fn scan_changes(
             out.summary.skip("lfs");
         } else {
             let skipped = scan.skipped;
-            record(out, BlobScan { findings, skipped }, s.bytes);
+            // Findings past the cap are in the blob's note already.
+            record(
+                out,
+                BlobScan {
+                    findings,
+                    skipped,
+                    omitted: 0,
+                },
+                s.bytes,
+            );
         }
     }
 }

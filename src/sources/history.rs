@@ -25,7 +25,6 @@ use crate::finding::{CommitInfo, Finding};
 use crate::outcome::Outcome;
 use crate::report::Mode;
 use crate::Context;
-use anyhow::Context as _;
 use fx::FxMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -60,6 +59,10 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
         max_count: args.max_count,
         progress: args.progress,
     };
+    if !args.no_policy {
+        // A bad `--today` is a usage error (exit 2) before any work, not a note after it.
+        crate::policy::today(args.today.as_deref())?;
+    }
     let mut outcome = audit(&repo, &ctx, &opts)?;
     if !args.no_policy {
         match crate::policy::check_for_audit(&root, &ctx.config, args.today.as_deref()) {
@@ -92,14 +95,21 @@ pub fn baseline(args: BaselineArgs) -> anyhow::Result<i32> {
     let outcome = audit(&repo, &ctx, &opts)?;
     let path = args.output.unwrap_or_else(|| root.join(BASELINE_FILE));
     let b = Baseline::from_findings(&outcome.findings);
-    std::fs::write(&path, b.to_json())
-        .with_context(|| format!("{}: cannot write the baseline", path.display()))?;
+    b.save(&path).map_err(anyhow::Error::msg)?;
     let mut err = std::io::stderr().lock();
     for e in &outcome.errors {
-        let _ = writeln!(err, "hushguard: error: {e}");
+        let _ = writeln!(
+            err,
+            "hushguard: error: {}",
+            crate::quote::escape_controls(e)
+        );
     }
     for n in &outcome.notes {
-        let _ = writeln!(err, "hushguard: warning: {n}");
+        let _ = writeln!(
+            err,
+            "hushguard: warning: {}",
+            crate::quote::escape_controls(n)
+        );
     }
     let _ = writeln!(
         err,
@@ -226,6 +236,7 @@ pub fn audit(repo: &gix::Repository, ctx: &Context, opts: &Options) -> anyhow::R
             out.summary.files_skipped += n;
         }
         out.errors.extend(part.errors);
+        out.notes.extend(part.notes);
         too_large.extend(part.too_large);
     }
     for (reason, n) in [("symlink", inv.symlinks), ("submodule", inv.submodules)] {

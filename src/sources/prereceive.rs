@@ -24,7 +24,7 @@ use crate::{finish, Context};
 use anyhow::{anyhow, bail, Result};
 use gix::bstr::{BString, ByteSlice};
 use gix::ObjectId;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -251,11 +251,9 @@ pub fn run(args: ScanArgs) -> Result<i32> {
     if std::io::stdin().is_terminal() {
         bail!("--pre-receive reads git's pre-receive lines (<old> <new> <ref>) on standard input; to scan commits by hand, use --range");
     }
-    let mut input = String::new();
-    std::io::stdin()
-        .read_to_string(&mut input)
+    let input = crate::safe_io::read_stdin(16 << 20)
         .map_err(|e| anyhow!("cannot read the pre-receive lines on standard input: {e}"))?;
-    let updates = parse_updates(&input)?;
+    let updates = parse_updates(&String::from_utf8_lossy(&input))?;
 
     let mut outcome = Outcome::default();
     let Pushed { commits, others } = pushed(&repo, &updates)?;

@@ -20,7 +20,7 @@ use anyhow::{anyhow, bail, Result};
 use gix::bstr::{BString, ByteSlice};
 use gix::ObjectId;
 use std::collections::{HashMap, HashSet};
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::time::Instant;
 
 pub fn run(args: ScanArgs) -> Result<i32> {
@@ -60,7 +60,20 @@ pub fn range_commits(repo: &gix::Repository, spec: &str) -> Result<Vec<ObjectId>
     use gix::revision::plumbing::Spec;
     let parsed = repo
         .rev_parse(spec.as_bytes().as_bstr())
-        .map_err(|e| anyhow!("`{spec}`: not a revision or range this repository knows: {e}"))?
+        .map_err(|e| {
+            // gix names its internals (`delegate.traverse(NthAncestor(99)) failed`): say what
+            // that means instead.
+            let why = e.to_string();
+            let why = if why.contains("NthAncestor") || why.contains("NthParent") {
+                "the history is shorter than that".to_string()
+            } else {
+                why
+            };
+            anyhow!(
+                "`{}`: not a revision or range this repository knows: {why}",
+                crate::quote::escape_controls(spec)
+            )
+        })?
         .detach();
     match parsed {
         Spec::Include(id) | Spec::ExcludeParents(id) => Ok(vec![peel(repo, id, spec)?]),
@@ -123,11 +136,9 @@ pub fn pre_push_commits(repo: &gix::Repository, hook_args: &[String]) -> Result<
         if std::io::stdin().is_terminal() {
             bail!("--pre-push reads git's pre-push lines (<local ref> <local sha> <remote ref> <remote sha>) on standard input; to scan commits by hand, use --range");
         }
-        let mut input = String::new();
-        std::io::stdin()
-            .read_to_string(&mut input)
+        let input = crate::safe_io::read_stdin(PRE_PUSH_LIMIT)
             .map_err(|e| anyhow!("cannot read the pre-push lines on standard input: {e}"))?;
-        parse_pre_push(&input)?
+        parse_pre_push(&String::from_utf8_lossy(&input))?
     };
     let remote_tips = remote_tracking(repo, remote.as_deref())?;
     let mut seen = HashSet::new();
@@ -159,14 +170,35 @@ fn is_zero(sha: &str) -> bool {
     sha.bytes().all(|b| b == b'0')
 }
 
-/// `(local sha, remote sha)` of each pre-push line, deleted refs left out.
+/// The most bytes of pre-push lines read (git writes one short line per pushed ref).
+const PRE_PUSH_LIMIT: u64 = 16 << 20;
+
+fn is_object_id(s: &str) -> bool {
+    matches!(s.len(), 40 | 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// `(local sha, remote sha)` of each pre-push line, deleted refs left out. A bad line is named
+/// by its number and shown only as a short, redacted excerpt (it may hold anything).
 pub fn parse_pre_push(input: &str) -> Result<Vec<(String, String)>> {
     let mut out = Vec::new();
-    for line in input.lines().filter(|l| !l.trim().is_empty()) {
+    for (n, line) in input.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
         let parts: Vec<&str> = line.split_whitespace().collect();
-        let [_, local_sha, _, remote_sha] = parts[..] else {
-            bail!("unexpected pre-push line `{line}` (expected `<local ref> <local sha> <remote ref> <remote sha>`)");
+        let bad = || {
+            anyhow!(
+                "standard input, line {}: unexpected pre-push line {} (expected `<local ref> <local sha> <remote ref> <remote sha>`)",
+                n + 1,
+                crate::quote::excerpt(line.as_bytes())
+            )
         };
+        let [_, local_sha, _, remote_sha] = parts[..] else {
+            return Err(bad());
+        };
+        if !is_object_id(local_sha) || !is_object_id(remote_sha) {
+            return Err(bad());
+        }
         if is_zero(local_sha) {
             continue;
         }
@@ -178,7 +210,12 @@ pub fn parse_pre_push(input: &str) -> Result<Vec<(String, String)>> {
 fn resolve(repo: &gix::Repository, rev: &str) -> Result<ObjectId> {
     let id = repo
         .rev_parse_single(rev.as_bytes().as_bstr())
-        .map_err(|e| anyhow!("`{rev}`: not a commit this repository has: {e}"))?
+        .map_err(|e| {
+            anyhow!(
+                "`{}`: not a commit this repository has: {e}",
+                crate::quote::escape_controls(rev)
+            )
+        })?
         .detach();
     peel(repo, id, rev)
 }

@@ -2,6 +2,8 @@
 //! scanning hidden files, never entering `.git`), or standard input for `-`.
 
 use crate::outcome::Outcome;
+use crate::quote::quote;
+use crate::safe_io::{self, open_regular, Follow, ReadError};
 use crate::scanner::{BlobScan, Scanner};
 use ignore::WalkBuilder;
 use std::io::Read;
@@ -72,15 +74,21 @@ fn scan_file(scanner: &Scanner, path: &Path, root: &Path, out: &mut Outcome, buf
     }
     let fail = |out: &mut Outcome, e: std::io::Error| {
         out.errors
-            .push(format!("{}: {}", path.display(), io_reason(&e)));
+            .push(format!("{}: {}", quote(&shown), io_reason(&e)));
     };
-    let mut file = match std::fs::File::open(path) {
+    // A regular file only, opened without following a symlink or blocking on a FIFO (the walker
+    // saw a file, but the path may have been replaced since).
+    let (mut file, len) = match open_regular(path, Follow::No) {
         Ok(f) => f,
-        Err(e) => return fail(out, e),
-    };
-    let len = match file.metadata() {
-        Ok(m) => m.len(),
-        Err(e) => return fail(out, e),
+        Err(ReadError::Io(e)) => return fail(out, e),
+        Err(ReadError::NotFound) => {
+            return fail(out, std::io::ErrorKind::NotFound.into());
+        }
+        Err(e) => {
+            out.summary.skip("not_regular");
+            out.notes.push(format!("{}: {e}", quote(&shown)));
+            return;
+        }
     };
     buf.clear();
     if len > scanner.max_file_size {
@@ -93,7 +101,8 @@ fn scan_file(scanner: &Scanner, path: &Path, root: &Path, out: &mut Outcome, buf
         }
         out.summary.skip("too_large");
         out.notes.push(format!(
-            "{shown}: {len} bytes exceeds the {} byte limit; not scanned (raise max_file_size to scan it)",
+            "{}: {len} bytes exceeds the {} byte limit; not scanned (raise max_file_size to scan it)",
+            quote(&shown),
             scanner.max_file_size
         ));
         return;
@@ -103,11 +112,17 @@ fn scan_file(scanner: &Scanner, path: &Path, root: &Path, out: &mut Outcome, buf
     // a scan of many small files pays for in full. (The walker hands over regular files only;
     // bytes appended while one is read are left for the next scan.)
     buf.reserve(len as usize);
-    if let Err(e) = (&mut file).take(len).read_to_end(buf) {
+    if let Err(e) = (&mut file)
+        .take(len.min(scanner.max_file_size))
+        .read_to_end(buf)
+    {
         return fail(out, e);
     }
     match scanner.scan(&shown, buf) {
-        Ok(scan) => record(out, scan, buf.len() as u64),
+        Ok(scan) => {
+            out.notes.extend(scan.omitted_note(&shown));
+            record(out, scan, buf.len() as u64)
+        }
         Err(e) => out.errors.push(e.to_string()),
     }
 }
@@ -128,24 +143,32 @@ pub fn scan(scanner: &Scanner, paths: &[PathBuf], root: &Path, opts: &TreeOption
     let total = Mutex::new(Outcome::default());
     for p in paths {
         if p.as_os_str() == "-" {
-            let mut data = Vec::new();
             let mut out = Outcome::default();
-            match std::io::stdin().read_to_end(&mut data) {
-                Ok(_) => match scanner.scan("<stdin>", &data) {
-                    Ok(s) => record(&mut out, s, data.len() as u64),
+            match safe_io::read_stdin(scanner.max_file_size) {
+                Ok(data) => match scanner.scan("<stdin>", &data) {
+                    Ok(s) => {
+                        out.notes.extend(s.omitted_note("<stdin>"));
+                        record(&mut out, s, data.len() as u64)
+                    }
                     Err(e) => out.errors.push(e.to_string()),
                 },
+                Err(ReadError::TooLarge { limit }) => {
+                    out.summary.skip("too_large");
+                    out.notes.push(format!(
+                        "<stdin>: more than the {limit} byte limit; not scanned (raise max_file_size to scan it)"
+                    ));
+                }
                 Err(e) => out.errors.push(format!("<stdin>: {e}")),
             }
             total.lock().expect("lock").merge(out);
             continue;
         }
         if let Err(e) = std::fs::symlink_metadata(p) {
-            total
-                .lock()
-                .expect("lock")
-                .errors
-                .push(format!("{}: {}", p.display(), io_reason(&e)));
+            total.lock().expect("lock").errors.push(format!(
+                "{}: {}",
+                quote(&p.display().to_string()),
+                io_reason(&e)
+            ));
             continue;
         }
         let mut wb = WalkBuilder::new(p);
@@ -172,6 +195,15 @@ pub fn scan(scanner: &Scanner, paths: &[PathBuf], root: &Path, opts: &TreeOption
                             scan_file(scanner, e.path(), root, &mut local.out, &mut buf);
                         } else if ft.is_some_and(|t| t.is_symlink()) {
                             local.out.summary.skip("symlink");
+                        } else if let Some(t) = ft.filter(|t| !t.is_dir()) {
+                            // A FIFO, socket or device: never opened (a read could block or
+                            // never end), but said by name.
+                            local.out.summary.skip("not_regular");
+                            local.out.notes.push(format!(
+                                "{}: is a {}, not a regular file; not read",
+                                quote(&display_path(e.path(), root)),
+                                safe_io::kind_of(&t)
+                            ));
                         }
                     }
                     Err(err) => local.out.errors.push(err.to_string()),

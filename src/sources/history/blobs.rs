@@ -27,6 +27,8 @@ pub struct Part {
     pub bytes: u64,
     pub skipped: BTreeMap<&'static str, u64>,
     pub errors: Vec<String>,
+    /// Notes for the reader (findings past the per-blob cap).
+    pub notes: Vec<String>,
     /// Blobs over the size limit: (blob index, size).
     pub too_large: Vec<(u32, u64)>,
 }
@@ -265,8 +267,11 @@ impl<'s, 'a> Worker<'s, 'a> {
                         let (_, base) = &content[i];
                         found.extend(base.iter().map(|f| retarget(f, path, data)));
                     }
-                    None => match scanner.content_findings(path, data) {
-                        Ok(f) => {
+                    None => match scanner.content_findings_counted(path, data) {
+                        Ok((f, omitted)) => {
+                            self.part
+                                .notes
+                                .extend(crate::scanner::omitted_note(path, omitted));
                             found.extend(f.iter().cloned());
                             if refs.len() > 1 {
                                 content.push((r.path, f));

@@ -1,0 +1,184 @@
+//! Text from a repository made safe to show a person: control characters quoted the way git's
+//! `core.quotePath` does (so a file name cannot move the cursor, retitle the terminal or forge a
+//! report line), and bad input echoed in an error only as a short, redacted excerpt.
+
+use std::borrow::Cow;
+
+/// Whether `c` would act on a terminal rather than print: C0 and C1 controls, DEL, and the
+/// bidirectional overrides that reorder what is shown.
+fn is_active(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` as it may be shown: unchanged when it holds no control character, else in double
+/// quotes with C escapes (`\n`, `\t`, `\033`, `\"`, `\\`), as git quotes such a path.
+pub fn quote(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_active) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if is_active(c) => escape_one(c, &mut out),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    Cow::Owned(out)
+}
+
+/// `text` with its control characters escaped as [`quote`] does, without the surrounding
+/// quotes: for a message already composed (an error that names a path it did not quote).
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_active) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_active(c) {
+            escape_one(c, &mut out);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn escape_one(c: char, out: &mut String) {
+    match c {
+        '\u{7}' => out.push_str("\\a"),
+        '\u{8}' => out.push_str("\\b"),
+        '\t' => out.push_str("\\t"),
+        '\n' => out.push_str("\\n"),
+        '\u{b}' => out.push_str("\\v"),
+        '\u{c}' => out.push_str("\\f"),
+        '\r' => out.push_str("\\r"),
+        c => {
+            let mut b = [0; 4];
+            for byte in c.encode_utf8(&mut b).bytes() {
+                out.push_str(&format!("\\{byte:03o}"));
+            }
+        }
+    }
+}
+
+/// Longest excerpt of bad input an error shows, in characters.
+const EXCERPT_CHARS: usize = 40;
+/// A run of token-like characters this long is shown only by its first few.
+const TOKEN_RUN: usize = 12;
+const TOKEN_SHOWN: usize = 4;
+
+fn token_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '+' | '=' | '_' | '-' | '~')
+}
+
+/// Whether a run of token characters could be a credential: long, and mixing letters and
+/// digits (a word such as `security-policy` is shown; `ghp_…`, a hex id or a password is not).
+fn secret_like(run: &[char]) -> bool {
+    run.len() >= 2 * TOKEN_RUN
+        || (run.len() >= TOKEN_RUN
+            && run.iter().any(char::is_ascii_digit)
+            && run.iter().any(char::is_ascii_alphabetic))
+}
+
+/// At most a short excerpt of `bytes` for an error message: the first [`EXCERPT_CHARS`]
+/// characters, every run of token characters that could be a credential cut to its first four
+/// characters and `…`, control characters quoted. What follows the excerpt is counted, not shown.
+pub fn excerpt(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(EXCERPT_CHARS * 4)]);
+    let chars: Vec<char> = text.chars().take(EXCERPT_CHARS).collect();
+    let shown_bytes: usize = chars.iter().map(|c| c.len_utf8()).sum();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if token_char(chars[i]) {
+            let start = i;
+            while i < chars.len() && token_char(chars[i]) {
+                i += 1;
+            }
+            let run = &chars[start..i];
+            // A run cut by the excerpt's end may be a longer token: redact it as one.
+            let cut = i == chars.len() && shown_bytes < bytes.len();
+            if secret_like(run) || (cut && run.len() > TOKEN_SHOWN) {
+                out.extend(&run[..TOKEN_SHOWN]);
+                out.push('…');
+            } else {
+                out.extend(run);
+            }
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    let mut out = quote(&out).into_owned();
+    // Quoting makes a control character four characters (`\000`): bound what is shown, not only
+    // what is read (found by the pre_push fuzz target: forty NULs made 160 characters).
+    if out.chars().count() > EXCERPT_CHARS * 2 {
+        out = out.chars().take(EXCERPT_CHARS * 2).collect();
+        out.push('…');
+    }
+    if shown_bytes < bytes.len() {
+        out.push_str(&format!(" … ({} bytes in all)", bytes.len()));
+    }
+    out
+}
+
+/// A parser's message (serde, toml) with every `` `quoted` `` piece of the input replaced by its
+/// [`excerpt`]: an unknown key or bad value is named, but a secret in it is not echoed.
+pub fn redact_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(512));
+    let mut parts = message.split('`');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for (i, part) in parts.enumerate() {
+        out.push('`');
+        if i % 2 == 0 {
+            out.push_str(&excerpt(part.as_bytes()));
+        } else {
+            out.push_str(part);
+        }
+    }
+    escape_controls(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_is_unchanged_and_controls_are_quoted_as_git_does() {
+        assert_eq!(quote("src/main.rs"), "src/main.rs");
+        assert_eq!(quote("dir/naïve \"x\".txt"), "dir/naïve \"x\".txt");
+        assert_eq!(quote("a\nb"), "\"a\\nb\"");
+        assert_eq!(quote("\u{1b}]0;pwned\u{7}"), "\"\\033]0;pwned\\a\"");
+        assert_eq!(quote("x\u{7f}\"\\"), "\"x\\177\\\"\\\\\"");
+        assert_eq!(quote("\u{9b}2J"), "\"\\302\\2332J\"");
+        assert_eq!(quote("a\u{202e}b"), "\"a\\342\\200\\256b\"");
+    }
+
+    #[test]
+    fn excerpts_are_short_and_never_hold_a_token() {
+        let token = format!("ghp_{}", "a1B2".repeat(9));
+        let line = format!("abc {token} def");
+        let e = excerpt(line.as_bytes());
+        assert!(!e.contains(&token[..8]), "{e}");
+        assert!(e.starts_with("abc ghp_…"), "{e}");
+        let long = "x ".repeat(10_000_000);
+        let e = excerpt(long.as_bytes());
+        assert!(e.len() < 120, "{}", e.len());
+        assert!(e.ends_with("(20000000 bytes in all)"), "{e}");
+        assert_eq!(excerpt(b"\x1b[2J"), "\"\\033[2J\"");
+        assert_eq!(excerpt(b"10 parsecs"), "10 parsecs");
+        // Fuzz crash (pre_push): control characters quoted four times their length.
+        let crash = [&b"\x7e\xba\xba"[..], &[0u8; 29][..], b"\xd3"].concat();
+        assert!(excerpt(&crash).chars().count() < 120, "{}", excerpt(&crash));
+        assert!(excerpt(&[0u8; 64]).chars().count() < 120);
+        let m = format!("unknown field `{token}`, expected `version` or `findings`");
+        let r = redact_quoted(&m);
+        assert_eq!(r, "unknown field `ghp_…`, expected `version` or `findings`");
+    }
+}
