@@ -12,9 +12,40 @@ pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     })
 }
 
+/// Write a report the user named with `--output`: a regular file (or a new one) through
+/// [`write`]; a character device such as `/dev/null` by writing to it directly, since a rename
+/// would replace the device node with a regular file. A symlink, a FIFO or a directory is
+/// refused, as [`write`] refuses them.
+pub fn write_output(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::io::Write;
+        use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+        if let Ok(m) = std::fs::symlink_metadata(path) {
+            if m.file_type().is_char_device() {
+                let mut f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .custom_flags(crate::safe_io::libc_flags::O_NOFOLLOW)
+                    .open(path)?;
+                return f.write_all(bytes);
+            }
+        }
+    }
+    write(path, bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_report_to_dev_null_leaves_the_device_in_place() {
+        use std::os::unix::fs::FileTypeExt;
+        write_output(Path::new("/dev/null"), b"report").unwrap();
+        let m = std::fs::symlink_metadata("/dev/null").unwrap();
+        assert!(m.file_type().is_char_device());
+    }
 
     #[test]
     fn replaces_a_file_and_refuses_a_symlink() {

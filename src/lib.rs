@@ -308,14 +308,14 @@ fn person_watching() -> bool {
             .all(|v| std::env::var_os(v).is_none())
 }
 
-/// Write a report to a file (via a temporary file and a rename) or, as it is rendered, to standard
-/// output.
+/// Write a report to a file (via a temporary file and a rename; a device such as `/dev/null`
+/// directly) or, as it is rendered, to standard output.
 fn write_report(output: Option<&Path>, outcome: &Outcome, opts: &ReportOptions) -> Result<()> {
     match output {
         Some(p) => {
             let mut buf = Vec::new();
             report::write(outcome, opts, &mut buf).expect("writing to memory");
-            atomic::write(p, &buf)
+            atomic::write_output(p, &buf)
                 .with_context(|| format!("{}: cannot write the report", p.display()))
         }
         None => {

@@ -249,7 +249,7 @@ fn temp_beside(path: &Path, mode: Option<u32>) -> std::io::Result<(PathBuf, File
 
 /// The few open flags needed, without a `libc` dependency (values from the platform headers).
 #[cfg(unix)]
-mod libc_flags {
+pub(crate) mod libc_flags {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     pub const O_NONBLOCK: i32 = 0o4000;
     #[cfg(any(target_os = "linux", target_os = "android"))]
