@@ -21,12 +21,9 @@ pub mod template;
 pub mod tracked;
 pub mod version;
 
-use crate::baseline::BASELINE_FILE;
-use crate::cli::PolicyArgs;
 use crate::config::Config;
-use crate::finding::{Kind, Severity};
+use crate::finding::Kind;
 use crate::outcome::Outcome;
-use crate::report::Mode;
 use crate::rules;
 use crate::scanner::Scanner;
 use anyhow::{bail, Result};
@@ -34,7 +31,6 @@ use checks::{Check, Hit, Settings};
 use dates::Day;
 use source::Source;
 use std::path::Path;
-use std::time::Instant;
 
 /// The path a missing policy is reported at.
 pub const DEFAULT_PATH: &str = "SECURITY.md";
@@ -99,32 +95,23 @@ pub fn check(
     Ok(out)
 }
 
-/// Like [`crate::Context::new`], but the engine holds only the forbidden-file rules: `policy`
-/// never scans content, and building the content matcher would be most of its start-up time.
-fn context(root: &Path, explicit_config: Option<&Path>) -> Result<crate::Context> {
-    let (config, path) = Config::load(explicit_config, root)?;
-    let name = path
-        .as_deref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| ".hushguard.toml".into());
+/// The engine `policy` needs: the forbidden-file rules only (built-in and the configuration's own,
+/// minus the disabled ones). `policy` never scans content, and building the content matcher would
+/// be most of its start-up time.
+pub fn file_rules_scanner(config: &Config, name: &str) -> crate::error::Result<Scanner> {
+    let rules_error = |e: rules::RuleError| crate::error::Error::Rules(e.to_string());
     let mut all = if config.rule.is_empty() {
-        builtin_file_rules()?
+        builtin_file_rules().map_err(|e| crate::error::Error::Rules(format!("{e:#}")))?
     } else {
         // Rules of the user's own must not reuse any built-in id: check against them all.
-        rules::builtin_rules()?
+        rules::builtin_rules().map_err(rules_error)?
     };
     for spec in &config.rule {
-        all.push(rules::validate_spec(&name, spec.clone(), true)?);
+        all.push(rules::validate_spec(name, spec.clone(), true).map_err(rules_error)?);
     }
-    rules::check_unique(&all)?;
+    rules::check_unique(&all).map_err(rules_error)?;
     all.retain(|r| r.spec.kind == Kind::File);
-    let scanner = Scanner::with_rules(all, &config).map_err(anyhow::Error::msg)?;
-    Ok(crate::Context {
-        root: root.to_path_buf(),
-        config,
-        scanner,
-        threads: 1,
-    })
+    Scanner::with_rules(all, config).map_err(crate::error::Error::Rules)
 }
 
 /// The built-in file rules. Only the rule files whose JSON says `"kind":"file"` somewhere are
@@ -142,42 +129,6 @@ fn builtin_file_rules() -> Result<Vec<rules::Rule>> {
         }
     }
     Ok(out)
-}
-
-/// `hushguard policy [REPO]`.
-pub fn run(args: PolicyArgs) -> Result<i32> {
-    let started = Instant::now();
-    // The pre-commit framework may pass file names: the first would land in REPO.
-    let repo = match args.repo.clone() {
-        Some(p) if p.is_dir() => p,
-        Some(p) if p.is_file() => ".".into(),
-        Some(p) => bail!("{}: no such directory", p.display()),
-        None => ".".into(),
-    };
-    let root = crate::find_root(&repo);
-    let mut ctx = context(&root, args.report.config.as_deref())?;
-    let settings = Settings::from_config(&ctx.config.policy).map_err(anyhow::Error::msg)?;
-    if args.strict {
-        ctx.config.policy.fail_on = Some(Severity::Warning);
-        ctx.config.fail_on = Some(Severity::Warning);
-    }
-    let today = today(args.today.as_deref())?;
-    let source = if args.staged {
-        Source::index(&root)?
-    } else if let Some(rev) = &args.rev {
-        Source::commit(&root, rev)?
-    } else {
-        Source::worktree(&root)
-    };
-    let outcome = check(&source, &settings, today, Some(&ctx.scanner))?;
-    crate::finish(
-        &ctx,
-        outcome,
-        &(&args.report).into(),
-        Mode::Policy,
-        started,
-        Some(&root.join(BASELINE_FILE)),
-    )
 }
 
 /// The policy checks on the repository at `root` as of HEAD, for `audit`'s report. Tracked

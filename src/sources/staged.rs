@@ -6,48 +6,14 @@
 
 use super::git::{self, find_entry, read_tree, Delta, TreeEntry};
 use super::git_index::{self, Entries};
-use super::git_scan::{scan_changes, ChangeSet};
-use crate::baseline::BASELINE_FILE;
-use crate::cli::ScanArgs;
+use super::git_scan::ChangeSet;
 use crate::outcome::Outcome;
-use crate::report::Mode;
-use crate::{finish, Context};
 use anyhow::{anyhow, Result};
 use gix::bstr::{BStr, ByteSlice};
 use gix::index::extension::Tree as CacheTree;
 use gix::objs::tree::EntryMode;
 use gix::ObjectId;
 use std::ops::Range;
-use std::time::Instant;
-
-pub fn run(args: ScanArgs) -> Result<i32> {
-    let started = Instant::now();
-    let ts = git::open()?;
-    let repo = ts.to_thread_local();
-    let root = git::work_tree(&repo, "`scan --staged`")?;
-    // Loading the rules and reading the index are independent: do them at the same time.
-    let (ctx, staged) = std::thread::scope(|s| {
-        let ctx =
-            s.spawn(|| Context::new(&root, args.report.config.as_deref(), args.report.threads));
-        let staged = staged_changes(&repo);
-        (ctx.join(), staged)
-    });
-    let mut ctx = ctx.map_err(|_| anyhow!("loading the configuration failed"))??;
-    if let Some(n) = args.max_file_size {
-        ctx.scanner.max_file_size = n;
-    }
-    let (set, mut outcome) = staged?;
-    scan_changes(&ts, &ctx.scanner, &set, ctx.threads, &mut outcome);
-    let baseline = root.join(BASELINE_FILE);
-    finish(
-        &ctx,
-        outcome,
-        &args.report,
-        Mode::Staged,
-        started,
-        Some(&baseline),
-    )
-}
 
 /// The staged changes: every index entry that differs from HEAD's tree, as deltas ready to scan.
 pub fn staged_changes(repo: &gix::Repository) -> Result<(ChangeSet, Outcome)> {
