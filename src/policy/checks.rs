@@ -3,7 +3,7 @@
 //! the [`Finding`].
 
 use crate::config::PolicyConfig;
-use crate::finding::{fingerprint, Finding, Kind, Severity};
+use crate::finding::{Finding, RuleRef, Severity};
 
 /// Default maximum age of a policy's date, in days.
 pub const DEFAULT_MAX_AGE_DAYS: u32 = 365;
@@ -189,24 +189,18 @@ impl Settings {
             return None;
         }
         let id = hit.check.id();
-        Some(Finding {
-            rule_id: id.to_string(),
-            description: hit.check.description().to_string(),
-            kind: Kind::Policy,
+        let rule = RuleRef {
+            id,
+            description: hit.check.description(),
             severity: self.severity(hit.check),
-            path: path.to_string(),
-            line: hit.line,
-            column: hit.column,
-            end_line: hit.line,
-            end_column: hit.column,
-            secret: None,
-            fingerprint: fingerprint(id, path, hit.key.as_bytes()),
-            entropy: None,
-            message: hit.message,
-            commit: None,
-            at_head: None,
-            utf16_columns: None,
-        })
+        };
+        Some(Finding::policy(
+            rule,
+            path,
+            (hit.line, hit.column),
+            &hit.key,
+            hit.message,
+        ))
     }
 }
 
