@@ -16,6 +16,9 @@ pub enum Error {
     /// A configuration file that cannot be read or parsed.
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
+    /// A configuration value that is not valid, named by its section and key.
+    #[error("{0}")]
+    Setting(String),
     /// A rule set that does not build (a rule or an allowlist entry; the message names its file).
     #[error("{0}")]
     Rules(String),

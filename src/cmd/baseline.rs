@@ -29,7 +29,7 @@ pub(super) fn run(args: BaselineArgs) -> Result<i32> {
     let outcome = history::audit(&repo, &settings.scanner, settings.threads, &opts)?;
     let path = args.output.unwrap_or_else(|| root.join(BASELINE_FILE));
     let b = Baseline::from_findings(&outcome.findings);
-    b.save(&path).map_err(Error::Baseline)?;
+    b.save(&path)?;
     print_problems(&outcome);
     eprintln!(
         "hushguard: wrote {} finding{} to {}",
@@ -44,9 +44,9 @@ pub(super) fn run(args: BaselineArgs) -> Result<i32> {
 /// FILE is malformed.
 pub(super) fn import(args: &BaselineArgs, file: &Path) -> Result<i32> {
     let root = find_root(args.repo.as_deref().unwrap_or(Path::new(".")));
-    let text = import::read_input(file).map_err(Error::Import)?;
+    let text = import::read_input(file)?;
     let name = file.display().to_string();
-    let conv = import::baseline_entries(&name, &text, &root).map_err(Error::Import)?;
+    let conv = import::baseline_entries(&name, &text, &root)?;
     let out: PathBuf = args
         .output
         .clone()
@@ -59,7 +59,7 @@ pub(super) fn import(args: &BaselineArgs, file: &Path) -> Result<i32> {
         )));
     }
     let baseline = if existing.is_some() {
-        Baseline::load(&out).map_err(Error::Baseline)?
+        Baseline::load(&out)?
     } else {
         Baseline {
             version: 1,

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 pub(super) fn run(args: ConfigArgs) -> Result<i32> {
     match args.command {
         ConfigCommand::Import { file, output } => {
-            let text = import::read_input(&file).map_err(Error::Import)?;
+            let text = import::read_input(&file)?;
             let name = file.display().to_string();
             let conv = import::gitleaks_config::convert(&name, &text).map_err(Error::Import)?;
             let out = output.unwrap_or_else(|| PathBuf::from(".hushguard.toml"));

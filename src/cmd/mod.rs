@@ -54,7 +54,7 @@ fn finish(s: &Settings, mut outcome: Outcome, run: RunKind, started: Instant) ->
     let mut baselined = Vec::new();
     let mut baseline_name = None;
     if let Some(b) = &s.baseline {
-        let loaded = Baseline::load_from(&b.path, b.follow).map_err(Error::Baseline)?;
+        let loaded = Baseline::load_from(&b.path, b.follow)?;
         let mut gone = loaded.split(&mut outcome.findings);
         outcome.summary.baselined += gone.len() as u64;
         if s.report.format == Format::Sarif {

@@ -4,7 +4,7 @@
 use super::finish;
 use crate::cli::PolicyArgs;
 use crate::error::{Error, Result};
-use crate::policy::{self, checks::Settings as Checks, source::Source};
+use crate::policy::{self, checks::Checks, source::Source};
 use crate::report::RunKind;
 use crate::settings::{find_root, Settings};
 use std::time::Instant;
@@ -20,7 +20,7 @@ pub(super) fn run(args: PolicyArgs) -> Result<i32> {
     };
     let root = find_root(&repo);
     let settings = Settings::for_policy(&root, &args.report, args.strict)?;
-    let checks = Checks::from_config(&settings.config.policy).map_err(Error::Usage)?;
+    let checks = Checks::from_config(&settings.config.policy)?;
     let today = policy::today(args.today.as_deref())?;
     let source = if args.staged {
         Source::index(&root)?

@@ -8,6 +8,7 @@ pub mod gitleaks;
 pub mod gitleaks_config;
 
 use crate::baseline::{Baseline, Entry};
+use crate::error::Error;
 use std::path::Path;
 
 /// Largest file an import reads.
@@ -25,11 +26,11 @@ pub struct Converted<T> {
 
 /// Read an input file: a regular file (a symlink or a FIFO is refused, never followed or waited
 /// on), at most [`MAX_INPUT`] bytes, UTF-8.
-pub fn read_input(path: &Path) -> Result<String, String> {
+pub fn read_input(path: &Path) -> Result<String, Error> {
     let name = path.display();
     let bytes =
         crate::safe_io::read_regular(path, MAX_INPUT, crate::safe_io::Follow::No).map_err(|e| {
-            match e {
+            Error::Import(match e {
                 crate::safe_io::ReadError::TooLarge { .. } => {
                     format!("{name}: larger than {MAX_INPUT} bytes")
                 }
@@ -37,12 +38,12 @@ pub fn read_input(path: &Path) -> Result<String, String> {
                     format!("{name}: not a regular file (a symlink is not followed)")
                 }
                 e => format!("{name}: cannot read: {e}"),
-            }
+            })
         })?;
     String::from_utf8(bytes).map_err(|e| {
         let at = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let line = at.iter().filter(|&&b| b == b'\n').count() + 1;
-        format!("{name}: line {line}: not valid UTF-8")
+        Error::Import(format!("{name}: line {line}: not valid UTF-8"))
     })
 }
 
@@ -62,12 +63,13 @@ pub fn baseline_entries(
     name: &str,
     text: &str,
     root: &Path,
-) -> Result<Converted<Vec<Entry>>, String> {
+) -> Result<Converted<Vec<Entry>>, Error> {
     match text.trim_start().chars().next() {
         Some('[') => gitleaks::report(name, text, root),
         Some('{') => detect_secrets::baseline(name, text),
         _ => gitleaks::ignore_file(name, text),
     }
+    .map_err(Error::Import)
 }
 
 /// A repository path as a report gives it: `/`-separated, without `./`, relative to `root`.

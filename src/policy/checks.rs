@@ -3,6 +3,7 @@
 //! the [`Finding`].
 
 use crate::config::PolicyConfig;
+use crate::error::Error;
 use crate::finding::{Finding, RuleRef, Severity};
 
 /// Default maximum age of a policy's date, in days.
@@ -114,15 +115,15 @@ impl Hit {
 
 /// The `[policy]` section, validated and resolved.
 #[derive(Debug, Clone)]
-pub struct Settings {
+pub struct Checks {
     pub max_age_days: u32,
     disabled: Vec<Check>,
     severity: Vec<(Check, Severity)>,
 }
 
-impl Default for Settings {
+impl Default for Checks {
     fn default() -> Self {
-        Settings {
+        Checks {
             max_age_days: DEFAULT_MAX_AGE_DAYS,
             disabled: Vec::new(),
             severity: Vec::new(),
@@ -130,9 +131,9 @@ impl Default for Settings {
     }
 }
 
-impl Settings {
+impl Checks {
     /// Resolve `[policy]`; an unknown check id is an error naming the key.
-    pub fn from_config(c: &PolicyConfig) -> Result<Settings, String> {
+    pub fn from_config(c: &PolicyConfig) -> Result<Checks, Error> {
         let known = || {
             Check::ALL
                 .iter()
@@ -145,10 +146,10 @@ impl Settings {
             match Check::from_id(id) {
                 Some(check) => disabled.push(check),
                 None => {
-                    return Err(format!(
+                    return Err(Error::Setting(format!(
                         "[policy] disable: unknown check `{id}` (known: {})",
                         known()
-                    ))
+                    )))
                 }
             }
         }
@@ -157,14 +158,14 @@ impl Settings {
             match Check::from_id(id) {
                 Some(check) => severity.push((check, *sev)),
                 None => {
-                    return Err(format!(
+                    return Err(Error::Setting(format!(
                         "[policy] severity: unknown check `{id}` (known: {})",
                         known()
-                    ))
+                    )))
                 }
             }
         }
-        Ok(Settings {
+        Ok(Checks {
             max_age_days: c.max_age_days.unwrap_or(DEFAULT_MAX_AGE_DAYS),
             disabled,
             severity,
@@ -227,7 +228,7 @@ mod tests {
             disable: vec!["security-policy.stale".into()],
             severity: BTreeMap::from([("security-policy.missing".into(), Severity::Error)]),
         };
-        let s = Settings::from_config(&c).unwrap();
+        let s = Checks::from_config(&c).unwrap();
         assert_eq!(s.max_age_days, 30);
         assert!(!s.enabled(Check::Stale));
         assert_eq!(s.severity(Check::Missing), Severity::Error);
@@ -242,7 +243,7 @@ mod tests {
             disable: vec!["security-policy.nope".into()],
             ..PolicyConfig::default()
         };
-        let e = Settings::from_config(&c).unwrap_err();
+        let e = Checks::from_config(&c).unwrap_err().to_string();
         assert!(
             e.contains("security-policy.nope") && e.contains("[policy] disable"),
             "{e}"

@@ -27,7 +27,7 @@ use crate::outcome::Outcome;
 use crate::rules;
 use crate::scanner::Scanner;
 use anyhow::{bail, Result};
-use checks::{Check, Hit, Settings};
+use checks::{Check, Checks, Hit};
 use dates::Day;
 use source::Source;
 use std::path::Path;
@@ -55,7 +55,7 @@ pub fn today(flag: Option<&str>) -> Result<Day> {
 /// Run every policy check against `source`; with a scanner, also report tracked forbidden files.
 pub fn check(
     source: &Source,
-    settings: &Settings,
+    settings: &Checks,
     today: Day,
     scanner: Option<&Scanner>,
 ) -> Result<Outcome> {
@@ -134,7 +134,7 @@ fn builtin_file_rules() -> Result<Vec<rules::Rule>> {
 /// The policy checks on the repository at `root` as of HEAD, for `audit`'s report. Tracked
 /// forbidden files are left to the audit's own history scan, which reports them with `at_head`.
 pub fn check_for_audit(root: &Path, config: &Config, today: Option<&str>) -> Result<Outcome> {
-    let settings = Settings::from_config(&config.policy).map_err(anyhow::Error::msg)?;
+    let settings = Checks::from_config(&config.policy)?;
     let today = self::today(today)?;
     let repo = gix::open(root)
         .map_err(|e| anyhow::anyhow!("{}: not a git repository: {e}", root.display()))?;
