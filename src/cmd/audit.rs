@@ -2,7 +2,7 @@
 
 use super::finish;
 use crate::cli::AuditArgs;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::report::RunKind;
 use crate::settings::{self, Settings};
 use crate::sources::history::{self, Options};
@@ -26,7 +26,7 @@ pub(super) fn run(args: AuditArgs) -> Result<i32> {
     };
     if !args.no_policy {
         // A bad `--today` is a usage error (exit 2) before any work, not a note after it.
-        crate::policy::today(args.today.as_deref()).map_err(|e| Error::Usage(format!("{e:#}")))?;
+        crate::policy::today(args.today.as_deref())?;
     }
     let mut outcome = history::audit(&repo, &settings.scanner, settings.threads, &opts)?;
     if !args.no_policy {

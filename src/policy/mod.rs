@@ -26,7 +26,7 @@ use crate::finding::Kind;
 use crate::outcome::Outcome;
 use crate::rules;
 use crate::scanner::Scanner;
-use anyhow::{bail, Result};
+use anyhow::Result;
 use checks::{Check, Checks, Hit};
 use dates::Day;
 use source::Source;
@@ -36,11 +36,13 @@ use std::path::Path;
 pub const DEFAULT_PATH: &str = "SECURITY.md";
 
 /// "Today": the `--today YYYY-MM-DD` value, else the system clock (UTC).
-pub fn today(flag: Option<&str>) -> Result<Day> {
+pub fn today(flag: Option<&str>) -> crate::error::Result<Day> {
     match flag {
         Some(s) => match dates::parse_iso(s) {
             Some(d) => Ok(d),
-            None => bail!("--today: `{s}` is not a date (expected YYYY-MM-DD)"),
+            None => Err(crate::error::Error::Usage(format!(
+                "--today: `{s}` is not a date (expected YYYY-MM-DD)"
+            ))),
         },
         None => {
             let secs = std::time::SystemTime::now()

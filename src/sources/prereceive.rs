@@ -17,8 +17,9 @@
 use super::git::{self, Delta};
 use super::git_scan::ChangeSet;
 use super::range;
+use crate::error::Error;
 use crate::outcome::Outcome;
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, Result};
 use gix::bstr::{BString, ByteSlice};
 use gix::ObjectId;
 
@@ -34,22 +35,22 @@ pub struct Update {
 }
 
 /// Parse the `<old> <new> <ref>` lines; deleted refs (new all zeros) are left out.
-pub fn parse_updates(input: &str) -> Result<Vec<Update>> {
+pub fn parse_updates(input: &str) -> Result<Vec<Update>, Error> {
     let mut out = Vec::new();
     for line in input.lines().filter(|l| !l.trim().is_empty()) {
         let mut parts = line.splitn(3, ' ');
         let (Some(old), Some(new), Some(name)) = (parts.next(), parts.next(), parts.next()) else {
-            bail!(
+            return Err(Error::Input(format!(
                 "unexpected pre-receive line `{}` (expected `<old> <new> <ref>`)",
                 line.escape_debug()
-            );
+            )));
         };
         let hex = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit());
         if !hex(old) || !hex(new) {
-            bail!(
+            return Err(Error::Input(format!(
                 "unexpected pre-receive line `{}` (expected `<old> <new> <ref>`)",
                 line.escape_debug()
-            );
+            )));
         }
         if new.bytes().all(|b| b == b'0') {
             continue;

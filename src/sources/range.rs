@@ -11,6 +11,7 @@
 
 use super::git::{self, Delta};
 use super::git_scan::{skip_reason, Change, ChangeSet};
+use crate::error::Error;
 use crate::outcome::Outcome;
 use anyhow::{anyhow, bail, Result};
 use gix::bstr::{BString, ByteSlice};
@@ -123,7 +124,7 @@ fn is_object_id(s: &str) -> bool {
 
 /// `(local sha, remote sha)` of each pre-push line, deleted refs left out. A bad line is named
 /// by its number and shown only as a short, redacted excerpt (it may hold anything).
-pub fn parse_pre_push(input: &str) -> Result<Vec<(String, String)>> {
+pub fn parse_pre_push(input: &str) -> Result<Vec<(String, String)>, Error> {
     let mut out = Vec::new();
     for (n, line) in input.lines().enumerate() {
         if line.trim().is_empty() {
@@ -131,11 +132,11 @@ pub fn parse_pre_push(input: &str) -> Result<Vec<(String, String)>> {
         }
         let parts: Vec<&str> = line.split_whitespace().collect();
         let bad = || {
-            anyhow!(
+            Error::Input(format!(
                 "standard input, line {}: unexpected pre-push line {} (expected `<local ref> <local sha> <remote ref> <remote sha>`)",
                 n + 1,
                 crate::quote::excerpt(line.as_bytes())
-            )
+            ))
         };
         let [_, local_sha, _, remote_sha] = parts[..] else {
             return Err(bad());
