@@ -1,5 +1,5 @@
 //! The policy checks by id: their descriptions, default severities, and the `[policy]` settings
-//! that turn them off or change their severity. Every check reports a [`Hit`]; this module makes
+//! that turn them off or change their severity. Every check reports a [`Fault`]; this module makes
 //! the [`Finding`].
 
 use crate::config::PolicyConfig;
@@ -89,9 +89,9 @@ impl Check {
     }
 }
 
-/// What a check found, before severity and settings are applied.
+/// A fault a check found, before its severity and whether its check is enabled are applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Hit {
+pub struct Fault {
     pub check: Check,
     /// 1-based line and column (column counted in bytes, as for secrets).
     pub line: usize,
@@ -101,9 +101,9 @@ pub struct Hit {
     pub key: String,
 }
 
-impl Hit {
-    pub fn new(check: Check, line: usize, column: usize, message: String, key: String) -> Hit {
-        Hit {
+impl Fault {
+    pub fn new(check: Check, line: usize, column: usize, message: String, key: String) -> Fault {
+        Fault {
             check,
             line: line.max(1),
             column: column.max(1),
@@ -185,7 +185,7 @@ impl Checks {
     }
 
     /// The finding for a hit in `path`, or `None` if its check is disabled.
-    pub fn finding(&self, path: &str, hit: Hit) -> Option<Finding> {
+    pub fn finding(&self, path: &str, hit: Fault) -> Option<Finding> {
         if !self.enabled(hit.check) {
             return None;
         }
@@ -233,7 +233,7 @@ mod tests {
         assert!(!s.enabled(Check::Stale));
         assert_eq!(s.severity(Check::Missing), Severity::Error);
         assert_eq!(s.severity(Check::Encoding), Severity::Warning);
-        let hit = Hit::new(Check::Stale, 3, 1, "old".into(), "k".into());
+        let hit = Fault::new(Check::Stale, 3, 1, "old".into(), "k".into());
         assert!(s.finding("SECURITY.md", hit).is_none());
     }
 

@@ -27,7 +27,7 @@ use crate::outcome::Outcome;
 use crate::rules;
 use crate::scanner::Scanner;
 use anyhow::Result;
-use checks::{Check, Checks, Hit};
+use checks::{Check, Checks, Fault};
 use dates::Day;
 use source::Source;
 use std::path::Path;
@@ -64,7 +64,7 @@ pub fn check(
     let mut out = Outcome::default();
     match locate::choose(source.candidates()?) {
         None => {
-            let hit = Hit::new(
+            let hit = Fault::new(
                 Check::Missing,
                 1,
                 1,
