@@ -5,7 +5,6 @@
 //! `hushguard: error: MESSAGE`.
 
 use std::fmt;
-use std::path::PathBuf;
 
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -69,33 +68,62 @@ impl From<anyhow::Error> for Error {
 }
 
 /// What went wrong with one blob.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BlobProblemKind {
     /// The object or file could not be read (missing, corrupt, a read error).
-    Unreadable(String),
+    Unreadable,
     /// A rule failed on this blob (its content condition does not compile, say).
-    Rule(String),
+    Rule,
 }
 
-/// A problem with one blob: named by its path and, for a git object, its id. The run goes on;
-/// the exit code becomes 2.
+/// A problem with one blob, named by its path and, for a git object, its id. The run goes on and
+/// its exit code becomes 2. `message` is the text a person reads, naming the path itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlobProblem {
-    pub path: PathBuf,
+    pub path: String,
     /// The object id, for a blob read from git.
     pub object: Option<String>,
     pub kind: BlobProblemKind,
+    pub message: String,
 }
 
 impl fmt::Display for BlobProblem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = crate::quote::quote(&self.path.to_string_lossy()).into_owned();
-        match &self.object {
-            Some(id) => write!(f, "{path} (blob {id}): ")?,
-            None => write!(f, "{path}: ")?,
+        f.write_str(&self.message)
+    }
+}
+
+/// An error that did not stop the run: about one blob, or about the run (a path that does not
+/// exist, a reference that cannot be read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    Blob(BlobProblem),
+    Run(String),
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Blob(b) => b.fmt(f),
+            Problem::Run(s) => f.write_str(s),
         }
-        match &self.kind {
-            BlobProblemKind::Unreadable(why) | BlobProblemKind::Rule(why) => f.write_str(why),
-        }
+    }
+}
+
+impl From<String> for Problem {
+    fn from(s: String) -> Problem {
+        Problem::Run(s)
+    }
+}
+
+impl From<&str> for Problem {
+    fn from(s: &str) -> Problem {
+        Problem::Run(s.to_string())
+    }
+}
+
+impl From<BlobProblem> for Problem {
+    fn from(b: BlobProblem) -> Problem {
+        Problem::Blob(b)
     }
 }

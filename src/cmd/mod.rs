@@ -98,7 +98,11 @@ fn finish(s: &Settings, mut outcome: Outcome, run: RunKind, started: Instant) ->
 fn print_problems(outcome: &Outcome) {
     let mut err = std::io::stderr().lock();
     for e in &outcome.errors {
-        let _ = writeln!(err, "hushguard: error: {}", quote::escape_controls(e));
+        let _ = writeln!(
+            err,
+            "hushguard: error: {}",
+            quote::escape_controls(&e.to_string())
+        );
     }
     for n in &outcome.notes {
         let _ = writeln!(err, "hushguard: warning: {}", quote::escape_controls(n));

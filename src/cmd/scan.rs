@@ -51,8 +51,7 @@ pub(super) fn run(args: ScanArgs) -> Result<i32> {
         threads: settings.threads,
     };
     let mut outcome = sources::tree::scan(&settings.scanner, &abs_paths, &root, &opts);
-    missing.append(&mut outcome.errors);
-    outcome.errors = missing;
+    outcome.errors.prepend(missing);
     let forbidden = outcome
         .findings
         .iter()

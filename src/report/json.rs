@@ -4,7 +4,7 @@
 
 use super::{shown_secret, ReportOptions};
 use crate::finding::{Finding, Kind, Severity};
-use crate::outcome::{Outcome, Summary};
+use crate::outcome::{Outcome, Problems, Summary};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -82,8 +82,8 @@ pub struct Document<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub findings: Option<Vec<Record<'a>>>,
     pub summary: &'a Summary,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    pub errors: &'a [String],
+    #[serde(skip_serializing_if = "Problems::is_empty")]
+    pub errors: &'a Problems,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub notes: &'a [String],
 }
