@@ -96,6 +96,12 @@ pub struct Finding {
     pub utf16_columns: Option<(usize, usize)>,
 }
 
+/// The path of a finding in a commit message (never a real path: git paths cannot hold `<` … `>`
+/// on Windows and no tool writes them).
+pub const MESSAGE_PATH: &str = "<commit message>";
+/// The path of a finding in the message of an annotated tag (pre-receive).
+pub const TAG_MESSAGE_PATH: &str = "<tag message>";
+
 /// The rule or policy check that made a finding.
 #[derive(Debug, Clone, Copy)]
 pub struct RuleRef<'a> {
@@ -188,6 +194,11 @@ impl Finding {
             message,
             ..Finding::base(Kind::Policy, rule, path, span, key.as_bytes())
         }
+    }
+
+    /// Whether the finding is in a commit or tag message rather than a file.
+    pub fn in_message(&self) -> bool {
+        self.path == MESSAGE_PATH || self.path == TAG_MESSAGE_PATH
     }
 
     /// Sort key: path, line, column, rule (house rule 7: deterministic output).

@@ -287,14 +287,8 @@ fn file_advice(path: &str, state: Option<FileState>) -> String {
 /// What the pusher does next: the findings are in commits the server refused, so the commits are
 /// rewritten locally and pushed again.
 fn push_advice(out: &mut String, outcome: &Outcome) {
-    let in_message = outcome
-        .findings
-        .iter()
-        .any(crate::sources::message::is_message);
-    let in_files = outcome
-        .findings
-        .iter()
-        .any(|f| !crate::sources::message::is_message(f));
+    let in_message = outcome.findings.iter().any(Finding::in_message);
+    let in_files = outcome.findings.iter().any(|f| !f.in_message());
     out.push_str("  To push again, rewrite the commits named above in your clone:\n");
     if in_files {
         out.push_str(

@@ -67,7 +67,7 @@ impl<'a> Record<'a> {
             email: commit.map(|c| c.email.as_str()),
             date: commit.map(|c| c.date.as_str()),
             at_head: f.at_head,
-            location: crate::sources::message::is_message(f).then_some("message"),
+            location: f.in_message().then_some("message"),
             record_type: None,
         }
     }

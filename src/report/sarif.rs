@@ -80,7 +80,7 @@ fn result(f: &Finding, rule_index: usize, show: bool) -> Value {
     if let Some(h) = f.at_head {
         props.insert("at_head".into(), json!(h));
     }
-    if crate::sources::message::is_message(f) {
+    if f.in_message() {
         props.insert("location".into(), json!("message"));
     }
     json!({
