@@ -41,23 +41,35 @@ pub enum Error {
     #[error("{0}")]
     Git(String),
     /// A file or stream that cannot be read or written.
-    #[error("{what}: {source}")]
+    /// (The cause is part of the message, not a separate source, so it is shown once.)
+    #[error("{what}: {cause}")]
     Io {
         /// What was being done, naming the path: `FILE: cannot write the report`.
         what: String,
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
 impl Error {
     /// An I/O error, with what was being done.
-    pub fn io(what: impl Into<String>, source: std::io::Error) -> Error {
+    pub fn io(what: impl Into<String>, cause: std::io::Error) -> Error {
         Error::Io {
             what: what.into(),
-            source,
+            cause,
         }
     }
+}
+
+/// An error and its causes, `error: cause: cause`, as a person reads them.
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 /// The git layer still speaks `anyhow`: its errors arrive here with their whole chain of causes.
@@ -125,5 +137,20 @@ impl From<&str> for Problem {
 impl From<BlobProblem> for Problem {
     fn from(b: BlobProblem) -> Problem {
         Problem::Blob(b)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chain_names_every_cause() {
+        let io = std::io::Error::other("disk on fire");
+        let e = Error::io("a.txt: cannot write", io);
+        assert_eq!(e.to_string(), "a.txt: cannot write: disk on fire");
+        assert_eq!(chain(&e), "a.txt: cannot write: disk on fire");
+        let a: Error = anyhow::anyhow!("inner").context("outer").into();
+        assert_eq!(a.to_string(), "outer: inner");
     }
 }
