@@ -1,8 +1,9 @@
-//! `hushguard install` and `hushguard uninstall`: native git hooks (pre-commit, pre-push,
-//! commit-msg, and pre-receive for a server's bare repository) in the
+//! The git hooks hushguard installs and removes (`hushguard install`, `uninstall`): pre-commit,
+//! pre-push, commit-msg, and pre-receive for a server's bare repository, in the
 //! repository's hooks directory (`core.hooksPath` when set; the main repository's for a linked
 //! worktree). A hook hushguard writes carries a marker line; a hook it did not write is never
-//! overwritten without `--force` (which keeps a backup), and `--chain` keeps it running first.
+//! overwritten unless asked ([`Existing::Replace`] keeps a backup), and [`Existing::Chain`] keeps it
+//! running first.
 
 use crate::error::{Error, Result};
 use crate::safe_io::{self, Follow};

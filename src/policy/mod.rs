@@ -1,6 +1,6 @@
-//! Repository policy: `hushguard policy` checks the security policy (SECURITY.md) where GitHub
-//! looks for it, as the working tree, the index or a commit has it, and reports tracked forbidden
-//! files (`.env`, keys) of that tree. `audit` calls [`check_for_audit`] for the same checks at HEAD.
+//! Repository policy: the checks of the security policy (SECURITY.md) where GitHub looks for it, as
+//! the working tree, the index or a commit has it ([`check`]), and the tracked forbidden files
+//! (`.env`, keys) of that tree. [`check_for_audit`] runs the same checks at HEAD for `audit`.
 
 pub mod checks;
 pub mod codepages;
