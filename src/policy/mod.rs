@@ -22,11 +22,11 @@ pub mod tracked;
 pub mod version;
 
 use crate::config::Config;
+use crate::error::{Error, Result};
 use crate::finding::Kind;
 use crate::outcome::Outcome;
 use crate::rules;
 use crate::scanner::Scanner;
-use anyhow::Result;
 use checks::{Check, Checks, Fault};
 use dates::Day;
 use source::Source;
@@ -125,7 +125,7 @@ fn builtin_file_rules() -> Result<Vec<rules::Rule>> {
             continue;
         }
         let file: rules::RuleFile =
-            serde_json::from_str(json).map_err(|e| anyhow::anyhow!("{origin}: {e}"))?;
+            serde_json::from_str(json).map_err(|e| Error::Rules(format!("{origin}: {e}")))?;
         for spec in file.rule.into_iter().filter(|s| s.kind == Kind::File) {
             out.push(rules::validate_spec(origin, spec, false)?);
         }
@@ -139,7 +139,7 @@ pub fn check_for_audit(root: &Path, config: &Config, today: Option<&str>) -> Res
     let settings = Checks::from_config(&config.policy)?;
     let today = self::today(today)?;
     let repo = gix::open(root)
-        .map_err(|e| anyhow::anyhow!("{}: not a git repository: {e}", root.display()))?;
+        .map_err(|e| Error::Git(format!("{}: not a git repository: {e}", root.display())))?;
     if repo.head_id().is_err() {
         let mut out = Outcome::default();
         out.notes
