@@ -4,9 +4,7 @@
 //! they hold whatever the built-in patterns become: `hgtest.key` (a token shape) and `hgtest.dotenv`
 //! (a forbidden `.env` file). Tokens are made at run time: no line of this file is a leak.
 
-mod common;
-
-use common::{github_token, random, Repo, ALNUM};
+use crate::util::{github_token, random, Repo, ALNUM};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 

@@ -4,9 +4,7 @@
 //! baseline (validated against the SARIF 2.1.0 schema, baselined results kept and suppressed).
 //! Every format in every mode that reports findings.
 
-mod common;
-
-use common::{random, Repo, ALNUM};
+use crate::util::{random, Repo, ALNUM};
 use serde_json::Value;
 use std::collections::BTreeMap;
 

@@ -1,15 +1,13 @@
 //! The `scan PATH` and `rules` commands, run as the real binary on temporary directories.
 
-mod common;
-
+use crate::util::{aws_key_id, github_token, private_key_pem};
 use assert_cmd::Command;
-use common::{aws_key_id, github_token, private_key_pem};
 use predicates::prelude::*;
 use std::fs;
 use std::path::Path;
 
 fn hushguard(dir: &Path) -> Command {
-    let mut c = Command::new(common::bin());
+    let mut c = Command::new(crate::util::bin());
     c.current_dir(dir).env("NO_COLOR", "1");
     c
 }
@@ -356,7 +354,10 @@ fn config_rule_with_bad_regex_is_named() {
 fn config_adds_rules_disables_families_and_allowlists() {
     let key = aws_key_id("cli-15");
     let gh = github_token("cli-16");
-    let acme = format!("acme_{}", common::random("cli-17", common::ALNUM, 24));
+    let acme = format!(
+        "acme_{}",
+        crate::util::random("cli-17", crate::util::ALNUM, 24)
+    );
     let d = dir_with(&[
         (
             ".hushguard.toml",

@@ -2,8 +2,7 @@
 //! except the gaps listed here by name, which must still be gaps (so the list shrinks as the
 //! engine and the rules improve, and a regression fails).
 
-mod common;
-mod corpus;
+use crate::corpus;
 
 /// Cases the engine gets wrong today, by name: a leak it misses or a look-alike it flags.
 const KNOWN_GAPS: &[&str] = &[];
@@ -74,8 +73,8 @@ fn located(stdout: &[u8]) -> Vec<(String, u64, u64, String)> {
 
 #[test]
 fn a_decoded_secret_and_a_utf16_file_are_found_alike_by_scan_staged_and_audit() {
-    let repo = common::Repo::new();
-    let token = common::github_token("decoded-in-every-mode");
+    let repo = crate::util::Repo::new();
+    let token = crate::util::github_token("decoded-in-every-mode");
     let encoded = corpus::base64(
         token.as_bytes(),
         b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",

@@ -2,9 +2,7 @@
 //! every mode, a summary line for a person at a terminal (and never inside a hook), `install --force`
 //! undone by `uninstall`, and advice for a forbidden file by what git holds of it.
 
-mod common;
-
-use common::{assert_silent_success, github_token, Repo};
+use crate::util::{assert_silent_success, github_token, Repo};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -156,7 +154,7 @@ fn a_person_at_a_terminal_gets_one_summary_line_a_pipe_and_a_hook_get_none() {
     r.write("src/main.rs", "fn main() {}\n");
     std::fs::write(r.path().join("logo.bin"), b"\x89PNG\0\0\0binary").unwrap();
     r.commit_all("init");
-    let bin = sh_quote(&common::bin().to_string_lossy());
+    let bin = sh_quote(&crate::util::bin().to_string_lossy());
 
     let (shown, status) = on_terminal(&r, r.path(), &format!("{bin} scan ."));
     assert_eq!(status, Some(0), "{shown}");

@@ -3,9 +3,7 @@
 //! pyproject.toml. The foreign files are written here, at run time, in the formats those tools
 //! document; malformed ones must fail with the file and line named, exit 2, and nothing written.
 
-mod common;
-
-use common::{github_token, random, Repo, ALNUM};
+use crate::util::{github_token, random, Repo, ALNUM};
 use serde_json::{json, Value};
 use std::process::Output;
 

@@ -3,9 +3,7 @@
 //! `--today` and a version manifest, and must produce exactly the findings in the table — any
 //! other finding, or a missing one, fails the case.
 
-mod common;
-
-use common::Repo;
+use crate::util::Repo;
 use serde_json::Value;
 use std::process::Command;
 
@@ -350,7 +348,7 @@ fn a_well_formed_policy_gives_nothing_and_says_nothing() {
         .args(["policy", "--today", "2026-10-01", "--strict"])
         .output()
         .unwrap();
-    common::assert_silent_success(&out);
+    crate::util::assert_silent_success(&out);
 }
 
 #[test]
@@ -716,7 +714,7 @@ fn audit_entry_point_checks_head() {
 
 /// A Google Cloud service-account key file, made at run time.
 fn service_account_key(seed: &str) -> String {
-    let pem = common::private_key_pem(seed).replace('\n', "\\n");
+    let pem = crate::util::private_key_pem(seed).replace('\n', "\\n");
     format!(
         "{{\n  \"type\": \"{}\",\n  \"project_id\": \"acme-prod\",\n  \"private_key\": \"{pem}\",\n  \"client_email\": \"ci@acme-prod.iam.gserviceaccount.com\"\n}}\n",
         ["service", "_account"].concat()

@@ -6,9 +6,7 @@
 //! PATH or, when there is none, one this test installs once (from PyPI, into a virtual environment
 //! under the target directory) and reuses: `cargo test` needs nothing installed by hand.
 
-mod common;
-
-use common::{aws_key_id, github_token, Repo};
+use crate::util::{aws_key_id, github_token, Repo};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;

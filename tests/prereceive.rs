@@ -3,9 +3,7 @@
 //! must leave every ref of the server as it was; the pushed objects are read while git still holds
 //! them in quarantine. Also: commit messages in `--range`, `audit` and the commit-msg hook.
 
-mod common;
-
-use common::{aws_key_id, github_token, Repo};
+use crate::util::{aws_key_id, github_token, Repo};
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -380,7 +378,7 @@ fn the_time_limit_fails_closed_or_open_as_configured() {
 
 /// `scan --pre-receive ARGS` run by hand in the bare repository with `input` on standard input.
 fn pre_receive(s: &Server, args: &[&str], input: &str) -> Output {
-    let mut cmd = std::process::Command::new(common::bin());
+    let mut cmd = std::process::Command::new(crate::util::bin());
     cmd.current_dir(&s.bare)
         .args(["scan", "--pre-receive"])
         .args(args)

@@ -3,9 +3,7 @@
 //! for what GitHub code scanning reads: rules, a region per location, partial fingerprints, and the
 //! commit, author and date of each history finding.
 
-mod common;
-
-use common::{random, Repo, ALNUM};
+use crate::util::{random, Repo, ALNUM};
 use serde_json::Value;
 
 fn validator() -> jsonschema::Validator {
