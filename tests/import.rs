@@ -3,13 +3,9 @@
 //! pyproject.toml. The foreign files are written here, at run time, in the formats those tools
 //! document; malformed ones must fail with the file and line named, exit 2, and nothing written.
 
-use crate::util::{github_token, random, Repo, ALNUM};
+use crate::util::{github_token, hg_key, random, Repo};
 use serde_json::{json, Value};
 use std::process::Output;
-
-fn key(seed: &str) -> String {
-    format!("{}{}", ["hg", "key_"].concat(), random(seed, ALNUM, 24))
-}
 
 const CONFIG: &str = r#"
 [[rule]]
@@ -29,27 +25,17 @@ fn hg(repo: &Repo, args: &[&str]) -> Output {
 fn scan_ids(repo: &Repo) -> (i32, Vec<String>) {
     let cfg = repo.home.path().join("import-test.toml");
     std::fs::write(&cfg, CONFIG).unwrap();
-    let mut cmd = repo.hushguard();
-    cmd.args(["scan", ".", "--format", "json"]);
+    let mut args = vec!["scan", ".", "--config", cfg.to_str().unwrap()];
     if repo.path().join(".hushguard-baseline.json").exists() {
-        cmd.args(["--baseline", ".hushguard-baseline.json"]);
+        args.extend(["--baseline", ".hushguard-baseline.json"]);
     }
-    let out = cmd.arg("--config").arg(&cfg).output().unwrap();
-    let doc: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
-    let ids = doc["findings"]
-        .as_array()
-        .unwrap()
+    let report = repo.run_json(&args);
+    let ids = report
+        .findings
         .iter()
-        .map(|f| {
-            format!(
-                "{}@{}",
-                f["rule_id"].as_str().unwrap(),
-                f["path"].as_str().unwrap()
-            )
-        })
+        .map(|f| format!("{}@{}", f.rule_id, f.path))
         .collect();
-    (out.status.code().unwrap(), ids)
+    (report.code, ids)
 }
 
 fn stderr(o: &Output) -> String {
@@ -65,7 +51,7 @@ fn gitleaks_report_entries_suppress_by_secret_hash_rule_and_path() {
     let repo = Repo::new();
     let token = github_token("gl-report");
     repo.write("app/config.txt", &format!("token = {token}\n"));
-    repo.write("keys.txt", &format!("one\n{}\n", key("redacted")));
+    repo.write("keys.txt", &format!("one\n{}\n", hg_key("redacted")));
     repo.write("other.txt", &format!("{token}\n"));
     let report = json!([
         {
@@ -126,7 +112,7 @@ fn gitleaks_report_entries_suppress_by_secret_hash_rule_and_path() {
     );
     assert_eq!(code, 1);
     // The redacted entry matches by line: when the line moves, the finding is new again.
-    repo.write("keys.txt", &format!("zero\none\n{}\n", key("redacted")));
+    repo.write("keys.txt", &format!("zero\none\n{}\n", hg_key("redacted")));
     let (_, moved) = scan_ids(&repo);
     assert!(
         moved.contains(&"hgtest.key@keys.txt".to_string()),
@@ -181,7 +167,7 @@ fn gitleaksignore_fingerprints_match_path_rule_line_and_commit() {
 fn detect_secrets_baseline_entries_match_by_sha1() {
     let repo = Repo::new();
     let token = github_token("ds");
-    let k = key("ds");
+    let k = hg_key("ds");
     repo.write("settings.py", &format!("GH = \"{token}\"\n"));
     repo.write("conf/keys.txt", &format!("{k}\n"));
     let sha1 = |s: &str| hushguard::baseline::sha1_hex(s.as_bytes());
@@ -444,7 +430,7 @@ fn malformed_gitleaks_config_names_the_line_and_writes_nothing() {
 #[test]
 fn pyproject_tool_table_configures_when_there_is_no_hushguard_toml() {
     let repo = Repo::new();
-    let k = key("py");
+    let k = hg_key("py");
     repo.write("docs/example.txt", &format!("{k}\n"));
     repo.write("src/real.txt", &format!("{k}\n"));
     let rule = CONFIG.replace("[[rule]]", "[[tool.hushguard.rule]]");
