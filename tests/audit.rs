@@ -271,6 +271,7 @@ fn a_shallow_clone_is_scanned_as_far_as_it_goes_with_a_note() {
     );
     assert_eq!(run.summary.commits.unwrap_or(0), 1);
     assert!(run.stderr.contains("shallow"), "{}", run.stderr);
+    assert!(run.notes.iter().any(|n| n.contains("shallow")), "{run}");
 }
 
 #[test]

@@ -71,7 +71,9 @@ fn json_report_has_the_documented_shape() {
     assert_eq!(f.kind, "secret");
     assert_eq!(f.line, 3);
     assert_eq!(f.column, 3);
+    assert_eq!(f.end_line, 3);
     assert_eq!(f.end_column, 43);
+    assert!(f.entropy.is_some_and(|e| e > 3.0), "{f:?}");
     assert_eq!(f.secret, Some(format!("{}…", &tok[..4])));
     for k in [
         "files_scanned",
@@ -83,6 +85,7 @@ fn json_report_has_the_documented_shape() {
         assert!(v["summary"].get(k).is_some(), "missing summary.{k}");
     }
     assert_eq!(report.summary.findings, 1);
+    assert!(report.summary.duration_ms < 60_000, "{report}");
 }
 
 #[test]

@@ -2,17 +2,9 @@
 //! every mode, a summary line for a person at a terminal (and never inside a hook), `install --force`
 //! undone by `uninstall`, and advice for a forbidden file by what git holds of it.
 
-use crate::util::{assert_silent_success, github_token, Repo};
+use crate::util::{assert_silent_success, github_token, text, Repo};
 use std::path::Path;
 use std::process::{Command, Output};
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 fn run(repo: &Repo, args: &[&str]) -> Output {
     repo.hushguard().args(args).output().unwrap()

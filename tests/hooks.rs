@@ -1,6 +1,6 @@
 //! `hushguard install` / `uninstall`, and real `git commit` / `git push` runs through the installed hooks.
 
-use crate::util::{aws_key_id, Repo};
+use crate::util::{aws_key_id, text, Repo};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -10,14 +10,6 @@ fn install(repo: &Repo, dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// A repository with one clean commit and hushguard's pre-commit hook.
