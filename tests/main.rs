@@ -22,4 +22,5 @@ mod properties;
 mod range;
 mod rules;
 mod sarif;
+mod snapshots;
 mod staged;

@@ -6,6 +6,7 @@
 pub mod repo;
 pub mod report;
 pub mod schema;
+pub mod snapshot;
 pub mod tokens;
 
 pub use repo::{assert_silent_success, bin, text, Repo};
