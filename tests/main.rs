@@ -24,3 +24,29 @@ mod rules;
 mod sarif;
 mod snapshots;
 mod staged;
+
+/// With `autotests = false` a file in `tests/` that is not declared above would never be
+/// compiled or run: its tests would be lost without a sound.
+#[test]
+fn every_test_file_is_a_module_of_this_binary() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests");
+    let main = std::fs::read_to_string(dir.join("main.rs")).unwrap();
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = if path.extension().is_some_and(|e| e == "rs") {
+            path.file_stem().unwrap().to_string_lossy().into_owned()
+        } else if path.join("mod.rs").is_file() {
+            path.file_name().unwrap().to_string_lossy().into_owned()
+        } else {
+            continue;
+        };
+        if name != "main" && !main.contains(&format!("\nmod {name};\n")) {
+            missing.push(name);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "add `mod NAME;` to tests/main.rs for {missing:?}"
+    );
+}
