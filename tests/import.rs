@@ -362,24 +362,11 @@ fn config_import_converts_what_it_can_and_names_the_rest() {
     );
     repo.write("cert.p12", "binary-ish\n");
     repo.write("gh.txt", &format!("{}\n", github_token("disabled")));
-    let out = repo
-        .hushguard()
-        .args(["scan", ".", "--format", "json"])
-        .output()
-        .unwrap();
-    let doc: Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", stderr(&out)));
-    let mut found: Vec<String> = doc["findings"]
-        .as_array()
-        .unwrap()
+    let doc = repo.run_json(&["scan", "."]);
+    let mut found: Vec<String> = doc
+        .findings
         .iter()
-        .map(|f| {
-            format!(
-                "{}@{}",
-                f["rule_id"].as_str().unwrap(),
-                f["path"].as_str().unwrap()
-            )
-        })
+        .map(|f| format!("{}@{}", f.rule_id, f.path))
         .collect();
     found.sort();
     // Built-in file rules may report the .p12 too; the converted ones are what is checked here.
@@ -389,11 +376,8 @@ fn config_import_converts_what_it_can_and_names_the_rest() {
         vec!["custom.company-token@app.cfg", "custom.p12-files@cert.p12"],
         "the fixture path is allowlisted and github.pat-classic is disabled"
     );
-    let secret = &doc["findings"][0]["secret"];
-    assert!(
-        secret.as_str().unwrap().starts_with("myco"),
-        "secretGroup kept: {secret}"
-    );
+    let secret = doc.findings[0].secret.as_deref().unwrap();
+    assert!(secret.starts_with("myco"), "secretGroup kept: {secret}");
 
     // An existing configuration is never replaced.
     let again = repo
@@ -441,21 +425,14 @@ fn pyproject_tool_table_configures_when_there_is_no_hushguard_toml() {
         ),
     );
     let ids = |repo: &Repo| -> (i32, Vec<String>) {
-        let out = repo
-            .hushguard()
-            .args(["scan", ".", "--format", "json"])
-            .output()
-            .unwrap();
-        let doc: Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
-        let v = doc["findings"]
-            .as_array()
-            .unwrap()
+        let doc = repo.run_json(&["scan", "."]);
+        let v = doc
+            .findings
             .iter()
-            .filter(|f| f["rule_id"] == "hgtest.key")
-            .map(|f| f["path"].as_str().unwrap().to_string())
+            .filter(|f| f.rule_id == "hgtest.key")
+            .map(|f| f.path.clone())
             .collect();
-        (out.status.code().unwrap(), v)
+        (doc.code, v)
     };
     assert_eq!(ids(&repo), (1, vec!["src/real.txt".to_string()]));
 
