@@ -8,7 +8,6 @@ pub mod entropy;
 mod grams;
 pub mod placeholder;
 pub mod structure;
-mod trigrams;
 pub mod words;
 
 use crate::rules::{Rule, RuleError};
