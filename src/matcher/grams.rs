@@ -10,31 +10,22 @@
 /// The 4096 most common three-byte sequences of source code, bytes folded as below (bit 5 set):
 /// five-byte records sorted by trigram, the trigram (three bytes) then its rank (two bytes,
 /// little-endian; 0 = most common). Written by `examples/trigrams.rs`.
-static COMMON: &[u8] = include_bytes!("../../data/trigrams.bin");
-/// Bytes per record of [`COMMON`].
+const TABLE: &[u8; 4096 * RECORD] = include_bytes!("../../data/trigrams.bin");
+/// Bytes per record of [`TABLE`].
 const RECORD: usize = 5;
+/// [`TABLE`] as `(folded trigram, rank)`, sorted by trigram, decoded when the crate compiles.
+static COMMON: [(u32, u16); 4096] = decode(TABLE);
 
-/// The rank of a folded trigram among the most common (0 = most common), if it is one of them.
-fn common_rank(folded: u32) -> Option<u32> {
-    let records = COMMON.len() / RECORD;
-    let at = |i: usize| {
-        let r = &COMMON[i * RECORD..(i + 1) * RECORD];
-        (
-            u32::from_le_bytes([r[0], r[1], r[2], 0]),
-            u32::from(u16::from_le_bytes([r[3], r[4]])),
-        )
-    };
-    let (mut lo, mut hi) = (0, records);
-    while lo < hi {
-        let mid = (lo + hi) / 2;
-        let (v, rank) = at(mid);
-        match v.cmp(&folded) {
-            std::cmp::Ordering::Equal => return Some(rank),
-            std::cmp::Ordering::Less => lo = mid + 1,
-            std::cmp::Ordering::Greater => hi = mid,
-        }
+const fn decode(table: &[u8; 4096 * RECORD]) -> [(u32, u16); 4096] {
+    let mut out = [(0, 0); 4096];
+    let mut i = 0;
+    while i < out.len() {
+        let r = i * RECORD;
+        let trigram = u32::from_le_bytes([table[r], table[r + 1], table[r + 2], 0]);
+        out[i] = (trigram, u16::from_le_bytes([table[r + 3], table[r + 4]]));
+        i += 1;
     }
-    None
+    out
 }
 
 /// log2 of the number of bits in the anchor bitmap: 32 KiB, which stays in the L1 cache, and sparse
@@ -82,11 +73,14 @@ fn hash_at(data: &[u8], q: usize) -> usize {
 }
 
 /// How common a three-byte sequence is in source code, lower meaning rarer: its place among the
-/// most common (measured, see [`COMMON`]), then, for the rest, a guess from its bytes. Each
+/// most common (measured, see [`TABLE`]), then, for the rest, a guess from its bytes. Each
 /// keyword's anchor is its least common three bytes, so that few positions of ordinary text pass.
 fn commonness(gram: &[u8]) -> (u32, u32) {
     let folded = (u32::from_le_bytes([gram[0], gram[1], gram[2], 0]) | FOLD as u32) & 0x00ff_ffff;
-    let measured = common_rank(folded).map_or(0, |rank| (COMMON.len() / RECORD) as u32 - rank);
+    let measured = match COMMON.binary_search_by_key(&folded, |&(v, _)| v) {
+        Ok(i) => COMMON.len() as u32 - u32::from(COMMON[i].1),
+        Err(_) => 0,
+    };
     (measured, gram.iter().map(|&b| byte_commonness(b)).sum())
 }
 
@@ -313,20 +307,14 @@ pub(super) mod tests {
 
     #[test]
     fn the_trigram_table_is_sorted_and_ranks_each_trigram_once() {
-        assert_eq!(COMMON.len(), 4096 * RECORD);
-        let records: Vec<&[u8]> = COMMON.chunks(RECORD).collect();
-        assert!(records
-            .windows(2)
-            .all(|w| w[0][..3].iter().rev().lt(w[1][..3].iter().rev())));
-        let mut ranks: Vec<u16> = records
-            .iter()
-            .map(|r| u16::from_le_bytes([r[3], r[4]]))
-            .collect();
+        assert!(COMMON.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(COMMON.iter().all(|&(v, _)| v < 1 << 24));
+        let mut ranks: Vec<u16> = COMMON.iter().map(|&(_, r)| r).collect();
         ranks.sort_unstable();
         assert!(ranks.iter().enumerate().all(|(i, &r)| usize::from(r) == i));
-        assert_eq!(common_rank(0x20_2020), Some(0));
+        assert_eq!(COMMON[0], (0x20_2020, 0));
         assert_eq!(commonness(b"   ").0, 4096);
-        assert_eq!(common_rank(0x7a_717a), None);
+        assert_eq!(commonness(b"zqz").0, 0);
     }
 
     fn hits(keywords: &[&str], data: &[u8]) -> Vec<(usize, usize)> {

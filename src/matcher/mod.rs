@@ -255,20 +255,28 @@ fn is_multiline(pattern: &str) -> bool {
 impl Matcher {
     /// Build the matcher over `rules` (content rules; file rules are ignored here).
     pub fn new(rules: Vec<Rule>) -> Result<Self, String> {
+        // Every (keyword, rule) pair, sorted: each keyword once, with its rules in order.
+        let mut pairs: Vec<(String, u32)> = rules
+            .iter()
+            .enumerate()
+            .flat_map(|(i, r)| {
+                r.spec
+                    .keywords
+                    .iter()
+                    .map(move |k| (k.to_ascii_lowercase(), i as u32))
+            })
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
         let mut keywords: Vec<String> = Vec::new();
         let mut pattern_rules: Vec<Vec<u32>> = Vec::new();
-        let mut index = std::collections::HashMap::new();
-        for (i, r) in rules.iter().enumerate() {
-            for k in &r.spec.keywords {
-                let k = k.to_ascii_lowercase();
-                let p = *index.entry(k.clone()).or_insert_with(|| {
-                    keywords.push(k);
-                    pattern_rules.push(Vec::new());
-                    keywords.len() - 1
-                });
-                if !pattern_rules[p].contains(&(i as u32)) {
-                    pattern_rules[p].push(i as u32);
-                }
+        for (k, i) in pairs {
+            if keywords.last() != Some(&k) {
+                keywords.push(k);
+                pattern_rules.push(Vec::new());
+            }
+            if let Some(rules) = pattern_rules.last_mut() {
+                rules.push(i);
             }
         }
         let mut pattern_trigger = vec![None; keywords.len()];
