@@ -2,7 +2,7 @@
 //! the decoding stage of the matcher.
 
 /// Whether `b` can stand in base64 (standard or URL-safe alphabet, or padding).
-pub fn is_base64_byte(b: u8) -> bool {
+pub const fn is_base64_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_' | b'=')
 }
 

@@ -66,6 +66,12 @@ fn hash(w: u32) -> usize {
     ((w & 0x00ff_ffff).wrapping_mul(0x9e37_79b1) >> SHIFT) as usize
 }
 
+/// The first slot to probe for a folded anchor in a table of `size` slots (a power of two).
+#[inline(always)]
+fn slot(w: u32, size: usize) -> usize {
+    (w.wrapping_mul(0x9e37_79b1) >> 7) as usize & (size - 1)
+}
+
 /// The bitmap index of the three bytes at `q`.
 #[inline(always)]
 fn hash_at(data: &[u8], q: usize) -> usize {
@@ -115,6 +121,11 @@ pub struct Anchors {
     /// sorted by anchor. A position that passes the bitmaps is checked against the keywords
     /// anchored on its three bytes, so no automaton is needed (nor built at start-up).
     by_anchor: Vec<(u32, u32, u8)>,
+    /// An open-addressing table from a folded anchor to its first entry in `by_anchor`:
+    /// `(anchor, index)`, `(0, 0)` when empty (a folded anchor is never 0). Most positions that
+    /// pass the bitmaps hold no anchor at all, and one probe here tells so, where a binary
+    /// search of `by_anchor` took a dozen dependent loads.
+    slots: Vec<(u32, u32)>,
 }
 
 impl Anchors {
@@ -156,12 +167,25 @@ impl Anchors {
         #[cfg(not(target_arch = "x86_64"))]
         let avx2 = false;
         by_anchor.sort_unstable();
+        let size = (by_anchor.len() * 2).next_power_of_two().max(16);
+        let mut slots = vec![(0u32, 0u32); size];
+        for (i, &(w, _, _)) in by_anchor.iter().enumerate() {
+            if i > 0 && by_anchor[i - 1].0 == w {
+                continue;
+            }
+            let mut at = slot(w, size);
+            while slots[at].0 != 0 {
+                at = (at + 1) & (size - 1);
+            }
+            slots[at] = (w, i as u32);
+        }
         Some(Anchors {
             bitmap,
             quads,
             bare,
             avx2,
             by_anchor,
+            slots,
         })
     }
 
@@ -230,7 +254,15 @@ impl Anchors {
     pub fn hits(&self, data: &[u8], keywords: &[String], mut f: impl FnMut(usize, usize)) {
         self.candidates(data, |q| {
             let w = u32::from_le_bytes([data[q], data[q + 1], data[q + 2], 0]) | FOLD as u32;
-            let from = self.by_anchor.partition_point(|e| e.0 < w);
+            let size = self.slots.len();
+            let mut at = slot(w, size);
+            let from = loop {
+                match self.slots[at] {
+                    (0, _) => return,
+                    (v, i) if v == w => break i as usize,
+                    _ => at = (at + 1) & (size - 1),
+                }
+            };
             for &(_, k, at) in self.by_anchor[from..].iter().take_while(|e| e.0 == w) {
                 let Some(start) = q.checked_sub(usize::from(at)) else {
                     continue;
