@@ -181,6 +181,18 @@ fn index_dir(c: &Ctx) -> Vec<(String, String)> {
         c.outside.path().display().to_string(),
     )]
 }
+/// A 42-byte index whose header claims 4,294,966,528 entries (found by fuzzing the index reader:
+/// the reader reserved 16 GiB for them before reading one).
+fn index_claims_billions(c: &Ctx) -> Vec<(String, String)> {
+    let f = c.out("index-huge-count");
+    let mut data = b"DIRC".to_vec();
+    data.extend_from_slice(&[0, 0, 0, 3, 255, 255, 253, 0, 0, 0, 4, 0, 0, 4]);
+    data.extend_from_slice(&[0; 8]);
+    data.extend_from_slice(b"eeeseeee");
+    data.extend_from_slice(&[255, 255, 255, 126, 0, 255, 4, 4]);
+    std::fs::write(&f, data).unwrap();
+    vec![("GIT_INDEX_FILE".into(), f.display().to_string())]
+}
 fn pre_push_secret(_: &Ctx) -> Vec<(String, String)> {
     Vec::new()
 }
@@ -613,6 +625,15 @@ const CASES: &[Case] = &[
         stdin: no_input,
         code: 2,
         says: "cannot read the index: is a directory",
+        writes: false,
+    },
+    Case {
+        name: "scan --staged: an index header claiming billions of entries",
+        setup: index_claims_billions,
+        args: &["scan", "--staged"],
+        stdin: no_input,
+        code: 2,
+        says: "cannot read the index: entry 0 is corrupt or truncated",
         writes: false,
     },
     Case {
