@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod diff;
 pub mod finding;
+pub mod git;
 pub mod hooks;
 pub mod import;
 pub mod matcher;
@@ -172,7 +173,7 @@ fn scan(args: ScanArgs) -> Result<i32> {
         .iter()
         .filter(|f| f.kind == finding::Kind::File)
         .map(|f| f.path.as_str());
-    outcome.file_states = sources::git_state::states(&root, forbidden);
+    outcome.file_states = git::state::states(&root, forbidden);
     let baseline = root.join(BASELINE_FILE);
     finish(
         &ctx,
@@ -194,7 +195,7 @@ fn commit_msg(args: ScanArgs) -> Result<i32> {
     if let Some(n) = args.max_file_size {
         ctx.scanner.max_file_size = n;
     }
-    let comment = sources::git::open()
+    let comment = git::open()
         .ok()
         .and_then(|r| {
             r.to_thread_local()
