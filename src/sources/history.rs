@@ -13,7 +13,6 @@
 
 mod blobs;
 mod commits;
-mod fx;
 mod objects;
 mod packs;
 mod progress;
@@ -25,7 +24,7 @@ use crate::finding::{CommitInfo, Finding};
 use crate::outcome::Outcome;
 use crate::report::Mode;
 use crate::Context;
-use fx::FxMap;
+use rustc_hash::FxHashMap as FxMap;
 use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -6,13 +6,13 @@
 //! bases outside their pack) are read one by one; missing and corrupt ones are reported by name.
 
 use super::blobs::{Shared, Worker};
-use super::fx::FxMap;
 use gix::odb::pack;
 use gix::odb::pack::data::decode::header::ResolvedBase;
 use gix::odb::pack::data::entry::Header;
 use gix::prelude::Find;
 use gix::ObjectId;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap as FxMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
