@@ -148,3 +148,108 @@ pub fn blob_at(
     }
     Ok(None)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+    use std::process::Command;
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env_remove("GIT_DIR")
+            .env_remove("GIT_INDEX_FILE")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    }
+
+    /// Put object `with`'s loose file in place of object `id`'s: a valid object, the wrong one.
+    fn replace_loose(dir: &Path, id: &str, with: &str) {
+        let file = |id: &str| dir.join(".git/objects").join(&id[..2]).join(&id[2..]);
+        let target = file(id);
+        std::fs::remove_file(&target).unwrap();
+        std::fs::copy(file(with), &target).unwrap();
+    }
+
+    /// Two commits, the second adding `sub/b.txt`; everything loose.
+    fn repo() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        git(d, &["init", "-q", "-b", "main", "."]);
+        std::fs::write(d.join("a.txt"), "a\n").unwrap();
+        git(d, &["add", "-A"]);
+        git(d, &["commit", "-q", "-m", "one"]);
+        std::fs::create_dir(d.join("sub")).unwrap();
+        std::fs::write(d.join("sub/b.txt"), "b\n").unwrap();
+        git(d, &["add", "-A"]);
+        git(d, &["commit", "-q", "-m", "two"]);
+        dir
+    }
+
+    fn id(dir: &Path, rev: &str) -> ObjectId {
+        ObjectId::from_hex(git(dir, &["rev-parse", rev]).as_bytes()).unwrap()
+    }
+
+    #[test]
+    fn diffs_list_what_changed() {
+        let dir = repo();
+        let repo = gix::open(dir.path()).unwrap();
+        let (old, new) = (id(dir.path(), "HEAD~1^{tree}"), id(dir.path(), "HEAD^{tree}"));
+        let mut out = Vec::new();
+        diff_trees(&repo, Some(&old), Some(&new), BStr::new(""), &mut out).unwrap();
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].path, "sub/b.txt");
+        assert!(out[0].old.is_none());
+        assert_eq!(out[0].new.unwrap().1, id(dir.path(), "HEAD:sub/b.txt"));
+    }
+
+    #[test]
+    fn a_loose_tree_replaced_by_another_is_an_error_naming_it() {
+        let dir = repo();
+        let d = dir.path();
+        let sub = git(d, &["rev-parse", "HEAD:sub"]);
+        let other = git(d, &["rev-parse", "HEAD~1^{tree}"]);
+        replace_loose(d, &sub, &other);
+        let repo = gix::open(d).unwrap();
+        let (old, new) = (id(d, "HEAD~1^{tree}"), id(d, "HEAD^{tree}"));
+        let err = diff_trees(&repo, Some(&old), Some(&new), BStr::new(""), &mut Vec::new())
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            format!("tree {sub} is damaged: its content does not match its id")
+        );
+        // Read on its own and by path too.
+        assert!(read_tree(&repo, &id(d, "HEAD:sub"), &mut Vec::new()).is_err());
+        assert!(blob_at(&repo, &new, BStr::new("sub/b.txt")).is_err());
+    }
+
+    #[test]
+    fn a_loose_commit_replaced_by_another_is_an_error_naming_it() {
+        let dir = repo();
+        let d = dir.path();
+        let head = git(d, &["rev-parse", "HEAD"]);
+        let parent = git(d, &["rev-parse", "HEAD~1"]);
+        replace_loose(d, &head, &parent);
+        let repo = gix::open(d).unwrap();
+        let head = ObjectId::from_hex(head.as_bytes()).unwrap();
+        let err = crate::git::commit_data(&repo, head).err().unwrap().to_string();
+        assert_eq!(
+            err,
+            format!("commit {head} is damaged: its content does not match its id")
+        );
+        // The parent is intact.
+        let parent = ObjectId::from_hex(parent.as_bytes()).unwrap();
+        assert_eq!(crate::git::commit_data(&repo, parent).unwrap().info.author, "t");
+    }
+}
