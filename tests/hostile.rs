@@ -233,7 +233,11 @@ fn damaged_tree(c: &Ctx) -> Vec<(String, String)> {
     c.repo.write("sub/a.txt", "first content\n");
     c.repo.commit_all("sub");
     let sub = c.repo.git(&["rev-parse", "HEAD:sub"]).trim().to_string();
-    let other = c.repo.git(&["rev-parse", "HEAD~1^{tree}"]).trim().to_string();
+    let other = c
+        .repo
+        .git(&["rev-parse", "HEAD~1^{tree}"])
+        .trim()
+        .to_string();
     replace_loose(c, &sub, &other);
     c.repo.write("sub/b.txt", "more\n");
     c.repo.git(&["add", "sub/b.txt"]);

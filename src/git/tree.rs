@@ -204,7 +204,10 @@ mod tests {
     fn diffs_list_what_changed() {
         let dir = repo();
         let repo = gix::open(dir.path()).unwrap();
-        let (old, new) = (id(dir.path(), "HEAD~1^{tree}"), id(dir.path(), "HEAD^{tree}"));
+        let (old, new) = (
+            id(dir.path(), "HEAD~1^{tree}"),
+            id(dir.path(), "HEAD^{tree}"),
+        );
         let mut out = Vec::new();
         diff_trees(&repo, Some(&old), Some(&new), BStr::new(""), &mut out).unwrap();
         assert_eq!(out.len(), 1);
@@ -222,9 +225,15 @@ mod tests {
         replace_loose(d, &sub, &other);
         let repo = gix::open(d).unwrap();
         let (old, new) = (id(d, "HEAD~1^{tree}"), id(d, "HEAD^{tree}"));
-        let err = diff_trees(&repo, Some(&old), Some(&new), BStr::new(""), &mut Vec::new())
-            .unwrap_err()
-            .to_string();
+        let err = diff_trees(
+            &repo,
+            Some(&old),
+            Some(&new),
+            BStr::new(""),
+            &mut Vec::new(),
+        )
+        .unwrap_err()
+        .to_string();
         assert_eq!(
             err,
             format!("tree {sub} is damaged: its content does not match its id")
@@ -243,13 +252,19 @@ mod tests {
         replace_loose(d, &head, &parent);
         let repo = gix::open(d).unwrap();
         let head = ObjectId::from_hex(head.as_bytes()).unwrap();
-        let err = crate::git::commit_data(&repo, head).err().unwrap().to_string();
+        let err = crate::git::commit_data(&repo, head)
+            .err()
+            .unwrap()
+            .to_string();
         assert_eq!(
             err,
             format!("commit {head} is damaged: its content does not match its id")
         );
         // The parent is intact.
         let parent = ObjectId::from_hex(parent.as_bytes()).unwrap();
-        assert_eq!(crate::git::commit_data(&repo, parent).unwrap().info.author, "t");
+        assert_eq!(
+            crate::git::commit_data(&repo, parent).unwrap().info.author,
+            "t"
+        );
     }
 }
