@@ -206,7 +206,13 @@ pub fn audit(repo: &gix::Repository, ctx: &Context, opts: &Options) -> anyhow::R
                 &stop,
             )
         });
-        packs::scan_all(repo, &bundles, &shared, ctx.threads, &|t| {
+        let wanted = packs::Wanted {
+            ids: inv.blobs.iter().map(|b| b.id).collect(),
+            max_size: ctx.scanner.max_file_size,
+            done: &|b| shared.is_done(b),
+        };
+        let sink = blobs::Worker::new(&shared);
+        packs::read_all(repo, &bundles, &wanted, &sink, ctx.threads, &|t| {
             total.store(t, Ordering::Relaxed)
         });
         stop.store(true, Ordering::Relaxed);
