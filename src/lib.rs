@@ -84,20 +84,7 @@ impl Context {
 
 /// The directory a scan of `path` belongs to: the enclosing git work tree, else the directory itself.
 pub fn find_root(path: &Path) -> PathBuf {
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let start = if abs.is_dir() {
-        abs.clone()
-    } else {
-        abs.parent().map(Path::to_path_buf).unwrap_or(abs.clone())
-    };
-    let mut cur = Some(start.as_path());
-    while let Some(dir) = cur {
-        if dir.join(".git").exists() {
-            return dir.to_path_buf();
-        }
-        cur = dir.parent();
-    }
-    start
+    git::open::root_of_path(path)
 }
 
 /// Run a parsed command line; the value is the process exit code (errors map to 2 in `main`).

@@ -1,6 +1,7 @@
 //! Opening the repository, the one way every command does it: as git would for a hook (`GIT_DIR`,
 //! `GIT_WORK_TREE`, `GIT_INDEX_FILE` and the object-directory variables honoured, else discovery
-//! upwards), and the one answer to where a repository's root is.
+//! upwards), and the one answer to where a repository's root is ([`root`], [`server_root`],
+//! [`root_of_path`]).
 
 use super::quarantine;
 use anyhow::{anyhow, Result};
@@ -114,6 +115,23 @@ fn broken_gitfile(dir: &Path) -> Option<String> {
 pub fn root(repo: &gix::Repository) -> PathBuf {
     let p = repo.workdir().unwrap_or(repo.git_dir());
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// The root a scan of `path` (a file or directory, in a repository or not) belongs to: the
+/// enclosing work tree (the nearest directory holding `.git`), else the directory itself. No
+/// repository is opened: `scan PATH` works on plain directories and pays nothing for git.
+pub fn root_of_path(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let start = if abs.is_dir() {
+        abs.clone()
+    } else {
+        abs.parent().map(Path::to_path_buf).unwrap_or(abs.clone())
+    };
+    start
+        .ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .unwrap_or(&start)
+        .to_path_buf()
 }
 
 /// The root a server-side hook reads its configuration from: the common git directory, never

@@ -1,5 +1,8 @@
 //! Trees: reading one (its hash verified), finding an entry, the blob at a path, and the
-//! difference between two trees without reading unchanged subtrees.
+//! difference between two trees through `gix::diff::tree`. The hand-written diff it replaces did
+//! not pay: `scan --range HEAD~300..HEAD` over cargo's history (994 commits, 7,538 changed
+//! paths; release builds) took 1.20-1.22 s of CPU with it and 1.17-1.19 s with gix's, trees and
+//! commits now verified included.
 
 use super::object;
 use anyhow::{anyhow, Result};
@@ -56,7 +59,8 @@ pub struct Delta {
 }
 
 /// Every blob, symlink and gitlink that differs between trees `old` and `new` (`None` is the empty
-/// tree), recursing only into subtrees whose ids differ. Paths are joined onto `prefix`.
+/// tree), through `gix::diff::tree`, which recurses only into subtrees whose ids differ. Paths are
+/// joined onto `prefix`. Every tree read is verified against its id.
 pub fn diff_trees(
     repo: &gix::Repository,
     old: Option<&gix::oid>,
@@ -64,57 +68,105 @@ pub fn diff_trees(
     prefix: &BStr,
     out: &mut Vec<Delta>,
 ) -> Result<()> {
+    use gix::diff::tree::recorder::{Change, Location};
     if old == new {
         return Ok(());
     }
-    let mut buf = Vec::new();
-    let a = match old {
-        Some(id) => read_tree(repo, id, &mut buf)?,
-        None => Vec::new(),
-    };
-    let b = match new {
-        Some(id) => read_tree(repo, id, &mut buf)?,
-        None => Vec::new(),
-    };
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() || j < b.len() {
-        let ord = match (a.get(i), b.get(j)) {
-            (Some(x), Some(y)) => {
-                gix::objs::tree::name_order(&x.name, x.mode.is_tree(), &y.name, y.mode.is_tree())
-            }
-            (Some(_), None) => std::cmp::Ordering::Less,
-            _ => std::cmp::Ordering::Greater,
-        };
-        let (x, y) = match ord {
-            std::cmp::Ordering::Less => (a.get(i), None),
-            std::cmp::Ordering::Greater => (None, b.get(j)),
-            std::cmp::Ordering::Equal => (a.get(i), b.get(j)),
-        };
-        if x.is_some() {
-            i += 1;
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    let kind = repo.object_hash();
+    let read = |id: Option<&gix::oid>, buf: &'_ mut Vec<u8>| -> Result<()> {
+        if let Some(id) = id {
+            let data = object::read(repo, id, gix::object::Kind::Tree, buf)?;
+            let len = data.len();
+            // `read` may leave the content anywhere in the buffer: keep just the content.
+            let at = data.as_ptr() as usize - buf.as_ptr() as usize;
+            buf.drain(..at);
+            buf.truncate(len);
         }
-        if y.is_some() {
-            j += 1;
-        }
-        let entry = x.or(y).expect("one side is present");
-        let path = join(prefix, entry.name.as_bstr());
-        if entry.mode.is_tree() {
-            diff_trees(
-                repo,
-                x.map(|e| &*e.id),
-                y.map(|e| &*e.id),
-                path.as_bstr(),
-                out,
-            )?;
-        } else if x.map(|e| e.id) != y.map(|e| e.id) || x.map(|e| e.mode) != y.map(|e| e.mode) {
-            out.push(Delta {
+        Ok(())
+    };
+    read(old, &mut a)?;
+    read(new, &mut b)?;
+    let objects = Verified {
+        repo,
+        damaged: Default::default(),
+    };
+    let mut recorder = gix::diff::tree::Recorder::default().track_location(Some(Location::Path));
+    let diffed = gix::diff::tree(
+        gix::objs::TreeRefIter::from_bytes(&a, kind),
+        gix::objs::TreeRefIter::from_bytes(&b, kind),
+        gix::diff::tree::State::default(),
+        &objects,
+        &mut recorder,
+    );
+    if let Some(e) = objects.damaged.take() {
+        return Err(e);
+    }
+    diffed.map_err(|e| anyhow!("cannot diff trees {old:?} and {new:?}: {e}"))?;
+    let file = |mode: EntryMode, id: ObjectId| (!mode.is_tree()).then_some((mode, id));
+    let from = out.len();
+    for change in recorder.records {
+        let (path, old, new) = match change {
+            Change::Addition {
+                entry_mode,
+                oid,
                 path,
-                old: x.map(|e| (e.mode, e.id)),
-                new: y.map(|e| (e.mode, e.id)),
+                ..
+            } => (path, None, file(entry_mode, oid)),
+            Change::Deletion {
+                entry_mode,
+                oid,
+                path,
+                ..
+            } => (path, file(entry_mode, oid), None),
+            Change::Modification {
+                previous_entry_mode,
+                previous_oid,
+                entry_mode,
+                oid,
+                path,
+            } => (
+                path,
+                file(previous_entry_mode, previous_oid),
+                file(entry_mode, oid),
+            ),
+        };
+        if old.is_some() || new.is_some() {
+            out.push(Delta {
+                path: join(prefix, path.as_bstr()),
+                old,
+                new,
             });
         }
     }
+    // gix visits breadth first; in path order, as git lists a diff (and as a depth-first walk in
+    // tree order would), the result does not depend on how the trees are nested.
+    out[from..].sort_by(|x, y| x.path.cmp(&y.path));
     Ok(())
+}
+
+/// The object database as `gix::diff::tree` reads it, with every object verified: a damaged one
+/// reads as missing, and the first such is kept to be the error.
+struct Verified<'r> {
+    repo: &'r gix::Repository,
+    damaged: std::cell::RefCell<Option<anyhow::Error>>,
+}
+
+impl gix::objs::Find for &Verified<'_> {
+    fn try_find<'a>(
+        &self,
+        id: &gix::oid,
+        buffer: &'a mut Vec<u8>,
+    ) -> gix::error::Result<Option<gix::objs::Data<'a>>> {
+        let found = self.repo.objects.try_find(id, buffer)?;
+        if let Some(d) = &found {
+            if let Err(e) = object::verify(id, d.kind, d.data) {
+                self.damaged.borrow_mut().get_or_insert(e);
+                return Ok(None);
+            }
+        }
+        Ok(found)
+    }
 }
 
 /// `prefix/name` (or `name` at the root).

@@ -171,14 +171,11 @@ impl Source {
                     _ => Ok(None),
                 }
             }
-            Mode::Commit { .. } => {
-                let tree = self.tree()?.context("no tree")?;
-                match tree.lookup_entry_by_path(path) {
-                    Ok(Some(e)) if e.mode().is_blob_or_symlink() => {
-                        self.blob(e.object_id()).map(Some)
-                    }
-                    Ok(_) => Ok(None),
-                    Err(e) => Err(anyhow!("{path}: {e}")),
+            Mode::Commit { tree, .. } => {
+                let repo = self.repo.as_ref().context("no repository")?;
+                match git::blob_at(repo, tree, path.into()).with_context(|| path.to_string())? {
+                    Some((mode, id)) if mode.is_blob_or_symlink() => self.blob(id).map(Some),
+                    _ => Ok(None),
                 }
             }
         }
