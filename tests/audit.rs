@@ -825,7 +825,7 @@ fn a_stashed_secret_is_found_and_an_unknown_branch_is_an_error() {
 #[test]
 fn git_dir_names_the_repository_to_audit() {
     let repo = Repo::new();
-    repo.write("conf.txt", &format!("token = {}\n", key("git-dir")));
+    repo.write("conf.txt", &format!("token = {}\n", hg_key("git-dir")));
     let id = repo.commit_all("add");
     let elsewhere = tempfile::tempdir().unwrap();
     let cfg = config(&repo);
@@ -844,15 +844,10 @@ fn git_dir_names_the_repository_to_audit() {
         .arg(&cfg)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
-    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let run = Run {
-        code: 1,
-        json,
-        stderr: String::new(),
-    };
+    let report = Report::from_output(&out);
+    assert_eq!(report.code, 1, "{report}");
     assert_eq!(
-        ours(&run),
+        ours(&report),
         vec![("hgtest.key".into(), "conf.txt".into(), id, true)]
     );
 }

@@ -312,8 +312,8 @@ fn objects_in_directories_the_environment_names_are_read() {
     let r = Repo::new();
     r.write("README.md", "# x\n");
     r.commit_all("init");
-    let base = rev(&r, "HEAD");
-    r.write("app.cfg", &key_line("elsewhere"));
+    let base = r.rev("HEAD");
+    r.write("app.cfg", &aws_key_line("elsewhere"));
     let tip = r.commit_all("secret");
     // Move every loose object of the new commit to a directory outside the repository.
     let elsewhere = tempfile::tempdir().unwrap();
@@ -340,11 +340,10 @@ fn objects_in_directories_the_environment_names_are_read() {
     let out = run(None);
     assert_eq!(out.status.code(), Some(2), "the objects are gone");
     for var in ["GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_OBJECT_DIRECTORY"] {
-        let out = run(Some(var));
-        assert_eq!(out.status.code(), Some(1), "{var}: {out:?}");
-        let report = json(&out);
+        let report = Report::from_output(&run(Some(var)));
+        assert_eq!(report.code, 1, "{var}: {report}");
         assert_eq!(
-            found(&report),
+            report.found_in_commits(),
             vec![("app.cfg".into(), 1, tip.clone())],
             "{var}"
         );
