@@ -230,6 +230,40 @@ fn damaged_object_committed(c: &Ctx) -> Vec<(String, String)> {
     Vec::new()
 }
 
+/// Put object `with`'s loose file in place of object `id`'s: a valid object, the wrong one.
+fn replace_loose(c: &Ctx, id: &str, with: &str) {
+    let obj = |id: &str| c.root().join(".git/objects").join(&id[..2]).join(&id[2..]);
+    std::fs::remove_file(obj(id)).unwrap();
+    std::fs::copy(obj(with), obj(id)).unwrap();
+}
+
+/// A commit adding `sub/`, whose loose tree is then replaced by another tree; a change under
+/// `sub/` is staged, so the staged guard reads that tree too.
+fn damaged_tree(c: &Ctx) -> Vec<(String, String)> {
+    c.repo.write("sub/a.txt", "first content\n");
+    c.repo.commit_all("sub");
+    let sub = c.repo.git(&["rev-parse", "HEAD:sub"]).trim().to_string();
+    let other = c
+        .repo
+        .git(&["rev-parse", "HEAD~1^{tree}"])
+        .trim()
+        .to_string();
+    replace_loose(c, &sub, &other);
+    c.repo.write("sub/b.txt", "more\n");
+    c.repo.git(&["add", "sub/b.txt"]);
+    Vec::new()
+}
+
+/// The last commit's loose object replaced by its parent's.
+fn damaged_commit(c: &Ctx) -> Vec<(String, String)> {
+    c.repo.write("a.txt", "first content\n");
+    c.repo.commit_all("a");
+    let head = c.repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let parent = c.repo.git(&["rev-parse", "HEAD~1"]).trim().to_string();
+    replace_loose(c, &head, &parent);
+    Vec::new()
+}
+
 fn hook_symlink_out(c: &Ctx) -> Vec<(String, String)> {
     let target = c.out("not-a-hook");
     std::fs::write(&target, "keep me\n").unwrap();
@@ -670,6 +704,33 @@ const CASES: &[Case] = &[
         stdin: no_input,
         code: 2,
         says: "damaged: its content does not match its id",
+        writes: false,
+    },
+    Case {
+        name: "scan --staged: a damaged tree",
+        setup: damaged_tree,
+        args: &["scan", "--staged"],
+        stdin: no_input,
+        code: 2,
+        says: "is damaged: its content does not match its id",
+        writes: false,
+    },
+    Case {
+        name: "scan --range: a damaged tree",
+        setup: damaged_tree,
+        args: &["scan", "--range", "HEAD~1..HEAD"],
+        stdin: no_input,
+        code: 2,
+        says: "is damaged: its content does not match its id",
+        writes: false,
+    },
+    Case {
+        name: "scan --range: a damaged commit",
+        setup: damaged_commit,
+        args: &["scan", "--range", "HEAD"],
+        stdin: no_input,
+        code: 2,
+        says: "is damaged: its content does not match its id",
         writes: false,
     },
     Case {
