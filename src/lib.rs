@@ -9,12 +9,14 @@
 
 pub mod atomic;
 pub mod baseline;
+pub mod checksum;
 pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod diff;
 pub mod error;
 pub mod finding;
+pub mod git;
 pub mod hooks;
 pub mod import;
 pub mod matcher;

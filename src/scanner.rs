@@ -156,7 +156,7 @@ pub fn disabled(list: &[String], rule_id: &str) -> bool {
 impl Scanner {
     /// Built-in rules plus the configuration's own, minus the disabled ones.
     pub fn new(config: &Config, config_name: &str) -> Result<Scanner, String> {
-        let mut all = rules::builtin_rules().map_err(|e| e.to_string())?;
+        let mut all = rules::builtin_scan_rules().map_err(|e| e.to_string())?;
         for spec in &config.rule {
             let rule =
                 rules::validate_spec(config_name, spec.clone(), true).map_err(|e| e.to_string())?;

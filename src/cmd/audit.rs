@@ -10,8 +10,9 @@ use std::time::Instant;
 
 pub(super) fn run(args: AuditArgs) -> Result<i32> {
     let started = Instant::now();
-    let repo = history::open(args.repo.as_deref())?;
-    let root = history::root_of(&repo);
+    let opened = history::open(args.repo.as_deref())?;
+    let repo = history::audit_repo(&opened);
+    let root = crate::git::root(&repo);
     let settings = Settings::for_scan(&root, &args.report, args.max_file_size)?;
     let since = args
         .since

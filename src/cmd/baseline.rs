@@ -11,8 +11,9 @@ use crate::sources::history::{self, Options};
 use std::path::{Path, PathBuf};
 
 pub(super) fn run(args: BaselineArgs) -> Result<i32> {
-    let repo = history::open(args.repo.as_deref())?;
-    let root = history::root_of(&repo);
+    let opened = history::open(args.repo.as_deref())?;
+    let repo = history::audit_repo(&opened);
+    let root = crate::git::root(&repo);
     let settings = Settings::load(
         &root,
         args.config.as_deref(),

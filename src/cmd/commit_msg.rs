@@ -16,7 +16,7 @@ pub(super) fn run(args: ScanArgs) -> Result<i32> {
     let file = args.commit_msg.clone().expect("dispatched on --commit-msg");
     let root = find_root(&file);
     let settings = Settings::for_scan(&root, &args.report, args.max_file_size)?;
-    let comment = sources::git::open()
+    let comment = crate::git::open()
         .ok()
         .and_then(|r| {
             r.to_thread_local()

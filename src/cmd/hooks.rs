@@ -3,8 +3,8 @@
 use super::write_output;
 use crate::cli::{HookKind, InstallArgs, UninstallArgs};
 use crate::error::Result;
+use crate::git;
 use crate::hooks::{self, Existing, Hook};
-use crate::sources::git;
 use std::path::PathBuf;
 
 fn hook(kind: HookKind) -> Hook {

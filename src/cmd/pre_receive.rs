@@ -6,12 +6,13 @@
 use super::finish;
 use crate::cli::{OnTimeout, ScanArgs};
 use crate::error::{Error, Result};
+use crate::git;
 use crate::outcome::Outcome;
 use crate::report::RunKind;
 use crate::settings::Settings;
 use crate::sources::git_scan::scan_changes;
+use crate::sources::message;
 use crate::sources::prereceive::{parse_updates, push_changes, skip_reason, SKIP_OPTION};
-use crate::sources::{git, message, quarantine};
 use gix::bstr::ByteSlice;
 use gix::ObjectId;
 use std::io::{IsTerminal, Write};
@@ -20,8 +21,7 @@ use std::time::{Duration, Instant};
 
 pub(super) fn run(args: ScanArgs) -> Result<i32> {
     let started = Instant::now();
-    let mut ts = git::open()?;
-    let _names = quarantine::apply(&mut ts)?;
+    let ts = git::open_isolated()?;
     let repo = ts.to_thread_local();
 
     if let Some(reason) = skip_reason(&push_options()) {
@@ -55,8 +55,7 @@ pub(super) fn run(args: ScanArgs) -> Result<i32> {
         .seconds
         .map(|s| watchdog(started, s, limit.on_timeout));
 
-    let root =
-        std::path::absolute(repo.common_dir()).unwrap_or_else(|_| repo.common_dir().to_path_buf());
+    let root = git::server_root(&repo);
     let settings = Settings::for_scan(&root, &args.report, args.max_file_size)?;
     if std::io::stdin().is_terminal() {
         return Err(Error::Input("--pre-receive reads git's pre-receive lines (<old> <new> <ref>) on standard input; to scan commits by hand, use --range".into()));

@@ -5,12 +5,13 @@
 use super::finish;
 use crate::cli::ScanArgs;
 use crate::error::{Error, Result};
+use crate::git;
 use crate::outcome::Outcome;
 use crate::report::RunKind;
 use crate::settings::Settings;
 use crate::sources::git_scan::scan_changes;
+use crate::sources::message;
 use crate::sources::range::{commit_changes, parse_pre_push, pushed_commits, range_commits, zero};
-use crate::sources::{git, message};
 use std::io::IsTerminal;
 use std::time::Instant;
 
@@ -21,10 +22,7 @@ pub(super) fn run(args: ScanArgs) -> Result<i32> {
     let started = Instant::now();
     let ts = git::open()?;
     let repo = ts.to_thread_local();
-    let root = match repo.workdir() {
-        Some(w) => std::path::absolute(w).unwrap_or_else(|_| w.to_path_buf()),
-        None => repo.git_dir().to_path_buf(),
-    };
+    let root = git::root(&repo);
     let settings = Settings::for_scan(&root, &args.report, args.max_file_size)?;
     let commits = match &args.range {
         Some(spec) => range_commits(&repo, spec)?,

@@ -57,6 +57,6 @@ pub(super) fn run(args: ScanArgs) -> Result<i32> {
         .iter()
         .filter(|f| f.kind == Kind::File)
         .map(|f| f.path.as_str());
-    outcome.file_states = sources::git_state::states(&root, forbidden);
+    outcome.file_states = crate::git::state::states(&root, forbidden);
     finish(&settings, outcome, RunKind::Scan, started)
 }

@@ -3,9 +3,9 @@
 use super::finish;
 use crate::cli::ScanArgs;
 use crate::error::{Error, Result};
+use crate::git;
 use crate::report::RunKind;
 use crate::settings::Settings;
-use crate::sources::git;
 use crate::sources::git_scan::scan_changes;
 use crate::sources::staged::staged_changes;
 use std::time::Instant;

@@ -106,7 +106,7 @@ pub fn file_rules_scanner(config: &Config, name: &str) -> crate::error::Result<S
         builtin_file_rules().map_err(|e| crate::error::Error::Rules(format!("{e:#}")))?
     } else {
         // Rules of the user's own must not reuse any built-in id: check against them all.
-        rules::builtin_rules().map_err(rules_error)?
+        rules::builtin_scan_rules().map_err(rules_error)?
     };
     for spec in &config.rule {
         all.push(rules::validate_spec(name, spec.clone(), true).map_err(rules_error)?);
@@ -120,7 +120,7 @@ pub fn file_rules_scanner(config: &Config, name: &str) -> crate::error::Result<S
 /// parsed: a fifth of a millisecond against a millisecond for all 240 rules and their examples.
 fn builtin_file_rules() -> Result<Vec<rules::Rule>> {
     let mut out = Vec::new();
-    for (origin, json) in rules::BUILTIN_PATTERNS {
+    for (origin, json, _) in rules::BUILTIN_PATTERNS {
         if !json.contains(r#""kind":"file""#) {
             continue;
         }
@@ -138,15 +138,15 @@ fn builtin_file_rules() -> Result<Vec<rules::Rule>> {
 pub fn check_for_audit(root: &Path, config: &Config, today: Option<&str>) -> Result<Outcome> {
     let settings = Checks::from_config(&config.policy)?;
     let today = self::today(today)?;
-    let repo = gix::open(root)
-        .map_err(|e| Error::Git(format!("{}: not a git repository: {e}", root.display())))?;
+    let opened = crate::git::open_at(root)?;
+    let repo = opened.to_thread_local();
     if repo.head_id().is_err() {
         let mut out = Outcome::default();
         out.notes
             .push("no commits yet: the security policy checks were skipped".into());
         return Ok(out);
     }
-    drop(repo);
+    drop((repo, opened));
     let source = Source::commit(root, "HEAD")?;
     check(&source, &settings, today, None)
 }

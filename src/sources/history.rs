@@ -13,7 +13,6 @@
 
 mod blobs;
 mod commits;
-mod fx;
 mod objects;
 mod packs;
 pub mod progress;
@@ -22,8 +21,8 @@ mod trees;
 use crate::finding::{CommitInfo, Finding};
 use crate::outcome::Outcome;
 use crate::scanner::Scanner;
-use fx::FxMap;
-use std::path::{Path, PathBuf};
+use rustc_hash::FxHashMap as FxMap;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use trees::HEAD_ONLY;
 
@@ -39,13 +38,17 @@ pub struct Options<'a> {
 }
 
 /// Open the repository at (or above) `path`, default the current directory.
-pub fn open(path: Option<&Path>) -> anyhow::Result<gix::Repository> {
+pub fn open(path: Option<&Path>) -> anyhow::Result<crate::git::Repo> {
     let p = path.unwrap_or(Path::new("."));
     if !p.exists() {
         anyhow::bail!("{}: no such directory", p.display());
     }
-    let mut repo = gix::discover(p)
-        .map_err(|e| anyhow::anyhow!("{}: not a git repository ({e})", p.display()))?;
+    crate::git::open_at(p)
+}
+
+/// The repository as the audit reads it.
+pub fn audit_repo(opened: &crate::git::Repo) -> gix::Repository {
+    let mut repo = opened.to_thread_local();
     // Trees of neighbouring commits are deltas of each other: keep recent bases and trees at hand.
     repo.object_cache_size_if_unset(16 << 20);
     repo.objects.set_pack_cache(|| {
@@ -53,13 +56,7 @@ pub fn open(path: Option<&Path>) -> anyhow::Result<gix::Repository> {
             64 << 20,
         ))
     });
-    Ok(repo)
-}
-
-/// Where the configuration and the baseline live: the work tree, or the git directory if bare.
-pub fn root_of(repo: &gix::Repository) -> PathBuf {
-    let p = repo.workdir().unwrap_or(repo.git_dir());
-    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+    repo
 }
 
 /// `--since`: `YYYY-MM-DD` (midnight UTC) or any date git understands.
@@ -81,14 +78,7 @@ fn ymd(s: &str) -> Option<i64> {
     if !(1..=12).contains(&m) || !(1..=31).contains(&d) || s.len() != 10 {
         return None;
     }
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some((era * 146_097 + doe - 719_468) * 86_400)
+    Some(crate::policy::dates::day_of(y, m as u32, d as u32)? * 86_400)
 }
 
 /// Audit the history of `repo`: findings with their commits, the summary, errors and notes.
@@ -136,7 +126,13 @@ pub fn audit(
                 &stop,
             )
         });
-        packs::scan_all(repo, &bundles, &shared, threads, &|t| {
+        let wanted = packs::Wanted {
+            ids: inv.blobs.iter().map(|b| b.id).collect(),
+            max_size: scanner.max_file_size,
+            done: &|b| shared.is_done(b),
+        };
+        let sink = blobs::Worker::new(&shared);
+        packs::read_all(repo, &bundles, &wanted, &sink, threads, &|t| {
             total.store(t, Ordering::Relaxed)
         });
         stop.store(true, Ordering::Relaxed);
@@ -213,7 +209,7 @@ pub fn audit(
     );
     out.findings = earliest(repo, &history.commits, hits);
     let ids: Vec<gix::ObjectId> = history.commits.iter().map(|c| c.id).collect();
-    let info = |id: &gix::ObjectId| commit_info(repo, id);
+    let info = |id: &gix::ObjectId| crate::git::commit::info_of(repo, *id);
     super::message::scan_history(repo, scanner, &ids, threads, &info, &mut out);
     Ok(out)
 }
@@ -254,32 +250,12 @@ fn earliest(
         }
         let info = infos
             .entry(commit)
-            .or_insert_with(|| commit_info(repo, &commits[commit as usize].id));
+            .or_insert_with(|| crate::git::commit::info_of(repo, commits[commit as usize].id));
         h.finding.commit = Some(info.clone());
         h.finding.at_head = Some(at_head);
         out.push(h.finding);
     }
     out
-}
-
-/// The author, email and ISO 8601 author date of a commit.
-fn commit_info(repo: &gix::Repository, id: &gix::ObjectId) -> CommitInfo {
-    let mut info = CommitInfo {
-        commit: id.to_string(),
-        author: String::new(),
-        email: String::new(),
-        date: String::new(),
-    };
-    if let Ok(c) = repo.find_commit(*id) {
-        if let Ok(a) = c.author() {
-            info.author = a.name.to_string();
-            info.email = a.email.to_string();
-            if let Ok(t) = a.time() {
-                info.date = t.format_or_unix(gix::date::time::format::ISO8601_STRICT);
-            }
-        }
-    }
-    info
 }
 
 #[cfg(test)]
@@ -292,6 +268,7 @@ mod tests {
         assert_eq!(ymd("2023-11-14"), Some(1_699_920_000));
         assert_eq!(ymd("2024-02-29"), Some(1_709_164_800));
         assert_eq!(ymd("2024-13-01"), None);
+        assert_eq!(ymd("2023-02-29"), None, "a day that does not exist");
         assert_eq!(ymd("2024-1-1"), None);
         assert!(parse_since("yesterday-ish").is_err());
     }

@@ -2,7 +2,7 @@
 //!
 //! git runs the pre-receive hook in the receiving repository with one `<old> <new> <ref>` line per
 //! ref the push updates, before any ref moves, while the pushed objects sit in a quarantine
-//! directory (see [`super::quarantine`]). The scan covers exactly what the push brings: the commits
+//! directory (see [`crate::git::quarantine`]). The scan covers exactly what the push brings: the commits
 //! reachable from the new tips and from no ref the repository already has (new branches, updates,
 //! force pushes and tags alike; deleted refs bring nothing), each with the added-lines and merge
 //! semantics of `--range`, their commit messages and the messages of annotated tags. A tag of a
@@ -14,10 +14,10 @@
 //! git configuration of the server's repository (`hushguard.allowSkip`, `hushguard.timeLimit`,
 //! `hushguard.onTimeout`).
 
-use super::git::{self, Delta};
 use super::git_scan::ChangeSet;
 use super::range;
 use crate::error::Error;
+use crate::git::{self, Delta};
 use crate::outcome::Outcome;
 use anyhow::{anyhow, Result};
 use gix::bstr::{BString, ByteSlice};

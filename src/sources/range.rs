@@ -9,9 +9,9 @@
 //!
 //! The message of each commit is scanned too ([`super::message`]).
 
-use super::git::{self, Delta};
 use super::git_scan::{skip_reason, Change, ChangeSet};
 use crate::error::Error;
+use crate::git::{self, Delta};
 use crate::outcome::Outcome;
 use anyhow::{anyhow, bail, Result};
 use gix::bstr::{BString, ByteSlice};
@@ -209,8 +209,8 @@ pub fn commit_changes(
         set.commits.push(c.info);
         let mut parent_trees = Vec::with_capacity(c.parents.len());
         for p in &c.parents {
-            match repo.find_commit(*p).ok().and_then(|pc| pc.tree_id().ok()) {
-                Some(t) => parent_trees.push(t.detach()),
+            match repo.has_object(p).then(|| git::commit::tree_of(repo, *p)) {
+                Some(t) => parent_trees.push(t?),
                 None => {
                     out.notes.push(format!(
                         "commit {id}: parent {p} is not available (a shallow clone?); the commit is not scanned"

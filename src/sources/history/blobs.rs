@@ -129,14 +129,6 @@ impl<'s, 'a> Worker<'s, 'a> {
         }
     }
 
-    pub fn blob_id(&self, blob: u32) -> gix::ObjectId {
-        self.shared.inv.blobs[blob as usize].id
-    }
-
-    pub fn max_file_size(&self) -> u64 {
-        self.shared.scanner.max_file_size
-    }
-
     /// Claim a blob; false if another path already handled it.
     fn claim(&self, blob: u32) -> bool {
         !self.shared.done[blob as usize].swap(true, Ordering::Relaxed)
@@ -316,6 +308,22 @@ fn offset(data: &[u8], line: usize, column: usize) -> usize {
             .unwrap_or(data.len())
     };
     (line_start + column.saturating_sub(1)).min(data.len())
+}
+
+/// The history readers hand each blob to a worker.
+impl super::packs::Sink for Worker<'_, '_> {
+    fn blob(&mut self, blob: u32, data: &[u8]) {
+        self.scan(blob, data);
+    }
+    fn unreadable(&mut self, blob: u32, reason: &str) {
+        Worker::unreadable(self, blob, reason);
+    }
+    fn too_large(&mut self, blob: u32, size: u64) {
+        Worker::too_large(self, blob, size);
+    }
+    fn error(&mut self, message: String) {
+        Worker::error(self, message);
+    }
 }
 
 #[cfg(test)]
