@@ -147,7 +147,7 @@ pub fn scan_all(
                 })
                 .map(|h| h.object_size);
             match size {
-                Ok(size) if size > shared.scanner.max_file_size => setup.too_large(blob, size),
+                Ok(size) if size > shared.pipe.limit() => setup.too_large(blob, size),
                 Ok(size) => {
                     total_bytes += size;
                     scan.push((offset, blob));

@@ -1,6 +1,9 @@
-//! One blob in, findings out: path allowlist, forbidden-file rules, size and binary checks, the
-//! matcher, inline suppression comments and the configured allowlist. Every source calls this.
+//! The rule set: the content matcher (with the decoding stage), the forbidden-file rules and the
+//! configured allowlists, compiled once; what one rule finds in one buffer, located and filtered by
+//! inline and configured allowlists. The order a blob goes through it is the pipeline's.
 
+use super::names::NameFilter;
+use super::pipeline::{Blob, Content, Origin, Pipeline, Scanned};
 use crate::config::Config;
 use crate::finding::{fingerprint, Finding, Kind};
 use crate::matcher::decode::{self, Decoded};
@@ -10,12 +13,14 @@ use globset::GlobSet;
 use regex::bytes::Regex;
 use std::sync::OnceLock;
 
-/// Why a blob was not scanned for content.
+/// Why a blob's content was not scanned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Skip {
     Binary,
     TooLarge,
     Allowlisted,
+    /// A Git LFS pointer: the content lives elsewhere; only forbidden-file rules apply.
+    Lfs,
 }
 
 impl Skip {
@@ -24,39 +29,14 @@ impl Skip {
             Skip::Binary => "binary",
             Skip::TooLarge => "too_large",
             Skip::Allowlisted => "allowlisted",
+            Skip::Lfs => "lfs",
         }
     }
-}
-
-/// The result of scanning one blob.
-#[derive(Debug, Default)]
-pub struct BlobScan {
-    pub findings: Vec<Finding>,
-    pub skipped: Option<Skip>,
-    /// Content findings past [`MAX_FINDINGS_PER_BLOB`], counted but not reported.
-    pub omitted: usize,
 }
 
 /// The most content findings reported for one blob: past it a file is a dump of secrets or a
 /// trap, and what matters is that it blocks, not a report as long as the file.
 pub const MAX_FINDINGS_PER_BLOB: usize = 1000;
-
-impl BlobScan {
-    /// The note for the reader when findings were left out.
-    pub fn omitted_note(&self, path: &str) -> Option<String> {
-        omitted_note(path, self.omitted)
-    }
-}
-
-/// The note for a blob at `path` whose `omitted` findings past the cap were not reported.
-pub fn omitted_note(path: &str, omitted: usize) -> Option<String> {
-    (omitted > 0).then(|| {
-        format!(
-            "{}: {omitted} more findings not reported (only the first {MAX_FINDINGS_PER_BLOB} of a file are)",
-            crate::quote::quote(path)
-        )
-    })
-}
 
 /// Comments that silence the findings on their line.
 const INLINE_ALLOW: &[&[u8]] = &[
@@ -79,63 +59,15 @@ struct FileRule {
     content: OnceLock<Result<Option<Regex>, RuleError>>,
 }
 
-/// Which forbidden-file rules may apply to a path: one glob set over every rule's `paths`, so a
-/// path is matched once rather than once per rule.
-struct FileRuleIndex {
-    /// Every file rule's `paths` globs.
-    globs: GlobSet,
-    /// For each glob of `globs`, the file rule it belongs to.
-    owner: Vec<usize>,
-    /// File rules without `paths`, which apply to any path their `exclude_paths` do not exclude.
-    everywhere: Vec<usize>,
-}
-
-impl FileRuleIndex {
-    fn new(rules: &[FileRule]) -> Result<Self, String> {
-        let mut b = globset::GlobSetBuilder::new();
-        let mut owner = Vec::new();
-        let mut everywhere = Vec::new();
-        for (i, f) in rules.iter().enumerate() {
-            if f.rule.spec.paths.is_empty() {
-                everywhere.push(i);
-            }
-            for g in &f.rule.spec.paths {
-                for glob in rules::globs_of(g).map_err(|e| format!("rule {}: {e}", f.rule.id()))? {
-                    b.add(glob);
-                    owner.push(i);
-                }
-            }
-        }
-        Ok(FileRuleIndex {
-            globs: b.build().map_err(|e| e.to_string())?,
-            owner,
-            everywhere,
-        })
-    }
-
-    /// The file rules whose `paths` match `path` or that have none, in rule order; the caller
-    /// still checks each one's `exclude_paths`.
-    fn candidates(&self, path: &str) -> Vec<usize> {
-        let mut out = self.everywhere.clone();
-        for g in self.globs.matches(path) {
-            out.push(self.owner[g]);
-        }
-        if out.len() > 1 {
-            out.sort_unstable();
-            out.dedup();
-        }
-        out
-    }
-}
-
-/// The engine shared by every source.
-pub struct Scanner {
+/// The active rules, compiled: the content matcher, the forbidden-file rules with their name
+/// prefilter, and the configured allowlists. Loaded once ([`RuleSet::load`]) and shared by every
+/// source through the [pipeline](super::pipeline).
+pub struct RuleSet {
     matcher: Matcher,
     file_rules: Vec<FileRule>,
-    /// Built on the first path (building the glob set costs about a millisecond, which a command
-    /// that reads no files should not pay); `None` if a glob fails to build, when every rule is
-    /// tried (rules are validated when loaded, so this does not happen).
-    file_index: OnceLock<Option<FileRuleIndex>>,
+    /// Built on the first path (building it costs time a command that reads no files should not
+    /// pay).
+    file_names: OnceLock<NameFilter>,
     allow_paths: Option<GlobSet>,
     file_allow_paths: Option<GlobSet>,
     allow_regexes: Vec<Regex>,
@@ -153,28 +85,9 @@ pub fn disabled(list: &[String], rule_id: &str) -> bool {
     })
 }
 
-impl Scanner {
-    /// Built-in rules plus the configuration's own, minus the disabled ones.
-    pub fn new(config: &Config, config_name: &str) -> Result<Scanner, String> {
-        let mut all = rules::builtin_rules().map_err(|e| e.to_string())?;
-        for spec in &config.rule {
-            let rule =
-                rules::validate_spec(config_name, spec.clone(), true).map_err(|e| e.to_string())?;
-            all.push(rule);
-        }
-        rules::check_unique(&all).map_err(|e| e.to_string())?;
-        // An allowlist regex or glob that does not build is the configuration's error: name it.
-        Self::with_rules(all, config).map_err(|e| {
-            if e.starts_with(config_name) {
-                e
-            } else {
-                format!("{config_name}: {e}")
-            }
-        })
-    }
-
+impl RuleSet {
     /// Build from an explicit rule list (used by `rules check` and tests).
-    pub fn with_rules(all: Vec<Rule>, config: &Config) -> Result<Scanner, String> {
+    pub fn with_rules(all: Vec<Rule>, config: &Config) -> Result<RuleSet, String> {
         let (files, content): (Vec<Rule>, Vec<Rule>) = all
             .into_iter()
             .filter(|r| !disabled(&config.rules.disable, r.id()))
@@ -195,9 +108,9 @@ impl Scanner {
                 content: OnceLock::new(),
             })
             .collect();
-        Ok(Scanner {
+        Ok(RuleSet {
             matcher: Matcher::new(content)?,
-            file_index: OnceLock::new(),
+            file_names: OnceLock::new(),
             file_rules,
             allow_paths: glob_set(&config.allowlist.paths)
                 .map_err(|e| format!("[allowlist] paths: {e}"))?,
@@ -238,6 +151,51 @@ impl Scanner {
         self.allow_paths.as_ref().is_some_and(|g| g.is_match(path))
     }
 
+    /// The name prefilter of the file rules, built on first use.
+    fn file_names(&self) -> &NameFilter {
+        self.file_names.get_or_init(|| {
+            NameFilter::new(self.file_rules.iter().enumerate().flat_map(|(i, f)| {
+                // A rule without `paths` applies to any path (validation forbids it for file
+                // rules; stay correct anyway).
+                let globs: Vec<Option<&String>> = match f.rule.spec.paths.is_empty() {
+                    true => vec![None],
+                    false => f.rule.spec.paths.iter().map(Some).collect(),
+                };
+                globs.into_iter().map(move |g| (i, g))
+            }))
+        })
+    }
+
+    /// Whether some forbidden-file rule may apply to `path`: a test on the bytes of its file name
+    /// that turns most paths away at once (a necessary condition, not a sufficient one).
+    pub fn file_rules_may_apply(&self, path: &[u8]) -> bool {
+        !self.file_rules.is_empty() && !self.file_names().turns_away(path)
+    }
+
+    /// The file rules that apply to `path` (by their `paths` and `exclude_paths`), in rule order.
+    fn file_rules_at(&self, path: &str) -> Vec<usize> {
+        if self.file_rules.is_empty() {
+            return Vec::new();
+        }
+        let mut candidates = Vec::new();
+        self.file_names()
+            .candidates(path.as_bytes(), &mut candidates);
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates.retain(|&i| self.file_rules[i].rule.applies_to(path));
+        candidates
+    }
+
+    /// Whether any rule looks at the bytes of a blob at `path`: a content rule, or a file rule
+    /// with a content condition that applies there. A blob no rule reads need not be read.
+    pub fn reads_bytes_at(&self, path: &str) -> bool {
+        !self.matcher.rules().is_empty()
+            || self
+                .file_rules_at(path)
+                .iter()
+                .any(|&i| self.file_rules[i].rule.spec.regex.is_some())
+    }
+
     /// Forbidden-file findings for `path`; `data` is needed only by rules with a content condition.
     pub fn file_findings(&self, path: &str, data: &[u8]) -> Result<Vec<Finding>, RuleError> {
         if self
@@ -248,18 +206,8 @@ impl Scanner {
             return Ok(Vec::new());
         }
         let mut out = Vec::new();
-        let candidates = match self
-            .file_index
-            .get_or_init(|| FileRuleIndex::new(&self.file_rules).ok())
-        {
-            Some(index) => index.candidates(path),
-            None => (0..self.file_rules.len()).collect(),
-        };
-        for i in candidates {
+        for i in self.file_rules_at(path) {
             let f = &self.file_rules[i];
-            if !f.rule.applies_to(path) {
-                continue;
-            }
             let cond = f
                 .content
                 .get_or_init(|| f.rule.compile_regex())
@@ -298,46 +246,28 @@ impl Scanner {
         Ok(out)
     }
 
-    /// Scan one blob: file rules by path, then (unless binary or too large) its content.
-    pub fn scan(&self, path: &str, data: &[u8]) -> Result<BlobScan, RuleError> {
-        if self.path_allowlisted(path) {
-            return Ok(BlobScan {
-                findings: Vec::new(),
-                skipped: Some(Skip::Allowlisted),
-                omitted: 0,
-            });
+    /// Scan one blob of bytes through the [pipeline](super::pipeline), as a file on disk (for
+    /// `rules check`, tests and benchmarks).
+    pub fn scan(&self, path: &str, data: &[u8]) -> Result<Scanned, RuleError> {
+        let blob = Blob {
+            path,
+            content: Content::Bytes(data),
+            origin: Origin::Disk,
+        };
+        let mut scanned = Pipeline::new(self).scan(&blob);
+        match scanned.error.take() {
+            Some(e) => Err(e),
+            None => Ok(scanned),
         }
-        let mut findings = self.file_findings(path, data)?;
-        if data.len() as u64 > self.max_file_size {
-            return Ok(BlobScan {
-                findings,
-                skipped: Some(Skip::TooLarge),
-                omitted: 0,
-            });
-        }
-        if is_binary(data) {
-            return Ok(BlobScan {
-                findings,
-                skipped: Some(Skip::Binary),
-                omitted: 0,
-            });
-        }
-        let (content, omitted) = self.content_findings_counted(path, data)?;
-        findings.extend(content);
-        Ok(BlobScan {
-            findings,
-            skipped: None,
-            omitted,
-        })
     }
 
     /// Secrets in `data` (no binary or size check), after inline and configured allowlists; at
-    /// most [`MAX_FINDINGS_PER_BLOB`] (see [`Scanner::content_findings_counted`]).
+    /// most [`MAX_FINDINGS_PER_BLOB`] (see [`RuleSet::content_findings_counted`]).
     pub fn content_findings(&self, path: &str, data: &[u8]) -> Result<Vec<Finding>, RuleError> {
         self.content_findings_counted(path, data).map(|(f, _)| f)
     }
 
-    /// Like [`Scanner::content_findings`], with the number of findings past the cap.
+    /// Like [`RuleSet::content_findings`], with the number of findings past the cap.
     pub fn content_findings_counted(
         &self,
         path: &str,
@@ -717,7 +647,7 @@ impl AllowLines {
 mod tests {
     use super::*;
 
-    fn scanner(extra: &str) -> Scanner {
+    fn scanner(extra: &str) -> RuleSet {
         let cfg = Config::parse(std::path::Path::new("t"), extra).unwrap();
         let rules = rules::parse_rules(
             "t.toml",
@@ -737,7 +667,7 @@ paths = [".env"]
             true,
         )
         .unwrap();
-        Scanner::with_rules(rules, &cfg).unwrap()
+        RuleSet::with_rules(rules, &cfg).unwrap()
     }
 
     #[test]
