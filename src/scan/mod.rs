@@ -1,6 +1,8 @@
 //! Scanning: the rule set loaded once ([`RuleSet::load`]) and the one blob pipeline every source
-//! hands its blobs to ([`Pipeline`]).
+//! hands its blobs to ([`Pipeline`]): allowlist, file rules (`engine`, with the name prefilter of
+//! `names`), size/LFS/binary, the content scan with its decoding stage (`content`), notes.
 
+mod content;
 pub mod engine;
 mod load;
 mod names;
