@@ -4,9 +4,7 @@
 //! they hold whatever the built-in patterns become: `hgtest.key` (a token shape) and `hgtest.dotenv`
 //! (a forbidden `.env` file). Tokens are made at run time: no line of this file is a leak.
 
-mod common;
-
-use common::{github_token, random, Repo, ALNUM};
+use crate::util::{github_token, hg_key, random, Repo, Report, ALNUM};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -24,11 +22,6 @@ description = "environment file"
 paths = ["**/.env"]
 "#;
 
-/// A test key, made at run time.
-fn key(seed: &str) -> String {
-    format!("{}{}", ["hg", "key_"].concat(), random(seed, ALNUM, 24))
-}
-
 /// The test configuration, written outside the repository.
 fn config(repo: &Repo) -> PathBuf {
     let p = repo.home.path().join("hushguard-test.toml");
@@ -36,69 +29,40 @@ fn config(repo: &Repo) -> PathBuf {
     p
 }
 
-struct Run {
-    code: i32,
-    json: Value,
-    stderr: String,
-}
-
-/// `hushguard audit --format json --config … ARGS` in `dir`.
-fn audit_in(repo: &Repo, dir: &Path, args: &[&str]) -> Run {
+/// `hushguard audit --no-policy --progress never --config … ARGS` in `dir`.
+fn audit_in(repo: &Repo, dir: &Path, args: &[&str]) -> Report {
     let cfg = config(repo);
-    let out = repo
-        .hushguard_in(dir)
-        .args([
-            "audit",
-            "--format",
-            "json",
-            "--no-policy",
-            "--progress",
-            "never",
-        ])
-        .arg("--config")
-        .arg(&cfg)
-        .args(args)
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let json = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}\nstderr: {stderr}"));
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        json,
-        stderr,
-    }
+    let cfg = cfg.to_str().unwrap();
+    let mut all = vec![
+        "audit",
+        "--no-policy",
+        "--progress",
+        "never",
+        "--config",
+        cfg,
+    ];
+    all.extend_from_slice(args);
+    repo.run_json_in(dir, &all)
 }
 
-fn audit(repo: &Repo, args: &[&str]) -> Run {
+fn audit(repo: &Repo, args: &[&str]) -> Report {
     audit_in(repo, repo.path(), args)
 }
 
 /// The findings of the test rules, as (rule, path, commit, at_head).
-fn ours(run: &Run) -> Vec<(String, String, String, bool)> {
-    run.json["findings"]
-        .as_array()
-        .unwrap()
+fn ours(run: &Report) -> Vec<(String, String, String, bool)> {
+    run.findings
         .iter()
-        .filter(|f| f["rule_id"].as_str().unwrap().starts_with("hgtest."))
+        .filter(|f| f.rule_id.starts_with("hgtest."))
         .map(|f| {
             (
-                f["rule_id"].as_str().unwrap().to_string(),
-                f["path"].as_str().unwrap().to_string(),
-                f["commit"].as_str().unwrap_or("").to_string(),
-                f["at_head"].as_bool().unwrap_or(false),
+                f.rule_id.clone(),
+                f.path.clone(),
+                f.commit_id().to_string(),
+                f.at_head.unwrap_or(false),
             )
         })
         .collect()
-}
-
-fn summary(run: &Run, key: &str) -> u64 {
-    run.json["summary"][key].as_u64().unwrap_or(0)
-}
-
-fn skipped(run: &Run, reason: &str) -> u64 {
-    run.json["summary"]["skipped"][reason].as_u64().unwrap_or(0)
 }
 
 /// Path of the loose object file of `id`.
@@ -118,7 +82,7 @@ fn a_secret_added_then_removed_is_found_with_the_commit_that_added_it() {
     let repo = Repo::new();
     repo.write("README.md", "hello\n");
     repo.commit_all("first");
-    repo.write("config.txt", &format!("value {}\n", key("removed")));
+    repo.write("config.txt", &format!("value {}\n", hg_key("removed")));
     let added = repo.commit_all("add config");
     std::fs::remove_file(repo.path().join("config.txt")).unwrap();
     repo.commit_all("remove it");
@@ -134,24 +98,24 @@ fn a_secret_added_then_removed_is_found_with_the_commit_that_added_it() {
             false
         )]
     );
-    let f = &run.json["findings"].as_array().unwrap()[0];
-    assert_eq!(f["author"], "Test Author");
-    assert_eq!(f["email"], "author@example.test");
-    let date = f["date"].as_str().unwrap();
+    let f = &run.findings[0];
+    assert_eq!(f.author.as_deref(), Some("Test Author"));
+    assert_eq!(f.email.as_deref(), Some("author@example.test"));
+    let date = f.date.as_deref().unwrap();
     let expected = repo.git(&["log", "-1", "--format=%aI", &added]);
     assert_eq!(
         date,
         expected.trim().replace('Z', "+00:00"),
         "ISO 8601 author date"
     );
-    assert_eq!(f["line"], 1);
-    assert_eq!(summary(&run, "commits"), 3);
+    assert_eq!(f.line, 1);
+    assert_eq!(run.summary.commits.unwrap_or(0), 3);
 }
 
 #[test]
 fn the_same_secret_in_three_paths_is_three_findings_from_one_blob() {
     let repo = Repo::new();
-    let text = format!("value {}\n", key("copied"));
+    let text = format!("value {}\n", hg_key("copied"));
     for p in ["a/key.txt", "b/key.txt", "c/deeper/key.txt"] {
         repo.write(p, &text);
     }
@@ -174,14 +138,13 @@ fn the_same_secret_in_three_paths_is_three_findings_from_one_blob() {
             ),
         ]
     );
-    assert_eq!(summary(&run, "blobs"), 1, "one unique blob");
-    assert_eq!(summary(&run, "files_scanned"), 1, "scanned once");
-    assert_eq!(summary(&run, "bytes_scanned"), text.len() as u64);
-    let fps: std::collections::BTreeSet<&str> = run.json["findings"]
-        .as_array()
-        .unwrap()
+    assert_eq!(run.summary.blobs.unwrap_or(0), 1, "one unique blob");
+    assert_eq!(run.summary.files_scanned, 1, "scanned once");
+    assert_eq!(run.summary.bytes_scanned, text.len() as u64);
+    let fps: std::collections::BTreeSet<&str> = run
+        .findings
         .iter()
-        .map(|f| f["fingerprint"].as_str().unwrap())
+        .map(|f| f.fingerprint.as_str())
         .collect();
     assert_eq!(fps.len(), 3, "each path has its own fingerprint");
 }
@@ -192,7 +155,7 @@ fn a_secret_on_a_branch_never_merged_is_found_unless_branch_narrows_it() {
     repo.write("README.md", "hello\n");
     repo.commit_all("first");
     repo.git(&["checkout", "-q", "-b", "experiment"]);
-    repo.write("src/exp.txt", &format!("value {}\n", key("branch")));
+    repo.write("src/exp.txt", &format!("value {}\n", hg_key("branch")));
     let c = repo.commit_all("experiment");
     repo.git(&["checkout", "-q", "main"]);
 
@@ -204,9 +167,9 @@ fn a_secret_on_a_branch_never_merged_is_found_unless_branch_narrows_it() {
     );
 
     let run = audit(&repo, &["--branch", "main"]);
-    assert_eq!(run.code, 0, "{:?}", run.json);
+    assert_eq!(run.code, 0, "{run}");
     assert!(ours(&run).is_empty());
-    assert_eq!(summary(&run, "commits"), 1);
+    assert_eq!(run.summary.commits.unwrap_or(0), 1);
 }
 
 #[test]
@@ -215,7 +178,7 @@ fn a_secret_reachable_only_from_a_tag_is_found() {
     repo.write("README.md", "hello\n");
     repo.commit_all("first");
     repo.git(&["checkout", "-q", "-b", "release"]);
-    repo.write("deploy.txt", &format!("value {}\n", key("tag")));
+    repo.write("deploy.txt", &format!("value {}\n", hg_key("tag")));
     let c = repo.commit_all("release build");
     repo.git(&["tag", "-a", "-m", "v1", "v1.0"]);
     repo.git(&["checkout", "-q", "main"]);
@@ -255,10 +218,13 @@ fn a_dotenv_added_then_deleted_is_reported_with_its_commit() {
 #[test]
 fn findings_still_at_head_are_marked() {
     let repo = Repo::new();
-    repo.write("kept.txt", &format!("value {}\n", key("kept")));
+    repo.write("kept.txt", &format!("value {}\n", hg_key("kept")));
     let c1 = repo.commit_all("kept secret");
-    repo.write("kept.txt", &format!("first line\nvalue {}\n", key("kept")));
-    repo.write("gone.txt", &format!("value {}\n", key("gone")));
+    repo.write(
+        "kept.txt",
+        &format!("first line\nvalue {}\n", hg_key("kept")),
+    );
+    repo.write("gone.txt", &format!("value {}\n", hg_key("gone")));
     let c2 = repo.commit_all("edit and add");
     std::fs::remove_file(repo.path().join("gone.txt")).unwrap();
     repo.commit_all("remove gone");
@@ -274,16 +240,16 @@ fn findings_still_at_head_are_marked() {
             ("hgtest.key".into(), "kept.txt".into(), c1, true),
         ]
     );
-    assert_eq!(summary(&run, "blobs"), 3);
+    assert_eq!(run.summary.blobs.unwrap_or(0), 3);
 }
 
 #[test]
 fn a_shallow_clone_is_scanned_as_far_as_it_goes_with_a_note() {
     let repo = Repo::new();
-    repo.write("old.txt", &format!("value {}\n", key("old")));
+    repo.write("old.txt", &format!("value {}\n", hg_key("old")));
     repo.commit_all("old secret");
     std::fs::remove_file(repo.path().join("old.txt")).unwrap();
-    repo.write("now.txt", &format!("value {}\n", key("now")));
+    repo.write("now.txt", &format!("value {}\n", hg_key("now")));
     repo.commit_all("current secret");
     repo.write("README.md", "hi\n");
     let head = repo.commit_all("latest");
@@ -303,14 +269,15 @@ fn a_shallow_clone_is_scanned_as_far_as_it_goes_with_a_note() {
         vec![("hgtest.key".into(), "now.txt".into(), head, true)],
         "the old, removed secret is beyond the shallow boundary"
     );
-    assert_eq!(summary(&run, "commits"), 1);
+    assert_eq!(run.summary.commits.unwrap_or(0), 1);
     assert!(run.stderr.contains("shallow"), "{}", run.stderr);
+    assert!(run.notes.iter().any(|n| n.contains("shallow")), "{run}");
 }
 
 #[test]
 fn a_baseline_suppresses_exactly_what_it_lists() {
     let repo = Repo::new();
-    let old = key("old-leak");
+    let old = hg_key("old-leak");
     repo.write("a.txt", &format!("value {old}\n"));
     repo.write("b/.env", "X=1\n");
     repo.commit_all("old leaks");
@@ -347,12 +314,12 @@ fn a_baseline_suppresses_exactly_what_it_lists() {
 
     // The repository-root baseline is read by default: nothing blocks.
     let run = audit(&repo, &[]);
-    assert_eq!(run.code, 0, "{:?}", run.json);
+    assert_eq!(run.code, 0, "{run}");
     assert!(ours(&run).is_empty());
-    assert_eq!(summary(&run, "baselined"), entries.len() as u64);
+    assert_eq!(run.summary.baselined, entries.len() as u64);
 
     // A new leak still blocks, alone.
-    repo.write("c.txt", &format!("value {}\n", key("new-leak")));
+    repo.write("c.txt", &format!("value {}\n", hg_key("new-leak")));
     let c = repo.commit_all("new leak");
     let run = audit(&repo, &[]);
     assert_eq!(run.code, 1);
@@ -376,13 +343,13 @@ fn a_baseline_suppresses_exactly_what_it_lists() {
     let mut paths: Vec<String> = ours(&run).into_iter().map(|f| f.1).collect();
     paths.sort();
     assert_eq!(paths, vec!["a.txt", "c.txt"]);
-    assert_eq!(summary(&run, "baselined"), 1);
+    assert_eq!(run.summary.baselined, 1);
 }
 
 #[test]
 fn baseline_output_flag_writes_elsewhere() {
     let repo = Repo::new();
-    repo.write("a.txt", &format!("value {}\n", key("elsewhere")));
+    repo.write("a.txt", &format!("value {}\n", hg_key("elsewhere")));
     repo.commit_all("leak");
     let cfg = config(&repo);
     let target = repo.home.path().join("b.json");
@@ -413,14 +380,14 @@ fn a_missing_blob_is_named_and_exits_2() {
         "{}",
         run.stderr
     );
-    assert_eq!(skipped(&run, "missing"), 1);
-    assert_eq!(summary(&run, "files_scanned"), 1, "the rest is scanned");
+    assert_eq!(run.skipped("missing"), 1);
+    assert_eq!(run.summary.files_scanned, 1, "the rest is scanned");
 }
 
 #[test]
 fn a_corrupt_loose_blob_is_named_and_findings_still_make_it_1() {
     let repo = Repo::new();
-    repo.write("a.txt", &format!("value {}\n", key("still-found")));
+    repo.write("a.txt", &format!("value {}\n", hg_key("still-found")));
     repo.write("b.txt", "other text\n");
     repo.commit_all("first");
     let id = blob_id(&repo, "HEAD:b.txt");
@@ -440,7 +407,7 @@ fn a_corrupt_loose_blob_is_named_and_findings_still_make_it_1() {
 #[test]
 fn a_corrupt_packed_blob_is_named_and_the_rest_of_the_pack_is_scanned() {
     let repo = Repo::new();
-    repo.write("a.txt", &format!("value {}\n", key("packed")));
+    repo.write("a.txt", &format!("value {}\n", hg_key("packed")));
     // Incompressible, distinct content: no deltas between these blobs.
     repo.write("b.txt", &random("corrupt-me", ALNUM, 4000));
     repo.write("c.txt", &random("neighbour", ALNUM, 4000));
@@ -476,7 +443,7 @@ fn a_corrupt_packed_blob_is_named_and_the_rest_of_the_pack_is_scanned() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains(&id), "{}", run.stderr);
     assert_eq!(ours(&run).len(), 1, "the intact blobs are scanned");
-    assert_eq!(skipped(&run, "missing"), 1);
+    assert_eq!(run.skipped("missing"), 1);
 }
 
 #[test]
@@ -485,7 +452,7 @@ fn packed_and_loose_histories_give_the_same_report() {
     for i in 0..6 {
         repo.write(
             &format!("f{i}.txt"),
-            &format!("line {i}\nvalue {}\n", key(&format!("k{i}"))),
+            &format!("line {i}\nvalue {}\n", hg_key(&format!("k{i}"))),
         );
         repo.write("shared.txt", &format!("version {i}\n"));
         repo.commit_all(&format!("commit {i}"));
@@ -499,15 +466,18 @@ fn packed_and_loose_histories_give_the_same_report() {
     repo.git(&["gc", "-q", "--aggressive"]);
     let packed_run = audit(&repo, &[]);
     assert_eq!(ours(&loose_run), ours(&packed_run));
-    assert_eq!(summary(&loose_run, "blobs"), summary(&packed_run, "blobs"));
     assert_eq!(
-        summary(&loose_run, "bytes_scanned"),
-        summary(&packed_run, "bytes_scanned")
+        loose_run.summary.blobs.unwrap_or(0),
+        packed_run.summary.blobs.unwrap_or(0)
+    );
+    assert_eq!(
+        loose_run.summary.bytes_scanned,
+        packed_run.summary.bytes_scanned
     );
 
     // Narrowed to the last commit: only what it introduced (nothing), though its tree holds leaks.
     let run = audit(&repo, &["--max-count", "1"]);
-    assert_eq!(summary(&run, "commits"), 1);
+    assert_eq!(run.summary.commits.unwrap_or(0), 1);
     assert!(ours(&run).is_empty(), "{:?}", ours(&run));
     let run = audit(&repo, &["--max-count", "2"]);
     assert_eq!(ours(&run).len(), 1, "the last commit that added a key");
@@ -516,9 +486,9 @@ fn packed_and_loose_histories_give_the_same_report() {
 #[test]
 fn since_narrows_to_recent_commits() {
     let repo = Repo::new();
-    repo.write("old.txt", &format!("value {}\n", key("old")));
+    repo.write("old.txt", &format!("value {}\n", hg_key("old")));
     repo.commit_all("old");
-    repo.write("new.txt", &format!("value {}\n", key("new")));
+    repo.write("new.txt", &format!("value {}\n", hg_key("new")));
     let c = repo.commit_all("new");
     let t: i64 = repo
         .git(&["log", "-1", "--format=%ct"])
@@ -526,13 +496,13 @@ fn since_narrows_to_recent_commits() {
         .parse()
         .unwrap();
     let run = audit(&repo, &["--since", &format!("@{t} +0000")]);
-    assert_eq!(summary(&run, "commits"), 1, "{}", run.stderr);
+    assert_eq!(run.summary.commits.unwrap_or(0), 1, "{}", run.stderr);
     assert_eq!(
         ours(&run),
         vec![("hgtest.key".into(), "new.txt".into(), c, true)]
     );
     let run = audit(&repo, &["--since", "1990-01-01"]);
-    assert_eq!(summary(&run, "commits"), 2);
+    assert_eq!(run.summary.commits.unwrap_or(0), 2);
     let out = repo
         .hushguard()
         .args(["audit", "--since", "not-a-date"])
@@ -560,9 +530,9 @@ fn submodules_are_not_followed_and_symlinks_not_read() {
 
     let run = audit(&repo, &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(skipped(&run, "submodule"), 1);
-    assert_eq!(skipped(&run, "symlink"), 1);
-    assert!(run.json.get("errors").is_none(), "{:?}", run.json);
+    assert_eq!(run.skipped("submodule"), 1);
+    assert_eq!(run.skipped("symlink"), 1);
+    assert!(run.errors.is_empty(), "{run}");
 }
 
 #[test]
@@ -573,14 +543,14 @@ fn very_long_paths_packed_refs_and_many_packs_work() {
         .collect();
     repo.write(
         &format!("{deep}leaf.txt"),
-        &format!("value {}\n", key("deep")),
+        &format!("value {}\n", hg_key("deep")),
     );
     repo.commit_all("deep");
     repo.git(&["repack", "-dq"]);
     for i in 0..4 {
         repo.write(
             &format!("pack{i}.txt"),
-            &format!("value {}\n", key(&format!("pack{i}"))),
+            &format!("value {}\n", hg_key(&format!("pack{i}"))),
         );
         repo.commit_all("more");
         repo.git(&["tag", &format!("t{i}")]);
@@ -608,7 +578,7 @@ fn very_long_paths_packed_refs_and_many_packs_work() {
 #[test]
 fn objects_in_an_alternate_are_read() {
     let repo = Repo::new();
-    repo.write("a.txt", &format!("value {}\n", key("alternate")));
+    repo.write("a.txt", &format!("value {}\n", hg_key("alternate")));
     let c = repo.commit_all("leak");
     repo.git(&["gc", "-q"]);
     let parent = tempfile::tempdir().unwrap();
@@ -649,16 +619,15 @@ fn built_in_rules_apply_and_json_names_the_commit() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let f = v["findings"]
-        .as_array()
-        .unwrap()
+    let report = Report::from_output(&out);
+    let f = report
+        .findings
         .iter()
-        .find(|f| f["rule_id"].as_str().unwrap().starts_with("github."))
+        .find(|f| f.rule_id.starts_with("github."))
         .expect("a GitHub token finding");
-    assert_eq!(f["commit"], c.as_str());
-    assert_eq!(f["path"], "ci/deploy.sh");
-    assert_eq!(f["at_head"], true);
+    assert_eq!(f.commit_id(), c.as_str());
+    assert_eq!(f.path, "ci/deploy.sh");
+    assert_eq!(f.at_head, Some(true));
     assert!(!String::from_utf8_lossy(&out.stdout).contains(&github_token("audit")));
 }
 
@@ -667,13 +636,13 @@ fn clean_and_empty_repositories_exit_0() {
     let repo = Repo::new();
     let run = audit(&repo, &[]);
     assert_eq!(run.code, 0);
-    assert_eq!(summary(&run, "commits"), 0);
+    assert_eq!(run.summary.commits.unwrap_or(0), 0);
     repo.write("a.txt", "nothing to see\n");
     repo.commit_all("first");
     let run = audit(&repo, &[]);
     assert_eq!(run.code, 0);
-    assert_eq!(summary(&run, "commits"), 1);
-    assert_eq!(summary(&run, "blobs"), 1);
+    assert_eq!(run.summary.commits.unwrap_or(0), 1);
+    assert_eq!(run.summary.blobs.unwrap_or(0), 1);
     // The human report says nothing when all is clean.
     let cfg = config(&repo);
     repo.hushguard()
@@ -702,7 +671,7 @@ fn a_path_that_is_not_a_repository_is_an_error() {
 #[test]
 fn progress_goes_to_stderr_only() {
     let repo = Repo::new();
-    repo.write("a.txt", &format!("value {}\n", key("progress")));
+    repo.write("a.txt", &format!("value {}\n", hg_key("progress")));
     repo.commit_all("leak");
     let cfg = config(&repo);
     let out = repo
@@ -724,8 +693,8 @@ fn progress_goes_to_stderr_only() {
         err.contains("walking history") || err.contains("scanning"),
         "{err}"
     );
-    let v: Value = serde_json::from_slice(&out.stdout).expect("stdout stays pure JSON");
-    assert_eq!(v["summary"]["commits"], 1);
+    let report = Report::from_output(&out); // stdout stays pure JSON
+    assert_eq!(report.summary.commits, Some(1));
     // Not a terminal: no progress by default.
     let out = repo
         .hushguard()
@@ -742,7 +711,7 @@ fn one_thread_and_many_give_the_same_findings() {
     for i in 0..20 {
         repo.write(
             &format!("d{}/f{i}.txt", i % 3),
-            &format!("value {}\n", key(&format!("t{i}"))),
+            &format!("value {}\n", hg_key(&format!("t{i}"))),
         );
         repo.commit_all(&format!("c{i}"));
     }
@@ -758,7 +727,7 @@ fn blobs_over_the_size_limit_are_skipped_by_header_but_forbidden_files_still_cou
     let repo = Repo::new();
     repo.write(
         "big.txt",
-        &format!("{}\nvalue {}\n", "x".repeat(300), key("big")),
+        &format!("{}\nvalue {}\n", "x".repeat(300), hg_key("big")),
     );
     repo.write("conf/.env", &format!("A={}\n", "y".repeat(300)));
     repo.write("small.txt", "tiny\n");
@@ -768,8 +737,8 @@ fn blobs_over_the_size_limit_are_skipped_by_header_but_forbidden_files_still_cou
             repo.git(&["gc", "-q"]);
         }
         let run = audit(&repo, &["--max-file-size", "100"]);
-        assert_eq!(skipped(&run, "too_large"), 2, "packed: {packed}");
-        assert_eq!(summary(&run, "files_scanned"), 1);
+        assert_eq!(run.skipped("too_large"), 2, "packed: {packed}");
+        assert_eq!(run.summary.files_scanned, 1);
         assert_eq!(
             ours(&run).into_iter().map(|f| f.0).collect::<Vec<_>>(),
             vec!["hgtest.dotenv".to_string()],
@@ -805,7 +774,7 @@ fn a_partial_clone_names_its_missing_blobs_and_exits_2() {
 
     let run = audit_in(&repo, &clone, &[]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert_eq!(skipped(&run, "missing"), 2);
+    assert_eq!(run.skipped("missing"), 2);
     assert!(run.stderr.contains("partial clone"), "{}", run.stderr);
     let a = repo.git(&["rev-parse", "HEAD:a.txt"]);
     assert!(run.stderr.contains(a.trim()), "{}", run.stderr);
@@ -814,7 +783,7 @@ fn a_partial_clone_names_its_missing_blobs_and_exits_2() {
 #[test]
 fn a_bare_repository_is_audited() {
     let repo = Repo::new();
-    repo.write("a.txt", &format!("value {}\n", key("bare")));
+    repo.write("a.txt", &format!("value {}\n", hg_key("bare")));
     let c = repo.commit_all("leak");
     let parent = tempfile::tempdir().unwrap();
     let src = repo.path().to_str().unwrap().to_string();
@@ -832,7 +801,7 @@ fn a_stashed_secret_is_found_and_an_unknown_branch_is_an_error() {
     let repo = Repo::new();
     repo.write("a.txt", "clean\n");
     repo.commit_all("first");
-    repo.write("a.txt", &format!("value {}\n", key("stashed")));
+    repo.write("a.txt", &format!("value {}\n", hg_key("stashed")));
     repo.git(&["stash", "-q"]);
     let run = audit(&repo, &[]);
     assert_eq!(run.code, 1, "{}", run.stderr);

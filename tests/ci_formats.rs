@@ -4,15 +4,9 @@
 //! baseline (validated against the SARIF 2.1.0 schema, baselined results kept and suppressed).
 //! Every format in every mode that reports findings.
 
-mod common;
-
-use common::{random, Repo, ALNUM};
+use crate::util::{hg_key, random, schema, Repo, ALNUM};
 use serde_json::Value;
 use std::collections::BTreeMap;
-
-fn key(seed: &str) -> String {
-    format!("{}{}", ["hg", "key_"].concat(), random(seed, ALNUM, 24))
-}
 
 const CONFIG: &str = r#"
 [[rule]]
@@ -60,21 +54,6 @@ fn pre_push_line(repo: &Repo) -> String {
         "refs/heads/main {head} refs/heads/main {}\n",
         "0".repeat(40)
     )
-}
-
-fn schema(text: &str) -> jsonschema::Validator {
-    let schema: Value = serde_json::from_str(text).expect("schema is JSON");
-    jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("the schema compiles")
-}
-
-fn violations(v: &jsonschema::Validator, doc: &Value) -> String {
-    v.iter_errors(doc)
-        .map(|e| format!("{}: {e}", e.instance_path))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// A workflow command parsed strictly by the documented syntax.
@@ -152,11 +131,11 @@ fn github_annotations_follow_the_syntax_and_escape_file_names() {
         "plain.txt",
     ];
     for (i, n) in names.iter().enumerate() {
-        repo.write(n, &format!("x\n  token {}\n", key(&format!("gh{i}"))));
+        repo.write(n, &format!("x\n  token {}\n", hg_key(&format!("gh{i}"))));
     }
     let r = run(&repo, &["scan", "."], "github");
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(!r.stdout.contains(&key("gh0")), "redacted: {}", r.stdout);
+    assert!(!r.stdout.contains(&hg_key("gh0")), "redacted: {}", r.stdout);
     let cmds = commands(&r.stdout);
     assert_eq!(cmds.len(), names.len(), "{}", r.stdout);
     let mut files: Vec<&str> = cmds.iter().map(|c| c.props["file"].as_str()).collect();
@@ -189,7 +168,7 @@ fn github_states_the_total_when_annotations_would_be_dropped() {
     let repo = Repo::new();
     let mut text = String::new();
     for i in 0..12 {
-        text.push_str(&format!("{}\n", key(&format!("many{i}"))));
+        text.push_str(&format!("{}\n", hg_key(&format!("many{i}"))));
     }
     text.push_str(&format!(
         "{}{}\n",
@@ -214,7 +193,7 @@ fn github_states_the_total_when_annotations_would_be_dropped() {
     assert_eq!(cmds.iter().filter(|c| c.level == "warning").count(), 1);
 
     let few = Repo::new();
-    few.write("one.txt", &format!("{}\n", key("few")));
+    few.write("one.txt", &format!("{}\n", hg_key("few")));
     let r = run(&few, &["scan", "."], "github");
     assert_eq!(
         commands(&r.stdout).len(),
@@ -228,7 +207,7 @@ fn committed() -> (Repo, String) {
     let repo = Repo::new();
     repo.write("base.txt", "base\n");
     repo.commit_all("base");
-    repo.write("cfg/app.txt", &format!("first\nkey {}\n", key("modes")));
+    repo.write("cfg/app.txt", &format!("first\nkey {}\n", hg_key("modes")));
     let c = repo.commit_all("add key");
     (repo, c)
 }
@@ -237,7 +216,7 @@ fn committed() -> (Repo, String) {
 fn every_format_works_in_every_mode() {
     let (repo, c) = committed();
     let staged = Repo::new();
-    staged.write("s.txt", &format!("key {}\n", key("modes")));
+    staged.write("s.txt", &format!("key {}\n", hg_key("modes")));
     staged.git(&["add", "s.txt"]);
     let modes: Vec<(&Repo, Vec<&str>)> = vec![
         (&repo, vec!["scan", "."]),
@@ -246,7 +225,7 @@ fn every_format_works_in_every_mode() {
         (&repo, vec!["scan", "--pre-push"]),
         (&repo, vec!["audit", "--no-policy"]),
     ];
-    let gitlab = schema(include_str!(
+    let gitlab = schema::validator(include_str!(
         "data/gitlab-secret-detection-report-15.x.schema.json"
     ));
     for (r, args) in &modes {
@@ -259,7 +238,7 @@ fn every_format_works_in_every_mode() {
         let gl = run(r, args, "gitlab");
         assert_eq!(gl.code, 1, "{what}");
         let doc: Value = serde_json::from_str(&gl.stdout).expect("gitlab report is JSON");
-        let problems = violations(&gitlab, &doc);
+        let problems = schema::violations(&gitlab, &doc);
         assert!(problems.is_empty(), "{what}: {problems}\n{doc:#}");
         assert_eq!(
             doc["vulnerabilities"].as_array().unwrap().len(),
@@ -287,7 +266,7 @@ fn every_format_works_in_every_mode() {
         assert_eq!(lines[1]["summary"]["findings"], 1);
 
         for out in [&gh.stdout, &gl.stdout, &jl.stdout] {
-            assert!(!out.contains(&key("modes")), "{what}: redacted");
+            assert!(!out.contains(&hg_key("modes")), "{what}: redacted");
         }
     }
 }
@@ -295,13 +274,13 @@ fn every_format_works_in_every_mode() {
 #[test]
 fn gitlab_report_is_valid_stable_and_rejects_bad_documents() {
     let repo = Repo::new();
-    repo.write("a.txt", &format!("{}\n{}\n", key("gl1"), key("gl1")));
-    let v = schema(include_str!(
+    repo.write("a.txt", &format!("{}\n{}\n", hg_key("gl1"), hg_key("gl1")));
+    let v = schema::validator(include_str!(
         "data/gitlab-secret-detection-report-15.x.schema.json"
     ));
     let first = run(&repo, &["scan", "."], "gitlab");
     let doc: Value = serde_json::from_str(&first.stdout).unwrap();
-    assert!(v.is_valid(&doc), "{}", violations(&v, &doc));
+    assert!(v.is_valid(&doc), "{}", schema::violations(&v, &doc));
     let ids = |d: &Value| -> Vec<String> {
         d["vulnerabilities"]
             .as_array()
@@ -318,7 +297,7 @@ fn gitlab_report_is_valid_stable_and_rejects_bad_documents() {
     // Lines move: the ids do not.
     repo.write(
         "a.txt",
-        &format!("new line\n{}\n{}\n", key("gl1"), key("gl1")),
+        &format!("new line\n{}\n{}\n", hg_key("gl1"), hg_key("gl1")),
     );
     let moved: Value = serde_json::from_str(&run(&repo, &["scan", "."], "gitlab").stdout).unwrap();
     assert_eq!(ids(&moved), before);
@@ -350,7 +329,7 @@ fn gitlab_report_is_valid_stable_and_rejects_bad_documents() {
 #[test]
 fn sarif_keeps_baselined_results_suppressed() {
     let repo = Repo::new();
-    repo.write("old.txt", &format!("{}\n", key("old")));
+    repo.write("old.txt", &format!("{}\n", hg_key("old")));
     repo.commit_all("old key");
     let cfg = repo.home.path().join("ci-test.toml");
     std::fs::write(&cfg, CONFIG).unwrap();
@@ -366,8 +345,8 @@ fn sarif_keeps_baselined_results_suppressed() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    repo.write("new.txt", &format!("{}\n", key("new")));
-    let sarif_schema = schema(include_str!("data/sarif-schema-2.1.0.json"));
+    repo.write("new.txt", &format!("{}\n", hg_key("new")));
+    let sarif_schema = schema::sarif();
 
     let r = run(
         &repo,
@@ -376,7 +355,7 @@ fn sarif_keeps_baselined_results_suppressed() {
     );
     assert_eq!(r.code, 1, "the new key blocks: {}", r.stderr);
     let doc: Value = serde_json::from_str(&r.stdout).unwrap();
-    let problems = violations(&sarif_schema, &doc);
+    let problems = schema::violations(&sarif_schema, &doc);
     assert!(problems.is_empty(), "{problems}");
     let results = doc["runs"][0]["results"].as_array().unwrap();
     let by_uri = |u: &str| {
@@ -420,7 +399,7 @@ fn sarif_keeps_baselined_results_suppressed() {
 #[test]
 fn sarif_primary_location_hash_does_not_move_with_lines() {
     let repo = Repo::new();
-    repo.write("a.txt", &format!("{}\n", key("moves")));
+    repo.write("a.txt", &format!("{}\n", hg_key("moves")));
     let hashes = |repo: &Repo| -> Vec<String> {
         let doc: Value = serde_json::from_str(&run(repo, &["scan", "."], "sarif").stdout).unwrap();
         doc["runs"][0]["results"]
@@ -437,9 +416,9 @@ fn sarif_primary_location_hash_does_not_move_with_lines() {
     };
     let before = hashes(&repo);
     assert_eq!(before.len(), 1);
-    repo.write("a.txt", &format!("one\ntwo\n{}\n", key("moves")));
+    repo.write("a.txt", &format!("one\ntwo\n{}\n", hg_key("moves")));
     assert_eq!(hashes(&repo), before);
-    repo.write("a.txt", &format!("{}\n", key("other")));
+    repo.write("a.txt", &format!("{}\n", hg_key("other")));
     assert_ne!(hashes(&repo), before, "another secret, another hash");
 }
 

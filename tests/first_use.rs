@@ -2,19 +2,9 @@
 //! every mode, a summary line for a person at a terminal (and never inside a hook), `install --force`
 //! undone by `uninstall`, and advice for a forbidden file by what git holds of it.
 
-mod common;
-
-use common::{assert_silent_success, github_token, Repo};
+use crate::util::{assert_silent_success, github_token, text, Repo};
 use std::path::Path;
 use std::process::{Command, Output};
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 fn run(repo: &Repo, args: &[&str]) -> Output {
     repo.hushguard().args(args).output().unwrap()
@@ -34,12 +24,10 @@ fn code(out: &Output) -> Option<i32> {
 
 /// The one fingerprint a `scan --format json` of `repo` reports, without any baseline.
 fn fingerprint(repo: &Repo) -> (String, String, String) {
-    let out = run(repo, &["scan", "--no-baseline", "--format", "json", "."]);
-    assert_eq!(code(&out), Some(1), "{}", text(&out));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let f = &v["findings"].as_array().unwrap()[0];
-    let s = |k: &str| f[k].as_str().unwrap().to_string();
-    (s("fingerprint"), s("rule_id"), s("path"))
+    let report = repo.run_json(&["scan", "--no-baseline", "."]);
+    assert_eq!(report.code, 1, "{report}");
+    let f = &report.findings[0];
+    (f.fingerprint.clone(), f.rule_id.clone(), f.path.clone())
 }
 
 #[test]
@@ -59,11 +47,10 @@ fn every_mode_reads_the_repository_baseline_and_no_baseline_turns_it_off() {
     r.write(".hushguard-baseline.json", &baseline.to_string());
 
     // scan PATH: the baselined finding is not reported, and JSON counts it.
-    let out = run(&r, &["scan", "--format", "json", "."]);
-    assert_eq!(code(&out), Some(0), "{}", text(&out));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["summary"]["baselined"], 1, "{v}");
-    assert_eq!(v["findings"].as_array().unwrap().len(), 0, "{v}");
+    let report = r.run_json(&["scan", "."]);
+    assert_eq!(report.code, 0, "{report}");
+    assert_eq!(report.summary.baselined, 1, "{report}");
+    assert_eq!(report.findings.len(), 0, "{report}");
 
     // --staged
     r.git(&["add", "deploy.cfg"]);
@@ -156,7 +143,7 @@ fn a_person_at_a_terminal_gets_one_summary_line_a_pipe_and_a_hook_get_none() {
     r.write("src/main.rs", "fn main() {}\n");
     std::fs::write(r.path().join("logo.bin"), b"\x89PNG\0\0\0binary").unwrap();
     r.commit_all("init");
-    let bin = sh_quote(&common::bin().to_string_lossy());
+    let bin = sh_quote(&crate::util::bin().to_string_lossy());
 
     let (shown, status) = on_terminal(&r, r.path(), &format!("{bin} scan ."));
     assert_eq!(status, Some(0), "{shown}");

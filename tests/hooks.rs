@@ -1,8 +1,6 @@
 //! `hushguard install` / `uninstall`, and real `git commit` / `git push` runs through the installed hooks.
 
-mod common;
-
-use common::{aws_key_id, Repo};
+use crate::util::{aws_key_id, text, Repo};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -12,14 +10,6 @@ fn install(repo: &Repo, dir: &Path, args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap()
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 /// A repository with one clean commit and hushguard's pre-commit hook.
@@ -251,7 +241,7 @@ fn the_hook_falls_back_to_hushguard_on_path_when_its_binary_is_gone() {
     r.commit_all("init");
     let tmp = tempfile::tempdir().unwrap();
     let copy = tmp.path().join("hushguard");
-    std::fs::copy(common::bin(), &copy).unwrap();
+    std::fs::copy(crate::util::bin(), &copy).unwrap();
     let mut cmd = std::process::Command::new(&copy);
     cmd.current_dir(r.path()).arg("install");
     r.env(&mut cmd);
@@ -262,7 +252,7 @@ fn the_hook_falls_back_to_hushguard_on_path_when_its_binary_is_gone() {
 
     r.write("s.txt", &format!("k = {}\n", aws_key_id("fallback")));
     r.git(&["add", "s.txt"]);
-    let bin_dir = common::bin().parent().unwrap().to_path_buf();
+    let bin_dir = crate::util::bin().parent().unwrap().to_path_buf();
     let path = std::env::join_paths(
         std::iter::once(bin_dir).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
     )

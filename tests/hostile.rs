@@ -3,9 +3,7 @@
 //! code, a message naming the file, no raw secret in any output, nothing written inside or
 //! outside the repository, and bounds on time and memory.
 
-mod common;
-
-use common::{github_token, Repo};
+use crate::util::{github_token, Repo};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -243,7 +241,7 @@ fn quadratic_passwords(c: &Ctx) -> Vec<(String, String)> {
     let mut text = String::with_capacity(2 << 20);
     let mut i = 0u64;
     while text.len() < 2_000_000 {
-        let v = common::random(&format!("pw{i}"), common::ALNUM, 20);
+        let v = crate::util::random(&format!("pw{i}"), crate::util::ALNUM, 20);
         text.push_str(&format!("password = \"{v}\"\n"));
         i += 1;
     }
@@ -258,7 +256,7 @@ fn long_line_keys(c: &Ctx) -> Vec<(String, String)> {
     while line.len() < 4_000_000 {
         line.push_str(&"x".repeat(4000));
         line.push(' ');
-        line.push_str(&common::aws_key_id(&format!("k{i}")));
+        line.push_str(&crate::util::aws_key_id(&format!("k{i}")));
         line.push(' ');
         i += 1;
     }
@@ -777,7 +775,7 @@ fn run(case: &Case) {
         .arg(format!(
             "ulimit -v {MEMORY_BOUND_KIB} && exec \"$0\" \"$@\""
         ))
-        .arg(std::env::var_os("HOSTILE_BIN").map_or_else(common::bin, PathBuf::from))
+        .arg(std::env::var_os("HOSTILE_BIN").map_or_else(crate::util::bin, PathBuf::from))
         .args(case.args)
         .current_dir(ctx.root());
     ctx.repo.env(&mut cmd);

@@ -3,15 +3,9 @@
 //! pyproject.toml. The foreign files are written here, at run time, in the formats those tools
 //! document; malformed ones must fail with the file and line named, exit 2, and nothing written.
 
-mod common;
-
-use common::{github_token, random, Repo, ALNUM};
+use crate::util::{github_token, hg_key, random, Repo};
 use serde_json::{json, Value};
 use std::process::Output;
-
-fn key(seed: &str) -> String {
-    format!("{}{}", ["hg", "key_"].concat(), random(seed, ALNUM, 24))
-}
 
 const CONFIG: &str = r#"
 [[rule]]
@@ -31,27 +25,17 @@ fn hg(repo: &Repo, args: &[&str]) -> Output {
 fn scan_ids(repo: &Repo) -> (i32, Vec<String>) {
     let cfg = repo.home.path().join("import-test.toml");
     std::fs::write(&cfg, CONFIG).unwrap();
-    let mut cmd = repo.hushguard();
-    cmd.args(["scan", ".", "--format", "json"]);
+    let mut args = vec!["scan", ".", "--config", cfg.to_str().unwrap()];
     if repo.path().join(".hushguard-baseline.json").exists() {
-        cmd.args(["--baseline", ".hushguard-baseline.json"]);
+        args.extend(["--baseline", ".hushguard-baseline.json"]);
     }
-    let out = cmd.arg("--config").arg(&cfg).output().unwrap();
-    let doc: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
-    let ids = doc["findings"]
-        .as_array()
-        .unwrap()
+    let report = repo.run_json(&args);
+    let ids = report
+        .findings
         .iter()
-        .map(|f| {
-            format!(
-                "{}@{}",
-                f["rule_id"].as_str().unwrap(),
-                f["path"].as_str().unwrap()
-            )
-        })
+        .map(|f| format!("{}@{}", f.rule_id, f.path))
         .collect();
-    (out.status.code().unwrap(), ids)
+    (report.code, ids)
 }
 
 fn stderr(o: &Output) -> String {
@@ -67,7 +51,7 @@ fn gitleaks_report_entries_suppress_by_secret_hash_rule_and_path() {
     let repo = Repo::new();
     let token = github_token("gl-report");
     repo.write("app/config.txt", &format!("token = {token}\n"));
-    repo.write("keys.txt", &format!("one\n{}\n", key("redacted")));
+    repo.write("keys.txt", &format!("one\n{}\n", hg_key("redacted")));
     repo.write("other.txt", &format!("{token}\n"));
     let report = json!([
         {
@@ -128,7 +112,7 @@ fn gitleaks_report_entries_suppress_by_secret_hash_rule_and_path() {
     );
     assert_eq!(code, 1);
     // The redacted entry matches by line: when the line moves, the finding is new again.
-    repo.write("keys.txt", &format!("zero\none\n{}\n", key("redacted")));
+    repo.write("keys.txt", &format!("zero\none\n{}\n", hg_key("redacted")));
     let (_, moved) = scan_ids(&repo);
     assert!(
         moved.contains(&"hgtest.key@keys.txt".to_string()),
@@ -183,7 +167,7 @@ fn gitleaksignore_fingerprints_match_path_rule_line_and_commit() {
 fn detect_secrets_baseline_entries_match_by_sha1() {
     let repo = Repo::new();
     let token = github_token("ds");
-    let k = key("ds");
+    let k = hg_key("ds");
     repo.write("settings.py", &format!("GH = \"{token}\"\n"));
     repo.write("conf/keys.txt", &format!("{k}\n"));
     let sha1 = |s: &str| hushguard::baseline::sha1_hex(s.as_bytes());
@@ -378,24 +362,11 @@ fn config_import_converts_what_it_can_and_names_the_rest() {
     );
     repo.write("cert.p12", "binary-ish\n");
     repo.write("gh.txt", &format!("{}\n", github_token("disabled")));
-    let out = repo
-        .hushguard()
-        .args(["scan", ".", "--format", "json"])
-        .output()
-        .unwrap();
-    let doc: Value =
-        serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{}", stderr(&out)));
-    let mut found: Vec<String> = doc["findings"]
-        .as_array()
-        .unwrap()
+    let doc = repo.run_json(&["scan", "."]);
+    let mut found: Vec<String> = doc
+        .findings
         .iter()
-        .map(|f| {
-            format!(
-                "{}@{}",
-                f["rule_id"].as_str().unwrap(),
-                f["path"].as_str().unwrap()
-            )
-        })
+        .map(|f| format!("{}@{}", f.rule_id, f.path))
         .collect();
     found.sort();
     // Built-in file rules may report the .p12 too; the converted ones are what is checked here.
@@ -405,11 +376,8 @@ fn config_import_converts_what_it_can_and_names_the_rest() {
         vec!["custom.company-token@app.cfg", "custom.p12-files@cert.p12"],
         "the fixture path is allowlisted and github.pat-classic is disabled"
     );
-    let secret = &doc["findings"][0]["secret"];
-    assert!(
-        secret.as_str().unwrap().starts_with("myco"),
-        "secretGroup kept: {secret}"
-    );
+    let secret = doc.findings[0].secret.as_deref().unwrap();
+    assert!(secret.starts_with("myco"), "secretGroup kept: {secret}");
 
     // An existing configuration is never replaced.
     let again = repo
@@ -446,7 +414,7 @@ fn malformed_gitleaks_config_names_the_line_and_writes_nothing() {
 #[test]
 fn pyproject_tool_table_configures_when_there_is_no_hushguard_toml() {
     let repo = Repo::new();
-    let k = key("py");
+    let k = hg_key("py");
     repo.write("docs/example.txt", &format!("{k}\n"));
     repo.write("src/real.txt", &format!("{k}\n"));
     let rule = CONFIG.replace("[[rule]]", "[[tool.hushguard.rule]]");
@@ -457,21 +425,14 @@ fn pyproject_tool_table_configures_when_there_is_no_hushguard_toml() {
         ),
     );
     let ids = |repo: &Repo| -> (i32, Vec<String>) {
-        let out = repo
-            .hushguard()
-            .args(["scan", ".", "--format", "json"])
-            .output()
-            .unwrap();
-        let doc: Value = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
-        let v = doc["findings"]
-            .as_array()
-            .unwrap()
+        let doc = repo.run_json(&["scan", "."]);
+        let v = doc
+            .findings
             .iter()
-            .filter(|f| f["rule_id"] == "hgtest.key")
-            .map(|f| f["path"].as_str().unwrap().to_string())
+            .filter(|f| f.rule_id == "hgtest.key")
+            .map(|f| f.path.clone())
             .collect();
-        (out.status.code().unwrap(), v)
+        (doc.code, v)
     };
     assert_eq!(ids(&repo), (1, vec!["src/real.txt".to_string()]));
 

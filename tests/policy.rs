@@ -3,9 +3,7 @@
 //! `--today` and a version manifest, and must produce exactly the findings in the table — any
 //! other finding, or a missing one, fails the case.
 
-mod common;
-
-use common::Repo;
+use crate::util::{private_key_pem, Repo, Report};
 use serde_json::Value;
 use std::process::Command;
 
@@ -13,13 +11,6 @@ const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/secu
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(format!("{FIXTURES}{name}")).expect("fixture")
-}
-
-/// Write bytes into the repository (creating directories).
-fn write_bytes(repo: &Repo, rel: &str, data: &[u8]) {
-    let p = repo.path().join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, data).unwrap();
 }
 
 /// Commit everything with the committer and author date `date` (`YYYY-MM-DD`).
@@ -40,37 +31,17 @@ fn commit_on(repo: &Repo, date: &str) {
     );
 }
 
-/// Run `hushguard policy ARGS --format json`: exit code, `(rule, path, line)` findings, document.
-fn policy(repo: &Repo, args: &[&str]) -> (i32, Vec<(String, String, usize)>, Value) {
-    let out = repo
-        .hushguard()
-        .arg("policy")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    let code = out.status.code().unwrap();
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    let mut found: Vec<(String, String, usize)> = doc["findings"]
-        .as_array()
-        .unwrap()
+/// Run `hushguard policy ARGS --format json`: exit code, sorted `(rule, path, line)` findings
+/// (the form of the seed table), and the report.
+fn policy(repo: &Repo, args: &[&str]) -> (i32, Vec<(String, String, usize)>, Report) {
+    let report = repo.run_json(&[&["policy"], args].concat());
+    let mut found: Vec<(String, String, usize)> = report
+        .findings
         .iter()
-        .map(|f| {
-            (
-                f["rule_id"].as_str().unwrap().to_string(),
-                f["path"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap() as usize,
-            )
-        })
+        .map(|f| (f.rule_id.clone(), f.path.clone(), f.line as usize))
         .collect();
     found.sort();
-    (code, found, doc)
+    (report.code, found, report)
 }
 
 /// One row of the seed table.
@@ -261,7 +232,7 @@ fn seed_table() {
     let mut failures = Vec::new();
     for case in CASES {
         let repo = Repo::new();
-        write_bytes(&repo, "SECURITY.md", &fixture(case.seed));
+        repo.write_bytes("SECURITY.md", &fixture(case.seed));
         if let Some((name, text)) = case.manifest {
             repo.write(name, text);
         }
@@ -350,7 +321,7 @@ fn a_well_formed_policy_gives_nothing_and_says_nothing() {
         .args(["policy", "--today", "2026-10-01", "--strict"])
         .output()
         .unwrap();
-    common::assert_silent_success(&out);
+    crate::util::assert_silent_success(&out);
 }
 
 #[test]
@@ -400,18 +371,9 @@ fn github_dir_only_and_precedence() {
     assert_eq!(code, 0);
     // A root policy too: GitHub shows the .github one, and the run says so.
     repo.write("security.md", "TODO\n");
-    let out = repo
-        .hushguard()
-        .args(["policy", "--today", "2026-10-01", "--format", "json"])
-        .output()
-        .unwrap();
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|f| f["path"] == ".github/SECURITY.md"));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("it ignores security.md"));
+    let doc = repo.run_json(&["policy", "--today", "2026-10-01"]);
+    assert!(doc.findings.iter().all(|f| f.path == ".github/SECURITY.md"));
+    assert!(doc.stderr.contains("it ignores security.md"));
 }
 
 #[test]
@@ -522,7 +484,7 @@ fn each_date_format() {
             vec![(STALE.into(), "SECURITY.md".into(), 16)],
             "{date}"
         );
-        let msg = doc["findings"][0]["message"].as_str().unwrap();
+        let msg = doc.findings[0].message.as_deref().unwrap();
         assert!(msg.contains("366 days ago"), "{date}: {msg}");
     }
 }
@@ -539,8 +501,9 @@ fn undated_policy_is_dated_by_its_last_commit_only() {
     commit_on(&repo, "2026-09-01");
     let (_, found, doc) = policy(&repo, &["--today", "2026-10-01"]);
     assert_eq!(found, vec![(STALE.into(), "SECURITY.md".into(), 1)]);
-    assert!(doc["findings"][0]["message"]
-        .as_str()
+    assert!(doc.findings[0]
+        .message
+        .as_deref()
         .unwrap()
         .contains("2024-01-10"));
     // An edit in the working tree is a change now.
@@ -559,22 +522,19 @@ fn json_shape_and_sarif() {
     repo.commit_all("init");
     let (code, _, doc) = policy(&repo, &["--today", "2026-10-01"]);
     assert_eq!(code, 1);
-    assert_eq!(doc["version"], 1);
-    assert_eq!(doc["summary"]["findings"], 1);
-    let f = &doc["findings"][0];
-    assert_eq!(f["rule_id"], PLACEHOLDER);
-    assert_eq!(f["kind"], "policy");
-    assert_eq!(f["severity"], "error");
-    assert_eq!(f["path"], "SECURITY.md");
-    assert_eq!(
-        (f["line"].as_u64(), f["column"].as_u64()),
-        (Some(3), Some(8))
-    );
-    assert!(f["message"].as_str().unwrap().contains("`<email>`"));
-    assert!(f["description"].as_str().is_some_and(|d| !d.is_empty()));
-    let fp = f["fingerprint"].as_str().unwrap();
+    assert_eq!(doc.version, 1);
+    assert_eq!(doc.summary.findings, 1);
+    let f = &doc.findings[0];
+    assert_eq!(f.rule_id, PLACEHOLDER);
+    assert_eq!(f.kind, "policy");
+    assert_eq!(f.severity, "error");
+    assert_eq!(f.path, "SECURITY.md");
+    assert_eq!((f.line, f.column), (3, 8));
+    assert!(f.message.as_deref().unwrap().contains("`<email>`"));
+    assert!(!f.description.is_empty());
+    let fp = &f.fingerprint;
     assert!(fp.len() == 32 && fp.chars().all(|c| c.is_ascii_hexdigit()));
-    assert!(f.get("secret").is_none_or(Value::is_null));
+    assert!(f.secret.is_none());
     let out = repo
         .hushguard()
         .args(["policy", "--today", "2026-10-01", "--format", "sarif"])
@@ -599,7 +559,7 @@ fn policy_config_changes_age_checks_and_severities() {
     );
     let (code, found, doc) = policy(&repo, &["--today", "2026-10-01"]);
     assert_eq!(found, vec![(STALE.into(), "SECURITY.md".into(), 16)]);
-    assert_eq!(doc["findings"][0]["severity"], "error");
+    assert_eq!(doc.findings[0].severity, "error");
     assert_eq!(code, 1);
     repo.write(
         ".hushguard.toml",
@@ -716,7 +676,7 @@ fn audit_entry_point_checks_head() {
 
 /// A Google Cloud service-account key file, made at run time.
 fn service_account_key(seed: &str) -> String {
-    let pem = common::private_key_pem(seed).replace('\n', "\\n");
+    let pem = private_key_pem(seed).replace('\n', "\\n");
     format!(
         "{{\n  \"type\": \"{}\",\n  \"project_id\": \"acme-prod\",\n  \"private_key\": \"{pem}\",\n  \"client_email\": \"ci@acme-prod.iam.gserviceaccount.com\"\n}}\n",
         ["service", "_account"].concat()
@@ -835,12 +795,10 @@ fn staged_reads_the_index_git_names() {
             ])
             .output()
             .unwrap();
-        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-        doc["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["path"].as_str().unwrap().to_string())
+        let doc = Report::from_output(&out);
+        doc.paths()
+            .into_iter()
+            .map(str::to_string)
             .collect::<Vec<_>>()
     };
     assert_eq!(run(Some(&alt)), [".env"]);

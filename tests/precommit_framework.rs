@@ -6,9 +6,7 @@
 //! PATH or, when there is none, one this test installs once (from PyPI, into a virtual environment
 //! under the target directory) and reuses: `cargo test` needs nothing installed by hand.
 
-mod common;
-
-use common::{aws_key_id, github_token, Repo};
+use crate::util::{aws_key_id, github_token, text, Repo};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -111,14 +109,6 @@ fn framework_env(repo: &Repo, cmd: &mut Command) {
     if let Some(h) = tool_home("RUSTUP_HOME", ".rustup") {
         cmd.env("RUSTUP_HOME", h);
     }
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 #[test]

@@ -3,9 +3,7 @@
 //! must leave every ref of the server as it was; the pushed objects are read while git still holds
 //! them in quarantine. Also: commit messages in `--range`, `audit` and the commit-msg hook.
 
-mod common;
-
-use common::{aws_key_id, github_token, Repo};
+use crate::util::{aws_key_id, aws_key_line, github_token, schema, text, Repo};
 use serde_json::Value;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -16,18 +14,6 @@ struct Server {
     r: Repo,
     bare: PathBuf,
     work: PathBuf,
-}
-
-fn key_line(seed: &str) -> String {
-    format!("aws_access_key_id = {}\n", aws_key_id(seed))
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
 }
 
 impl Server {
@@ -114,7 +100,7 @@ fn a_secret_in_a_new_branch_is_rejected_and_the_pusher_is_told_what_to_do() {
     s.git(&["checkout", "-q", "-b", "topic"]);
     s.write(
         "deploy/app.cfg",
-        &format!("region = eu\n{}", key_line("branch")),
+        &format!("region = eu\n{}", aws_key_line("branch")),
     );
     let bad = s.commit("configure the deploy");
     s.write("notes.txt", "clean\n");
@@ -146,7 +132,7 @@ fn an_update_a_force_push_and_a_clean_push() {
     // An update of main whose middle commit adds a secret that the last one removes again.
     s.write("a.cfg", "x = 1\n");
     s.commit("clean");
-    s.write("a.cfg", &format!("x = 1\n{}", key_line("update")));
+    s.write("a.cfg", &format!("x = 1\n{}", aws_key_line("update")));
     let bad = s.commit("secret");
     s.write("a.cfg", "x = 1\n");
     s.commit("removed again");
@@ -169,7 +155,7 @@ fn an_update_a_force_push_and_a_clean_push() {
 
     // A force push that replaces the pushed commit with one that adds a secret.
     s.git(&["reset", "-q", "--hard", "HEAD~1"]);
-    s.write("b.cfg", &key_line("force"));
+    s.write("b.cfg", &aws_key_line("force"));
     s.commit("force");
     let t = s.rejected(&["--force", "origin", "main"]);
     assert!(t.contains("b.cfg:1:"), "{t}");
@@ -185,7 +171,7 @@ fn an_update_a_force_push_and_a_clean_push() {
 #[test]
 fn tags_of_commits_and_of_blobs_are_scanned() {
     let s = Server::new();
-    s.write("release.cfg", &key_line("tag"));
+    s.write("release.cfg", &aws_key_line("tag"));
     s.commit("release");
     s.git(&["tag", "-a", "-m", "v1", "v1.0"]);
     let t = s.rejected(&["origin", "v1.0"]);
@@ -201,7 +187,7 @@ fn tags_of_commits_and_of_blobs_are_scanned() {
 
     s.git(&["reset", "-q", "--hard", "origin/main"]);
     let blob_path = s.work.join("loose.txt");
-    std::fs::write(&blob_path, key_line("blob-tag")).unwrap();
+    std::fs::write(&blob_path, aws_key_line("blob-tag")).unwrap();
     let blob = s
         .git(&["hash-object", "-w", "loose.txt"])
         .trim()
@@ -230,7 +216,7 @@ fn a_secret_in_a_merge_resolution_is_rejected() {
     assert!(!out.status.success(), "the merge must conflict");
     s.write(
         "shared.txt",
-        &format!("one\ntwo-resolved\n{}three\n", key_line("merge")),
+        &format!("one\ntwo-resolved\n{}three\n", aws_key_line("merge")),
     );
     s.git(&["add", "shared.txt"]);
     s.git(&["commit", "-q", "--no-verify", "--no-edit"]);
@@ -273,7 +259,7 @@ fn the_pushed_objects_are_read_from_quarantine_loose_or_packed() {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&chained, std::fs::Permissions::from_mode(0o755)).unwrap();
         }
-        s.write("q.cfg", &key_line("quarantine"));
+        s.write("q.cfg", &aws_key_line("quarantine"));
         let bad = s.commit("in quarantine");
         let mut cmd = std::process::Command::new("git");
         cmd.current_dir(&s.work).args(["push", "origin", "main"]);
@@ -305,7 +291,7 @@ fn the_pushed_objects_are_read_from_quarantine_loose_or_packed() {
 #[test]
 fn the_bypass_needs_push_options_and_the_servers_permission() {
     let s = Server::new();
-    s.write("s.cfg", &key_line("bypass"));
+    s.write("s.cfg", &aws_key_line("bypass"));
     let bad = s.commit("needs the bypass");
     let skip = [
         "-o",
@@ -349,7 +335,7 @@ fn the_bypass_needs_push_options_and_the_servers_permission() {
 #[test]
 fn the_time_limit_fails_closed_or_open_as_configured() {
     let s = Server::new();
-    s.write("t.cfg", &key_line("timeout"));
+    s.write("t.cfg", &aws_key_line("timeout"));
     s.commit("slow scan");
     // A limit of 0 seconds: every scan runs out of time.
     s.server_git(&["config", "hushguard.timeLimit", "0"]);
@@ -380,7 +366,7 @@ fn the_time_limit_fails_closed_or_open_as_configured() {
 
 /// `scan --pre-receive ARGS` run by hand in the bare repository with `input` on standard input.
 fn pre_receive(s: &Server, args: &[&str], input: &str) -> Output {
-    let mut cmd = std::process::Command::new(common::bin());
+    let mut cmd = std::process::Command::new(crate::util::bin());
     cmd.current_dir(&s.bare)
         .args(["scan", "--pre-receive"])
         .args(args)
@@ -406,7 +392,7 @@ fn the_configuration_comes_from_the_git_directory_not_from_the_push() {
         ".hushguard.toml",
         "[allowlist]\npaths = [\"**\"]\n[rules]\ndisable = [\"aws\"]\n",
     );
-    s.write("c.cfg", &key_line("config"));
+    s.write("c.cfg", &aws_key_line("config"));
     s.commit("try to switch the guard off");
     s.rejected(&["origin", "main"]);
     // The server's own configuration, in the bare repository's directory, is honoured.
@@ -419,10 +405,6 @@ fn the_configuration_comes_from_the_git_directory_not_from_the_push() {
     assert!(out.status.success(), "{}", text(&out));
 }
 
-fn json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", text(out)))
-}
-
 #[test]
 fn commit_messages_are_scanned_in_ranges_and_audits_and_the_sarif_stays_valid() {
     let r = Repo::new();
@@ -433,19 +415,18 @@ fn commit_messages_are_scanned_in_ranges_and_audits_and_the_sarif_stays_valid() 
     let bad = r.commit_all(&format!("subject\n\nthe token is {token}"));
 
     for args in [
-        vec!["scan", "--range", "HEAD~1..HEAD", "--format", "json"],
-        vec!["audit", "--no-policy", "--format", "json"],
+        vec!["scan", "--range", "HEAD~1..HEAD"],
+        vec!["audit", "--no-policy"],
     ] {
-        let out = r.hushguard().args(&args).output().unwrap();
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", text(&out));
-        let report = json(&out);
-        let f = &report["findings"][0];
-        assert_eq!(report["findings"].as_array().unwrap().len(), 1, "{report}");
-        assert_eq!(f["path"], "<commit message>", "{report}");
-        assert_eq!(f["location"], "message");
-        assert_eq!(f["line"], 3);
-        assert_eq!(f["commit"], bad.as_str());
-        assert!(!report.to_string().contains(&token));
+        let report = r.run_json(&args);
+        assert_eq!(report.code, 1, "{args:?}: {report}");
+        assert_eq!(report.findings.len(), 1, "{report}");
+        let f = &report.findings[0];
+        assert_eq!(f.path, "<commit message>", "{report}");
+        assert_eq!(f.location.as_deref(), Some("message"));
+        assert_eq!(f.line, 3);
+        assert_eq!(f.commit_id(), bad.as_str());
+        assert!(!report.json.to_string().contains(&token));
     }
 
     let out = r
@@ -453,14 +434,10 @@ fn commit_messages_are_scanned_in_ranges_and_audits_and_the_sarif_stays_valid() 
         .args(["scan", "--range", "HEAD~1..HEAD", "--format", "sarif"])
         .output()
         .unwrap();
-    let doc = json(&out);
-    let schema: Value = serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
-    let v = jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .unwrap();
-    let errors: Vec<String> = v.iter_errors(&doc).map(|e| e.to_string()).collect();
-    assert!(errors.is_empty(), "{errors:?}");
+    let doc: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", text(&out)));
+    let errors = schema::violations(&schema::sarif(), &doc);
+    assert!(errors.is_empty(), "{errors}");
     let res = &doc["runs"][0]["results"][0];
     assert_eq!(
         res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
@@ -528,12 +505,7 @@ fn the_commit_msg_hook_blocks_a_secret_before_the_commit_exists() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     std::fs::write(&file, format!("subject\n\n{token}\n")).unwrap();
-    let out = r
-        .hushguard()
-        .args(["scan", "--format", "json", "--commit-msg"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert_eq!(json(&out)["findings"][0]["line"], 3);
+    let report = r.run_json(&["scan", "--commit-msg", file.to_str().unwrap()]);
+    assert_eq!(report.code, 1);
+    assert_eq!(report.findings[0].line, 3);
 }

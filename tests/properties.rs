@@ -1,8 +1,6 @@
 //! Properties on arbitrary input (proptest): what the fuzz targets in `fuzz/` check for hours,
 //! checked here for a few hundred cases on every test run, on stable.
 
-mod common;
-
 use hushguard::config::Config;
 use hushguard::matcher::Matcher;
 use hushguard::policy::checks::Settings;
@@ -107,7 +105,7 @@ proptest! {
         after in proptest::collection::vec(any::<u8>(), 0..100),
         seed in "[a-z]{8}",
     ) {
-        let token = common::github_token(&seed);
+        let token = crate::util::github_token(&seed);
         let data = [before.as_slice(), token.as_bytes(), after.as_slice()].concat();
         let e = excerpt(&data);
         prop_assert!(e.chars().count() < 120, "{e}");
@@ -139,7 +137,7 @@ proptest! {
         raw in proptest::collection::vec(any::<u8>(), 0..200),
         seed in "[a-z]{8}",
     ) {
-        let token = common::github_token(&seed);
+        let token = crate::util::github_token(&seed);
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("b.json");
         let text = format!("{{\"{token}\": {}}}", String::from_utf8_lossy(&raw));
@@ -198,7 +196,7 @@ proptest! {
         lines in proptest::collection::vec("[ -~]{0,80}", 0..5),
         seed in "[a-z]{8}",
     ) {
-        let token = common::github_token(&seed);
+        let token = crate::util::github_token(&seed);
         let mut input = lines.join("\n");
         input.push_str(&format!("\nrefs/heads/x {token} refs/heads/x {token}\n"));
         let e = hushguard::sources::range::parse_pre_push(&input).unwrap_err().to_string();
@@ -215,7 +213,7 @@ fn findings_past_the_cap_are_counted_not_reported() {
         .map(|i| {
             format!(
                 "password = \"{}\"\n",
-                common::random(&format!("p{i}"), common::ALNUM, 20)
+                crate::util::random(&format!("p{i}"), crate::util::ALNUM, 20)
             )
         })
         .collect();

@@ -1,81 +1,45 @@
 //! `hushguard scan --range` and `scan --pre-push` against temporary repositories built with the git CLI.
 
-mod common;
-
-use common::{aws_key_id, Repo};
-use serde_json::Value;
+use crate::util::{aws_key_line, Repo, Report};
 use std::io::Write;
 use std::process::Stdio;
 
-fn json(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
-/// Exit code and report of `scan --range SPEC --format json`.
-fn range(repo: &Repo, spec: &str) -> (i32, Value) {
-    let out = repo
-        .hushguard()
-        .args(["scan", "--range", spec, "--format", "json"])
-        .output()
-        .unwrap();
-    (out.status.code().unwrap(), json(&out))
-}
-
-/// `(path, line, commit)` of each finding.
-fn found(report: &Value) -> Vec<(String, u64, String)> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-                f["commit"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect()
-}
-
-fn rev(repo: &Repo, name: &str) -> String {
-    repo.git(&["rev-parse", name]).trim().to_string()
-}
-
-fn key_line(seed: &str) -> String {
-    format!("aws_access_key_id = {}\n", aws_key_id(seed))
+/// `scan --range SPEC`.
+fn range(repo: &Repo, spec: &str) -> Report {
+    repo.run_json(&["scan", "--range", spec])
 }
 
 #[test]
 fn a_range_reports_what_its_commits_add_with_the_commit() {
     let r = Repo::new();
-    r.write("app.cfg", &format!("a = 1\n{}", key_line("before-range")));
+    r.write(
+        "app.cfg",
+        &format!("a = 1\n{}", aws_key_line("before-range")),
+    );
     r.commit_all("old secret, before the range");
-    let base = rev(&r, "HEAD");
-    r.write("app.cfg", &format!("a = 2\n{}", key_line("before-range")));
+    let base = r.rev("HEAD");
+    r.write(
+        "app.cfg",
+        &format!("a = 2\n{}", aws_key_line("before-range")),
+    );
     r.commit_all("edit next to the old secret");
-    r.write("new.cfg", &format!("x = 1\n{}", key_line("in-range")));
+    r.write("new.cfg", &format!("x = 1\n{}", aws_key_line("in-range")));
     let adding = r.commit_all("add a secret");
     r.write("new.cfg", "x = 1\n");
     r.commit_all("remove it again");
 
-    let (code, report) = range(&r, &format!("{base}..HEAD"));
-    assert_eq!(code, 1);
+    let report = range(&r, &format!("{base}..HEAD"));
+    assert_eq!(report.code, 1);
     assert_eq!(
-        found(&report),
+        report.found_in_commits(),
         vec![("new.cfg".to_string(), 2, adding.clone())],
         "{report}"
     );
-    let c = &report["findings"][0];
-    assert_eq!(c["author"], "Test Author");
-    assert_eq!(c["email"], "author@example.test");
-    assert!(c["date"].as_str().unwrap().starts_with("2023-11-"), "{c}");
-    assert_eq!(report["summary"]["commits"], 3);
+    let c = &report.findings[0];
+    assert_eq!(c.author.as_deref(), Some("Test Author"));
+    assert_eq!(c.email.as_deref(), Some("author@example.test"));
+    assert!(c.date.as_deref().unwrap().starts_with("2023-11-"), "{c:?}");
+    assert_eq!(report.summary.commits, Some(3));
 
     let out = r
         .hushguard()
@@ -89,23 +53,26 @@ fn a_range_reports_what_its_commits_add_with_the_commit() {
     );
     assert!(!text.contains("no-verify"), "{text}");
 
-    let (code, report) = range(&r, "HEAD~1..HEAD");
-    assert_eq!(code, 0, "removing a secret adds nothing: {report}");
+    let report = range(&r, "HEAD~1..HEAD");
+    assert_eq!(report.code, 0, "removing a secret adds nothing: {report}");
 }
 
 #[test]
 fn a_single_revision_is_that_commit_only_and_a_root_is_diffed_against_the_empty_tree() {
     let r = Repo::new();
-    r.write("a.cfg", &key_line("root"));
+    r.write("a.cfg", &aws_key_line("root"));
     let root = r.commit_all("root");
     r.write("b.txt", "clean\n");
     r.commit_all("clean");
-    let (code, report) = range(&r, "HEAD");
-    assert_eq!(code, 0, "{report}");
-    assert_eq!(report["summary"]["commits"], 1);
-    let (code, report) = range(&r, &root);
-    assert_eq!(code, 1);
-    assert_eq!(found(&report), vec![("a.cfg".to_string(), 1, root)]);
+    let report = range(&r, "HEAD");
+    assert_eq!(report.code, 0, "{report}");
+    assert_eq!(report.summary.commits, Some(1));
+    let report = range(&r, &root);
+    assert_eq!(report.code, 1);
+    assert_eq!(
+        report.found_in_commits(),
+        vec![("a.cfg".to_string(), 1, root)]
+    );
 }
 
 #[test]
@@ -114,14 +81,14 @@ fn a_symmetric_range_covers_both_sides() {
     r.write("a.txt", "x\n");
     r.commit_all("base");
     r.git(&["checkout", "-q", "-b", "left"]);
-    r.write("l.cfg", &key_line("left"));
+    r.write("l.cfg", &aws_key_line("left"));
     let left = r.commit_all("left");
     r.git(&["checkout", "-q", "main"]);
-    r.write("m.cfg", &key_line("main"));
+    r.write("m.cfg", &aws_key_line("main"));
     let main = r.commit_all("main");
-    let (code, report) = range(&r, "main...left");
-    assert_eq!(code, 1);
-    let mut commits: Vec<String> = found(&report).into_iter().map(|f| f.2).collect();
+    let report = range(&r, "main...left");
+    assert_eq!(report.code, 1);
+    let mut commits: Vec<String> = report.found_in_commits().into_iter().map(|f| f.2).collect();
     commits.sort();
     let mut want = vec![left, main];
     want.sort();
@@ -133,19 +100,19 @@ fn a_renamed_file_is_not_reported_again() {
     let r = Repo::new();
     r.write(
         "old.cfg",
-        &format!("a = 1\nb = 2\nc = 3\n{}", key_line("renamed")),
+        &format!("a = 1\nb = 2\nc = 3\n{}", aws_key_line("renamed")),
     );
     r.commit_all("secret");
     r.git(&["mv", "old.cfg", "new.cfg"]);
     r.commit_all("pure rename");
     r.write(
         "new.cfg",
-        &format!("a = 1\nb = 22\nc = 3\n{}", key_line("renamed")),
+        &format!("a = 1\nb = 22\nc = 3\n{}", aws_key_line("renamed")),
     );
     r.git(&["mv", "new.cfg", "newer.cfg"]);
     r.commit_all("rename with an edit");
-    let (code, report) = range(&r, "HEAD~2..HEAD");
-    assert_eq!(code, 0, "{report}");
+    let report = range(&r, "HEAD~2..HEAD");
+    assert_eq!(report.code, 0, "{report}");
 }
 
 #[test]
@@ -153,25 +120,28 @@ fn an_evil_merge_is_found_and_a_clean_merge_blames_the_branch_commit() {
     let r = Repo::new();
     r.write("shared.txt", "one\ntwo\nthree\n");
     r.commit_all("base");
-    let base = rev(&r, "HEAD");
+    let base = r.rev("HEAD");
 
     // A branch commit that adds a secret, merged cleanly: reported once, at the branch commit.
     r.git(&["checkout", "-q", "-b", "feature"]);
-    r.write("feature.cfg", &key_line("feature"));
+    r.write("feature.cfg", &aws_key_line("feature"));
     let feature = r.commit_all("feature secret");
     r.git(&["checkout", "-q", "main"]);
     r.write("main.txt", "main side\n");
     r.commit_all("main side");
     r.git(&["merge", "-q", "--no-edit", "--no-ff", "feature"]);
-    let (code, report) = range(&r, &format!("{base}..HEAD"));
-    assert_eq!(code, 1);
+    let report = range(&r, &format!("{base}..HEAD"));
+    assert_eq!(report.code, 1);
     assert_eq!(
-        found(&report),
+        report.found_in_commits(),
         vec![("feature.cfg".to_string(), 1, feature)],
         "{report}"
     );
-    let (code, report) = range(&r, "HEAD");
-    assert_eq!(code, 0, "a clean merge adds nothing of its own: {report}");
+    let report = range(&r, "HEAD");
+    assert_eq!(
+        report.code, 0,
+        "a clean merge adds nothing of its own: {report}"
+    );
 
     // An evil merge: the merge commit itself adds a line neither parent has.
     r.git(&["checkout", "-q", "-b", "other", &base]);
@@ -184,28 +154,28 @@ fn an_evil_merge_is_found_and_a_clean_merge_blames_the_branch_commit() {
     assert!(!out.status.success(), "the merge must conflict");
     r.write(
         "shared.txt",
-        &format!("one\ntwo-resolved\n{}three\n", key_line("evil")),
+        &format!("one\ntwo-resolved\n{}three\n", aws_key_line("evil")),
     );
     r.git(&["add", "shared.txt"]);
     r.git(&["commit", "-q", "--no-verify", "--no-edit"]);
-    let merge = rev(&r, "HEAD");
+    let merge = r.rev("HEAD");
     assert_eq!(
         r.git(&["log", "-p", "--format=", "-1", "HEAD"]).trim(),
         "",
         "git log -p shows no diff for a merge"
     );
-    let (code, report) = range(&r, "HEAD~1..HEAD");
-    assert_eq!(code, 1);
+    let report = range(&r, "HEAD~1..HEAD");
+    assert_eq!(report.code, 1);
     assert_eq!(
-        found(&report),
+        report.found_in_commits(),
         vec![("shared.txt".to_string(), 3, merge)],
         "{report}"
     );
 }
 
 /// Run `scan --pre-push` with `stdin` and hook arguments, as git runs a pre-push hook.
-fn pre_push(repo: &Repo, args: &[&str], stdin: &str) -> (i32, Value) {
-    let mut cmd = std::process::Command::new(common::bin());
+fn pre_push(repo: &Repo, args: &[&str], stdin: &str) -> Report {
+    let mut cmd = std::process::Command::new(crate::util::bin());
     cmd.current_dir(repo.path())
         .args(["scan", "--pre-push", "--format", "json", "--hook-args"])
         .args(args)
@@ -230,52 +200,53 @@ fn pre_push(repo: &Repo, args: &[&str], stdin: &str) -> (i32, Value) {
         .write_all(stdin.as_bytes())
         .unwrap();
     let out = child.wait_with_output().unwrap();
-    (out.status.code().unwrap(), json(&out))
+    Report::from_output(&out)
 }
 
 #[test]
 fn pre_push_lines_scan_exactly_the_commits_being_pushed() {
     let zero = "0".repeat(40);
     let r = Repo::new();
-    r.write("old.cfg", &key_line("already-pushed"));
+    r.write("old.cfg", &aws_key_line("already-pushed"));
     r.commit_all("on the remote already");
-    let pushed = rev(&r, "HEAD");
+    let pushed = r.rev("HEAD");
     r.git(&["update-ref", "refs/remotes/origin/main", &pushed]);
     r.write("clean.txt", "clean\n");
     r.commit_all("clean");
-    let head = rev(&r, "HEAD");
+    let head = r.rev("HEAD");
 
     // An update of an existing branch: only commits after the remote's sha.
     let line = format!("refs/heads/main {head} refs/heads/main {pushed}\n");
-    let (code, report) = pre_push(&r, &["origin", "/srv/remote.git"], &line);
-    assert_eq!(code, 0, "{report}");
-    assert_eq!(report["summary"]["commits"], 1);
+    let report = pre_push(&r, &["origin", "/srv/remote.git"], &line);
+    assert_eq!(report.code, 0, "{report}");
+    assert_eq!(report.summary.commits, Some(1));
 
     // A new branch with a secret: commits not on any of origin's remote-tracking refs.
     r.git(&["checkout", "-q", "-b", "topic"]);
-    r.write("topic.cfg", &key_line("topic"));
+    r.write("topic.cfg", &aws_key_line("topic"));
     let topic = r.commit_all("topic secret");
     let line = format!("refs/heads/topic {topic} refs/heads/topic {zero}\n");
-    let (code, report) = pre_push(&r, &["origin", "/srv/remote.git"], &line);
-    assert_eq!(code, 1);
+    let report = pre_push(&r, &["origin", "/srv/remote.git"], &line);
+    assert_eq!(report.code, 1);
     assert_eq!(
-        found(&report),
+        report.found_in_commits(),
         vec![("topic.cfg".to_string(), 1, topic.clone())],
         "{report}"
     );
     assert_eq!(
-        report["summary"]["commits"], 2,
+        report.summary.commits,
+        Some(2),
         "the clean commit and the topic commit"
     );
 
     // Deleting a remote branch pushes no commits.
     let line = format!("(delete) {zero} refs/heads/topic {topic}\n");
-    let (code, report) = pre_push(&r, &["origin", "/srv/remote.git"], &line);
-    assert_eq!(code, 0, "{report}");
-    assert_eq!(report["summary"]["commits"], 0);
+    let report = pre_push(&r, &["origin", "/srv/remote.git"], &line);
+    assert_eq!(report.code, 0, "{report}");
+    assert_eq!(report.summary.commits, Some(0));
 
     // Nothing on standard input: nothing to push.
-    assert_eq!(pre_push(&r, &["origin", "/srv/remote.git"], "").0, 0);
+    assert_eq!(pre_push(&r, &["origin", "/srv/remote.git"], "").code, 0);
 }
 
 #[test]
@@ -283,7 +254,7 @@ fn pre_push_under_the_pre_commit_framework_reads_its_environment() {
     let r = Repo::new();
     r.write("a.txt", "x\n");
     let base = r.commit_all("base");
-    r.write("s.cfg", &key_line("framework"));
+    r.write("s.cfg", &aws_key_line("framework"));
     let head = r.commit_all("secret");
     let out = r
         .hushguard()
@@ -295,7 +266,7 @@ fn pre_push_under_the_pre_commit_framework_reads_its_environment() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
-        found(&json(&out)),
+        Report::from_output(&out).found_in_commits(),
         vec![("s.cfg".to_string(), 1, head.clone())]
     );
 
@@ -309,9 +280,12 @@ fn pre_push_under_the_pre_commit_framework_reads_its_environment() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let report = json(&out);
-    assert_eq!(found(&report), vec![("s.cfg".to_string(), 1, head)]);
-    assert_eq!(report["summary"]["commits"], 2);
+    let report = Report::from_output(&out);
+    assert_eq!(
+        report.found_in_commits(),
+        vec![("s.cfg".to_string(), 1, head)]
+    );
+    assert_eq!(report.summary.commits, Some(2));
 }
 
 #[test]

@@ -3,31 +3,8 @@
 //! for what GitHub code scanning reads: rules, a region per location, partial fingerprints, and the
 //! commit, author and date of each history finding.
 
-mod common;
-
-use common::{random, Repo, ALNUM};
+use crate::util::{hg_key, schema, Repo};
 use serde_json::Value;
-
-fn validator() -> jsonschema::Validator {
-    let text = include_str!("data/sarif-schema-2.1.0.json");
-    let schema: Value = serde_json::from_str(text).expect("schema is JSON");
-    jsonschema::options()
-        .should_validate_formats(true)
-        .build(&schema)
-        .expect("the SARIF schema compiles")
-}
-
-/// Every schema violation in `doc`, one per line.
-fn violations(v: &jsonschema::Validator, doc: &Value) -> String {
-    v.iter_errors(doc)
-        .map(|e| format!("{}: {e}", e.instance_path))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-fn key(seed: &str) -> String {
-    format!("{}{}", ["hg", "key_"].concat(), random(seed, ALNUM, 24))
-}
 
 const CONFIG: &str = r#"
 [[rule]]
@@ -66,10 +43,13 @@ fn sarif_of(repo: &Repo, args: &[&str]) -> (i32, Value, String) {
 #[test]
 fn audit_sarif_validates_and_carries_commits() {
     let repo = Repo::new();
-    repo.write("src/app.txt", &format!("first\n  value {}\n", key("sarif")));
+    repo.write(
+        "src/app.txt",
+        &format!("first\n  value {}\n", hg_key("sarif")),
+    );
     repo.write(
         "dir with space/ünïcode.txt",
-        &format!("value {}\n", key("uri")),
+        &format!("value {}\n", hg_key("uri")),
     );
     repo.write("deploy/.env", "MODE=prod\n");
     repo.write("plain.txt", "nothing\n");
@@ -89,8 +69,8 @@ fn audit_sarif_validates_and_carries_commits() {
 
     let (code, doc, stderr) = sarif_of(&repo, &["audit", "--no-policy"]);
     assert_eq!(code, 1, "{stderr}");
-    let v = validator();
-    let problems = violations(&v, &doc);
+    let v = schema::sarif();
+    let problems = schema::violations(&v, &doc);
     assert!(problems.is_empty(), "{problems}\n{doc:#}");
 
     let run = &doc["runs"][0];
@@ -130,7 +110,7 @@ fn audit_sarif_validates_and_carries_commits() {
     assert_eq!(region["endColumn"], 9 + 30);
     assert_eq!(app["level"], "error");
     assert!(
-        !doc.to_string().contains(&key("sarif")),
+        !doc.to_string().contains(&hg_key("sarif")),
         "secrets are redacted in SARIF too"
     );
     let uris: Vec<&str> = ours
@@ -156,11 +136,11 @@ fn audit_sarif_validates_and_carries_commits() {
 #[test]
 fn scan_and_clean_sarif_validate() {
     let repo = Repo::new();
-    repo.write("a.txt", &format!("value {}\n", key("scan")));
+    repo.write("a.txt", &format!("value {}\n", hg_key("scan")));
     let (code, doc, _) = sarif_of(&repo, &["scan", "."]);
     assert_eq!(code, 1);
-    let v = validator();
-    let problems = violations(&v, &doc);
+    let v = schema::sarif();
+    let problems = schema::violations(&v, &doc);
     assert!(problems.is_empty(), "{problems}");
     assert_eq!(
         doc["runs"][0]["invocations"][0]["executionSuccessful"],
@@ -172,7 +152,7 @@ fn scan_and_clean_sarif_validate() {
     clean.commit_all("clean");
     let (code, doc, _) = sarif_of(&clean, &["audit", "--no-policy"]);
     assert_eq!(code, 0);
-    let problems = violations(&v, &doc);
+    let problems = schema::violations(&v, &doc);
     assert!(problems.is_empty(), "{problems}");
     assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 0);
 }
@@ -180,9 +160,9 @@ fn scan_and_clean_sarif_validate() {
 #[test]
 fn the_schema_rejects_what_is_not_sarif() {
     let repo = Repo::new();
-    repo.write("a.txt", &format!("value {}\n", key("broken")));
+    repo.write("a.txt", &format!("value {}\n", hg_key("broken")));
     let (_, mut doc, _) = sarif_of(&repo, &["scan", "."]);
-    let v = validator();
+    let v = schema::sarif();
     assert!(v.is_valid(&doc));
     let mut no_message = doc.clone();
     no_message["runs"][0]["results"][0]
@@ -202,7 +182,7 @@ fn the_schema_rejects_what_is_not_sarif() {
 fn sarif_columns_count_utf16_code_units_and_json_columns_count_bytes() {
     let repo = Repo::new();
     let prefix = "naïve 😀 value ";
-    repo.write("b.txt", &format!("{prefix}{}\n", key("utf16")));
+    repo.write("b.txt", &format!("{prefix}{}\n", hg_key("utf16")));
     let (code, doc, stderr) = sarif_of(&repo, &["scan", "."]);
     assert_eq!(code, 1, "{stderr}");
     let run = &doc["runs"][0];

@@ -1,55 +1,16 @@
 //! `hushguard scan --staged` against temporary repositories built with the git CLI.
 
-mod common;
-
-use common::{aws_key_id, github_token, private_key_pem, Repo};
-use serde_json::Value;
+use crate::util::{aws_key_id, github_token, private_key_pem, Repo, Report};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-/// Exit code, parsed JSON report and stderr of `scan --staged --format json` run in `dir`.
-fn staged_in(repo: &Repo, dir: &Path) -> (i32, Value, String) {
-    let out = repo
-        .hushguard_in(dir)
-        .args(["scan", "--staged", "--format", "json"])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\n{stderr}",
-            String::from_utf8_lossy(&out.stdout)
-        )
-    });
-    (out.status.code().unwrap(), json, stderr)
+/// `scan --staged` run in `dir`.
+fn staged_in(repo: &Repo, dir: &Path) -> Report {
+    repo.run_json_in(dir, &["scan", "--staged"])
 }
 
-fn staged(repo: &Repo) -> (i32, Value, String) {
+fn staged(repo: &Repo) -> Report {
     staged_in(repo, repo.path())
-}
-
-/// `(path, line, rule_id)` of each finding.
-fn found(report: &Value) -> Vec<(String, u64, String)> {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-                f["rule_id"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
-fn paths(report: &Value) -> Vec<String> {
-    found(report).into_iter().map(|f| f.0).collect()
-}
-
-fn skipped(report: &Value, reason: &str) -> u64 {
-    report["summary"]["skipped"][reason].as_u64().unwrap_or(0)
 }
 
 /// A config file with a few lines and a secret on `secret_line` (1-based), if any.
@@ -71,9 +32,9 @@ fn new_file_with_a_secret_is_blocked_with_advice() {
         &format!("x = 1\nTOKEN = \"{}\"\n", github_token("new-file")),
     );
     r.git(&["add", "src/settings.py"]);
-    let (code, report, _) = staged(&r);
-    assert_eq!(code, 1);
-    let f = found(&report);
+    let report = staged(&r);
+    assert_eq!(report.code, 1);
+    let f = report.found();
     assert!(
         f.iter()
             .all(|f| (f.0.as_str(), f.1) == ("src/settings.py", 2)),
@@ -105,7 +66,7 @@ fn a_clean_commit_prints_nothing() {
     r.write("b.txt", "three\n");
     r.git(&["add", "."]);
     let out = r.hushguard().args(["scan", "--staged"]).output().unwrap();
-    common::assert_silent_success(&out);
+    crate::util::assert_silent_success(&out);
 }
 
 #[test]
@@ -117,16 +78,16 @@ fn an_edit_next_to_an_old_secret_is_not_blocked_but_a_new_secret_is() {
     text = text.replace("setting_4 = 4", "setting_4 = 44");
     r.write("app.cfg", &text);
     r.git(&["add", "app.cfg"]);
-    let (code, report, _) = staged(&r);
-    assert_eq!(code, 0, "{report}");
-    assert!(found(&report).is_empty());
+    let report = staged(&r);
+    assert_eq!(report.code, 0, "{report}");
+    assert!(report.found().is_empty());
 
     text.push_str(&format!("backup_key = {}\n", aws_key_id("new")));
     r.write("app.cfg", &text);
     r.git(&["add", "app.cfg"]);
-    let (code, report, _) = staged(&r);
-    assert_eq!(code, 1);
-    let lines: Vec<u64> = found(&report).iter().map(|f| f.1).collect();
+    let report = staged(&r);
+    assert_eq!(report.code, 1);
+    let lines: Vec<u64> = report.found().iter().map(|f| f.1).collect();
     assert_eq!(lines, vec![7], "only the added line: {report}");
 }
 
@@ -144,10 +105,10 @@ fn a_multi_line_key_counts_when_one_of_its_lines_is_added() {
         &format!("intro\n{}\noutro\n", lines.join("\n")),
     );
     r.git(&["add", "notes.txt"]);
-    let (code, report, _) = staged(&r);
-    assert_eq!(code, 1, "{report}");
+    let report = staged(&r);
+    assert_eq!(report.code, 1, "{report}");
     assert_eq!(
-        found(&report)[0].1,
+        report.found()[0].1,
         2,
         "reported at the start of the block: {report}"
     );
@@ -162,7 +123,7 @@ fn a_partially_staged_file_is_judged_by_its_staged_version() {
     r.write("a.txt", &format!("base\nkey = {}\n", aws_key_id("partial")));
     r.git(&["add", "a.txt"]);
     r.write("a.txt", "base\nkey = <removed>\n");
-    assert_eq!(staged(&r).0, 1);
+    assert_eq!(staged(&r).code, 1);
 
     // Clean version staged, secret only in the working tree: not blocked.
     let r = Repo::new();
@@ -174,8 +135,8 @@ fn a_partially_staged_file_is_judged_by_its_staged_version() {
         "a.txt",
         &format!("base\nmore\nkey = {}\n", aws_key_id("partial")),
     );
-    let (code, report, _) = staged(&r);
-    assert_eq!(code, 0, "{report}");
+    let report = staged(&r);
+    assert_eq!(report.code, 0, "{report}");
 }
 
 #[test]
@@ -189,17 +150,17 @@ fn renames_count_only_what_they_add() {
 
     // A pure rename: same blob under a new path.
     r.git(&["mv", "old/app.cfg", "new.cfg"]);
-    let (code, report, _) = staged(&r);
-    assert_eq!(code, 0, "{report}");
-    assert_eq!(skipped(&report, "deleted"), 1);
+    let report = staged(&r);
+    assert_eq!(report.code, 0, "{report}");
+    assert_eq!(report.skipped("deleted"), 1);
 
     // A rename with an unrelated edit: the old secret stays unreported (similar content).
     let edited = config_text(Some((2, &aws_key_id("rename-old"))))
         .replace("setting_5 = 5", "setting_5 = 50");
     r.write("new.cfg", &edited);
     r.git(&["add", "new.cfg"]);
-    let (code, report, _) = staged(&r);
-    assert_eq!(code, 0, "{report}");
+    let report = staged(&r);
+    assert_eq!(report.code, 0, "{report}");
 
     // A rename that adds a secret: only the new line is reported.
     r.write(
@@ -207,10 +168,10 @@ fn renames_count_only_what_they_add() {
         &format!("{edited}extra = {}\n", aws_key_id("rename-new")),
     );
     r.git(&["add", "new.cfg"]);
-    let (code, report, _) = staged(&r);
-    assert_eq!(code, 1);
+    let report = staged(&r);
+    assert_eq!(report.code, 1);
     assert_eq!(
-        found(&report).iter().map(|f| f.1).collect::<Vec<_>>(),
+        report.found().iter().map(|f| f.1).collect::<Vec<_>>(),
         vec![7],
         "{report}"
     );
@@ -223,20 +184,20 @@ fn dotenv_is_blocked_and_its_template_is_allowed() {
     r.commit_all("init");
     r.write(".env.example", "DATABASE_URL=\nAPI_KEY=\n");
     r.git(&["add", ".env.example"]);
-    let (code, report, _) = staged(&r);
-    assert_eq!(code, 0, "{report}");
+    let report = staged(&r);
+    assert_eq!(report.code, 0, "{report}");
 
     r.write("services/api/.env", "DEBUG=1\n");
     r.git(&["add", "services/api/.env"]);
-    let (code, report, _) = staged(&r);
-    assert_eq!(code, 1);
-    let f = found(&report);
+    let report = staged(&r);
+    assert_eq!(report.code, 1);
+    let f = report.found();
     assert_eq!(f.len(), 1, "{report}");
     assert_eq!(
         (f[0].0.as_str(), f[0].2.as_str()),
         ("services/api/.env", "file.dotenv")
     );
-    assert_eq!(report["findings"][0]["kind"], "file");
+    assert_eq!(report.findings[0].kind, "file");
 
     let out = r.hushguard().args(["scan", "--staged"]).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
@@ -252,15 +213,15 @@ fn the_first_commit_is_compared_with_the_empty_tree() {
     let r = Repo::new();
     r.write("a.txt", "hello\n");
     r.git(&["add", "a.txt"]);
-    let (code, report, _) = staged(&r);
-    assert_eq!(code, 0, "{report}");
-    assert_eq!(report["summary"]["files_scanned"], 1);
+    let report = staged(&r);
+    assert_eq!(report.code, 0, "{report}");
+    assert_eq!(report.summary.files_scanned, 1);
 
     r.write("deep/er/b.txt", &format!("k = {}\n", aws_key_id("first")));
     r.git(&["add", "deep"]);
-    let (code, report, _) = staged(&r);
-    assert_eq!(code, 1);
-    assert_eq!(paths(&report), vec!["deep/er/b.txt"]);
+    let report = staged(&r);
+    assert_eq!(report.code, 1);
+    assert_eq!(report.paths(), vec!["deep/er/b.txt"]);
 }
 
 #[test]
@@ -270,9 +231,9 @@ fn runs_from_a_subdirectory_with_repository_relative_paths() {
     r.commit_all("init");
     r.write("a/b/secret.txt", &format!("k = {}\n", aws_key_id("subdir")));
     r.git(&["add", "a/b/secret.txt"]);
-    let (code, report, _) = staged_in(&r, &r.path().join("a/b"));
-    assert_eq!(code, 1);
-    assert_eq!(paths(&report), vec!["a/b/secret.txt"]);
+    let report = staged_in(&r, &r.path().join("a/b"));
+    assert_eq!(report.code, 1);
+    assert_eq!(report.paths(), vec!["a/b/secret.txt"]);
 }
 
 #[test]
@@ -289,11 +250,11 @@ fn a_linked_worktree_uses_its_own_index() {
     )
     .unwrap();
     r.git_in(&wt, &["add", "s.txt"]);
-    let (code, report, _) = staged_in(&r, &wt);
-    assert_eq!(code, 1);
-    assert_eq!(paths(&report), vec!["s.txt"]);
+    let report = staged_in(&r, &wt);
+    assert_eq!(report.code, 1);
+    assert_eq!(report.paths(), vec!["s.txt"]);
     // The main worktree's index has nothing staged.
-    assert_eq!(staged(&r).0, 0);
+    assert_eq!(staged(&r).code, 0);
 }
 
 #[test]
@@ -310,7 +271,7 @@ fn honours_git_dir_git_work_tree_and_git_index_file() {
     r.env(&mut add);
     add.env("GIT_INDEX_FILE", &alt);
     assert!(add.status().unwrap().success());
-    assert_eq!(staged(&r).0, 0, "the regular index is clean");
+    assert_eq!(staged(&r).code, 0, "the regular index is clean");
 
     let out = r
         .hushguard()
@@ -339,8 +300,8 @@ fn honours_git_dir_git_work_tree_and_git_index_file() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(paths(&report), vec!["b.txt"]);
+    let report = Report::from_output(&out);
+    assert_eq!(report.paths(), vec!["b.txt"]);
 }
 
 #[test]
@@ -367,15 +328,15 @@ fn deletions_symlinks_gitlinks_lfs_pointers_and_binaries_are_skipped_and_counted
     binary.extend_from_slice(format!("k = {}\n", aws_key_id("binary")).as_bytes());
     std::fs::write(r.path().join("blob.dat"), binary).unwrap();
     r.git(&["add", "big.bin", "blob.dat"]);
-    let (code, report, _) = staged(&r);
-    assert_eq!(code, 0, "{report}");
-    assert_eq!(skipped(&report, "deleted"), 1, "{report}");
-    assert_eq!(skipped(&report, "submodule"), 1, "{report}");
-    assert_eq!(skipped(&report, "lfs"), 1, "{report}");
-    assert_eq!(skipped(&report, "binary"), 1, "{report}");
+    let report = staged(&r);
+    assert_eq!(report.code, 0, "{report}");
+    assert_eq!(report.skipped("deleted"), 1, "{report}");
+    assert_eq!(report.skipped("submodule"), 1, "{report}");
+    assert_eq!(report.skipped("lfs"), 1, "{report}");
+    assert_eq!(report.skipped("binary"), 1, "{report}");
     #[cfg(unix)]
-    assert_eq!(skipped(&report, "symlink"), 1, "{report}");
-    assert_eq!(report["summary"]["files_scanned"], 0, "{report}");
+    assert_eq!(report.skipped("symlink"), 1, "{report}");
+    assert_eq!(report.summary.files_scanned, 0, "{report}");
 }
 
 #[test]
@@ -397,11 +358,15 @@ fn a_merge_with_conflicts_reports_unmerged_paths() {
     let out = r.git_output_in(r.path(), &["merge", "other"]);
     assert!(!out.status.success(), "the merge must conflict");
     r.git(&["add", "added-during-merge.txt"]);
-    let (code, report, stderr) = staged(&r);
-    assert_eq!(code, 1, "resolved paths are still scanned: {report}");
-    assert_eq!(paths(&report), vec!["added-during-merge.txt"]);
-    assert_eq!(skipped(&report, "unmerged"), 1, "{report}");
-    assert!(stderr.contains("c.txt: unmerged"), "{stderr}");
+    let report = staged(&r);
+    assert_eq!(report.code, 1, "resolved paths are still scanned: {report}");
+    assert_eq!(report.paths(), vec!["added-during-merge.txt"]);
+    assert_eq!(report.skipped("unmerged"), 1, "{report}");
+    assert!(
+        report.stderr.contains("c.txt: unmerged"),
+        "{}",
+        report.stderr
+    );
 }
 
 #[test]
@@ -473,7 +438,7 @@ fn a_blocked_scan_changes_nothing_in_the_repository() {
     let before = snapshot(r.path());
     assert!(before.keys().any(|p| p.starts_with(".git/objects")));
     assert!(before.contains_key(Path::new(".git/index")));
-    assert_eq!(staged(&r).0, 1);
+    assert_eq!(staged(&r).code, 1);
     let after = snapshot(r.path());
     assert_eq!(
         before.keys().collect::<Vec<_>>(),
@@ -491,15 +456,15 @@ fn the_baseline_at_the_root_applies_by_default() {
     r.commit_all("init");
     r.write("keys.txt", &format!("k = {}\n", aws_key_id("baselined")));
     r.git(&["add", "keys.txt"]);
-    let (code, report, _) = staged(&r);
-    assert_eq!(code, 1);
+    let report = staged(&r);
+    assert_eq!(report.code, 1);
     let findings: Vec<hushguard::finding::Finding> =
-        serde_json::from_value(report["findings"].clone()).unwrap();
+        serde_json::from_value(report.json["findings"].clone()).unwrap();
     let baseline = hushguard::baseline::Baseline::from_findings(&findings);
     r.write(hushguard::baseline::BASELINE_FILE, &baseline.to_json());
-    let (code, report, _) = staged(&r);
-    assert_eq!(code, 0, "{report}");
-    assert_eq!(report["summary"]["baselined"], 1);
+    let report = staged(&r);
+    assert_eq!(report.code, 0, "{report}");
+    assert_eq!(report.summary.baselined, 1);
 }
 
 #[test]
@@ -512,10 +477,10 @@ fn many_staged_files_are_scanned_in_parallel_with_the_same_result() {
     }
     r.write("many/f17.txt", &format!("k = {}\n", aws_key_id("parallel")));
     r.git(&["add", "many"]);
-    let (code, report, _) = staged(&r);
-    assert_eq!(code, 1);
-    assert_eq!(paths(&report), vec!["many/f17.txt"]);
-    assert_eq!(report["summary"]["files_scanned"], 40);
+    let report = staged(&r);
+    assert_eq!(report.code, 1);
+    assert_eq!(report.paths(), vec!["many/f17.txt"]);
+    assert_eq!(report.summary.files_scanned, 40);
 }
 
 #[test]
@@ -525,8 +490,8 @@ fn intent_to_add_entries_are_not_content() {
     r.commit_all("init");
     r.write("later.txt", &format!("k = {}\n", aws_key_id("ita")));
     r.git(&["add", "-N", "later.txt"]);
-    let (code, report, _) = staged(&r);
-    assert_eq!(code, 0, "{report}");
+    let report = staged(&r);
+    assert_eq!(report.code, 0, "{report}");
 }
 
 /// The paths `git diff --cached --no-renames` lists, by status letter.
@@ -678,9 +643,9 @@ fn every_index_format_gives_the_same_answer() {
         let (mut want_changed, want_deleted) = git_staged(&r);
         want_changed.retain(|p| p != "later.txt"); // intent-to-add: no content yet
         assert_eq!((changed, deleted), (want_changed, want_deleted), "{what}");
-        let (code, report, _) = staged(&r);
-        assert_eq!(code, 1, "{what}");
-        let mut p = paths(&report);
+        let report = staged(&r);
+        assert_eq!(report.code, 1, "{what}");
+        let mut p = report.paths();
         p.sort();
         assert_eq!(p, vec![long.clone(), "keep/a.txt".to_string()], "{what}");
     }

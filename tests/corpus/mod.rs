@@ -4,8 +4,6 @@
 //! secret. Shared by `tests/detection.rs` (every leak found, no look-alike flagged) and
 //! `examples/detect_bench.rs` (recall per family, misses by name).
 
-#![allow(dead_code)]
-
 use hushguard::rules::placeholders::{expand, Rng};
 
 /// One labelled file.

@@ -1,64 +1,32 @@
-//! Shared helpers for the integration tests: temporary git repositories built with the real git CLI
-//! (isolated configuration, fixed author and dates), and fake credentials assembled at run time so
-//! no line of this repository is itself a leak.
-#![allow(dead_code)]
+//! The temporary repository each case builds with the real git CLI, and the environment every git
+//! and hushguard process of the tests gets: an isolated HOME, XDG and git configuration (no
+//! system or user file is read), a fixed author and dates that advance one hour per process.
 
+use super::report::Report;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU64, Ordering};
 use tempfile::TempDir;
 
-/// A temporary git repository and an isolated HOME for git.
+/// A temporary directory (a git repository, or not) and an isolated HOME for git.
 pub struct Repo {
     pub dir: TempDir,
     pub home: TempDir,
     clock: AtomicU64,
 }
 
-/// A deterministic pseudo-random string over `alphabet`.
-pub fn random(seed: &str, alphabet: &[u8], n: usize) -> String {
-    let mut rng = hushguard::rules::placeholders::Rng::new(seed);
-    rng.string(alphabet, n)
-}
-
-pub const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-
-/// A GitHub classic token with a valid checksum, made at run time.
-pub fn github_token(seed: &str) -> String {
-    let prefix = ["gh", "p_"].concat();
-    hushguard::matcher::checksum::github_make(&prefix, &random(seed, ALNUM, 30))
-}
-
-/// An AWS access key id shape, made at run time.
-pub fn aws_key_id(seed: &str) -> String {
-    format!(
-        "{}{}",
-        ["AK", "IA"].concat(),
-        random(seed, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)
-    )
-}
-
-/// A PEM private key block, made at run time.
-pub fn private_key_pem(seed: &str) -> String {
-    let body: Vec<String> = (0..6)
-        .map(|i| {
-            random(
-                &format!("{seed}{i}"),
-                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
-                64,
-            )
-        })
-        .collect();
-    let kind = ["RSA PRIV", "ATE KEY"].concat();
-    format!(
-        "-----BEGIN {kind}-----\n{}\n-----END {kind}-----\n",
-        body.join("\n")
-    )
-}
-
 /// Path of the built hushguard binary.
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_hushguard"))
+}
+
+/// Standard output then standard error of a run, as one text.
+pub fn text(out: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
 }
 
 impl Repo {
@@ -93,10 +61,20 @@ impl Repo {
     pub fn env(&self, cmd: &mut Command) {
         let t = 1_700_000_000 + 3600 * self.clock.fetch_add(1, Ordering::SeqCst);
         let date = format!("@{t} +0000");
-        cmd.env_remove("GIT_DIR")
-            .env_remove("GIT_WORK_TREE")
-            .env_remove("GIT_INDEX_FILE")
-            .env("HOME", self.home.path())
+        for var in [
+            "GIT_DIR",
+            "GIT_WORK_TREE",
+            "GIT_INDEX_FILE",
+            "GIT_OBJECT_DIRECTORY",
+            "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+            "GIT_QUARANTINE_PATH",
+            "GIT_CONFIG_PARAMETERS",
+            "GIT_CONFIG_COUNT",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.env("HOME", self.home.path())
+            .env("XDG_CONFIG_HOME", self.home.path().join(".config"))
             .env("GIT_CONFIG_GLOBAL", self.home.path().join(".gitconfig"))
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .env("GIT_AUTHOR_DATE", &date)
@@ -127,8 +105,18 @@ impl Repo {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// `git rev-parse NAME`.
+    pub fn rev(&self, name: &str) -> String {
+        self.git(&["rev-parse", name]).trim().to_string()
+    }
+
     /// Write a file (creating directories).
     pub fn write(&self, rel: &str, content: &str) {
+        self.write_bytes(rel, content.as_bytes());
+    }
+
+    /// Write bytes into a file (creating directories).
+    pub fn write_bytes(&self, rel: &str, content: &[u8]) {
         let p = self.path().join(rel);
         if let Some(d) = p.parent() {
             std::fs::create_dir_all(d).unwrap();
@@ -140,7 +128,7 @@ impl Repo {
     pub fn commit_all(&self, msg: &str) -> String {
         self.git(&["add", "-A"]);
         self.git(&["commit", "-q", "--no-verify", "-m", msg]);
-        self.git(&["rev-parse", "HEAD"]).trim().to_string()
+        self.rev("HEAD")
     }
 
     /// A hushguard command running in `dir` with the isolated environment.
@@ -153,6 +141,23 @@ impl Repo {
 
     pub fn hushguard(&self) -> assert_cmd::Command {
         self.hushguard_in(self.path())
+    }
+
+    /// Run `hushguard ARGS --format json` in the repository: the typed report, exit code and
+    /// standard error. (ARGS must not end in an option that takes the rest of the line.)
+    pub fn run_json(&self, args: &[&str]) -> Report {
+        self.run_json_in(self.path(), args)
+    }
+
+    /// [`Repo::run_json`] run in `dir`.
+    pub fn run_json_in(&self, dir: &Path, args: &[&str]) -> Report {
+        let out = self
+            .hushguard_in(dir)
+            .args(args)
+            .args(["--format", "json"])
+            .output()
+            .expect("run hushguard");
+        Report::from_output(&out)
     }
 }
 

@@ -1,0 +1,1 @@
+fn main() { let password = get_password(); }
