@@ -2,31 +2,18 @@
 //! hands its blobs to the one pipeline, so each finds the same things at the same lines and skips
 //! the same blobs for the same reasons.
 
-mod common;
-
-use common::{aws_key_id, github_token, private_key_pem, Repo};
+use crate::corpus;
+use crate::util::{aws_key_id, github_token, private_key_pem, Repo};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Base64 with padding, for a secret hidden behind one layer of encoding.
 fn base64(data: &[u8]) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (b[0] as u32) << 16 | (b[1] as u32) << 8 | b[2] as u32;
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-        }
-        for _ in chunk.len()..3 {
-            out.push('=');
-        }
-    }
-    out
+    corpus::base64(
+        data,
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+        true,
+    )
 }
 
 /// The size limit of the test repository's configuration.
@@ -75,7 +62,7 @@ fn write_blob_set(r: &Repo) {
     // A binary file: not scanned for content.
     let mut binary = b"\x7fELF\0\0\0\0".to_vec();
     binary.extend_from_slice(github_token("every-mode-bin").as_bytes());
-    std::fs::write(r.path().join("tool.bin"), binary).unwrap();
+    r.write_bytes("tool.bin", &binary);
     // A secret behind base64: found by the decoding stage, at the encoded line.
     r.write(
         "k8s/secret.yaml",
