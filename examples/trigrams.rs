@@ -1,4 +1,4 @@
-//! Writes `src/matcher/trigrams.rs`: the most common three-byte sequences of source code, which
+//! Writes `data/trigrams.bin`: the most common three-byte sequences of source code, which
 //! the keyword anchor stage avoids when it picks each keyword's anchor. Counted on a corpus that is
 //! not the benchmark's (the benchmark reads Rust crates; the table comes from Python's standard
 //! library and C headers), with bytes folded as the anchor stage folds them.
@@ -6,7 +6,10 @@
 //! Run (site-packages is skipped):
 //!   cargo run --release --example trigrams -- \
 //!     "$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')" /usr/include \
-//!     > src/matcher/trigrams.rs
+//!     > data/trigrams.bin
+//!
+//! The file holds 4096 records of five bytes, sorted by trigram: the folded trigram (three bytes)
+//! and its rank (two bytes, little-endian; 0 = most common). `src/matcher/grams.rs` embeds it.
 
 use std::collections::HashMap;
 
@@ -50,23 +53,15 @@ fn main() {
         .map(|(rank, &(v, _))| (v, rank))
         .collect();
     table.sort_unstable();
-    println!("//! The {KEEP} most common three-byte sequences of source code, bytes folded as in");
-    println!(
-        "//! `grams.rs` (bit 5 set), each with its rank (0 = most common). Generated from {files}"
-    );
-    println!(
-        "//! files ({} MB) by `examples/trigrams.rs`; do not edit by hand.",
+    eprintln!(
+        "{} trigrams counted in {files} files ({} MB)",
+        table.len(),
         bytes / 1_000_000
     );
-    println!();
-    println!("/// `(folded trigram, rank)`, sorted by trigram.");
-    println!("pub static COMMON: [(u32, u16); {}] = [", table.len());
-    for chunk in table.chunks(6) {
-        let line: Vec<String> = chunk
-            .iter()
-            .map(|(v, r)| format!("(0x{v:06x}, {r})"))
-            .collect();
-        println!("    {},", line.join(", "));
+    let mut out = Vec::with_capacity(table.len() * 5);
+    for (v, r) in table {
+        out.extend_from_slice(&v.to_le_bytes()[..3]);
+        out.extend_from_slice(&(r as u16).to_le_bytes());
     }
-    println!("];");
+    std::io::Write::write_all(&mut std::io::stdout(), &out).expect("write stdout");
 }

@@ -7,6 +7,7 @@
 
 pub mod atomic;
 pub mod baseline;
+pub mod checksum;
 pub mod cli;
 pub mod config;
 pub mod diff;

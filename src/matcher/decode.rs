@@ -8,6 +8,8 @@
 //! still has its key), at most [`MAX_DECODED`] bytes per blob over all depths, and a decoded
 //! buffer is decoded once more ([`MAX_DEPTH`]): every pass is linear, memory stays flat.
 
+use crate::checksum::base64::{base64_decode, is_base64_byte};
+
 /// Decoded bytes per blob, over every region and depth.
 pub const MAX_DECODED: usize = 1 << 20;
 /// Decoding passes: base64 inside base64 is found, deeper nesting is not.
@@ -102,48 +104,6 @@ impl Decoded {
         self.text.push(byte);
         self.src.push((src.0 as u32, src.1 as u32));
     }
-}
-
-/// Whether `b` can stand in base64 (standard or URL-safe alphabet, or padding).
-pub fn is_base64_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_' | b'=')
-}
-
-fn base64_value(b: u8) -> Option<u32> {
-    Some(match b {
-        b'A'..=b'Z' => b - b'A',
-        b'a'..=b'z' => b - b'a' + 26,
-        b'0'..=b'9' => b - b'0' + 52,
-        b'+' | b'-' => 62,
-        b'/' | b'_' => 63,
-        _ => return None,
-    } as u32)
-}
-
-/// Decode base64 (either alphabet, padding optional), calling `out` with each byte and the
-/// offset in `enc` of the four-character group it came from; `false` if a character is invalid.
-pub fn base64_decode(enc: &[u8], mut out: impl FnMut(u8, usize)) -> bool {
-    let body = match enc.iter().position(|&b| b == b'=') {
-        Some(p) if enc[p..].iter().all(|&b| b == b'=') && enc.len() - p <= 2 => &enc[..p],
-        Some(_) => return false,
-        None => enc,
-    };
-    if body.len() % 4 == 1 {
-        return false;
-    }
-    for (g, chunk) in body.chunks(4).enumerate() {
-        let mut n = 0u32;
-        for (i, &b) in chunk.iter().enumerate() {
-            let Some(v) = base64_value(b) else {
-                return false;
-            };
-            n |= v << (18 - 6 * i);
-        }
-        for k in 0..chunk.len() - 1 {
-            out((n >> (16 - 8 * k)) as u8, g * 4);
-        }
-    }
-    true
 }
 
 /// The text that `value` is the base64 (either alphabet) of, if it is.
@@ -422,9 +382,22 @@ pub fn decode(
 /// token (59 bytes at least) or a long base64 value.
 pub const TOKEN_RUN: usize = 56;
 
+/// Per byte, whether it can stand in a token run: base64 or a `.` between a token's parts. A
+/// table, because `token_runs` tests a byte or more in every few of each blob.
+static TOKEN_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = is_base64_byte(b as u8) || b == b'.' as usize;
+        b += 1;
+    }
+    table
+};
+
 /// Whether `b` can stand in a token run: base64 or a `.` between a token's parts.
+#[inline(always)]
 fn is_token_byte(b: u8) -> bool {
-    is_base64_byte(b) || b == b'.'
+    TOKEN_BYTE[b as usize]
 }
 
 /// Runs of token characters of at least [`TOKEN_RUN`] bytes, found by testing one byte in every
@@ -522,6 +495,14 @@ pub fn utf16(data: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_token_byte_table_is_base64_and_the_dot() {
+        for b in 0..=255u8 {
+            let expected = b.is_ascii_alphanumeric() || b"+/-_=.".contains(&b);
+            assert_eq!(is_token_byte(b), expected, "{b}");
+        }
+    }
 
     fn b64(s: &[u8]) -> String {
         const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -1,11 +1,32 @@
-//! The stage in front of the keyword automaton: a bitmap of hashed three-byte anchors. Each keyword
-//! contributes one anchor, the rarest three bytes within it, so a position whose three bytes hash to
-//! no anchor cannot be part of any keyword and the automaton never sees it. The test costs a load, a
-//! multiply and a bit test per position and runs over eight bytes at a time, several times faster
-//! than any automaton over hundreds of keywords; the automaton then reads only short regions around
-//! the few positions that pass.
+//! The keyword search: a bitmap of hashed three-byte anchors, then a check of the few keywords
+//! anchored there. Each keyword contributes one anchor, the rarest three bytes within it, so a
+//! position whose three bytes hash to no anchor cannot be part of any keyword. The test costs a
+//! load, a multiply and a bit test per position and runs over eight bytes at a time, several times
+//! faster than any automaton over hundreds of keywords; each position that passes (rare) is
+//! compared with the keywords anchored on its three bytes. Nothing here grows with the number of
+//! keywords but a sorted table, so building it costs well under a millisecond, where an
+//! Aho–Corasick automaton over two thousand keywords cost several.
 
-use super::trigrams::COMMON;
+/// The 4096 most common three-byte sequences of source code, bytes folded as below (bit 5 set):
+/// five-byte records sorted by trigram, the trigram (three bytes) then its rank (two bytes,
+/// little-endian; 0 = most common). Written by `examples/trigrams.rs`.
+const TABLE: &[u8; 4096 * RECORD] = include_bytes!("../../data/trigrams.bin");
+/// Bytes per record of [`TABLE`].
+const RECORD: usize = 5;
+/// [`TABLE`] as `(folded trigram, rank)`, sorted by trigram, decoded when the crate compiles.
+static COMMON: [(u32, u16); 4096] = decode(TABLE);
+
+const fn decode(table: &[u8; 4096 * RECORD]) -> [(u32, u16); 4096] {
+    let mut out = [(0, 0); 4096];
+    let mut i = 0;
+    while i < out.len() {
+        let r = i * RECORD;
+        let trigram = u32::from_le_bytes([table[r], table[r + 1], table[r + 2], 0]);
+        out[i] = (trigram, u16::from_le_bytes([table[r + 3], table[r + 4]]));
+        i += 1;
+    }
+    out
+}
 
 /// log2 of the number of bits in the anchor bitmap: 32 KiB, which stays in the L1 cache, and sparse
 /// enough that few positions pass by a hash collision alone (2^16 bits let twice as many through;
@@ -13,7 +34,7 @@ use super::trigrams::COMMON;
 const BITS: u32 = 18;
 /// The right shift that leaves `BITS` bits of a 32-bit hash.
 const SHIFT: u32 = 32 - BITS;
-/// Entries of the reach table, which keeps for several bitmap bits the widest of their keywords.
+/// Entries of the table of three-byte keywords' anchors.
 const REACH: usize = 1 << 16;
 /// ASCII letters compare equal once bit 5 is set; other bytes are changed too, but the same way in
 /// the keywords and in the text, so no occurrence is lost (only a few more positions pass).
@@ -45,6 +66,12 @@ fn hash(w: u32) -> usize {
     ((w & 0x00ff_ffff).wrapping_mul(0x9e37_79b1) >> SHIFT) as usize
 }
 
+/// The first slot to probe for a folded anchor in a table of `size` slots (a power of two).
+#[inline(always)]
+fn slot(w: u32, size: usize) -> usize {
+    (w.wrapping_mul(0x9e37_79b1) >> 7) as usize & (size - 1)
+}
+
 /// The bitmap index of the three bytes at `q`.
 #[inline(always)]
 fn hash_at(data: &[u8], q: usize) -> usize {
@@ -52,7 +79,7 @@ fn hash_at(data: &[u8], q: usize) -> usize {
 }
 
 /// How common a three-byte sequence is in source code, lower meaning rarer: its place among the
-/// most common (measured, see `trigrams.rs`), then, for the rest, a guess from its bytes. Each
+/// most common (measured, see [`TABLE`]), then, for the rest, a guess from its bytes. Each
 /// keyword's anchor is its least common three bytes, so that few positions of ordinary text pass.
 fn commonness(gram: &[u8]) -> (u32, u32) {
     let folded = (u32::from_le_bytes([gram[0], gram[1], gram[2], 0]) | FOLD as u32) & 0x00ff_ffff;
@@ -78,35 +105,39 @@ fn byte_commonness(b: u8) -> u32 {
     }
 }
 
-/// A region of the text that may hold a keyword, as `(start, end)`.
-pub type Region = (usize, usize);
-
-/// The anchor bitmap and, for each anchor, how far its keywords reach around it.
+/// The anchor bitmaps and, for each anchor, the keywords anchored on it.
 pub struct Anchors {
     bitmap: Box<[u64; WORDS]>,
     /// A second test for the positions that pass the first: each keyword's anchor with the byte
     /// after it (or, for an anchor at the keyword's end, the byte before), so that an anchor met
     /// inside an ordinary word (`oke` in `invoke`) rarely costs a walk of the automaton.
     quads: Box<[u64; 1 << (BITS4 - 6)]>,
-    /// Per reach-table entry: a three-byte keyword hashes there, which has no four bytes to test.
+    /// Per entry (a bitmap index modulo [`REACH`]): a three-byte keyword hashes there, which has
+    /// no four bytes to test.
     bare: Box<[u64; REACH / 64]>,
-    /// Per bitmap index: the longest distance from a keyword's start to its anchor, and from the
-    /// anchor to the keyword's end, over the keywords whose anchors hash there.
-    reach: Box<[(u8, u8)]>,
     /// Test eight positions per instruction where the CPU can (x86-64 with AVX2).
     avx2: bool,
+    /// Every keyword by its anchor: `(folded anchor, keyword, offset of the anchor in it)`,
+    /// sorted by anchor. A position that passes the bitmaps is checked against the keywords
+    /// anchored on its three bytes, so no automaton is needed (nor built at start-up).
+    by_anchor: Vec<(u32, u32, u8)>,
+    /// An open-addressing table from a folded anchor to its first entry in `by_anchor`:
+    /// `(anchor, index)`, `(0, 0)` when empty (a folded anchor is never 0). Most positions that
+    /// pass the bitmaps hold no anchor at all, and one probe here tells so, where a binary
+    /// search of `by_anchor` took a dozen dependent loads.
+    slots: Vec<(u32, u32)>,
 }
 
 impl Anchors {
     /// The anchors of `keywords` (lower case), or `None` when a keyword is too short (under three
-    /// bytes) or too long (over 255) to have one: the automaton must then read everything.
+    /// bytes) or too long (over 255) to have one: an automaton must then find them.
     pub fn new(keywords: &[String]) -> Option<Anchors> {
         let mut bitmap = Box::new([0u64; WORDS]);
         let mut quads = Box::new([0u64; 1 << (BITS4 - 6)]);
         let mut bare = Box::new([0u64; REACH / 64]);
         debug_assert_eq!(WORDS * 64, 1 << BITS);
-        let mut reach = vec![(0u8, 0u8); REACH].into_boxed_slice();
-        for k in keywords {
+        let mut by_anchor = Vec::with_capacity(keywords.len());
+        for (i, k) in keywords.iter().enumerate() {
             let k = k.as_bytes();
             if k.len() < 3 || k.len() > 255 {
                 return None;
@@ -114,10 +145,8 @@ impl Anchors {
             let at = (0..=k.len() - 3).min_by_key(|&o| commonness(&k[o..o + 3]))?;
             let w = u32::from_le_bytes([k[at], k[at + 1], k[at + 2], 0]) | FOLD as u32;
             let h = hash(w);
+            by_anchor.push((w, i as u32, at as u8));
             bitmap[h >> 6] |= 1 << (h & 63);
-            let r = &mut reach[h % REACH];
-            r.0 = r.0.max(at as u8);
-            r.1 = r.1.max((k.len() - at) as u8);
             let quad = if at + 4 <= k.len() {
                 Some(at)
             } else {
@@ -137,12 +166,26 @@ impl Anchors {
         let avx2 = std::arch::is_x86_feature_detected!("avx2");
         #[cfg(not(target_arch = "x86_64"))]
         let avx2 = false;
+        by_anchor.sort_unstable();
+        let size = (by_anchor.len() * 2).next_power_of_two().max(16);
+        let mut slots = vec![(0u32, 0u32); size];
+        for (i, &(w, _, _)) in by_anchor.iter().enumerate() {
+            if i > 0 && by_anchor[i - 1].0 == w {
+                continue;
+            }
+            let mut at = slot(w, size);
+            while slots[at].0 != 0 {
+                at = (at + 1) & (size - 1);
+            }
+            slots[at] = (w, i as u32);
+        }
         Some(Anchors {
             bitmap,
             quads,
             bare,
-            reach,
             avx2,
+            by_anchor,
+            slots,
         })
     }
 
@@ -162,28 +205,17 @@ impl Anchors {
         (self.bitmap[h >> 6] >> (h & 63)) & 1
     }
 
-    /// The regions of `data` that may hold a keyword, in order and disjoint. Every occurrence of
-    /// every keyword lies wholly inside one region.
-    pub fn regions(&self, data: &[u8], out: &mut Vec<Region>) {
-        out.clear();
+    /// Call `f` with each position of `data`, in order, whose three bytes may be some keyword's
+    /// anchor (both bitmaps pass).
+    fn candidates(&self, data: &[u8], mut f: impl FnMut(usize)) {
         let n = data.len();
         if n < 3 {
             return;
         }
         let mut push = |q: usize| {
             let h = hash_at(data, q);
-            if !self.confirm(data, q, h) {
-                return;
-            }
-            let (before, after) = self.reach[h % REACH];
-            let start = q.saturating_sub(before as usize);
-            let end = (q + after as usize).min(n);
-            match out.last_mut() {
-                Some(last) if start <= last.1 => {
-                    last.0 = last.0.min(start);
-                    last.1 = last.1.max(end);
-                }
-                _ => out.push((start, end)),
+            if self.confirm(data, q, h) {
+                f(q);
             }
         };
         let mut p = 0;
@@ -214,20 +246,36 @@ impl Anchors {
                 push(q);
             }
         }
-        // A keyword anchored far into itself can open a region before the previous one's end
-        // reaches it; merging above keeps regions disjoint only against the last, so join any
-        // that a wide region made overlap or touch.
-        if out.windows(2).any(|w| w[1].0 <= w[0].1) {
-            out.sort_unstable();
-            let mut merged: Vec<Region> = Vec::with_capacity(out.len());
-            for &(s, e) in out.iter() {
-                match merged.last_mut() {
-                    Some(last) if s <= last.1 => last.1 = last.1.max(e),
-                    _ => merged.push((s, e)),
+    }
+
+    /// Every occurrence in `data` of every keyword (`keywords` as given to [`Anchors::new`]),
+    /// ASCII case ignored, as `f(keyword, start)`: overlapping and nested occurrences included,
+    /// each once (at its keyword's anchor), in the order of their anchors.
+    pub fn hits(&self, data: &[u8], keywords: &[String], mut f: impl FnMut(usize, usize)) {
+        self.candidates(data, |q| {
+            let w = u32::from_le_bytes([data[q], data[q + 1], data[q + 2], 0]) | FOLD as u32;
+            let size = self.slots.len();
+            let mut at = slot(w, size);
+            let from = loop {
+                match self.slots[at] {
+                    (0, _) => return,
+                    (v, i) if v == w => break i as usize,
+                    _ => at = (at + 1) & (size - 1),
+                }
+            };
+            for &(_, k, at) in self.by_anchor[from..].iter().take_while(|e| e.0 == w) {
+                let Some(start) = q.checked_sub(usize::from(at)) else {
+                    continue;
+                };
+                let keyword = keywords[k as usize].as_bytes();
+                if data
+                    .get(start..start + keyword.len())
+                    .is_some_and(|t| t.eq_ignore_ascii_case(keyword))
+                {
+                    f(k as usize, start);
                 }
             }
-            *out = merged;
-        }
+        });
     }
 }
 
@@ -289,28 +337,54 @@ mod avx2 {
 pub(super) mod tests {
     use super::*;
 
-    fn regions(keywords: &[&str], data: &[u8]) -> Vec<Region> {
+    #[test]
+    fn the_trigram_table_is_sorted_and_ranks_each_trigram_once() {
+        assert!(COMMON.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(COMMON.iter().all(|&(v, _)| v < 1 << 24));
+        let mut ranks: Vec<u16> = COMMON.iter().map(|&(_, r)| r).collect();
+        ranks.sort_unstable();
+        assert!(ranks.iter().enumerate().all(|(i, &r)| usize::from(r) == i));
+        assert_eq!(COMMON[0], (0x20_2020, 0));
+        assert_eq!(commonness(b"   ").0, 4096);
+        assert_eq!(commonness(b"zqz").0, 0);
+    }
+
+    fn hits(keywords: &[&str], data: &[u8]) -> Vec<(usize, usize)> {
         let k: Vec<String> = keywords.iter().map(|s| s.to_string()).collect();
         let mut out = Vec::new();
-        Anchors::new(&k).expect("anchors").regions(data, &mut out);
+        Anchors::new(&k)
+            .expect("anchors")
+            .hits(data, &k, |p, s| out.push((p, s)));
+        out
+    }
+
+    /// Every occurrence of every keyword, ASCII case ignored, by brute force, sorted.
+    fn naive(keywords: &[String], text: &[u8]) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for (p, k) in keywords.iter().enumerate() {
+            let k = k.as_bytes();
+            for at in 0..text.len().saturating_sub(k.len() - 1) {
+                if text[at..at + k.len()].eq_ignore_ascii_case(k) {
+                    out.push((p, at));
+                }
+            }
+        }
+        out.sort_unstable();
         out
     }
 
     #[test]
-    fn every_occurrence_lies_in_a_region_whatever_its_case() {
+    fn every_occurrence_is_found_whatever_its_case() {
         let mut data = vec![b'.'; 300];
         data[7..15].copy_from_slice(b"PassWord");
         data[290..298].copy_from_slice(b"password");
-        let r = regions(&["password"], &data);
-        assert!(r.iter().any(|&(s, e)| s <= 7 && 15 <= e), "{r:?}");
-        assert!(r.iter().any(|&(s, e)| s <= 290 && 298 <= e), "{r:?}");
-        assert!(r.iter().map(|(s, e)| e - s).sum::<usize>() < 40, "{r:?}");
+        assert_eq!(hits(&["password"], &data), vec![(0, 7), (0, 290)]);
     }
 
     #[test]
-    fn text_without_keywords_yields_no_region() {
-        assert_eq!(regions(&["xq_", "zzkv"], &[b'a'; 500]), vec![]);
-        assert_eq!(regions(&["abc"], b"ab"), vec![]);
+    fn text_without_keywords_yields_no_hit() {
+        assert_eq!(hits(&["xq_", "zzkv"], &[b'a'; 500]), vec![]);
+        assert_eq!(hits(&["abc"], b"ab"), vec![]);
     }
 
     #[test]
@@ -369,26 +443,15 @@ pub(super) mod tests {
     }
 
     #[test]
-    fn random_keywords_are_always_inside_a_region() {
+    fn random_keywords_are_found_exactly_as_by_brute_force() {
         let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
         for _ in 0..300 {
             let (keywords, text) = random_case(&mut rng);
             let anchors = Anchors::new(&keywords).expect("anchors");
-            let mut r = Vec::new();
-            anchors.regions(&text, &mut r);
-            assert!(r.windows(2).all(|w| w[0].1 < w[1].0), "{r:?}");
-            for k in &keywords {
-                let k = k.as_bytes();
-                for at in 0..text.len().saturating_sub(k.len() - 1) {
-                    if text[at..at + k.len()].eq_ignore_ascii_case(k) {
-                        assert!(
-                            r.iter().any(|&(s, e)| s <= at && at + k.len() <= e),
-                            "{:?} at {at} outside {r:?}",
-                            String::from_utf8_lossy(k)
-                        );
-                    }
-                }
-            }
+            let mut found = Vec::new();
+            anchors.hits(&text, &keywords, |p, s| found.push((p, s)));
+            found.sort_unstable();
+            assert_eq!(found, naive(&keywords, &text), "{keywords:?}");
         }
     }
 
@@ -399,17 +462,23 @@ pub(super) mod tests {
             let (keywords, text) = random_case(&mut rng);
             let mut anchors = Anchors::new(&keywords).expect("anchors");
             let (mut fast, mut slow) = (Vec::new(), Vec::new());
-            anchors.regions(&text, &mut fast);
+            anchors.hits(&text, &keywords, |p, s| fast.push((p, s)));
             anchors.avx2 = false;
-            anchors.regions(&text, &mut slow);
+            anchors.hits(&text, &keywords, |p, s| slow.push((p, s)));
             assert_eq!(fast, slow);
         }
     }
 
     #[test]
-    fn regions_are_sorted_and_disjoint() {
+    fn overlapping_and_nested_keywords_are_each_found() {
         let data = b"xx sk_live yy token token zz sk_ tokensk_ end".repeat(20);
-        let r = regions(&["sk_", "token", "live"], &data);
-        assert!(r.windows(2).all(|w| w[0].1 < w[1].0), "{r:?}");
+        let keywords = ["sk_", "token", "live", "sk_live", "ken"].map(String::from);
+        let found = hits(&keywords.each_ref().map(String::as_str), &data);
+        let mut sorted = found.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, naive(&keywords, &data));
+        assert!(found
+            .windows(2)
+            .all(|w| w[0].1 != w[1].1 || w[0].0 != w[1].0));
     }
 }

@@ -6,7 +6,6 @@ pub mod placeholders;
 use crate::finding::{Kind, Severity};
 use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
-use std::collections::HashSet;
 use std::sync::OnceLock;
 
 include!(concat!(env!("OUT_DIR"), "/patterns.rs"));
@@ -391,13 +390,17 @@ pub fn validate_spec(origin: &str, spec: RuleSpec, compile_now: bool) -> Result<
                 "context name `{n}` is too short (2 characters at least)"
             )));
         }
-        match regex_syntax::Parser::new().parse(&ctx.token) {
-            Err(e) => return Err(err(format!("context.token does not parse: {e}"))),
-            Ok(hir) => {
-                if hir.properties().explicit_captures_len() > 0 {
-                    return Err(err(
-                        "context.token must not hold capture groups (use `(?:...)`)".into(),
-                    ));
+        // Parsing every built-in token costs a few milliseconds at each start-up; the test suite
+        // checks them (`every_builtin_rule_passes_the_checks_of_a_user_rule`).
+        if compile_now {
+            match regex_syntax::Parser::new().parse(&ctx.token) {
+                Err(e) => return Err(err(format!("context.token does not parse: {e}"))),
+                Ok(hir) => {
+                    if hir.properties().explicit_captures_len() > 0 {
+                        return Err(err(
+                            "context.token must not hold capture groups (use `(?:...)`)".into(),
+                        ));
+                    }
                 }
             }
         }
@@ -448,30 +451,72 @@ pub fn validate_spec(origin: &str, spec: RuleSpec, compile_now: bool) -> Result<
             return Err(err(format!("entropy {e} is outside 0..8 bits per byte")));
         }
     }
+    if compile_now {
+        glob_set(&spec.paths).map_err(&err)?;
+        glob_set(&spec.exclude_paths).map_err(&err)?;
+    }
     let rule = Rule {
-        spec: spec.clone(),
+        spec,
         origin: origin.to_string(),
         globs: OnceLock::new(),
     };
     if compile_now {
-        glob_set(&spec.paths).map_err(&err)?;
-        glob_set(&spec.exclude_paths).map_err(&err)?;
         rule.compile_regex()?;
         rule.compile_allow()?;
     }
     Ok(rule)
 }
 
-/// Load every built-in rule (converted from TOML to JSON at build time). Duplicate ids are an error.
+/// Load every built-in rule (converted from TOML to JSON at build time), with its examples and
+/// negative examples (for `rules check` and the tests). Duplicate ids are an error.
 pub fn builtin_rules() -> Result<Vec<Rule>, RuleError> {
+    load_builtin(true)
+}
+
+/// Load every built-in rule without its examples: what a scan needs, at a fraction of the cost
+/// (the examples are most of the embedded text). Duplicate ids are an error.
+pub fn builtin_scan_rules() -> Result<Vec<Rule>, RuleError> {
+    load_builtin(false)
+}
+
+/// The examples of one rule, as embedded apart from the rule (see `build.rs`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExampleSet {
+    #[serde(default)]
+    examples: Vec<Example>,
+    #[serde(default)]
+    negative_examples: Vec<Example>,
+}
+
+fn load_builtin(with_examples: bool) -> Result<Vec<Rule>, RuleError> {
     let mut all = Vec::new();
-    for (origin, json) in BUILTIN_PATTERNS {
-        let file: RuleFile = serde_json::from_str(json).map_err(|e| RuleError {
+    for (origin, rules, examples) in BUILTIN_PATTERNS {
+        let json_error = |e: serde_json::Error| RuleError {
             origin: origin.to_string(),
             rule: None,
             message: e.to_string(),
-        })?;
-        for spec in file.rule {
+        };
+        let file: RuleFile = serde_json::from_str(rules).map_err(json_error)?;
+        let mut sets = if with_examples {
+            let sets: Vec<ExampleSet> = serde_json::from_str(examples).map_err(json_error)?;
+            if sets.len() != file.rule.len() {
+                return Err(RuleError {
+                    origin: origin.to_string(),
+                    rule: None,
+                    message: "embedded examples do not match the rules".into(),
+                });
+            }
+            sets
+        } else {
+            Vec::new()
+        }
+        .into_iter();
+        for mut spec in file.rule {
+            if let Some(set) = sets.next() {
+                spec.examples = set.examples;
+                spec.negative_examples = set.negative_examples;
+            }
             all.push(validate_spec(origin, spec, false)?);
         }
     }
@@ -480,18 +525,24 @@ pub fn builtin_rules() -> Result<Vec<Rule>, RuleError> {
 }
 
 /// Reject a rule set in which two rules share an id.
+/// The rule named is the first, in order, whose id an earlier rule holds. (Sorting the ids costs
+/// a third of hashing each at start-up.)
 pub fn check_unique(rules: &[Rule]) -> Result<(), RuleError> {
-    let mut seen = HashSet::new();
-    for r in rules {
-        if !seen.insert(r.id()) {
-            return Err(RuleError {
-                origin: r.origin.clone(),
-                rule: Some(r.id().to_string()),
-                message: "duplicate rule id".into(),
-            });
-        }
+    let mut order: Vec<usize> = (0..rules.len()).collect();
+    order.sort_unstable_by_key(|&i| (rules[i].id(), i));
+    let again = order
+        .windows(2)
+        .filter(|w| rules[w[0]].id() == rules[w[1]].id())
+        .map(|w| w[1])
+        .min();
+    match again {
+        None => Ok(()),
+        Some(i) => Err(RuleError {
+            origin: rules[i].origin.clone(),
+            rule: Some(rules[i].id().to_string()),
+            message: "duplicate rule id".into(),
+        }),
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -502,6 +553,52 @@ mod tests {
     fn builtin_rules_load_with_unique_ids() {
         let rules = builtin_rules().expect("built-in rules load");
         assert!(!rules.is_empty());
+    }
+
+    #[test]
+    fn every_builtin_rule_passes_the_checks_of_a_user_rule() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("patterns");
+        let mut from_files = Vec::new();
+        for (origin, _, _) in BUILTIN_PATTERNS {
+            let path = dir.join(origin.trim_start_matches("patterns/"));
+            let text = std::fs::read_to_string(&path).unwrap();
+            from_files.extend(parse_rules(origin, &text, true).unwrap_or_else(|e| panic!("{e}")));
+        }
+        let embedded = builtin_rules().unwrap();
+        let lean = builtin_scan_rules().unwrap();
+        assert_eq!(from_files.len(), embedded.len());
+        assert_eq!(lean.len(), embedded.len());
+        for ((f, e), l) in from_files.iter().zip(&embedded).zip(&lean) {
+            assert_eq!((f.id(), &f.spec.regex), (e.id(), &e.spec.regex));
+            assert_eq!(
+                format!("{:?}", f.spec.examples),
+                format!("{:?}", e.spec.examples)
+            );
+            assert_eq!(
+                format!("{:?}", f.spec.negative_examples),
+                format!("{:?}", e.spec.negative_examples)
+            );
+            assert!(!e.spec.examples.is_empty(), "{}", e.id());
+            assert!(l.spec.examples.is_empty() && l.spec.negative_examples.is_empty());
+            assert_eq!((l.id(), &l.spec.regex), (e.id(), &e.spec.regex));
+        }
+    }
+
+    #[test]
+    fn a_duplicate_id_names_its_second_rule() {
+        let text = |ids: &[&str]| -> String {
+            ids.iter()
+                .map(|id| format!("[[rule]]\nid = \"{id}\"\ndescription = \"d\"\nkeywords = [\"xy\"]\nregex = \"xy\"\n"))
+                .collect()
+        };
+        let mut rules = parse_rules("a.toml", &text(&["b.z", "b.y", "b.x"]), true).unwrap();
+        assert!(check_unique(&rules).is_ok());
+        rules.extend(parse_rules("b.toml", &text(&["b.y", "b.z"]), true).unwrap());
+        let e = check_unique(&rules).unwrap_err();
+        assert_eq!(
+            (e.origin.as_str(), e.rule.as_deref()),
+            ("b.toml", Some("b.y"))
+        );
     }
 
     #[test]

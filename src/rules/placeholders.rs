@@ -1,7 +1,7 @@
 //! Expands `${alnum:36}`-style placeholders in rule examples with deterministic random text, so
 //! the repository holds no token-shaped strings while every example is still a realistic token.
 
-use crate::matcher::checksum;
+use crate::checksum;
 
 /// A small deterministic generator (SplitMix64): same seed, same examples, on every machine.
 pub struct Rng(u64);

@@ -27,7 +27,7 @@ impl RuleSet {
     ) -> Result<RuleSet, String> {
         let mut all = match selection {
             Selection::FileRules if config.rule.is_empty() => builtin_file_rules(),
-            _ => rules::builtin_rules(),
+            _ => rules::builtin_scan_rules(),
         }
         .map_err(|e| e.to_string())?;
         for spec in &config.rule {
@@ -54,7 +54,7 @@ impl RuleSet {
 /// parsed: a fifth of a millisecond against a millisecond for all the rules and their examples.
 fn builtin_file_rules() -> Result<Vec<Rule>, RuleError> {
     let mut out = Vec::new();
-    for (origin, json) in rules::BUILTIN_PATTERNS {
+    for (origin, json, _) in rules::BUILTIN_PATTERNS {
         if !json.contains(r#""kind":"file""#) {
             continue;
         }

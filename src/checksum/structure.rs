@@ -2,7 +2,7 @@
 //! or a checksum (a Discord bot token's first part is the base64 of a numeric id; a JWT's header
 //! is base64url JSON naming its algorithm). Named by a rule's `checksum` like the checksums.
 
-use super::decode::base64_decode;
+use super::base64::base64_decode;
 
 /// Discord bot token: `base64(user id) . timestamp . HMAC`. The id is a snowflake: 17 to 20
 /// digits, not starting with 0; the timestamp part is 6 characters, the HMAC 27 or more.
