@@ -5,8 +5,8 @@
 //! overwritten without `--force` (which keeps a backup), and `--chain` keeps it running first.
 
 use crate::cli::{HookKind, InstallArgs, UninstallArgs};
+use crate::git;
 use crate::safe_io::{self, Follow};
-use crate::sources::git;
 use crate::write_output;
 use anyhow::{anyhow, bail, Context as _, Result};
 use std::path::{Path, PathBuf};

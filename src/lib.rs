@@ -12,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod diff;
 pub mod finding;
+pub mod git;
 pub mod hooks;
 pub mod import;
 pub mod matcher;
@@ -84,20 +85,7 @@ impl Context {
 
 /// The directory a scan of `path` belongs to: the enclosing git work tree, else the directory itself.
 pub fn find_root(path: &Path) -> PathBuf {
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let start = if abs.is_dir() {
-        abs.clone()
-    } else {
-        abs.parent().map(Path::to_path_buf).unwrap_or(abs.clone())
-    };
-    let mut cur = Some(start.as_path());
-    while let Some(dir) = cur {
-        if dir.join(".git").exists() {
-            return dir.to_path_buf();
-        }
-        cur = dir.parent();
-    }
-    start
+    git::open::root_of_path(path)
 }
 
 /// Run a parsed command line; the value is the process exit code (errors map to 2 in `main`).
@@ -174,7 +162,7 @@ fn scan(args: ScanArgs) -> Result<i32> {
         .iter()
         .filter(|f| f.kind == finding::Kind::File)
         .map(|f| f.path.as_str());
-    outcome.file_states = sources::git_state::states(&root, forbidden);
+    outcome.file_states = git::state::states(&root, forbidden);
     let baseline = root.join(BASELINE_FILE);
     finish(
         &ctx,
@@ -196,7 +184,7 @@ fn commit_msg(args: ScanArgs) -> Result<i32> {
     if let Some(n) = args.max_file_size {
         ctx.scanner.max_file_size = n;
     }
-    let comment = sources::git::open()
+    let comment = git::open()
         .ok()
         .and_then(|r| {
             r.to_thread_local()

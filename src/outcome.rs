@@ -48,7 +48,7 @@ pub struct Outcome {
     /// Warnings and notes for the reader (a shallow history, a file over the size limit).
     pub notes: Vec<String>,
     /// `scan PATH`: what git holds of each forbidden file found on disk, for the advice.
-    pub file_states: BTreeMap<String, crate::sources::git_state::FileState>,
+    pub file_states: BTreeMap<String, crate::git::state::FileState>,
 }
 
 /// The thresholds at which findings block (exit 1).

@@ -820,3 +820,34 @@ fn a_stashed_secret_is_found_and_an_unknown_branch_is_an_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--branch no-such-branch"), "{err}");
 }
+
+/// `audit` honours `GIT_DIR` as git does (it used plain discovery from the current directory).
+#[test]
+fn git_dir_names_the_repository_to_audit() {
+    let repo = Repo::new();
+    repo.write("conf.txt", &format!("token = {}\n", hg_key("git-dir")));
+    let id = repo.commit_all("add");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let cfg = config(&repo);
+    let out = repo
+        .hushguard_in(elsewhere.path())
+        .env("GIT_DIR", repo.path().join(".git"))
+        .args([
+            "audit",
+            "--format",
+            "json",
+            "--no-policy",
+            "--progress",
+            "never",
+        ])
+        .arg("--config")
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    let report = Report::from_output(&out);
+    assert_eq!(report.code, 1, "{report}");
+    assert_eq!(
+        ours(&report),
+        vec![("hgtest.key".into(), "conf.txt".into(), id, true)]
+    );
+}

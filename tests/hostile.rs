@@ -181,6 +181,18 @@ fn index_dir(c: &Ctx) -> Vec<(String, String)> {
         c.outside.path().display().to_string(),
     )]
 }
+/// A 42-byte index whose header claims 4,294,966,528 entries (found by fuzzing the index reader:
+/// the reader reserved 16 GiB for them before reading one).
+fn index_claims_billions(c: &Ctx) -> Vec<(String, String)> {
+    let f = c.out("index-huge-count");
+    let mut data = b"DIRC".to_vec();
+    data.extend_from_slice(&[0, 0, 0, 3, 255, 255, 253, 0, 0, 0, 4, 0, 0, 4]);
+    data.extend_from_slice(&[0; 8]);
+    data.extend_from_slice(b"eeeseeee");
+    data.extend_from_slice(&[255, 255, 255, 126, 0, 255, 4, 4]);
+    std::fs::write(&f, data).unwrap();
+    vec![("GIT_INDEX_FILE".into(), f.display().to_string())]
+}
 fn pre_push_secret(_: &Ctx) -> Vec<(String, String)> {
     Vec::new()
 }
@@ -215,6 +227,40 @@ fn damaged_object(c: &Ctx) -> Vec<(String, String)> {
 fn damaged_object_committed(c: &Ctx) -> Vec<(String, String)> {
     damaged_object(c);
     c.repo.git(&["commit", "-q", "--no-verify", "-m", "a"]);
+    Vec::new()
+}
+
+/// Put object `with`'s loose file in place of object `id`'s: a valid object, the wrong one.
+fn replace_loose(c: &Ctx, id: &str, with: &str) {
+    let obj = |id: &str| c.root().join(".git/objects").join(&id[..2]).join(&id[2..]);
+    std::fs::remove_file(obj(id)).unwrap();
+    std::fs::copy(obj(with), obj(id)).unwrap();
+}
+
+/// A commit adding `sub/`, whose loose tree is then replaced by another tree; a change under
+/// `sub/` is staged, so the staged guard reads that tree too.
+fn damaged_tree(c: &Ctx) -> Vec<(String, String)> {
+    c.repo.write("sub/a.txt", "first content\n");
+    c.repo.commit_all("sub");
+    let sub = c.repo.git(&["rev-parse", "HEAD:sub"]).trim().to_string();
+    let other = c
+        .repo
+        .git(&["rev-parse", "HEAD~1^{tree}"])
+        .trim()
+        .to_string();
+    replace_loose(c, &sub, &other);
+    c.repo.write("sub/b.txt", "more\n");
+    c.repo.git(&["add", "sub/b.txt"]);
+    Vec::new()
+}
+
+/// The last commit's loose object replaced by its parent's.
+fn damaged_commit(c: &Ctx) -> Vec<(String, String)> {
+    c.repo.write("a.txt", "first content\n");
+    c.repo.commit_all("a");
+    let head = c.repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let parent = c.repo.git(&["rev-parse", "HEAD~1"]).trim().to_string();
+    replace_loose(c, &head, &parent);
     Vec::new()
 }
 
@@ -616,6 +662,15 @@ const CASES: &[Case] = &[
         writes: false,
     },
     Case {
+        name: "scan --staged: an index header claiming billions of entries",
+        setup: index_claims_billions,
+        args: &["scan", "--staged"],
+        stdin: no_input,
+        code: 2,
+        says: "cannot read the index: entry 0 is corrupt or truncated",
+        writes: false,
+    },
+    Case {
         name: "scan --pre-push: a secret in a bad line",
         setup: pre_push_secret,
         args: &["scan", "--pre-push"],
@@ -649,6 +704,33 @@ const CASES: &[Case] = &[
         stdin: no_input,
         code: 2,
         says: "damaged: its content does not match its id",
+        writes: false,
+    },
+    Case {
+        name: "scan --staged: a damaged tree",
+        setup: damaged_tree,
+        args: &["scan", "--staged"],
+        stdin: no_input,
+        code: 2,
+        says: "is damaged: its content does not match its id",
+        writes: false,
+    },
+    Case {
+        name: "scan --range: a damaged tree",
+        setup: damaged_tree,
+        args: &["scan", "--range", "HEAD~1..HEAD"],
+        stdin: no_input,
+        code: 2,
+        says: "is damaged: its content does not match its id",
+        writes: false,
+    },
+    Case {
+        name: "scan --range: a damaged commit",
+        setup: damaged_commit,
+        args: &["scan", "--range", "HEAD"],
+        stdin: no_input,
+        code: 2,
+        says: "is damaged: its content does not match its id",
         writes: false,
     },
     Case {

@@ -83,20 +83,25 @@ fn try_repo(repo: &Repo) -> Output {
         .arg("try-repo")
         .arg(manifest)
         .args(["hushguard", "--verbose", "--color", "never"]);
-    framework_env(repo, &mut cmd);
+    framework_env(repo, &mut cmd, "head");
     cmd.output().expect("run pre-commit")
 }
 
 /// The environment the framework (and the hooks it installs) runs with: the test repository's
 /// isolated git set-up, and the real user's cargo and rustup to build hushguard with.
-fn framework_env(repo: &Repo, cmd: &mut Command) {
+///
+/// `build` names the checkout being built (`head` or `pinned`): each gets its own target
+/// directory. Two checkouts of one package share cargo's output names, and cargo judges freshness
+/// by modification times, so the pinned commit's build-script output was once reused for HEAD
+/// (or the reverse) and the install failed to compile.
+fn framework_env(repo: &Repo, cmd: &mut Command, build: &str) {
     // Beside this build's own output (CARGO_TARGET_TMPDIR is `<target dir>/tmp`), so a
     // CARGO_TARGET_DIR set for the test run is honoured here too.
     let target = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .parent()
         .expect("the target directory");
     repo.env(cmd);
-    cmd.env("CARGO_TARGET_DIR", target.join("pre-commit"))
+    cmd.env("CARGO_TARGET_DIR", target.join("pre-commit").join(build))
         .env("PRE_COMMIT_HOME", repo.home.path().join("pre-commit-cache"))
         // A quicker release build: this test checks behaviour, the benchmark checks speed.
         .env("CARGO_PROFILE_RELEASE_LTO", "off")
@@ -241,7 +246,7 @@ fn readme_snippet_pins_a_real_commit_that_has_its_hooks_and_installs_all_their_s
 fn framework(repo: &Repo, args: &[&str]) -> Output {
     let mut cmd = Command::new(pre_commit());
     cmd.current_dir(repo.path()).args(args);
-    framework_env(repo, &mut cmd);
+    framework_env(repo, &mut cmd, "pinned");
     cmd.output().expect("run pre-commit")
 }
 
@@ -249,7 +254,7 @@ fn framework(repo: &Repo, args: &[&str]) -> Output {
 fn git_with_hooks(repo: &Repo, args: &[&str]) -> Output {
     let mut cmd = Command::new("git");
     cmd.current_dir(repo.path()).args(args);
-    framework_env(repo, &mut cmd);
+    framework_env(repo, &mut cmd, "pinned");
     cmd.output().expect("run git")
 }
 
@@ -345,7 +350,7 @@ fn try_repo_hook(repo: &Repo, hook: &str, args: &[&str]) -> Output {
         .arg(hook)
         .args(["--verbose", "--color", "never"])
         .args(args);
-    framework_env(repo, &mut cmd);
+    framework_env(repo, &mut cmd, "head");
     cmd.env("PATH", path);
     cmd.output().expect("run pre-commit")
 }

@@ -303,3 +303,49 @@ fn a_bad_range_is_a_clear_error() {
     assert!(err.contains("nope..HEAD"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
+
+/// The commits of a range whose objects live only in a directory the environment names
+/// (`GIT_ALTERNATE_OBJECT_DIRECTORIES`, or `GIT_OBJECT_DIRECTORY`), as git reads them: every mode
+/// opens the repository the same way, not only `--pre-receive`.
+#[test]
+fn objects_in_directories_the_environment_names_are_read() {
+    let r = Repo::new();
+    r.write("README.md", "# x\n");
+    r.commit_all("init");
+    let base = r.rev("HEAD");
+    r.write("app.cfg", &aws_key_line("elsewhere"));
+    let tip = r.commit_all("secret");
+    // Move every loose object of the new commit to a directory outside the repository.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let objects = r.path().join(".git/objects");
+    let listed = r.git(&["rev-list", "--objects", &format!("{base}..{tip}")]);
+    for id in listed.lines().filter_map(|l| l.split(' ').next()) {
+        let (dir, file) = (&id[..2], &id[2..]);
+        std::fs::create_dir_all(elsewhere.path().join(dir)).unwrap();
+        std::fs::rename(
+            objects.join(dir).join(file),
+            elsewhere.path().join(dir).join(file),
+        )
+        .unwrap();
+    }
+    let spec = format!("{base}..{tip}");
+    let run = |var: Option<&str>| {
+        let mut cmd = r.hushguard();
+        cmd.args(["scan", "--range", &spec, "--format", "json"]);
+        if let Some(var) = var {
+            cmd.env(var, elsewhere.path());
+        }
+        cmd.output().unwrap()
+    };
+    let out = run(None);
+    assert_eq!(out.status.code(), Some(2), "the objects are gone");
+    for var in ["GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_OBJECT_DIRECTORY"] {
+        let report = Report::from_output(&run(Some(var)));
+        assert_eq!(report.code, 1, "{var}: {report}");
+        assert_eq!(
+            report.found_in_commits(),
+            vec![("app.cfg".into(), 1, tip.clone())],
+            "{var}"
+        );
+    }
+}

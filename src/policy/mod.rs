@@ -157,15 +157,15 @@ pub fn run(args: PolicyArgs) -> Result<i32> {
 pub fn check_for_audit(root: &Path, config: &Config, today: Option<&str>) -> Result<Outcome> {
     let settings = Settings::from_config(&config.policy).map_err(anyhow::Error::msg)?;
     let today = self::today(today)?;
-    let repo = gix::open(root)
-        .map_err(|e| anyhow::anyhow!("{}: not a git repository: {e}", root.display()))?;
+    let opened = crate::git::open_at(root)?;
+    let repo = opened.to_thread_local();
     if repo.head_id().is_err() {
         let mut out = Outcome::default();
         out.notes
             .push("no commits yet: the security policy checks were skipped".into());
         return Ok(out);
     }
-    drop(repo);
+    drop((repo, opened));
     let source = Source::commit(root, "HEAD")?;
     check(&source, &settings, today, None)
 }

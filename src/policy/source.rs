@@ -3,13 +3,13 @@
 //! the policy is in. Only the few candidate places are probed; the working tree is never walked.
 
 use super::locate;
+use crate::git::index::{self as git_index, Entries};
+use crate::git::walk::{self, children, lookup, prefixed, SPARSE_DIR, SUBMODULE};
+use crate::git::{self, TreeEntry};
 use crate::quote::quote;
 use crate::safe_io::{self, ReadError};
-use crate::sources::git::{self, TreeEntry};
-use crate::sources::git_index::{self, Entries};
 use anyhow::{anyhow, Context as _, Result};
 use gix::bstr::{BStr, ByteSlice};
-use gix::index::extension::Tree as CacheTree;
 use gix::ObjectId;
 use std::path::{Path, PathBuf};
 
@@ -26,6 +26,8 @@ const READ_LIMIT: u64 = crate::config::DEFAULT_MAX_FILE_SIZE;
 pub struct Source {
     root: PathBuf,
     repo: Option<gix::Repository>,
+    /// What `repo` was opened from; it outlives `repo` (fields drop in order).
+    _opened: Option<git::Repo>,
     mode: Mode,
 }
 
@@ -54,16 +56,6 @@ impl Tracked<'_> {
     }
 }
 
-/// What [`Source::for_each_tracked`] was asked to do.
-struct Visit<'v> {
-    wanted: &'v dyn Fn(&[u8]) -> bool,
-    each: &'v mut dyn FnMut(&Tracked),
-}
-
-/// Raw index modes of entries that are not files: a submodule, a sparse index's directory.
-const SUBMODULE: u32 = 0o160000;
-const SPARSE_DIR: u32 = 0o040000;
-
 /// The index git names (`GIT_INDEX_FILE`, else the repository's), read through the light view
 /// that decodes an entry only when asked; an empty one if there is none yet. Like git, the trailing
 /// checksum is not verified on read: hashing a 50,000-entry index costs more than everything else
@@ -78,92 +70,39 @@ fn load_index(repo: &gix::Repository) -> Result<git_index::Index> {
     git_index::read(&path, repo.object_hash())
 }
 
-/// The first position in `lo..hi` where `before` is false, `before` being true on a prefix.
-fn partition(mut lo: usize, mut hi: usize, before: impl Fn(usize) -> bool) -> usize {
-    while lo < hi {
-        let mid = lo + (hi - lo) / 2;
-        if before(mid) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    lo
-}
-
-/// The entries whose path starts with `prefix` (a directory with its `/`, or empty for all).
-fn prefixed(index: &dyn Entries, prefix: &[u8]) -> std::ops::Range<usize> {
-    let n = index.count();
-    let start = partition(0, n, |i| index.path(i) < prefix);
-    let end = partition(start, n, |i| index.path(i).starts_with(prefix));
-    start..end
-}
-
-/// The entries directly in the directory that index entries `range` lie in (whose paths are
-/// `from` bytes long): `(i, None)` for a file at entry `i`, `(i, Some(range))` for a subdirectory
-/// starting at entry `i` and spanning `range`, which is skipped by a binary search.
-fn children(
-    index: &dyn Entries,
-    range: std::ops::Range<usize>,
-    from: usize,
-) -> Vec<(usize, Option<std::ops::Range<usize>>)> {
-    let mut out = Vec::new();
-    let mut i = range.start;
-    while i < range.end {
-        let path = index.path(i);
-        match path[from..].find_byte(b'/') {
-            None => {
-                out.push((i, None));
-                i += 1;
-            }
-            Some(slash) => {
-                let dir = &path[..from + slash + 1];
-                let end = partition(i, range.end, |j| index.path(j).starts_with(dir));
-                out.push((i, Some(i..end)));
-                i = end;
-            }
-        }
-    }
-    out
-}
-
-/// The entry for `path` as git checks it out: stage 0, or "ours" in a conflict.
-fn lookup(index: &dyn Entries, path: &[u8]) -> Option<usize> {
-    let n = index.count();
-    let start = partition(0, n, |i| index.path(i) < path);
-    (start..n)
-        .take_while(|&i| index.path(i) == path)
-        .find(|&i| matches!(index.stage(i), 0 | 2))
-}
-
-fn open(root: &Path) -> Result<gix::Repository> {
-    gix::open(root).map_err(|e| anyhow!("{}: not a git repository: {e}", root.display()))
+/// The repository at `root`, opened the one way ([`git::open_at`]).
+fn open(root: &Path) -> Result<(gix::Repository, git::Repo)> {
+    let opened = git::open_at(root)?;
+    Ok((opened.to_thread_local(), opened))
 }
 
 impl Source {
     /// The working tree at `root`; a git repository is optional (history and tracked files need it).
     pub fn worktree(root: &Path) -> Source {
+        let (repo, opened) = open(root).ok().unzip();
         Source {
             root: root.to_path_buf(),
-            repo: gix::open(root).ok(),
+            repo,
+            _opened: opened,
             mode: Mode::Worktree,
         }
     }
 
     /// The index (honouring `GIT_INDEX_FILE`).
     pub fn index(root: &Path) -> Result<Source> {
-        let repo = open(root)?;
+        let (repo, opened) = open(root)?;
         let index = load_index(&repo)?;
         Ok(Source {
             root: root.to_path_buf(),
             repo: Some(repo),
+            _opened: Some(opened),
             mode: Mode::Index(index),
         })
     }
 
     /// A commit, named by any revision git understands.
     pub fn commit(root: &Path, rev: &str) -> Result<Source> {
-        let repo = open(root)?;
+        let (repo, opened) = open(root)?;
         let (id, tree) = {
             let commit = repo
                 .rev_parse_single(rev)
@@ -171,14 +110,14 @@ impl Source {
                 .object()
                 .and_then(|o| o.peel_to_commit())
                 .map_err(|e| anyhow!("{}: `{rev}` is not a commit: {e}", root.display()))?;
-            let tree = commit
-                .tree_id()
-                .map_err(|e| anyhow!("{}: commit {}: {e}", root.display(), commit.id))?;
-            (commit.id, tree.detach())
+            let tree = git::commit::tree_of(&repo, commit.id)
+                .map_err(|e| anyhow!("{}: {e}", root.display()))?;
+            (commit.id, tree)
         };
         Ok(Source {
             root: root.to_path_buf(),
             repo: Some(repo),
+            _opened: Some(opened),
             mode: Mode::Commit { id, tree },
         })
     }
@@ -209,7 +148,7 @@ impl Source {
 
     fn blob(&self, id: ObjectId) -> Result<Vec<u8>> {
         let repo = self.repo.as_ref().context("no repository")?;
-        crate::sources::git_scan::read_blob(repo, &id).map_err(anyhow::Error::msg)
+        git::read_blob(repo, &id).map_err(anyhow::Error::msg)
     }
 
     /// The bytes of the file at `path`, or `None` if it is absent (or not a file).
@@ -232,14 +171,11 @@ impl Source {
                     _ => Ok(None),
                 }
             }
-            Mode::Commit { .. } => {
-                let tree = self.tree()?.context("no tree")?;
-                match tree.lookup_entry_by_path(path) {
-                    Ok(Some(e)) if e.mode().is_blob_or_symlink() => {
-                        self.blob(e.object_id()).map(Some)
-                    }
-                    Ok(_) => Ok(None),
-                    Err(e) => Err(anyhow!("{path}: {e}")),
+            Mode::Commit { tree, .. } => {
+                let repo = self.repo.as_ref().context("no repository")?;
+                match git::blob_at(repo, tree, path.into()).with_context(|| path.to_string())? {
+                    Some((mode, id)) if mode.is_blob_or_symlink() => self.blob(id).map(Some),
+                    _ => Ok(None),
                 }
             }
         }
@@ -353,18 +289,15 @@ impl Source {
 
     /// Call `each` for every tracked file whose path is `wanted`: the index's entries for the
     /// working tree and the index, the tree's files for a commit. `wanted` sees every path and
-    /// nothing else of an entry, so it should be cheap. A commit's subtrees that the index's cache tree shows to be
-    /// what the index holds are listed from the index, not decoded: for `--rev HEAD` with nothing
-    /// staged, no tree object is read at all.
+    /// nothing else of an entry, so it should be cheap. A commit's tree is walked alongside the
+    /// index ([`walk::walk`]): subtrees that the index's cache tree shows to be what the index
+    /// holds are listed from the index, not decoded, so for `--rev HEAD` with nothing staged no
+    /// tree object is read at all.
     pub fn for_each_tracked(
         &self,
         wanted: impl Fn(&[u8]) -> bool,
         mut each: impl FnMut(&Tracked),
     ) -> Result<()> {
-        let visit = &mut Visit {
-            wanted: &wanted,
-            each: &mut each,
-        };
         let Some(repo) = &self.repo else {
             return Ok(());
         };
@@ -376,83 +309,17 @@ impl Source {
                 &loaded
             }
         };
-        let index = index.entries();
+        let mut files = Files {
+            source: self,
+            repo,
+            index: index.entries(),
+            wanted: &wanted,
+            each: &mut each,
+        };
         match &self.mode {
-            Mode::Worktree | Mode::Index(_) => self.each_entry(index, 0..index.count(), visit),
-            Mode::Commit { tree, .. } => {
-                let mut prefix = Vec::new();
-                self.each_in_tree(*tree, &mut prefix, index, index.cache_tree(), visit)
-            }
+            Mode::Worktree | Mode::Index(_) => files.entries(0..files.index.count()),
+            Mode::Commit { tree, .. } => walk::walk(repo, files.index, Some(*tree), &mut files),
         }
-    }
-
-    /// The files among index entries `range` (a sparse directory entry is read as its tree).
-    fn each_entry(
-        &self,
-        index: &dyn Entries,
-        range: std::ops::Range<usize>,
-        visit: &mut Visit,
-    ) -> Result<()> {
-        for i in range {
-            let (path, mode) = (index.path(i), index.mode(i));
-            if mode == SPARSE_DIR {
-                let mut prefix = path.strip_suffix(b"/").unwrap_or(path).to_vec();
-                prefix.push(b'/');
-                self.each_in_tree(index.id(i), &mut prefix, index, None, visit)?;
-                continue;
-            }
-            if !(visit.wanted)(path)
-                || mode == SUBMODULE
-                || !matches!(index.stage(i), 0 | 2)
-                || index.intent_to_add(i)
-            {
-                continue;
-            }
-            (visit.each)(&Tracked {
-                path,
-                id: index.id(i),
-                source: self,
-            });
-        }
-        Ok(())
-    }
-
-    /// The files of tree `id`, found at `prefix` (empty, or a directory with its `/`). `cache` is
-    /// the index's cache-tree node for that directory, if it has one.
-    fn each_in_tree(
-        &self,
-        id: ObjectId,
-        prefix: &mut Vec<u8>,
-        index: &dyn Entries,
-        cache: Option<&CacheTree>,
-        visit: &mut Visit,
-    ) -> Result<()> {
-        if let Some(c) = cache.filter(|c| c.id == id) {
-            let range = prefixed(index, prefix);
-            if c.num_entries == Some(range.len() as u32) {
-                return self.each_entry(index, range, visit);
-            }
-        }
-        let repo = self.repo.as_ref().context("no repository")?;
-        let entries: Vec<TreeEntry> = git::read_tree(repo, &id, &mut Vec::new())?;
-        for e in entries {
-            let len = prefix.len();
-            prefix.extend_from_slice(&e.name);
-            if e.mode.is_tree() {
-                prefix.push(b'/');
-                let sub = cache
-                    .and_then(|c| c.children.iter().find(|t| t.name.as_slice() == &e.name[..]));
-                self.each_in_tree(e.id, prefix, index, sub, visit)?;
-            } else if (e.mode.is_blob() || e.mode.is_link()) && (visit.wanted)(prefix) {
-                (visit.each)(&Tracked {
-                    path: prefix.as_bstr(),
-                    id: e.id,
-                    source: self,
-                });
-            }
-            prefix.truncate(len);
-        }
-        Ok(())
     }
 
     /// The blob id git would give `data`, to compare a working or staged file with a commit.
@@ -468,5 +335,84 @@ impl Source {
             Mode::Index(_) => "the index".into(),
             Mode::Commit { id, .. } => format!("commit {}", &id.to_hex().to_string()[..12]),
         }
+    }
+}
+
+/// The tracked files [`Source::for_each_tracked`] hands over, as the walk finds them.
+struct Files<'s, 'v> {
+    source: &'s Source,
+    repo: &'s gix::Repository,
+    index: &'s dyn Entries,
+    wanted: &'v dyn Fn(&[u8]) -> bool,
+    each: &'v mut dyn FnMut(&Tracked),
+}
+
+impl Files<'_, '_> {
+    /// The files among index entries `range` (a sparse directory entry is read as its tree).
+    fn entries(&mut self, range: std::ops::Range<usize>) -> Result<()> {
+        let index = self.index;
+        for i in range {
+            let (path, mode) = (index.path(i), index.mode(i));
+            if mode == SPARSE_DIR {
+                let dir = path.strip_suffix(b"/").unwrap_or(path);
+                walk::walk_tree(self.repo, index.id(i), dir.as_bstr(), self)?;
+                continue;
+            }
+            if !(self.wanted)(path)
+                || mode == SUBMODULE
+                || !matches!(index.stage(i), 0 | 2)
+                || index.intent_to_add(i)
+            {
+                continue;
+            }
+            self.file(path, index.id(i));
+        }
+        Ok(())
+    }
+
+    fn file(&mut self, path: &BStr, id: ObjectId) {
+        (self.each)(&Tracked {
+            path,
+            id,
+            source: self.source,
+        });
+    }
+
+    /// The tree's own entry at an index entry's place: a file, or a whole directory to list.
+    fn tree_entry(&mut self, path: &BStr, t: &TreeEntry) -> Result<()> {
+        if t.mode.is_tree() {
+            let dir = path.strip_suffix(b"/").unwrap_or(path);
+            walk::walk_tree(self.repo, t.id, dir.as_bstr(), self)
+        } else {
+            walk::Visit::only_in_tree(self, path, t)
+        }
+    }
+}
+
+/// For a commit: the tree's files, listed from the index where it holds the same.
+impl walk::Visit for Files<'_, '_> {
+    fn unchanged(&mut self, _: ObjectId, _: &BStr, range: std::ops::Range<usize>) -> Result<()> {
+        self.entries(range)
+    }
+
+    fn entry(&mut self, i: usize, tree: Option<&TreeEntry>) -> Result<()> {
+        match tree {
+            Some(t) => {
+                let index = self.index;
+                self.tree_entry(index.path(i), t)
+            }
+            None => Ok(()),
+        }
+    }
+
+    fn unmerged(&mut self, range: std::ops::Range<usize>, tree: Option<&TreeEntry>) -> Result<()> {
+        self.entry(range.start, tree)
+    }
+
+    fn only_in_tree(&mut self, path: &BStr, t: &TreeEntry) -> Result<()> {
+        if (t.mode.is_blob() || t.mode.is_link()) && (self.wanted)(path) {
+            self.file(path, t.id);
+        }
+        Ok(())
     }
 }

@@ -3,9 +3,9 @@
 
 use super::{shown_secret, Mode, ReportOptions};
 use crate::finding::{Finding, Kind, Severity};
+use crate::git::state::FileState;
 use crate::outcome::{Outcome, Summary};
 use crate::quote::{escape_controls, quote};
-use crate::sources::git_state::FileState;
 use anstyle::{AnsiColor, Style};
 use std::fmt::Write;
 

@@ -3,14 +3,13 @@
 //! the version(s) it replaces, so that only findings on added lines remain. Shared by the staged guard
 //! and commit ranges.
 
-use super::git::Delta;
 use crate::diff;
 use crate::finding::{CommitInfo, Finding, Kind};
+use crate::git::{read_blob, Delta};
 use crate::outcome::Outcome;
 use crate::scan::{Blob, Content, Origin, Pipeline, Scanned};
 use gix::bstr::{BStr, BString, ByteSlice};
 use gix::objs::tree::EntryMode;
-use gix::objs::FindExt;
 use gix::ObjectId;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -114,36 +113,6 @@ struct Unique {
     result: Result<Scanned, String>,
     /// Kept only when the blob has content findings, for the line diff.
     data: Option<Vec<u8>>,
-}
-
-/// A blob's content, checked against its id: damaged data does not always fail to inflate (a
-/// loose object replaced by other content, a header that lies about the size, an index whose
-/// offsets point at another object), and a wrong answer must not pass as a clean one.
-pub(crate) fn read_blob(repo: &gix::Repository, id: &gix::oid) -> Result<Vec<u8>, String> {
-    let mut buf = Vec::new();
-    let blob = repo
-        .objects
-        .find_blob(id, &mut buf)
-        .map_err(|e| format!("cannot read blob {id}: {e}"))?;
-    match gix::objs::compute_hash(id.kind(), gix::object::Kind::Blob, blob.data) {
-        Ok(actual) if actual == id => {}
-        _ => {
-            return Err(format!(
-                "blob {id} is damaged: its content does not match its id"
-            ))
-        }
-    }
-    // The content is a slice of the buffer: hand the buffer over instead of copying it.
-    let (at, len) = (blob.data.as_ptr() as usize, blob.data.len());
-    let off = at.wrapping_sub(buf.as_ptr() as usize);
-    if off.checked_add(len).is_some_and(|end| end <= buf.len()) {
-        buf.truncate(off + len);
-        buf.drain(..off);
-        return Ok(buf);
-    }
-    Err(format!(
-        "cannot read blob {id}: its content is not where it was read"
-    ))
 }
 
 /// Read one blob, unless the pipeline does not want it read, and hand it to the pipeline.

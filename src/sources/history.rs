@@ -13,7 +13,6 @@
 
 mod blobs;
 mod commits;
-mod fx;
 mod objects;
 mod packs;
 mod progress;
@@ -25,9 +24,9 @@ use crate::finding::{CommitInfo, Finding};
 use crate::outcome::Outcome;
 use crate::report::Mode;
 use crate::Context;
-use fx::FxMap;
+use rustc_hash::FxHashMap as FxMap;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 use trees::HEAD_ONLY;
@@ -46,8 +45,9 @@ pub struct Options<'a> {
 /// `hushguard audit [REPO]`.
 pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
     let started = Instant::now();
-    let repo = open(args.repo.as_deref())?;
-    let root = root_of(&repo);
+    let opened = open(args.repo.as_deref())?;
+    let repo = audit_repo(&opened);
+    let root = crate::git::root(&repo);
     let mut ctx = Context::new(&root, args.report.config.as_deref(), args.report.threads)?;
     if let Some(n) = args.max_file_size {
         ctx.scanner.max_file_size = n;
@@ -83,8 +83,9 @@ pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
 
 /// `hushguard baseline [REPO]`: audit the whole history and record every finding's fingerprint.
 pub fn baseline(args: BaselineArgs) -> anyhow::Result<i32> {
-    let repo = open(args.repo.as_deref())?;
-    let root = root_of(&repo);
+    let opened = open(args.repo.as_deref())?;
+    let repo = audit_repo(&opened);
+    let root = crate::git::root(&repo);
     let ctx = Context::new(&root, args.config.as_deref(), args.threads)?;
     let opts = Options {
         branches: &[],
@@ -122,13 +123,17 @@ pub fn baseline(args: BaselineArgs) -> anyhow::Result<i32> {
 }
 
 /// Open the repository at (or above) `path`, default the current directory.
-fn open(path: Option<&Path>) -> anyhow::Result<gix::Repository> {
+fn open(path: Option<&Path>) -> anyhow::Result<crate::git::Repo> {
     let p = path.unwrap_or(Path::new("."));
     if !p.exists() {
         anyhow::bail!("{}: no such directory", p.display());
     }
-    let mut repo = gix::discover(p)
-        .map_err(|e| anyhow::anyhow!("{}: not a git repository ({e})", p.display()))?;
+    crate::git::open_at(p)
+}
+
+/// The repository as the audit reads it.
+fn audit_repo(opened: &crate::git::Repo) -> gix::Repository {
+    let mut repo = opened.to_thread_local();
     // Trees of neighbouring commits are deltas of each other: keep recent bases and trees at hand.
     repo.object_cache_size_if_unset(16 << 20);
     repo.objects.set_pack_cache(|| {
@@ -136,13 +141,7 @@ fn open(path: Option<&Path>) -> anyhow::Result<gix::Repository> {
             64 << 20,
         ))
     });
-    Ok(repo)
-}
-
-/// Where the configuration and the baseline live: the work tree, or the git directory if bare.
-fn root_of(repo: &gix::Repository) -> PathBuf {
-    let p = repo.workdir().unwrap_or(repo.git_dir());
-    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+    repo
 }
 
 /// `--since`: `YYYY-MM-DD` (midnight UTC) or any date git understands.
@@ -164,14 +163,7 @@ fn ymd(s: &str) -> Option<i64> {
     if !(1..=12).contains(&m) || !(1..=31).contains(&d) || s.len() != 10 {
         return None;
     }
-    // Days from civil (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some((era * 146_097 + doe - 719_468) * 86_400)
+    Some(crate::policy::dates::day_of(y, m as u32, d as u32)? * 86_400)
 }
 
 /// Audit the history of `repo`: findings with their commits, the summary, errors and notes.
@@ -214,7 +206,13 @@ pub fn audit(repo: &gix::Repository, ctx: &Context, opts: &Options) -> anyhow::R
                 &stop,
             )
         });
-        packs::scan_all(repo, &bundles, &shared, ctx.threads, &|t| {
+        let wanted = packs::Wanted {
+            ids: inv.blobs.iter().map(|b| b.id).collect(),
+            max_size: ctx.scanner.max_file_size,
+            done: &|b| shared.is_done(b),
+        };
+        let sink = blobs::Worker::new(&shared);
+        packs::read_all(repo, &bundles, &wanted, &sink, ctx.threads, &|t| {
             total.store(t, Ordering::Relaxed)
         });
         stop.store(true, Ordering::Relaxed);
@@ -291,7 +289,7 @@ pub fn audit(repo: &gix::Repository, ctx: &Context, opts: &Options) -> anyhow::R
     );
     out.findings = earliest(repo, &history.commits, hits);
     let ids: Vec<gix::ObjectId> = history.commits.iter().map(|c| c.id).collect();
-    let info = |id: &gix::ObjectId| commit_info(repo, id);
+    let info = |id: &gix::ObjectId| crate::git::commit::info_of(repo, *id);
     super::message::scan_history(repo, &ctx.scanner, &ids, ctx.threads, &info, &mut out);
     Ok(out)
 }
@@ -332,32 +330,12 @@ fn earliest(
         }
         let info = infos
             .entry(commit)
-            .or_insert_with(|| commit_info(repo, &commits[commit as usize].id));
+            .or_insert_with(|| crate::git::commit::info_of(repo, commits[commit as usize].id));
         h.finding.commit = Some(info.clone());
         h.finding.at_head = Some(at_head);
         out.push(h.finding);
     }
     out
-}
-
-/// The author, email and ISO 8601 author date of a commit.
-fn commit_info(repo: &gix::Repository, id: &gix::ObjectId) -> CommitInfo {
-    let mut info = CommitInfo {
-        commit: id.to_string(),
-        author: String::new(),
-        email: String::new(),
-        date: String::new(),
-    };
-    if let Ok(c) = repo.find_commit(*id) {
-        if let Ok(a) = c.author() {
-            info.author = a.name.to_string();
-            info.email = a.email.to_string();
-            if let Ok(t) = a.time() {
-                info.date = t.format_or_unix(gix::date::time::format::ISO8601_STRICT);
-            }
-        }
-    }
-    info
 }
 
 #[cfg(test)]
@@ -370,6 +348,7 @@ mod tests {
         assert_eq!(ymd("2023-11-14"), Some(1_699_920_000));
         assert_eq!(ymd("2024-02-29"), Some(1_709_164_800));
         assert_eq!(ymd("2024-13-01"), None);
+        assert_eq!(ymd("2023-02-29"), None, "a day that does not exist");
         assert_eq!(ymd("2024-1-1"), None);
         assert!(parse_since("yesterday-ish").is_err());
     }

@@ -2,7 +2,7 @@
 //!
 //! git runs the pre-receive hook in the receiving repository with one `<old> <new> <ref>` line per
 //! ref the push updates, before any ref moves, while the pushed objects sit in a quarantine
-//! directory (see [`quarantine`]). The scan covers exactly what the push brings: the commits
+//! directory (see [`crate::git::quarantine`]). The scan covers exactly what the push brings: the commits
 //! reachable from the new tips and from no ref the repository already has (new branches, updates,
 //! force pushes and tags alike; deleted refs bring nothing), each with the added-lines and merge
 //! semantics of `--range`, their commit messages and the messages of annotated tags. A tag of a
@@ -14,10 +14,10 @@
 //! git configuration of the server's repository (`hushguard.allowSkip`, `hushguard.timeLimit`,
 //! `hushguard.onTimeout`).
 
-use super::git::{self, Delta};
 use super::git_scan::{scan_changes, ChangeSet};
-use super::{message, quarantine, range};
+use super::{message, range};
 use crate::cli::{OnTimeout, ScanArgs};
+use crate::git::{self, Delta};
 use crate::outcome::Outcome;
 use crate::report::Mode;
 use crate::{finish, Context};
@@ -207,8 +207,7 @@ fn watchdog(started: Instant, seconds: f64, on: OnTimeout) -> Arc<Mutex<bool>> {
 
 pub fn run(args: ScanArgs) -> Result<i32> {
     let started = Instant::now();
-    let mut ts = git::open()?;
-    let _names = quarantine::apply(&mut ts)?;
+    let ts = git::open_isolated()?;
     let repo = ts.to_thread_local();
 
     if let Some(reason) = skip_reason(&push_options()) {
@@ -242,8 +241,7 @@ pub fn run(args: ScanArgs) -> Result<i32> {
         .seconds
         .map(|s| watchdog(started, s, limit.on_timeout));
 
-    let root =
-        std::path::absolute(repo.common_dir()).unwrap_or_else(|_| repo.common_dir().to_path_buf());
+    let root = git::server_root(&repo);
     let mut ctx = Context::new(&root, args.report.config.as_deref(), args.report.threads)?;
     if let Some(n) = args.max_file_size {
         ctx.scanner.max_file_size = n;

@@ -9,10 +9,10 @@
 //!
 //! The message of each commit is scanned too ([`super::message`]).
 
-use super::git::{self, Delta};
 use super::git_scan::{scan_changes, skip_reason, Change, ChangeSet};
 use crate::baseline::BASELINE_FILE;
 use crate::cli::ScanArgs;
+use crate::git::{self, Delta};
 use crate::outcome::Outcome;
 use crate::report::Mode;
 use crate::{finish, Context};
@@ -27,10 +27,7 @@ pub fn run(args: ScanArgs) -> Result<i32> {
     let started = Instant::now();
     let ts = git::open()?;
     let repo = ts.to_thread_local();
-    let root = match repo.workdir() {
-        Some(w) => std::path::absolute(w).unwrap_or_else(|_| w.to_path_buf()),
-        None => repo.git_dir().to_path_buf(),
-    };
+    let root = git::root(&repo);
     let mut ctx = Context::new(&root, args.report.config.as_deref(), args.report.threads)?;
     if let Some(n) = args.max_file_size {
         ctx.scanner.max_file_size = n;
@@ -270,8 +267,8 @@ pub fn commit_changes(
         set.commits.push(c.info);
         let mut parent_trees = Vec::with_capacity(c.parents.len());
         for p in &c.parents {
-            match repo.find_commit(*p).ok().and_then(|pc| pc.tree_id().ok()) {
-                Some(t) => parent_trees.push(t.detach()),
+            match repo.has_object(p).then(|| git::commit::tree_of(repo, *p)) {
+                Some(t) => parent_trees.push(t?),
                 None => {
                     out.notes.push(format!(
                         "commit {id}: parent {p} is not available (a shallow clone?); the commit is not scanned"

@@ -130,14 +130,6 @@ impl<'s, 'a> Worker<'s, 'a> {
         }
     }
 
-    pub fn blob_id(&self, blob: u32) -> gix::ObjectId {
-        self.shared.inv.blobs[blob as usize].id
-    }
-
-    pub fn max_file_size(&self) -> u64 {
-        self.shared.pipe.limit()
-    }
-
     /// Claim a blob; false if another path already handled it.
     fn claim(&self, blob: u32) -> bool {
         !self.shared.done[blob as usize].swap(true, Ordering::Relaxed)
@@ -266,5 +258,21 @@ impl<'s, 'a> Worker<'s, 'a> {
                 self.part.bytes += bytes;
             }
         }
+    }
+}
+
+/// The history readers hand each blob to a worker.
+impl super::packs::Sink for Worker<'_, '_> {
+    fn blob(&mut self, blob: u32, data: &[u8]) {
+        self.scan(blob, data);
+    }
+    fn unreadable(&mut self, blob: u32, reason: &str) {
+        Worker::unreadable(self, blob, reason);
+    }
+    fn too_large(&mut self, blob: u32, size: u64) {
+        Worker::too_large(self, blob, size);
+    }
+    fn error(&mut self, message: String) {
+        Worker::error(self, message);
     }
 }

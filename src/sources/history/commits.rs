@@ -1,11 +1,11 @@
 //! Which commits an audit covers: the tips (every ref and HEAD, or `--branch`), every commit
 //! reachable from them, narrowed by `--since` and `--max-count`, in topological order, oldest first.
 
-use super::fx::FxMap;
 use gix::objs::commit::ref_iter::Token;
 use gix::objs::CommitRefIter;
 use gix::prelude::Find;
 use gix::ObjectId;
+use rustc_hash::FxHashMap as FxMap;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 

@@ -4,10 +4,10 @@
 //! older tree. This one decodes a chain from its base up and keeps every step, so each tree costs
 //! one inflate and one delta application. Objects not in a pack go through the object database.
 
-use super::fx::FxMap;
 use gix::odb::pack;
 use gix::odb::pack::data::entry::Header;
 use gix::prelude::Find;
+use rustc_hash::FxHashMap as FxMap;
 use std::collections::VecDeque;
 
 /// Decoded objects by (pack, entry offset), evicted oldest first past a byte budget.

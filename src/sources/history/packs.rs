@@ -4,15 +4,14 @@
 //! memory: no cache misses, no re-inflation). Blobs over the size limit are known from their headers
 //! and left out unless another blob needs them as a base. Blobs not in any pack (loose objects,
 //! bases outside their pack) are read one by one; missing and corrupt ones are reported by name.
-
-use super::blobs::{Shared, Worker};
-use super::fx::FxMap;
+//! Each blob goes to a [`Sink`] as `(blob, bytes)`: reading knows nothing of scanning.
 use gix::odb::pack;
 use gix::odb::pack::data::decode::header::ResolvedBase;
 use gix::odb::pack::data::entry::Header;
 use gix::prelude::Find;
 use gix::ObjectId;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap as FxMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
@@ -81,24 +80,43 @@ pub fn open(repo: &gix::Repository) -> (Vec<pack::Bundle>, Vec<String>) {
     (bundles, errors)
 }
 
-/// Scan every blob of the inventory with `threads` workers.
-pub fn scan_all(
+/// Where the readers hand each wanted blob, named by its position in [`Wanted::ids`]: its bytes,
+/// or why there are none. Each reading thread works on a clone of its own.
+pub trait Sink: Clone + Send + Sync {
+    fn blob(&mut self, blob: u32, data: &[u8]);
+    fn unreadable(&mut self, blob: u32, reason: &str);
+    fn too_large(&mut self, blob: u32, size: u64);
+    fn error(&mut self, message: String);
+}
+
+/// The blobs to read.
+pub struct Wanted<'a> {
+    pub ids: Vec<ObjectId>,
+    /// Blobs larger than this are only reported ([`Sink::too_large`]).
+    pub max_size: u64,
+    /// Whether a blob was handed over already (a pack traversal that fails part-way is retried
+    /// object by object).
+    pub done: &'a (dyn Fn(u32) -> bool + Sync),
+}
+
+/// Read every wanted blob with `threads` threads and hand it to `sink`.
+pub fn read_all<S: Sink>(
     repo: &gix::Repository,
     bundles: &[pack::Bundle],
-    shared: &Shared,
+    wanted: &Wanted,
+    sink: &S,
     threads: usize,
     set_total: &dyn Fn(u64),
 ) {
-    let inv = shared.inv;
-    let mut setup = Worker::new(shared);
+    let mut setup = sink.clone();
     // Locate each blob in the first pack that has it.
-    let mut found = vec![false; inv.blobs.len()];
-    let mut remaining = inv.blobs.len();
-    let want: FxMap<ObjectId, u32> = inv
-        .blobs
+    let mut found = vec![false; wanted.ids.len()];
+    let mut remaining = wanted.ids.len();
+    let want: FxMap<ObjectId, u32> = wanted
+        .ids
         .iter()
         .enumerate()
-        .map(|(i, b)| (b.id, i as u32))
+        .map(|(i, id)| (*id, i as u32))
         .collect();
     let mut located = Vec::new();
     let mut total_bytes = 0u64;
@@ -109,9 +127,9 @@ pub fn scan_all(
         }
         let mut here: Vec<(u64, u32)> = Vec::new();
         if (remaining as u64) * 16 < b.index.num_objects() as u64 {
-            for (i, blob) in inv.blobs.iter().enumerate() {
+            for (i, id) in wanted.ids.iter().enumerate() {
                 if !found[i] {
-                    if let Some(e) = b.index.lookup(blob.id) {
+                    if let Some(e) = b.index.lookup(id) {
                         here.push((b.index.pack_offset_at_index(e), i as u32));
                     }
                 }
@@ -147,7 +165,7 @@ pub fn scan_all(
                 })
                 .map(|h| h.object_size);
             match size {
-                Ok(size) if size > shared.pipe.limit() => setup.too_large(blob, size),
+                Ok(size) if size > wanted.max_size => setup.too_large(blob, size),
                 Ok(size) => {
                     total_bytes += size;
                     scan.push((offset, blob));
@@ -169,9 +187,8 @@ pub fn scan_all(
 
     for l in &located {
         let b = &bundles[l.bundle];
-        if let Err(e) = traverse(b, &l.scan, shared, threads) {
-            let mut w = Worker::new(shared);
-            w.error(format!(
+        if let Err(e) = traverse(b, &l.scan, sink, threads) {
+            sink.clone().error(format!(
                 "pack {}: {e}; reading its remaining blobs one by one",
                 short(b.pack.path())
             ));
@@ -179,8 +196,8 @@ pub fn scan_all(
     }
 
     // Whatever is left: loose objects, blobs whose pack traversal failed, bases outside their pack.
-    let rest: Vec<u32> = (0..inv.blobs.len() as u32)
-        .filter(|&i| !shared.is_done(i))
+    let rest: Vec<u32> = (0..wanted.ids.len() as u32)
+        .filter(|&i| !(wanted.done)(i))
         .collect();
     if rest.is_empty() {
         return;
@@ -189,8 +206,8 @@ pub fn scan_all(
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
     let run = || {
         rest.par_iter().for_each_init(
-            || (Worker::new(shared), sync.to_thread_local(), Vec::new()),
-            |(w, repo, buf), &blob| one_by_one(repo, w, buf, blob),
+            || (sink.clone(), sync.to_thread_local(), Vec::new()),
+            |(w, repo, buf), &blob| one_by_one(repo, wanted, w, buf, blob),
         )
     };
     match pool {
@@ -199,11 +216,17 @@ pub fn scan_all(
     }
 }
 
-/// Read one blob through the object database (loose or packed) and scan it.
-fn one_by_one(repo: &gix::Repository, w: &mut Worker, buf: &mut Vec<u8>, blob: u32) {
-    let id = w.blob_id(blob);
+/// Read one blob through the object database (loose or packed), verified against its id.
+fn one_by_one(
+    repo: &gix::Repository,
+    wanted: &Wanted,
+    w: &mut impl Sink,
+    buf: &mut Vec<u8>,
+    blob: u32,
+) {
+    let id = wanted.ids[blob as usize];
     match repo.try_find_header(id) {
-        Ok(Some(h)) if h.size() > w.max_file_size() => return w.too_large(blob, h.size()),
+        Ok(Some(h)) if h.size() > wanted.max_size => return w.too_large(blob, h.size()),
         Ok(Some(_)) => {}
         Ok(None) => return w.unreadable(blob, "missing from the object database"),
         Err(e) => return w.unreadable(blob, &format!("cannot read: {e}")),
@@ -212,7 +235,7 @@ fn one_by_one(repo: &gix::Repository, w: &mut Worker, buf: &mut Vec<u8>, blob: u
         Ok(Some(d)) if d.kind == gix::object::Kind::Blob => {
             // Damaged data does not always fail to inflate: check it against its id.
             match gix::objs::compute_hash(id.kind(), d.kind, d.data) {
-                Ok(actual) if actual == id => w.scan(blob, d.data),
+                Ok(actual) if actual == id => w.blob(blob, d.data),
                 _ => w.unreadable(blob, "damaged: its content does not match its id"),
             }
         }
@@ -230,7 +253,7 @@ fn entry_slice(range: pack::data::EntryRange, pack: &pack::data::File) -> Option
 fn traverse(
     b: &pack::Bundle,
     scan: &[(u64, u32)],
-    shared: &Shared,
+    sink: &impl Sink,
     threads: usize,
 ) -> Result<(), String> {
     let err = |e: gix::Error| e.to_string();
@@ -305,7 +328,7 @@ fn traverse(
         hash,
     )
     .map_err(err)?;
-    let mut worker = Worker::new(shared);
+    let mut worker = sink.clone();
     let pack_data = &b.pack;
     tree.traverse(
         entry_slice,
@@ -325,7 +348,7 @@ fn traverse(
             }
             if node.tag != BASE {
                 if ctx.entry.header.as_kind() == Some(gix::object::Kind::Blob) {
-                    worker.scan(node.tag, ctx.decompressed);
+                    worker.blob(node.tag, ctx.decompressed);
                 } else {
                     worker.unreadable(node.tag, "not a blob in its pack");
                 }

@@ -3,10 +3,10 @@
 //! the inventory: the unique blobs, each with the paths it appears at and the commit that introduced it
 //! there.
 
-use super::fx::{FxMap, FxSet};
 use super::objects::Reader;
 use gix::objs::TreeRefIter;
 use gix::ObjectId;
+use rustc_hash::{FxHashMap as FxMap, FxHashSet as FxSet};
 
 /// `BlobRef::commit` of a (blob, path) pair that only HEAD has (HEAD lies outside the audited
 /// commits): scanned to tell whether findings are still present at HEAD, never reported.

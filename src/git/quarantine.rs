@@ -121,13 +121,11 @@ pub fn object_store(
     Ok((store, Names { _dir: names }))
 }
 
-/// Point `repo` at the object directories the environment names (always without replacement
-/// refs); returns the guard that must outlive every use of the repository.
-pub fn apply(repo: &mut gix::ThreadSafeRepository) -> Result<Names> {
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+/// Point `repo` at the object directories `dirs` (from [`env_dirs`]) and its own, always without
+/// replacement refs; returns the guard that must outlive every use of the repository.
+pub fn apply(repo: &mut gix::ThreadSafeRepository, dirs: &[PathBuf], cwd: &Path) -> Result<Names> {
     let own = repo.objects_dir().to_path_buf();
-    let dirs = env_dirs(&cwd);
-    let (store, names) = object_store(&dirs, &own, repo.objects.object_hash(), &cwd)?;
+    let (store, names) = object_store(dirs, &own, repo.objects.object_hash(), cwd)?;
     repo.objects = std::sync::Arc::new(store);
     Ok(names)
 }

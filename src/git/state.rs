@@ -1,7 +1,6 @@
 //! What git holds of a file found on disk (`scan PATH`): nothing, a staged copy, or a committed one,
 //! so the report can say how to take a forbidden file out of git, or that it never was in.
 
-use gix::bstr::BStr;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -16,7 +15,8 @@ pub enum FileState {
     Committed,
 }
 
-/// The state of each of `paths` (relative to `root`, `/`-separated) in the repository at `root`.
+/// The state of each of `paths` (relative to `root`, `/`-separated) in the repository at `root`
+/// (the index git names, `GIT_INDEX_FILE` included).
 /// Paths of a directory that is not a repository are all [`FileState::Untracked`]; so is every path
 /// when the index or HEAD cannot be read, as nothing better can be said then.
 pub fn states<'a>(
@@ -27,8 +27,12 @@ pub fn states<'a>(
     if paths.is_empty() {
         return BTreeMap::new();
     }
-    let repo = gix::open(root).ok();
-    let index = repo.as_ref().and_then(|r| r.index_or_empty().ok());
+    let opened = super::open_at(root).ok();
+    let repo = opened.as_ref().map(|r| r.to_thread_local());
+    let index = repo.as_ref().and_then(|r| {
+        let path = super::index_path(r);
+        super::index::read(&path, r.object_hash()).ok()
+    });
     let head = repo.as_ref().and_then(|r| r.head_tree().ok());
     paths
         .into_iter()
@@ -39,7 +43,7 @@ pub fn states<'a>(
                 .is_some();
             let staged = index
                 .as_ref()
-                .is_some_and(|i| i.entry_by_path(BStr::new(p)).is_some());
+                .is_some_and(|i| super::walk::lookup(i.entries(), p.as_bytes()).is_some());
             let state = if committed {
                 FileState::Committed
             } else if staged {
