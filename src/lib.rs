@@ -1,7 +1,7 @@
 //! hushguard: a pre-commit secret and policy guard.
 //!
 //! Data flows one way: a source (files on disk, the staged index, a commit range, the history)
-//! hands blobs to the [`scanner::Scanner`] (keyword prefilter → regex → entropy/checksum →
+//! hands blobs to the one [`scan::Pipeline`] (keyword prefilter → regex → entropy/checksum →
 //! allow filters, plus forbidden-file rules), findings go through the baseline filter, are sorted,
 //! and a report writer renders them. [`run`] ties it together and returns the exit code.
 
@@ -22,7 +22,7 @@ pub mod quote;
 pub mod report;
 pub mod rules;
 pub mod safe_io;
-pub mod scanner;
+pub mod scan;
 pub mod sources;
 
 use anyhow::{Context as _, Result};
@@ -31,7 +31,7 @@ use cli::{Cli, ColorChoice, Command, ReportArgs, RulesArgs, RulesCommand, ScanAr
 use config::Config;
 use outcome::{FailOn, Outcome};
 use report::{Mode, ReportOptions};
-use scanner::Scanner;
+use scan::{RuleSet, Selection};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -40,7 +40,7 @@ use std::time::Instant;
 pub struct Context {
     pub root: PathBuf,
     pub config: Config,
-    pub scanner: Scanner,
+    pub scanner: RuleSet,
     pub threads: usize,
 }
 
@@ -56,7 +56,7 @@ impl Context {
             .as_deref()
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| ".hushguard.toml".into());
-        let scanner = Scanner::new(&config, &name).map_err(anyhow::Error::msg)?;
+        let scanner = RuleSet::load(&config, &name, Selection::All).map_err(anyhow::Error::msg)?;
         // More threads than cores never scans faster, and each costs a stack and a pool slot:
         // `--threads 20000` is clamped to the cores there are.
         let cores = std::thread::available_parallelism()
@@ -153,7 +153,8 @@ fn scan(args: ScanArgs) -> Result<i32> {
         no_ignore: args.no_ignore,
         threads: ctx.threads,
     };
-    let mut outcome = sources::tree::scan(&ctx.scanner, &abs_paths, &root, &opts);
+    let mut outcome =
+        sources::tree::scan(scan::Pipeline::new(&ctx.scanner), &abs_paths, &root, &opts);
     missing.append(&mut outcome.errors);
     outcome.errors = missing;
     let forbidden = outcome

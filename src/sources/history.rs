@@ -254,11 +254,11 @@ pub fn audit(repo: &gix::Repository, ctx: &Context, opts: &Options) -> anyhow::R
     too_large.sort_by_key(|&(b, size)| (std::cmp::Reverse(size), b));
     for &(b, size) in too_large.iter().take(LISTED) {
         let blob = &inv.blobs[b as usize];
-        out.notes.push(format!(
-            "{} (blob {}): {size} bytes exceeds the {} byte limit; not scanned (raise max_file_size to scan it)",
+        out.notes.push(crate::scan::pipeline::too_large_note(
             inv.paths.get(blob.refs[0].path),
-            blob.id,
-            ctx.scanner.max_file_size
+            Some(&blob.id),
+            Some(size),
+            ctx.scanner.max_file_size,
         ));
     }
     if too_large.len() > LISTED {

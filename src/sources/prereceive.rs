@@ -265,7 +265,13 @@ pub fn run(args: ScanArgs) -> Result<i32> {
         }
     }
     outcome.summary.commits = Some(commits.len() as u64);
-    scan_changes(&ts, &ctx.scanner, &set, ctx.threads, &mut outcome);
+    scan_changes(
+        &ts,
+        crate::scan::Pipeline::new(&ctx.scanner),
+        &set,
+        ctx.threads,
+        &mut outcome,
+    );
     message::scan_commits(&repo, &ctx.scanner, &set.commits, &mut outcome);
 
     let _finished = match &done {

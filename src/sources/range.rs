@@ -39,7 +39,13 @@ pub fn run(args: ScanArgs) -> Result<i32> {
     let mut outcome = Outcome::default();
     let set = commit_changes(&repo, &commits, &mut outcome)?;
     outcome.summary.commits = Some(commits.len() as u64);
-    scan_changes(&ts, &ctx.scanner, &set, ctx.threads, &mut outcome);
+    scan_changes(
+        &ts,
+        crate::scan::Pipeline::new(&ctx.scanner),
+        &set,
+        ctx.threads,
+        &mut outcome,
+    );
     super::message::scan_commits(&repo, &ctx.scanner, &set.commits, &mut outcome);
     let baseline = root.join(BASELINE_FILE);
     finish(

@@ -35,7 +35,13 @@ pub fn run(args: ScanArgs) -> Result<i32> {
         ctx.scanner.max_file_size = n;
     }
     let (set, mut outcome) = staged?;
-    scan_changes(&ts, &ctx.scanner, &set, ctx.threads, &mut outcome);
+    scan_changes(
+        &ts,
+        crate::scan::Pipeline::new(&ctx.scanner),
+        &set,
+        ctx.threads,
+        &mut outcome,
+    );
     let baseline = root.join(BASELINE_FILE);
     finish(
         &ctx,
