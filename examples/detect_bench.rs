@@ -37,8 +37,10 @@ fn clean(dirs: &[String]) {
     }
     let bytes: usize = all.iter().map(|f| f.1.len()).sum();
     let config = hushguard::config::Config::default();
-    let mut scanner = hushguard::scanner::Scanner::new(&config, "default").expect("engine");
-    let count = |scanner: &hushguard::scanner::Scanner, show: bool| {
+    let mut scanner =
+        hushguard::scan::RuleSet::load(&config, "default", hushguard::scan::Selection::All)
+            .expect("engine");
+    let count = |scanner: &hushguard::scan::RuleSet, show: bool| {
         let mut n = 0;
         for (path, data) in &all {
             let Ok(scan) = scanner.scan(path, data) else {

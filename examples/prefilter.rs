@@ -40,7 +40,7 @@ fn main() {
     {
         if e.file_type().is_some_and(|t| t.is_file()) {
             if let Ok(d) = std::fs::read(e.path()) {
-                if !hushguard::scanner::is_binary(&d) {
+                if !hushguard::scan::is_binary(&d) {
                     bufs.push((e.path().display().to_string(), d));
                 }
             }

@@ -12,7 +12,7 @@ fn main() {
         let rules = hushguard::rules::builtin_rules().expect("rules");
         let t1 = Instant::now();
         let cfg = hushguard::config::Config::default();
-        let s = hushguard::scanner::Scanner::with_rules(rules, &cfg).expect("engine");
+        let s = hushguard::scan::RuleSet::with_rules(rules, &cfg).expect("engine");
         let t2 = Instant::now();
         std::hint::black_box(&s);
         parse += (t1 - t).as_secs_f64();

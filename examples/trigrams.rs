@@ -33,7 +33,7 @@ fn main() {
             let Ok(data) = std::fs::read(e.path()) else {
                 continue;
             };
-            if hushguard::scanner::is_binary(&data) || data.len() > 1 << 20 {
+            if hushguard::scan::is_binary(&data) || data.len() > 1 << 20 {
                 continue;
             }
             files += 1;

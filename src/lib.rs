@@ -1,7 +1,7 @@
 //! hushguard: a pre-commit secret and policy guard.
 //!
 //! Data flows one way: a command ([`cmd`]) resolves its [`settings::Settings`]; a source (files on
-//! disk, the staged index, a commit range, the history) hands blobs to the [`scanner::Scanner`]
+//! disk, the staged index, a commit range, the history) hands blobs to the one [`scan::Pipeline`]
 //! (keyword prefilter → regex → entropy/checksum → allow filters, plus forbidden-file rules),
 //! findings go through the baseline filter, are sorted, and a report writer renders them.
 //! [`cmd::run`] ties it together and returns the exit code. Only [`cmd`] prints.
@@ -26,6 +26,6 @@ pub mod quote;
 pub mod report;
 pub mod rules;
 pub mod safe_io;
-pub mod scanner;
+pub mod scan;
 pub mod settings;
 pub mod sources;

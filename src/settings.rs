@@ -11,7 +11,7 @@ use crate::finding::Severity;
 use crate::outcome::FailOn;
 use crate::report::Format;
 use crate::safe_io::Follow;
-use crate::scanner::Scanner;
+use crate::scan::{RuleSet, Selection};
 use crate::sources::history::progress::Show;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -22,7 +22,7 @@ pub struct Settings {
     pub root: PathBuf,
     pub config: Config,
     /// The rule set, with the size limit applied.
-    pub scanner: Scanner,
+    pub scanner: RuleSet,
     /// Worker threads, at least 1 and at most the cores there are.
     pub threads: usize,
     /// The largest blob scanned, in bytes (`--max-file-size`, else the configuration's).
@@ -77,10 +77,11 @@ impl Settings {
             .as_deref()
             .map(|p| p.display().to_string())
             .unwrap_or_else(|| ".hushguard.toml".into());
-        let mut scanner = match engine {
-            Engine::Full => Scanner::new(&config, &name).map_err(Error::Rules)?,
-            Engine::FileRules => crate::policy::file_rules_scanner(&config, &name)?,
+        let selection = match engine {
+            Engine::Full => Selection::All,
+            Engine::FileRules => Selection::FileRules,
         };
+        let mut scanner = RuleSet::load(&config, &name, selection).map_err(Error::Rules)?;
         let max_file_size = max_file_size.unwrap_or_else(|| config.max_file_size());
         scanner.max_file_size = max_file_size;
         Ok(Settings {

@@ -122,7 +122,9 @@ fn a_decoded_secret_and_a_utf16_file_are_found_alike_by_scan_staged_and_audit() 
 #[test]
 fn hostile_encodings_give_a_bounded_scan() {
     let config = hushguard::config::Config::default();
-    let mut scanner = hushguard::scanner::Scanner::new(&config, "default").unwrap();
+    let mut scanner =
+        hushguard::scan::RuleSet::load(&config, "default", hushguard::scan::Selection::All)
+            .unwrap();
     scanner.max_file_size = 64 << 20;
     // A 20 MB line of base64 text, base64 nested eight times, and many short trigger lines.
     let line = "QUFB".repeat(5 << 20);

@@ -11,6 +11,7 @@ mod ci_formats;
 mod cli;
 mod cmd;
 mod detection;
+mod every_mode;
 mod first_use;
 mod hooks;
 mod hostile;

@@ -7,13 +7,13 @@ use hushguard::policy::checks::Checks;
 use hushguard::policy::source::Source;
 use hushguard::quote::{excerpt, quote, redact_quoted};
 use hushguard::rules::parse_rules;
-use hushguard::scanner::Scanner;
+use hushguard::scan::{RuleSet, Selection};
 use proptest::prelude::*;
 use std::path::Path;
 use std::sync::LazyLock;
 
-static SCANNER: LazyLock<Scanner> =
-    LazyLock::new(|| Scanner::new(&Config::default(), ".hushguard.toml").unwrap());
+static SCANNER: LazyLock<RuleSet> =
+    LazyLock::new(|| RuleSet::load(&Config::default(), ".hushguard.toml", Selection::All).unwrap());
 
 /// One keyword rule whose regex is simple enough to search by brute force over the whole blob.
 const TOKEN_RULE: &str = r#"
@@ -69,7 +69,7 @@ proptest! {
                 prop_assert!(raw.starts_with(secret.as_str()), "{secret:?} not at {start}");
             }
         }
-        prop_assert!(scan.findings.len() <= hushguard::scanner::MAX_FINDINGS_PER_BLOB);
+        prop_assert!(scan.findings.len() <= hushguard::scan::MAX_FINDINGS_PER_BLOB);
     }
 
     /// The matcher's keyword windows find exactly what the rule's regex finds over the whole
@@ -224,11 +224,8 @@ fn findings_past_the_cap_are_counted_not_reported() {
         .sum();
     assert!(one_by_one > 4000, "{one_by_one}");
     let scan = SCANNER.scan("p.txt", lines.concat().as_bytes()).unwrap();
-    assert_eq!(
-        scan.findings.len(),
-        hushguard::scanner::MAX_FINDINGS_PER_BLOB
-    );
+    assert_eq!(scan.findings.len(), hushguard::scan::MAX_FINDINGS_PER_BLOB);
     assert_eq!(scan.findings.len() + scan.omitted, one_by_one);
-    let note = scan.omitted_note("p.txt").unwrap();
+    let note = &scan.notes[0];
     assert!(note.contains(&format!("{} more", scan.omitted)), "{note}");
 }

@@ -75,7 +75,13 @@ pub(super) fn run(args: ScanArgs) -> Result<i32> {
         }
     }
     outcome.summary.commits = Some(commits.len() as u64);
-    scan_changes(&ts, &settings.scanner, &set, settings.threads, &mut outcome);
+    scan_changes(
+        &ts,
+        crate::scan::Pipeline::new(&settings.scanner),
+        &set,
+        settings.threads,
+        &mut outcome,
+    );
     message::scan_commits(&repo, &settings.scanner, &set.commits, &mut outcome);
 
     let _finished = match &done {

@@ -50,7 +50,12 @@ pub(super) fn run(args: ScanArgs) -> Result<i32> {
         no_ignore: args.no_ignore,
         threads: settings.threads,
     };
-    let mut outcome = sources::tree::scan(&settings.scanner, &abs_paths, &root, &opts);
+    let mut outcome = sources::tree::scan(
+        crate::scan::Pipeline::new(&settings.scanner),
+        &abs_paths,
+        &root,
+        &opts,
+    );
     outcome.errors.prepend(missing);
     let forbidden = outcome
         .findings

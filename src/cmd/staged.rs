@@ -24,6 +24,12 @@ pub(super) fn run(args: ScanArgs) -> Result<i32> {
     let settings =
         settings.map_err(|_| Error::Rules("loading the configuration failed".into()))??;
     let (set, mut outcome) = staged?;
-    scan_changes(&ts, &settings.scanner, &set, settings.threads, &mut outcome);
+    scan_changes(
+        &ts,
+        crate::scan::Pipeline::new(&settings.scanner),
+        &set,
+        settings.threads,
+        &mut outcome,
+    );
     finish(&settings, outcome, RunKind::Staged, started)
 }

@@ -138,7 +138,10 @@ impl IndexView {
         let end = data.len() - hash_len;
         let fixed = 40 + hash_len + 2;
         let corrupt = |i: usize| anyhow!("entry {i} is corrupt or truncated");
-        let mut offsets = Vec::with_capacity(count);
+        // The header's count is the file's claim, not a fact: reserve only what the file can hold
+        // (an entry takes at least `fixed` + 1 bytes), or a 42-byte index claiming 4 billion
+        // entries asks for 16 GiB up front.
+        let mut offsets = Vec::with_capacity(count.min(end.saturating_sub(12) / (fixed + 1)));
         let mut at = 12usize;
         for i in 0..count {
             let flags = be16(&data, at + fixed - 2).ok_or_else(|| corrupt(i))?;

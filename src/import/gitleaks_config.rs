@@ -403,9 +403,10 @@ impl Conversion<'_> {
             Config::parse(std::path::Path::new(".hushguard.toml"), &text).map_err(|e| {
                 format!("internal error: the converted configuration does not load: {e}")
             })?;
-        crate::scanner::Scanner::new(&config, ".hushguard.toml").map_err(|e| {
-            format!("internal error: the converted configuration does not load: {e}")
-        })?;
+        crate::scan::RuleSet::load(&config, ".hushguard.toml", crate::scan::Selection::All)
+            .map_err(|e| {
+                format!("internal error: the converted configuration does not load: {e}")
+            })?;
         self.out.value = text;
         Ok(self.out)
     }

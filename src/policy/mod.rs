@@ -22,11 +22,9 @@ pub mod tracked;
 pub mod version;
 
 use crate::config::Config;
-use crate::error::{Error, Result};
-use crate::finding::Kind;
+use crate::error::Result;
 use crate::outcome::Outcome;
-use crate::rules;
-use crate::scanner::Scanner;
+use crate::scan::{Pipeline, RuleSet};
 use checks::{Check, Checks, Fault};
 use dates::Day;
 use source::Source;
@@ -59,7 +57,7 @@ pub fn check(
     source: &Source,
     settings: &Checks,
     today: Day,
-    scanner: Option<&Scanner>,
+    scanner: Option<&RuleSet>,
 ) -> Result<Outcome> {
     let mut out = Outcome::default();
     match locate::choose(source.candidates()?) {
@@ -92,43 +90,7 @@ pub fn check(
         }
     }
     if let Some(scanner) = scanner {
-        tracked::check(scanner, source, &mut out)?;
-    }
-    Ok(out)
-}
-
-/// The engine `policy` needs: the forbidden-file rules only (built-in and the configuration's own,
-/// minus the disabled ones). `policy` never scans content, and building the content matcher would
-/// be most of its start-up time.
-pub fn file_rules_scanner(config: &Config, name: &str) -> crate::error::Result<Scanner> {
-    let rules_error = |e: rules::RuleError| crate::error::Error::Rules(e.to_string());
-    let mut all = if config.rule.is_empty() {
-        builtin_file_rules().map_err(|e| crate::error::Error::Rules(format!("{e:#}")))?
-    } else {
-        // Rules of the user's own must not reuse any built-in id: check against them all.
-        rules::builtin_scan_rules().map_err(rules_error)?
-    };
-    for spec in &config.rule {
-        all.push(rules::validate_spec(name, spec.clone(), true).map_err(rules_error)?);
-    }
-    rules::check_unique(&all).map_err(rules_error)?;
-    all.retain(|r| r.spec.kind == Kind::File);
-    Scanner::with_rules(all, config).map_err(crate::error::Error::Rules)
-}
-
-/// The built-in file rules. Only the rule files whose JSON says `"kind":"file"` somewhere are
-/// parsed: a fifth of a millisecond against a millisecond for all 240 rules and their examples.
-fn builtin_file_rules() -> Result<Vec<rules::Rule>> {
-    let mut out = Vec::new();
-    for (origin, json, _) in rules::BUILTIN_PATTERNS {
-        if !json.contains(r#""kind":"file""#) {
-            continue;
-        }
-        let file: rules::RuleFile =
-            serde_json::from_str(json).map_err(|e| Error::Rules(format!("{origin}: {e}")))?;
-        for spec in file.rule.into_iter().filter(|s| s.kind == Kind::File) {
-            out.push(rules::validate_spec(origin, spec, false)?);
-        }
+        tracked::check(Pipeline::new(scanner), source, &mut out)?;
     }
     Ok(out)
 }
@@ -149,23 +111,4 @@ pub fn check_for_audit(root: &Path, config: &Config, today: Option<&str>) -> Res
     drop((repo, opened));
     let source = Source::commit(root, "HEAD")?;
     check(&source, &settings, today, None)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_file_rules_alone_are_all_the_built_in_file_rules() {
-        let ids = |rules: Vec<rules::Rule>| -> Vec<String> {
-            rules
-                .into_iter()
-                .filter(|r| r.spec.kind == Kind::File)
-                .map(|r| r.spec.id)
-                .collect()
-        };
-        let all = ids(rules::builtin_rules().unwrap());
-        assert!(all.len() > 10, "{all:?}");
-        assert_eq!(ids(builtin_file_rules().unwrap()), all);
-    }
 }

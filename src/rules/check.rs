@@ -4,7 +4,7 @@
 use super::placeholders::expand;
 use super::{Example, Rule};
 use crate::config::Config;
-use crate::scanner::Scanner;
+use crate::scan::{RuleSet, Selection};
 
 /// One failed expectation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,7 +61,7 @@ pub fn check_rules(rules: &[Rule]) -> Result<Vec<CheckFailure>, String> {
     if !failures.is_empty() {
         return Ok(failures);
     }
-    let mut scanner = Scanner::with_rules(rules.to_vec(), &Config::default())?;
+    let mut scanner = RuleSet::with_rules(rules.to_vec(), &Config::default())?;
     scanner.report_every_rule();
     for r in rules {
         for (i, ex) in r.spec.examples.iter().enumerate() {
@@ -202,7 +202,7 @@ fn is_config(path: &std::path::Path, text: &str) -> bool {
 /// load it (schema, allowlist regexes and globs, rule ids unique among the built-in rules).
 fn config_rules(path: &std::path::Path, name: &str, text: &str) -> Result<Vec<Rule>, String> {
     let config = Config::parse(path, text).map_err(|e| e.to_string())?;
-    Scanner::new(&config, name)?;
+    RuleSet::load(&config, name, Selection::All)?;
     config
         .rule
         .iter()

@@ -668,7 +668,7 @@ negative_examples = ["ACME_API_KEY=${hex:31}", "other = ${hex:32}"]
         ];
         let text = CONTEXT_RULE.replace("[a-f0-9]{32}", "[a-z0-9]{32}");
         let rules = parse_rules("mine.toml", &text, true).unwrap();
-        let mut scanner = crate::scanner::Scanner::with_rules(rules, &Default::default()).unwrap();
+        let mut scanner = crate::scan::RuleSet::with_rules(rules, &Default::default()).unwrap();
         scanner.report_every_rule();
         for line in &lookalikes {
             let found = scanner.scan("f.txt", line.as_bytes()).unwrap().findings;
@@ -689,7 +689,7 @@ negative_examples = ["ACME_API_KEY=${hex:31}", "other = ${hex:32}"]
             "'[a-z0-9]{32}', lookalike_filter = false }",
         );
         let rules = parse_rules("mine.toml", &text, true).unwrap();
-        let scanner = crate::scanner::Scanner::with_rules(rules, &Default::default()).unwrap();
+        let scanner = crate::scan::RuleSet::with_rules(rules, &Default::default()).unwrap();
         let found = scanner
             .scan("f.txt", lookalikes[2].as_bytes())
             .unwrap()

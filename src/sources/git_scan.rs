@@ -3,12 +3,11 @@
 //! the version(s) it replaces, so that only findings on added lines remain. Shared by the staged guard
 //! and commit ranges.
 
-use super::tree::record;
 use crate::diff;
 use crate::finding::{CommitInfo, Finding, Kind};
 use crate::git::{read_blob, Delta};
 use crate::outcome::Outcome;
-use crate::scanner::{BlobScan, Scanner};
+use crate::scan::{Blob, Content, Origin, Pipeline, Scanned};
 use gix::bstr::{BStr, BString, ByteSlice};
 use gix::objs::tree::EntryMode;
 use gix::ObjectId;
@@ -21,7 +20,6 @@ const PARALLEL_MIN_BLOBS: usize = 16;
 const MAX_RENAME_CANDIDATES: usize = 64;
 /// Minimum share of common lines for a new file to count as a renamed deleted one.
 const RENAME_SIMILARITY: f64 = 0.5;
-const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/";
 
 /// One blob a change set adds or modifies.
 #[derive(Debug, Clone)]
@@ -110,34 +108,35 @@ pub fn skip_reason(mode: EntryMode) -> Option<&'static str> {
 }
 
 /// The scan of one unique (blob, path).
-struct Scanned {
-    result: Result<BlobScan, String>,
-    bytes: u64,
-    note: Option<String>,
-    /// A Git LFS pointer: only forbidden-file rules apply, the content is elsewhere.
-    lfs: bool,
+struct Unique {
+    /// The pipeline's verdict, or the error that kept the blob from being read.
+    result: Result<Scanned, String>,
     /// Kept only when the blob has content findings, for the line diff.
     data: Option<Vec<u8>>,
 }
 
-fn scan_one(repo: &gix::Repository, scanner: &Scanner, id: &gix::oid, path: &str) -> Scanned {
-    let fail = |e: String| Scanned {
+/// Read one blob, unless the pipeline does not want it read, and hand it to the pipeline.
+fn scan_one(
+    repo: &gix::Repository,
+    pipe: Pipeline,
+    id: &gix::oid,
+    path: &str,
+    origin: Origin,
+) -> Unique {
+    let fail = |e: String| Unique {
         result: Err(format!("{path}: {e}")),
-        bytes: 0,
-        note: None,
-        lfs: false,
         data: None,
     };
-    if scanner.path_allowlisted(path) {
-        return Scanned {
-            result: Ok(BlobScan {
-                findings: Vec::new(),
-                skipped: Some(crate::scanner::Skip::Allowlisted),
-                omitted: 0,
-            }),
-            bytes: 0,
-            note: None,
-            lfs: false,
+    let scanned = |content| {
+        pipe.scan(&Blob {
+            path,
+            content,
+            origin,
+        })
+    };
+    if !pipe.wants_bytes(path, None) {
+        return Unique {
+            result: Ok(scanned(Content::Unread)),
             data: None,
         };
     }
@@ -145,24 +144,9 @@ fn scan_one(repo: &gix::Repository, scanner: &Scanner, id: &gix::oid, path: &str
         Ok(h) => h.size(),
         Err(e) => return fail(format!("cannot read blob {id}: {e}")),
     };
-    if size > scanner.max_file_size {
-        // Forbidden-file rules that need no content still apply by name.
-        let result = scanner
-            .file_findings(path, b"")
-            .map(|findings| BlobScan {
-                findings,
-                skipped: Some(crate::scanner::Skip::TooLarge),
-                omitted: 0,
-            })
-            .map_err(|e| e.to_string());
-        return Scanned {
-            result,
-            bytes: size,
-            note: Some(format!(
-                "{path}: {size} bytes exceeds the {} byte limit; not scanned (raise max_file_size to scan it)",
-                scanner.max_file_size
-            )),
-            lfs: false,
+    if !pipe.wants_bytes(path, Some(size)) {
+        return Unique {
+            result: Ok(scanned(Content::Size(size))),
             data: None,
         };
     }
@@ -170,30 +154,10 @@ fn scan_one(repo: &gix::Repository, scanner: &Scanner, id: &gix::oid, path: &str
         Ok(d) => d,
         Err(e) => return fail(e),
     };
-    if data.len() < 1024 && data.starts_with(LFS_POINTER) {
-        return Scanned {
-            result: scanner
-                .file_findings(path, &data)
-                .map(|findings| BlobScan {
-                    findings,
-                    skipped: None,
-                    omitted: 0,
-                })
-                .map_err(|e| e.to_string()),
-            bytes: 0,
-            note: None,
-            lfs: true,
-            data: None,
-        };
-    }
-    let result = scanner.scan(path, &data).map_err(|e| e.to_string());
-    let keep = matches!(&result, Ok(s) if s.findings.iter().any(|f| f.kind == Kind::Secret));
-    let note = result.as_ref().ok().and_then(|s| s.omitted_note(path));
-    Scanned {
-        result,
-        bytes: data.len() as u64,
-        note,
-        lfs: false,
+    let result = scanned(Content::Bytes(&data));
+    let keep = result.skipped.is_none() && result.findings.iter().any(|f| f.kind == Kind::Secret);
+    Unique {
+        result: Ok(result),
         data: keep.then_some(data),
     }
 }
@@ -201,11 +165,16 @@ fn scan_one(repo: &gix::Repository, scanner: &Scanner, id: &gix::oid, path: &str
 /// Scan every change of `set` and record findings, counts, notes and errors in `out`.
 pub fn scan_changes(
     repo: &gix::ThreadSafeRepository,
-    scanner: &Scanner,
+    pipe: Pipeline,
     set: &ChangeSet,
     threads: usize,
     out: &mut Outcome,
 ) {
+    // Staged changes have no commit; every change of a range or push has one.
+    let origin = match set.commits.is_empty() {
+        true => Origin::Staged,
+        false => Origin::Commit,
+    };
     let mut keys: HashMap<(ObjectId, &BStr), usize> = HashMap::new();
     let mut unique: Vec<(ObjectId, String)> = Vec::new();
     let slots: Vec<usize> = set
@@ -219,14 +188,14 @@ pub fn scan_changes(
         })
         .collect();
     let local = repo.to_thread_local();
-    let scanned: Vec<Scanned> = if unique.len() >= PARALLEL_MIN_BLOBS && threads > 1 {
+    let scanned: Vec<Unique> = if unique.len() >= PARALLEL_MIN_BLOBS && threads > 1 {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
         let work = || {
             unique
                 .par_iter()
                 .map_init(
                     || repo.to_thread_local(),
-                    |r, (id, path)| scan_one(r, scanner, id, path),
+                    |r, (id, path)| scan_one(r, pipe, id, path, origin),
                 )
                 .collect()
         };
@@ -237,7 +206,7 @@ pub fn scan_changes(
     } else {
         unique
             .iter()
-            .map(|(id, path)| scan_one(&local, scanner, id, path))
+            .map(|(id, path)| scan_one(&local, pipe, id, path, origin))
             .collect()
     };
     let mut noted = vec![false; scanned.len()];
@@ -259,7 +228,7 @@ pub fn scan_changes(
             // Same content as before (a rename, or a merge taking one side): nothing is added.
             findings.retain(|f| f.kind == Kind::File);
         } else if findings.iter().any(|f| f.kind == Kind::Secret) {
-            if let Err(e) = keep_added(&local, scanner, set, change, s, &mut findings) {
+            if let Err(e) = keep_added(&local, pipe, set, change, s, &mut findings) {
                 out.errors.push(format!("{path}: {e}"));
             }
         }
@@ -268,38 +237,32 @@ pub fn scan_changes(
                 f.commit = Some(c.clone());
             }
         }
-        if let Some(n) = &s.note {
-            if !noted[slot] {
-                out.notes.push(n.clone());
-                noted[slot] = true;
-            }
-        }
-        if s.lfs {
-            out.findings.extend(findings);
-            out.summary.skip("lfs");
-        } else {
-            let skipped = scan.skipped;
+        // A blob's notes and error are said once, however many changes share it.
+        let first = !std::mem::replace(&mut noted[slot], true);
+        Scanned {
+            findings,
+            skipped: scan.skipped,
+            bytes: scan.bytes,
             // Findings past the cap are in the blob's note already.
-            record(
-                out,
-                BlobScan {
-                    findings,
-                    skipped,
-                    omitted: 0,
-                },
-                s.bytes,
-            );
+            omitted: 0,
+            notes: if first {
+                scan.notes.clone()
+            } else {
+                Vec::new()
+            },
+            error: if first { scan.error.clone() } else { None },
         }
+        .record(out);
     }
 }
 
 /// Drop content findings that are not on lines `change` adds.
 fn keep_added(
     repo: &gix::Repository,
-    scanner: &Scanner,
+    pipe: Pipeline,
     set: &ChangeSet,
     change: &Change,
-    s: &Scanned,
+    s: &Unique,
     findings: &mut Vec<Finding>,
 ) -> Result<(), String> {
     let new = match &s.data {
@@ -311,7 +274,7 @@ fn keep_added(
         olds.push(read_blob(repo, id)?);
     }
     if olds.is_empty() {
-        if let Some(old) = renamed_from(repo, scanner, set, change, new) {
+        if let Some(old) = renamed_from(repo, pipe, set, change, new) {
             olds.push(old);
         }
     }
@@ -328,7 +291,7 @@ fn keep_added(
 /// the new path is then a rename and only its changed lines count.
 fn renamed_from(
     repo: &gix::Repository,
-    scanner: &Scanner,
+    pipe: Pipeline,
     set: &ChangeSet,
     change: &Change,
     new: &[u8],
@@ -338,7 +301,7 @@ fn renamed_from(
     let mut best: Option<(f64, Vec<u8>)> = None;
     for (_, id) in candidates.iter().take(MAX_RENAME_CANDIDATES) {
         let size = repo.find_header(*id).ok()?.size();
-        if size > scanner.max_file_size {
+        if size > pipe.limit() {
             continue;
         }
         let Ok(old) = read_blob(repo, id) else {

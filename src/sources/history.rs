@@ -20,7 +20,7 @@ mod trees;
 
 use crate::finding::{CommitInfo, Finding};
 use crate::outcome::Outcome;
-use crate::scanner::Scanner;
+use crate::scan::RuleSet;
 use rustc_hash::FxHashMap as FxMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -84,7 +84,7 @@ fn ymd(s: &str) -> Option<i64> {
 /// Audit the history of `repo`: findings with their commits, the summary, errors and notes.
 pub fn audit(
     repo: &gix::Repository,
-    scanner: &Scanner,
+    scanner: &RuleSet,
     threads: usize,
     opts: &Options,
 ) -> anyhow::Result<Outcome> {
@@ -174,11 +174,11 @@ pub fn audit(
     too_large.sort_by_key(|&(b, size)| (std::cmp::Reverse(size), b));
     for &(b, size) in too_large.iter().take(LISTED) {
         let blob = &inv.blobs[b as usize];
-        out.notes.push(format!(
-            "{} (blob {}): {size} bytes exceeds the {} byte limit; not scanned (raise max_file_size to scan it)",
+        out.notes.push(crate::scan::pipeline::too_large_note(
             inv.paths.get(blob.refs[0].path),
-            blob.id,
-            scanner.max_file_size
+            Some(&blob.id),
+            Some(size),
+            scanner.max_file_size,
         ));
     }
     if too_large.len() > LISTED {

@@ -9,7 +9,7 @@
 
 use crate::finding::{CommitInfo, Finding};
 use crate::outcome::Outcome;
-use crate::scanner::Scanner;
+use crate::scan::{Blob, Content, Origin, RuleSet};
 use gix::ObjectId;
 use rayon::prelude::*;
 use std::collections::HashSet;
@@ -22,7 +22,7 @@ const MAX_TAG_CHAIN: usize = 16;
 /// Scan the message of annotated tag `id`, pushed as `name`, and of the tags it points to.
 pub fn scan_tag(
     repo: &gix::Repository,
-    scanner: &Scanner,
+    scanner: &RuleSet,
     name: &str,
     id: ObjectId,
     out: &mut Outcome,
@@ -39,8 +39,8 @@ pub fn scan_tag(
                 break;
             }
         };
-        match scanner.scan(TAG_MESSAGE_PATH, &message) {
-            Ok(s) => out.findings.extend(s.findings.into_iter().map(|mut f| {
+        match scan(scanner, TAG_MESSAGE_PATH, &message) {
+            Ok(found) => out.findings.extend(found.into_iter().map(|mut f| {
                 f.message = format!("in the message of tag {name} ({id})");
                 f
             })),
@@ -53,12 +53,23 @@ pub fn scan_tag(
 /// Below this many commits, stay on one thread.
 const PARALLEL_MIN_COMMITS: usize = 256;
 
-/// The findings in one message.
-fn scan_message(scanner: &Scanner, message: &[u8]) -> Result<Vec<Finding>, String> {
-    scanner
-        .scan(MESSAGE_PATH, message)
-        .map(|s| s.findings)
-        .map_err(|e| format!("{MESSAGE_PATH}: {e}"))
+/// The findings in one message, shown at `path`, through the blob pipeline like a file's.
+fn scan(scanner: &RuleSet, path: &str, message: &[u8]) -> Result<Vec<Finding>, String> {
+    let blob = Blob {
+        path,
+        content: Content::Bytes(message),
+        origin: Origin::Message,
+    };
+    let scanned = crate::scan::Pipeline::new(scanner).scan(&blob);
+    match scanned.error {
+        Some(e) => Err(e.to_string()),
+        None => Ok(scanned.findings),
+    }
+}
+
+/// The findings in one commit message.
+fn scan_message(scanner: &RuleSet, message: &[u8]) -> Result<Vec<Finding>, String> {
+    scan(scanner, MESSAGE_PATH, message).map_err(|e| format!("{MESSAGE_PATH}: {e}"))
 }
 
 /// The raw message of commit `id`.
@@ -72,7 +83,7 @@ fn message_of(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>, String> {
 /// commit) and errors in `out`.
 pub fn scan_commits(
     repo: &gix::Repository,
-    scanner: &Scanner,
+    scanner: &RuleSet,
     commits: &[CommitInfo],
     out: &mut Outcome,
 ) {
@@ -94,7 +105,7 @@ pub fn scan_commits(
 /// finding per fingerprint, in the earliest commit that has it. `info` names a commit.
 pub fn scan_history(
     repo: &gix::Repository,
-    scanner: &Scanner,
+    scanner: &RuleSet,
     ids: &[ObjectId],
     threads: usize,
     info: &dyn Fn(&ObjectId) -> CommitInfo,
@@ -165,7 +176,7 @@ pub fn strip_editor_text(text: &[u8], comment: &[u8]) -> Vec<u8> {
 }
 
 /// Scan the message being committed (the commit-msg hook's file, already read and stripped).
-pub fn scan_text(scanner: &Scanner, message: &[u8], out: &mut Outcome) {
+pub fn scan_text(scanner: &RuleSet, message: &[u8], out: &mut Outcome) {
     match scan_message(scanner, message) {
         Ok(f) => {
             out.findings.extend(f);

@@ -1,5 +1,5 @@
 //! Where blobs come from: files on disk, the staged index, a commit range, the whole history.
-//! Sources know nothing about reports: they hand blobs to the [`Scanner`](crate::scanner::Scanner)
+//! Sources know nothing about reports: they hand blobs to the one [`Pipeline`](crate::scan::Pipeline)
 //! and return an [`Outcome`](crate::outcome::Outcome).
 
 pub mod git_scan;

@@ -4,14 +4,11 @@
 use crate::outcome::Outcome;
 use crate::quote::quote;
 use crate::safe_io::{self, open_regular, Follow, ReadError};
-use crate::scanner::{BlobScan, Scanner};
+use crate::scan::{Blob, Content, Origin, Pipeline};
 use ignore::WalkBuilder;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-
-/// Bytes read of an over-size file, for forbidden-file rules that look at content.
-const HEAD_BYTES: u64 = 64 << 10;
 
 /// Options for a directory scan.
 pub struct TreeOptions {
@@ -51,26 +48,19 @@ pub fn display_path(path: &Path, root: &Path) -> String {
     }
 }
 
-/// Record one blob's scan in the outcome.
-pub fn record(out: &mut Outcome, scan: BlobScan, bytes: u64) {
-    out.findings.extend(scan.findings);
-    match scan.skipped {
-        Some(skip) => out.summary.skip(skip.as_str()),
-        None => {
-            out.summary.files_scanned += 1;
-            out.summary.bytes_scanned += bytes;
-        }
-    }
-}
-
-/// Scan one file, read into `buf` (each walker thread reuses one buffer, so that reading a file
-/// costs no allocation and no fresh pages). The file is opened once: its size comes from the open
-/// handle, not from a second lookup of the path.
-fn scan_file(scanner: &Scanner, path: &Path, root: &Path, out: &mut Outcome, buf: &mut Vec<u8>) {
+/// Read one file into `buf` and hand it to the pipeline (each walker thread reuses one buffer, so
+/// that reading a file costs no allocation and no fresh pages). The file is opened once: its size
+/// comes from the open handle, not from a second lookup of the path; a file the pipeline does not
+/// want read (an allowlisted path, a file over the size limit) is not.
+fn scan_file(pipe: Pipeline, path: &Path, root: &Path, out: &mut Outcome, buf: &mut Vec<u8>) {
     let shown = display_path(path, root);
-    if scanner.path_allowlisted(&shown) {
-        out.summary.skip("allowlisted");
-        return;
+    let blob = |content| Blob {
+        path: &shown,
+        content,
+        origin: Origin::Disk,
+    };
+    if !pipe.wants_bytes(&shown, None) {
+        return pipe.scan(&blob(Content::Unread)).record(out);
     }
     let fail = |out: &mut Outcome, e: std::io::Error| {
         out.errors
@@ -90,41 +80,19 @@ fn scan_file(scanner: &Scanner, path: &Path, root: &Path, out: &mut Outcome, buf
             return;
         }
     };
-    buf.clear();
-    if len > scanner.max_file_size {
-        if let Err(e) = (&mut file).take(HEAD_BYTES).read_to_end(buf) {
-            return fail(out, e);
-        }
-        match scanner.file_findings(&shown, buf) {
-            Ok(f) => out.findings.extend(f),
-            Err(e) => out.errors.push(e.to_string()),
-        }
-        out.summary.skip("too_large");
-        out.notes.push(format!(
-            "{}: {len} bytes exceeds the {} byte limit; not scanned (raise max_file_size to scan it)",
-            quote(&shown),
-            scanner.max_file_size
-        ));
-        return;
+    if !pipe.wants_bytes(&shown, Some(len)) {
+        return pipe.scan(&blob(Content::Size(len))).record(out);
     }
     // Read the size the open handle reported, and no more: `File::read_to_end` would look the size
     // up again and seek, then make one more read to find the end, three system calls per file that
     // a scan of many small files pays for in full. (The walker hands over regular files only;
     // bytes appended while one is read are left for the next scan.)
+    buf.clear();
     buf.reserve(len as usize);
-    if let Err(e) = (&mut file)
-        .take(len.min(scanner.max_file_size))
-        .read_to_end(buf)
-    {
+    if let Err(e) = (&mut file).take(len.min(pipe.limit())).read_to_end(buf) {
         return fail(out, e);
     }
-    match scanner.scan(&shown, buf) {
-        Ok(scan) => {
-            out.notes.extend(scan.omitted_note(&shown));
-            record(out, scan, buf.len() as u64)
-        }
-        Err(e) => out.errors.push(e.to_string()),
-    }
+    pipe.scan(&blob(Content::Bytes(buf))).record(out);
 }
 
 /// A short reason for an I/O error (`permission denied`, `no such file or directory`).
@@ -139,24 +107,20 @@ pub fn io_reason(e: &std::io::Error) -> String {
 }
 
 /// Scan `paths` (files, directories, or `-` for standard input) under `root`.
-pub fn scan(scanner: &Scanner, paths: &[PathBuf], root: &Path, opts: &TreeOptions) -> Outcome {
+pub fn scan(pipe: Pipeline, paths: &[PathBuf], root: &Path, opts: &TreeOptions) -> Outcome {
     let total = Mutex::new(Outcome::default());
     for p in paths {
         if p.as_os_str() == "-" {
             let mut out = Outcome::default();
-            match safe_io::read_stdin(scanner.max_file_size) {
-                Ok(data) => match scanner.scan("<stdin>", &data) {
-                    Ok(s) => {
-                        out.notes.extend(s.omitted_note("<stdin>"));
-                        record(&mut out, s, data.len() as u64)
-                    }
-                    Err(e) => out.errors.push(e.to_string()),
-                },
-                Err(ReadError::TooLarge { limit }) => {
-                    out.summary.skip("too_large");
-                    out.notes.push(format!(
-                        "<stdin>: more than the {limit} byte limit; not scanned (raise max_file_size to scan it)"
-                    ));
+            let blob = |content| Blob {
+                path: "<stdin>",
+                content,
+                origin: Origin::Disk,
+            };
+            match safe_io::read_stdin(pipe.limit()) {
+                Ok(data) => pipe.scan(&blob(Content::Bytes(&data))).record(&mut out),
+                Err(ReadError::TooLarge { .. }) => {
+                    pipe.scan(&blob(Content::OverLimit)).record(&mut out)
                 }
                 Err(e) => out.errors.push(format!("<stdin>: {e}")),
             }
@@ -192,7 +156,7 @@ pub fn scan(scanner: &Scanner, paths: &[PathBuf], root: &Path, opts: &TreeOption
                     Ok(e) => {
                         let ft = e.file_type();
                         if ft.is_some_and(|t| t.is_file()) {
-                            scan_file(scanner, e.path(), root, &mut local.out, &mut buf);
+                            scan_file(pipe, e.path(), root, &mut local.out, &mut buf);
                         } else if ft.is_some_and(|t| t.is_symlink()) {
                             local.out.summary.skip("symlink");
                         } else if let Some(t) = ft.filter(|t| !t.is_dir()) {

@@ -621,7 +621,9 @@ impl Outcome<'_> {
 /// Scan every case with the built-in rules and the default configuration.
 pub fn evaluate(cases: &[Case]) -> Vec<Outcome<'_>> {
     let config = hushguard::config::Config::default();
-    let scanner = hushguard::scanner::Scanner::new(&config, "default").expect("engine builds");
+    let scanner =
+        hushguard::scan::RuleSet::load(&config, "default", hushguard::scan::Selection::All)
+            .expect("engine builds");
     cases
         .iter()
         .map(|case| {

@@ -1,11 +1,12 @@
-//! Scanning one blob at every path it appears at: content is matched once per blob; only path-based
-//! parts (allowlisted paths, forbidden-file rules, rules restricted to some paths, fingerprints) are
-//! worked out per path. Each worker thread keeps its results locally and hands them over when done.
+//! Handing each blob of the history to the pipeline at every path it appears at: content is
+//! matched once per blob (and per set of path-restricted rules that apply); the pipeline works out
+//! the path-based parts at each path. Each worker thread keeps its results locally and hands them
+//! over when done.
 
 use super::trees::{Inventory, HEAD_ONLY};
-use crate::finding::{fingerprint, Finding, Kind};
+use crate::finding::{Finding, Kind};
 use crate::rules::Rule;
-use crate::scanner::{is_binary, Scanner};
+use crate::scan::{Blob, Content, Origin, Pipeline, RuleSet, Skip};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
@@ -43,7 +44,7 @@ pub struct Counters {
 
 /// State shared by every worker.
 pub struct Shared<'a> {
-    pub scanner: &'a Scanner,
+    pub pipe: Pipeline<'a>,
     pub inv: &'a Inventory,
     /// Content rules restricted to some paths: whether they apply decides if a blob's findings at
     /// one path carry over to another.
@@ -57,13 +58,13 @@ pub struct Shared<'a> {
 }
 
 impl<'a> Shared<'a> {
-    pub fn new(scanner: &'a Scanner, inv: &'a Inventory) -> Shared<'a> {
-        let restricted = scanner
+    pub fn new(rules: &'a RuleSet, inv: &'a Inventory) -> Shared<'a> {
+        let restricted = rules
             .rules()
             .filter(|r| r.spec.kind == Kind::Secret && r.is_path_restricted())
             .collect();
         Shared {
-            scanner,
+            pipe: Pipeline::new(rules),
             inv,
             restricted,
             signatures: (0..inv.paths.len()).map(|_| OnceLock::new()).collect(),
@@ -164,30 +165,14 @@ impl<'s, 'a> Worker<'s, 'a> {
         self.shared.counters.blobs.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// A blob over the size limit, known by its header: only path-based rules run.
+    /// A blob over the size limit, known by its header.
     pub fn too_large(&mut self, blob: u32, size: u64) {
-        if !self.claim(blob) {
-            return;
-        }
-        self.part.too_large.push((blob, size));
-        self.skip("too_large");
-        self.file_rules_only(blob, b"");
-        self.shared.counters.blobs.fetch_add(1, Ordering::Relaxed);
+        self.handle(blob, Content::Size(size));
     }
 
-    fn file_rules_only(&mut self, blob: u32, data: &[u8]) {
-        let shared = self.shared;
-        let inv = shared.inv;
-        for r in &inv.blobs[blob as usize].refs {
-            let path = inv.paths.get(r.path);
-            if shared.scanner.path_allowlisted(path) {
-                continue;
-            }
-            match shared.scanner.file_findings(path, data) {
-                Ok(found) => self.push(blob, r.path, r.commit, found),
-                Err(e) => self.part.errors.push(e.to_string()),
-            }
-        }
+    /// Scan a blob's content at each of its paths.
+    pub fn scan(&mut self, blob: u32, data: &[u8]) {
+        self.handle(blob, Content::Bytes(data));
     }
 
     fn push(&mut self, blob: u32, path: u32, commit: u32, found: Vec<Finding>) {
@@ -208,106 +193,72 @@ impl<'s, 'a> Worker<'s, 'a> {
         }));
     }
 
-    /// Scan a blob's content at each of its paths.
-    pub fn scan(&mut self, blob: u32, data: &[u8]) {
+    /// Hand a blob to the pipeline at each of its paths, and count it once: allowlisted if it is
+    /// at every path, else by what its content is (the same at every path).
+    fn handle(&mut self, blob: u32, content: Content) {
         if !self.claim(blob) {
             return;
         }
         let shared = self.shared;
-        let scanner = shared.scanner;
         let inv = shared.inv;
+        let size = match content {
+            Content::Bytes(d) => d.len() as u64,
+            Content::Size(n) => n,
+            Content::OverLimit | Content::Unread => 0,
+        };
         shared.counters.blobs.fetch_add(1, Ordering::Relaxed);
-        shared
-            .counters
-            .bytes
-            .fetch_add(data.len() as u64, Ordering::Relaxed);
-        if data.len() as u64 > scanner.max_file_size {
-            self.part.too_large.push((blob, data.len() as u64));
-            self.skip("too_large");
-            self.file_rules_only(blob, data);
-            return;
+        if let Content::Bytes(_) = content {
+            shared.counters.bytes.fetch_add(size, Ordering::Relaxed);
         }
-        let binary = is_binary(data);
         let refs = &inv.blobs[blob as usize].refs;
-        let mut allowlisted = 0;
         // Content findings per signature of path-restricted rules, with the path they were made at.
-        let mut content: Vec<(u32, Vec<Finding>)> = Vec::new();
+        let mut content_found: Vec<(u32, Vec<Finding>)> = Vec::new();
+        let mut verdict: Option<(Option<Skip>, u64)> = None;
         for r in refs {
-            let path = inv.paths.get(r.path);
-            if scanner.path_allowlisted(path) {
-                allowlisted += 1;
+            let b = Blob {
+                path: inv.paths.get(r.path),
+                content,
+                origin: Origin::History,
+            };
+            let earlier = if refs.len() == 1 {
+                None
+            } else {
+                let sig = shared.signature(r.path);
+                content_found
+                    .iter()
+                    .position(|(p, _)| shared.signature(*p) == sig)
+            };
+            let scanned = match earlier {
+                Some(i) => shared.pipe.scan_like(&b, &content_found[i].1),
+                None => shared.pipe.scan(&b),
+            };
+            if scanned.skipped == Some(Skip::Allowlisted) {
                 continue;
             }
-            let mut found = match scanner.file_findings(path, data) {
-                Ok(f) => f,
-                Err(e) => {
-                    self.part.errors.push(e.to_string());
-                    Vec::new()
-                }
-            };
-            if !binary {
-                let cached = if refs.len() == 1 {
-                    None
-                } else {
-                    let sig = shared.signature(r.path);
-                    content
-                        .iter()
-                        .position(|(p, _)| shared.signature(*p) == sig)
-                };
-                match cached {
-                    Some(i) => {
-                        let (_, base) = &content[i];
-                        found.extend(base.iter().map(|f| retarget(f, path, data)));
-                    }
-                    None => match scanner.content_findings_counted(path, data) {
-                        Ok((f, omitted)) => {
-                            self.part
-                                .notes
-                                .extend(crate::scanner::omitted_note(path, omitted));
-                            found.extend(f.iter().cloned());
-                            if refs.len() > 1 {
-                                content.push((r.path, f));
-                            }
-                        }
-                        Err(e) => self.part.errors.push(e.to_string()),
-                    },
-                }
+            if earlier.is_none() && refs.len() > 1 && scanned.skipped.is_none() {
+                let found = scanned.findings.iter().filter(|f| f.kind == Kind::Secret);
+                content_found.push((r.path, found.cloned().collect()));
             }
-            self.push(blob, r.path, r.commit, found);
+            verdict.get_or_insert((scanned.skipped, scanned.bytes));
+            self.part.notes.extend(scanned.notes);
+            if let Some(e) = scanned.error {
+                self.part.errors.push(e.to_string());
+            }
+            self.push(blob, r.path, r.commit, scanned.findings);
         }
-        if allowlisted == refs.len() {
-            self.skip("allowlisted");
-        } else if binary {
-            self.skip("binary");
-        } else {
-            self.part.scanned += 1;
-            self.part.bytes += data.len() as u64;
+        match verdict {
+            None => self.skip(Skip::Allowlisted.as_str()),
+            Some((Some(Skip::TooLarge), _)) => {
+                self.part.too_large.push((blob, size));
+                self.skip(Skip::TooLarge.as_str());
+            }
+            Some((Some(skip), _)) => self.skip(skip.as_str()),
+            Some((None, bytes)) => {
+                self.part.scanned += 1;
+                self.part.bytes += bytes;
+            }
         }
     }
-}
-
-/// A content finding made at one path, moved to another path of the same blob.
-fn retarget(f: &Finding, path: &str, data: &[u8]) -> Finding {
-    let mut g = f.clone();
-    g.path = path.to_string();
-    let start = offset(data, f.line, f.column);
-    let end = offset(data, f.end_line, f.end_column);
-    let secret = data.get(start..end.max(start)).unwrap_or_default();
-    g.fingerprint = fingerprint(&f.rule_id, path, secret);
-    g
-}
-
-/// Byte offset of a 1-based line and byte column.
-fn offset(data: &[u8], line: usize, column: usize) -> usize {
-    let line_start = if line <= 1 {
-        0
-    } else {
-        memchr::memchr_iter(b'\n', data)
-            .nth(line - 2)
-            .map(|i| i + 1)
-            .unwrap_or(data.len())
-    };
-    (line_start + column.saturating_sub(1)).min(data.len())
 }
 
 /// The history readers hand each blob to a worker.
@@ -323,19 +274,5 @@ impl super::packs::Sink for Worker<'_, '_> {
     }
     fn error(&mut self, message: String) {
         Worker::error(self, message);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn offsets_follow_lines_and_columns() {
-        let data = b"ab\ncdef\ng";
-        assert_eq!(offset(data, 1, 1), 0);
-        assert_eq!(offset(data, 2, 3), 5);
-        assert_eq!(offset(data, 3, 1), 8);
-        assert_eq!(offset(data, 9, 1), data.len());
     }
 }

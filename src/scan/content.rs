@@ -1,0 +1,394 @@
+//! The content scan, step 4 of the pipeline: the matcher over a blob's bytes (UTF-16 text decoded
+//! first), the decoding stage over what it flags as encoded (base64, string escapes,
+//! percent-encoding; [`decode`]), each match located by line and column and kept unless an inline
+//! comment or the configured allowlist silences it.
+
+use super::engine::{RuleSet, MAX_FINDINGS_PER_BLOB};
+use crate::finding::{fingerprint, Finding, Kind};
+use crate::matcher::decode::{self, Decoded};
+use crate::matcher::{placeholder, RawMatch, Scan};
+use crate::rules::RuleError;
+
+/// Comments that silence the findings on their line.
+const INLINE_ALLOW: &[&[u8]] = &[
+    b"hushguard:allow",
+    b"gitleaks:allow",
+    b"pragma: allowlist secret",
+];
+/// Comments that silence the findings on the next line.
+const NEXT_LINE_ALLOW: &[&[u8]] = &[
+    b"hushguard:allow-next-line",
+    b"pragma: allowlist nextline secret",
+];
+
+impl RuleSet {
+    /// Secrets in `data` (no binary or size check), after inline and configured allowlists; at
+    /// most [`MAX_FINDINGS_PER_BLOB`] (see [`RuleSet::content_findings_counted`]).
+    pub fn content_findings(&self, path: &str, data: &[u8]) -> Result<Vec<Finding>, RuleError> {
+        self.content_findings_counted(path, data).map(|(f, _)| f)
+    }
+
+    /// Like [`RuleSet::content_findings`], with the number of findings past the cap.
+    pub fn content_findings_counted(
+        &self,
+        path: &str,
+        data: &[u8],
+    ) -> Result<(Vec<Finding>, usize), RuleError> {
+        if self.prefilter_only {
+            std::hint::black_box(self.matcher.candidates(data));
+            return Ok((Vec::new(), 0));
+        }
+        if decode::looks_utf16(data) {
+            if let Some(text) = decode::utf16(data) {
+                return self.content_findings_counted(path, &text);
+            }
+        }
+        let mut scan = self.matcher.scan_all(path, data)?;
+        let rejudged = self.rejudge_encoded(data, &mut scan.matches);
+        let plain: Vec<(usize, usize, usize)> = scan
+            .matches
+            .iter()
+            .map(|m| (m.rule, m.start, m.end))
+            .collect();
+        let mut out = self.findings_of(path, data, std::mem::take(&mut scan.matches), None);
+        let spans = rejudged.iter().map(|m| (m.start, m.end)).collect();
+        let decoded = self.decoded_findings(path, data, &scan, spans, &plain, &mut out)?;
+        // A value whose decoded text no rule found stands as found in the plain text, unless
+        // that text is a placeholder.
+        let keep: Vec<RawMatch> = rejudged
+            .into_iter()
+            .filter(|m| {
+                !decoded.iter().any(|&(s, e)| s < m.end && m.start < e)
+                    && !decode::base64_text(&data[m.start..m.end])
+                        .is_some_and(|t| placeholder::is_placeholder(&t))
+            })
+            .collect();
+        out.extend(self.findings_of(path, data, keep, None));
+        let omitted = out.len().saturating_sub(MAX_FINDINGS_PER_BLOB);
+        out.truncate(MAX_FINDINGS_PER_BLOB);
+        Ok((out, omitted))
+    }
+
+    /// Matches of generic and context rules whose secret is base64 of plain text: taken out, and
+    /// returned as regions to decode, so that what the value says decides (`password: <base64 of
+    /// changeme>` is a placeholder; the base64 of a real password is found once decoded).
+    fn rejudge_encoded(&self, data: &[u8], matches: &mut Vec<RawMatch>) -> Vec<RawMatch> {
+        let mut out = Vec::new();
+        matches.retain(|m| {
+            let rule = &self.matcher.rules()[m.rule];
+            let loose = rule.spec.checksum.is_none()
+                && (rule.family() == "generic" || rule.spec.context.is_some());
+            if loose && m.end - m.start >= 8 && decode::base64_text(&data[m.start..m.end]).is_some()
+            {
+                out.push(m.clone());
+                false
+            } else {
+                true
+            }
+        });
+        out
+    }
+
+    /// Findings inside the encoded values of `data` (see [`decode`]), decoded up to
+    /// [`decode::MAX_DEPTH`] times, each reported at its encoded span with the rule that found it
+    /// in the decoded text. `plain` are the `(rule, start, end)` already found in `data`. Returns
+    /// the encoded spans of what was found.
+    fn decoded_findings(
+        &self,
+        path: &str,
+        data: &[u8],
+        scan: &Scan,
+        mut extra: Vec<(usize, usize)>,
+        plain: &[(usize, usize, usize)],
+        out: &mut Vec<Finding>,
+    ) -> Result<Vec<(usize, usize)>, RuleError> {
+        let mut budget = decode::MAX_DECODED;
+        extra.extend(decode::long_base64(data, &scan.runs));
+        let Some(mut layer) = decode::decode(data, &scan.triggers, &extra, &mut budget) else {
+            return Ok(Vec::new());
+        };
+        let mut found: Vec<RawMatch> = Vec::new();
+        let mut secrets: Vec<Vec<u8>> = Vec::new();
+        for depth in 1..=decode::MAX_DEPTH {
+            let inner = self.matcher.scan_all(path, &layer.text)?;
+            for m in &inner.matches {
+                if !layer.touches_decoded(m.start, m.end) {
+                    continue;
+                }
+                let (start, end) = layer.source(m.start, m.end);
+                let (match_start, match_end) = layer.source(m.match_start, m.match_end);
+                let seen =
+                    |&(r, s, e): &(usize, usize, usize)| r == m.rule && s == start && e == end;
+                let overlaps_plain = plain.iter().any(|&(_, s, e)| s < end && start < e);
+                if overlaps_plain || found.iter().any(|f| seen(&(f.rule, f.start, f.end))) {
+                    continue;
+                }
+                secrets.push(layer.text[m.start..m.end].to_vec());
+                found.push(RawMatch {
+                    start,
+                    end,
+                    match_start,
+                    match_end,
+                    ..m.clone()
+                });
+            }
+            if depth == decode::MAX_DEPTH || budget == 0 {
+                break;
+            }
+            let runs = decode::long_base64(&layer.text, &inner.runs);
+            match decode::decode(&layer.text, &inner.triggers, &runs, &mut budget) {
+                Some(next) => layer = compose(&layer, next),
+                None => break,
+            }
+        }
+        let mut order: Vec<usize> = (0..found.len()).collect();
+        order.sort_by_key(|&i| (found[i].start, found[i].rule));
+        let secrets: Vec<Vec<u8>> = order.iter().map(|&i| secrets[i].clone()).collect();
+        let found: Vec<RawMatch> = order.iter().map(|&i| found[i].clone()).collect();
+        let spans = found.iter().map(|m| (m.start, m.end)).collect();
+        out.extend(self.findings_of(path, data, found, Some(&secrets)));
+        Ok(spans)
+    }
+
+    /// Findings for matches in `data`, after inline and configured allowlists. With `decoded`,
+    /// match `k` was found in decoded text, whose secret is `decoded[k]`; it is reported at its
+    /// encoded span and its fingerprint is that of the encoded bytes.
+    fn findings_of(
+        &self,
+        path: &str,
+        data: &[u8],
+        raw: Vec<RawMatch>,
+        decoded: Option<&[Vec<u8>]>,
+    ) -> Vec<Finding> {
+        let mut out = Vec::with_capacity(raw.len());
+        let mut cursor = LineCursor::default();
+        let mut allow = AllowLines::default();
+        let mut columns = Utf16Columns::default();
+        for (k, m) in raw.into_iter().enumerate() {
+            let encoded = &data[m.start..m.end];
+            let secret = decoded.map_or(encoded, |d| d[k].as_slice());
+            if self.allow_regexes.iter().any(|r| r.is_match(secret)) {
+                continue;
+            }
+            if !self.stopwords.is_empty() {
+                let lower = secret.to_ascii_lowercase();
+                if self
+                    .stopwords
+                    .iter()
+                    .any(|w| !w.is_empty() && lower.windows(w.len()).any(|x| x == w.as_slice()))
+                {
+                    continue;
+                }
+            }
+            let (line, column) = cursor.locate(data, m.start);
+            let (end_line, end_col0) = cursor.peek(data, m.end);
+            if allow.suppressed(data, m.match_start, m.match_end) {
+                continue;
+            }
+            let rule = &self.matcher.rules()[m.rule];
+            let utf16_columns = {
+                let (start_line, end_line) = (m.start + 1 - column, m.end + 1 - end_col0);
+                let (units_a, wide_a) = columns.to(data, start_line, m.start);
+                let (units_b, wide_b) = if end_line == start_line {
+                    let rest = &data[m.start..m.end];
+                    (units_a + utf16_len(rest), wide_a || !rest.is_ascii())
+                } else {
+                    let b = &data[end_line..m.end];
+                    (utf16_len(b), !b.is_ascii())
+                };
+                (wide_a || wide_b).then_some((units_a + 1, units_b + 1))
+            };
+            out.push(Finding {
+                rule_id: rule.id().to_string(),
+                description: rule.spec.description.clone(),
+                kind: Kind::Secret,
+                severity: rule.spec.severity,
+                path: path.to_string(),
+                line,
+                column,
+                end_line,
+                end_column: end_col0,
+                secret: Some(String::from_utf8_lossy(secret).into_owned()),
+                fingerprint: fingerprint(rule.id(), path, encoded),
+                entropy: Some((m.entropy * 1000.0).round() / 1000.0),
+                message: if decoded.is_some() {
+                    DECODED_NOTE.to_string()
+                } else {
+                    String::new()
+                },
+                commit: None,
+                at_head: None,
+                utf16_columns,
+            });
+        }
+        out
+    }
+}
+
+/// The message of a finding made in decoded text.
+const DECODED_NOTE: &str =
+    "found in the decoded text (base64, string escapes or percent-encoding) of this span";
+
+/// A decoded buffer of a decoded buffer, mapped back to the first one's source.
+fn compose(outer: &Decoded, mut inner: Decoded) -> Decoded {
+    let last = outer.src.len().saturating_sub(1);
+    for r in &mut inner.src {
+        let (a, b) = (r.0 as usize, r.1 as usize);
+        let start = outer.src.get(a).map_or(outer.src[last].1, |x| x.0);
+        let end = if b > a {
+            outer.src[(b - 1).min(last)].1
+        } else {
+            start
+        };
+        *r = (start, end.max(start));
+    }
+    inner
+}
+
+/// Length of `bytes` as text in UTF-16 code units, an invalid sequence counting as the one
+/// replacement character that a lossy decoding puts in its place.
+fn utf16_len(bytes: &[u8]) -> usize {
+    bytes
+        .utf8_chunks()
+        .map(|c| {
+            c.valid().chars().map(char::len_utf16).sum::<usize>()
+                + usize::from(!c.invalid().is_empty())
+        })
+        .sum()
+}
+
+/// Walks forward through a buffer, turning increasing offsets into 1-based line and column.
+#[derive(Default)]
+struct LineCursor {
+    pos: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl LineCursor {
+    fn advance(&mut self, data: &[u8], offset: usize) {
+        if self.line == 0 {
+            self.line = 1;
+        }
+        if offset < self.pos {
+            *self = LineCursor::default();
+            self.line = 1;
+        }
+        for nl in memchr::memchr_iter(b'\n', &data[self.pos..offset]) {
+            self.line += 1;
+            self.line_start = self.pos + nl + 1;
+        }
+        self.pos = offset;
+    }
+    fn locate(&mut self, data: &[u8], offset: usize) -> (usize, usize) {
+        self.advance(data, offset);
+        (self.line, offset - self.line_start + 1)
+    }
+    fn peek(&self, data: &[u8], offset: usize) -> (usize, usize) {
+        let mut c = LineCursor {
+            pos: self.pos,
+            line: self.line.max(1),
+            line_start: self.line_start,
+        };
+        c.advance(data, offset);
+        (c.line, offset - c.line_start + 1)
+    }
+}
+
+fn line_bounds(data: &[u8], offset: usize) -> (usize, usize) {
+    let start = memchr::memrchr(b'\n', &data[..offset])
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let end = memchr::memchr(b'\n', &data[offset..])
+        .map(|i| offset + i)
+        .unwrap_or(data.len());
+    (start, end)
+}
+
+fn has_any(hay: &[u8], needles: &[&[u8]]) -> bool {
+    needles
+        .iter()
+        .any(|n| hay.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n)))
+}
+
+/// UTF-16 columns counted forward along a line: matches come sorted by start, so however many
+/// sit on one long line, each byte of it is counted once, not once per match.
+#[derive(Default)]
+struct Utf16Columns {
+    line_start: usize,
+    pos: usize,
+    units: usize,
+    wide: bool,
+}
+
+impl Utf16Columns {
+    /// UTF-16 units from `line_start` to `offset`, and whether any byte there is not ASCII.
+    fn to(&mut self, data: &[u8], line_start: usize, offset: usize) -> (usize, bool) {
+        if self.line_start != line_start || offset < self.pos || self.pos < line_start {
+            *self = Utf16Columns {
+                line_start,
+                pos: line_start,
+                units: 0,
+                wide: false,
+            };
+        }
+        let seg = &data[self.pos..offset];
+        self.units += utf16_len(seg);
+        self.wide |= !seg.is_ascii();
+        self.pos = offset;
+        (self.units, self.wide)
+    }
+}
+
+/// What the allow comments of one line say.
+#[derive(Clone, Copy)]
+struct LineAllow {
+    start: usize,
+    end: usize,
+    inline: bool,
+    next: bool,
+}
+
+/// The allow check, with each line's bounds and comments looked up once: matches come sorted by
+/// start, so the few lines last seen answer almost every question, and however many matches sit
+/// on one long line, the line is read once, not once per match.
+#[derive(Default)]
+struct AllowLines {
+    recent: [Option<LineAllow>; 4],
+    next_slot: usize,
+}
+
+impl AllowLines {
+    fn line(&mut self, data: &[u8], offset: usize) -> LineAllow {
+        for l in self.recent.iter().flatten() {
+            // A line's end is its newline (or the end of the data), which belongs to it.
+            if l.start <= offset && offset <= l.end {
+                return *l;
+            }
+        }
+        let (start, end) = line_bounds(data, offset);
+        let text = &data[start..end];
+        let l = LineAllow {
+            start,
+            end,
+            inline: has_any(text, INLINE_ALLOW),
+            next: has_any(text, NEXT_LINE_ALLOW),
+        };
+        self.recent[self.next_slot] = Some(l);
+        self.next_slot = (self.next_slot + 1) % self.recent.len();
+        l
+    }
+
+    /// Whether an allow comment sits on the first or last line of the match, or on the line above.
+    fn suppressed(&mut self, data: &[u8], start: usize, end: usize) -> bool {
+        let first = self.line(data, start);
+        if first.inline {
+            return true;
+        }
+        let last = end.saturating_sub(1).max(start);
+        if last > first.end && self.line(data, last).inline {
+            return true;
+        }
+        first.start > 0 && self.line(data, first.start - 1).next
+    }
+}

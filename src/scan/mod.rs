@@ -1,0 +1,13 @@
+//! Scanning: the rule set loaded once ([`RuleSet::load`]) and the one blob pipeline every source
+//! hands its blobs to ([`Pipeline`]): allowlist, file rules (`engine`, with the name prefilter of
+//! `names`), size/LFS/binary, the content scan with its decoding stage (`content`), notes.
+
+mod content;
+pub mod engine;
+mod load;
+mod names;
+pub mod pipeline;
+
+pub use engine::{is_binary, RuleSet, Skip, MAX_FINDINGS_PER_BLOB};
+pub use load::Selection;
+pub use pipeline::{Blob, Content, Origin, Pipeline, Scanned};
