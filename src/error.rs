@@ -60,12 +60,6 @@ impl Error {
     }
 }
 
-impl From<crate::rules::RuleError> for Error {
-    fn from(e: crate::rules::RuleError) -> Error {
-        Error::Rules(e.to_string())
-    }
-}
-
 /// An error and its causes, `error: cause: cause`, as a person reads them.
 pub fn chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
