@@ -4,6 +4,7 @@
 //! or baseline (`baseline --import`) carry what that tool knew instead (see [`Imported`]): the hash
 //! of the secret, the rule family and the path; or, where the tool kept no secret, the line.
 
+use crate::error::Error;
 use crate::finding::Finding;
 use crate::quote::{quote, redact_quoted};
 use crate::safe_io::{self, Follow};
@@ -156,47 +157,47 @@ impl Baseline {
 
     /// Read a baseline, naming the file in any error. A symlink named on the command line is
     /// followed; use [`Baseline::load_from`] with [`Follow::No`] for the repository's own file.
-    pub fn load(path: &Path) -> Result<Baseline, String> {
+    pub fn load(path: &Path) -> Result<Baseline, Error> {
         Baseline::load_from(path, Follow::Yes)
     }
 
     /// Read a baseline: a regular file of at most [`BASELINE_LIMIT`] bytes, UTF-8 (a byte-order
     /// mark is allowed), of a version this build knows.
-    pub fn load_from(path: &Path, follow: Follow) -> Result<Baseline, String> {
+    pub fn load_from(path: &Path, follow: Follow) -> Result<Baseline, Error> {
         let name = quote(&path.display().to_string()).into_owned();
         let bytes = safe_io::read_regular(path, BASELINE_LIMIT, follow)
-            .map_err(|e| format!("{name}: cannot read baseline: {e}"))?;
+            .map_err(|e| Error::Baseline(format!("{name}: cannot read baseline: {e}")))?;
         Baseline::from_bytes(&name, &bytes)
     }
 
     /// Parse a baseline's bytes; `name` is only used to name errors.
-    pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<Baseline, String> {
+    pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<Baseline, Error> {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let b: Baseline = serde_json::from_slice(bytes).map_err(|e| {
-            format!(
+            Error::Baseline(format!(
                 "{name}: line {}, column {}: not a hushguard baseline: {}",
                 e.line(),
                 e.column(),
                 redact_quoted(&e.to_string())
-            )
+            ))
         })?;
         if b.version != VERSION {
-            return Err(format!(
+            return Err(Error::Baseline(format!(
                 "{name}: baseline version {} is not supported (this hushguard reads version {VERSION}); regenerate it with `hushguard baseline`",
                 b.version
-            ));
+            )));
         }
         Ok(b)
     }
 
     /// Write the baseline to `path` through a temporary file and a rename; a symlink at `path`
     /// is refused, never written through.
-    pub fn save(&self, path: &Path) -> Result<(), String> {
+    pub fn save(&self, path: &Path) -> Result<(), Error> {
         safe_io::write_atomic(path, self.to_json().as_bytes(), None).map_err(|e| {
-            format!(
+            Error::Baseline(format!(
                 "{}: cannot write the baseline: {e}",
                 quote(&path.display().to_string())
-            )
+            ))
         })
     }
 

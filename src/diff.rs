@@ -55,27 +55,21 @@ pub fn keep_added(findings: &mut Vec<Finding>, added: &[bool]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Severity;
+    use crate::finding::{RuleRef, Severity, Span};
 
     fn finding(line: usize, end_line: usize, end_column: usize) -> Finding {
-        Finding {
-            rule_id: "t.x".into(),
-            description: String::new(),
-            kind: Kind::Secret,
+        let rule = RuleRef {
+            id: "t.x",
+            description: "",
             severity: Severity::Error,
-            path: "a".into(),
+        };
+        let span = Span {
             line,
             column: 1,
             end_line,
             end_column,
-            secret: None,
-            fingerprint: String::new(),
-            entropy: None,
-            message: String::new(),
-            commit: None,
-            at_head: None,
-            utf16_columns: None,
-        }
+        };
+        Finding::secret(rule, "a", span, String::new(), b"", 0.0)
     }
 
     #[test]

@@ -96,7 +96,111 @@ pub struct Finding {
     pub utf16_columns: Option<(usize, usize)>,
 }
 
+/// The path of a finding in a commit message (never a real path: git paths cannot hold `<` … `>`
+/// on Windows and no tool writes them).
+pub const MESSAGE_PATH: &str = "<commit message>";
+/// The path of a finding in the message of an annotated tag (pre-receive).
+pub const TAG_MESSAGE_PATH: &str = "<tag message>";
+
+/// The rule or policy check that made a finding.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleRef<'a> {
+    pub id: &'a str,
+    pub description: &'a str,
+    pub severity: Severity,
+}
+
+/// Where a finding is: 1-based line and byte column of its start, inclusive end line and exclusive
+/// end column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
 impl Finding {
+    /// The finding every constructor starts from: `rule` at `path`, fingerprinted by `key`.
+    fn base(kind: Kind, rule: RuleRef, path: &str, span: Span, key: &[u8]) -> Finding {
+        Finding {
+            rule_id: rule.id.to_string(),
+            description: rule.description.to_string(),
+            kind,
+            severity: rule.severity,
+            path: path.to_string(),
+            line: span.line,
+            column: span.column,
+            end_line: span.end_line,
+            end_column: span.end_column,
+            secret: None,
+            fingerprint: fingerprint(rule.id, path, key),
+            entropy: None,
+            message: String::new(),
+            commit: None,
+            at_head: None,
+            utf16_columns: None,
+        }
+    }
+
+    /// A credential in content: `secret` as found, fingerprinted by `key` (the secret as the file
+    /// holds it, so a decoded secret keeps the fingerprint of its encoded form).
+    pub fn secret(
+        rule: RuleRef,
+        path: &str,
+        span: Span,
+        secret: String,
+        key: &[u8],
+        entropy: f64,
+    ) -> Finding {
+        Finding {
+            secret: Some(secret),
+            entropy: Some(entropy),
+            ..Finding::base(Kind::Secret, rule, path, span, key)
+        }
+    }
+
+    /// A file that must not be committed, on `lines` (the span its content condition matched, or
+    /// `(1, 1)`), with the advice for it.
+    pub fn file(rule: RuleRef, path: &str, lines: (usize, usize), message: String) -> Finding {
+        let span = Span {
+            line: lines.0,
+            column: 1,
+            end_line: lines.1,
+            end_column: 1,
+        };
+        Finding {
+            message,
+            ..Finding::base(Kind::File, rule, path, span, b"")
+        }
+    }
+
+    /// A fault in the security policy at `line`:`column` of `path`; `key` says which fault, so the
+    /// fingerprint survives edits elsewhere in the file.
+    pub fn policy(
+        rule: RuleRef,
+        path: &str,
+        (line, column): (usize, usize),
+        key: &str,
+        message: String,
+    ) -> Finding {
+        let span = Span {
+            line,
+            column,
+            end_line: line,
+            end_column: column,
+        };
+        Finding {
+            message,
+            ..Finding::base(Kind::Policy, rule, path, span, key.as_bytes())
+        }
+    }
+
+    /// Whether the finding is in a commit or tag message rather than a file.
+    pub fn in_message(&self) -> bool {
+        self.path == MESSAGE_PATH || self.path == TAG_MESSAGE_PATH
+    }
+
     /// Sort key: path, line, column, rule (house rule 7: deterministic output).
     pub fn sort_key(&self) -> (&str, usize, usize, &str, Option<&str>) {
         (
@@ -166,6 +270,39 @@ mod tests {
         assert_ne!(a, fingerprint("r.y", "a.txt", b"s3cr3t"));
         assert_ne!(a, fingerprint("r.x", "a.txt", b"s3cr3T"));
         assert_eq!(a.len(), 32);
+    }
+
+    #[test]
+    fn constructors_fill_kind_span_and_fingerprint() {
+        let rule = RuleRef {
+            id: "r.x",
+            description: "a rule",
+            severity: Severity::Warning,
+        };
+        let span = Span {
+            line: 2,
+            column: 5,
+            end_line: 2,
+            end_column: 9,
+        };
+        let s = Finding::secret(rule, "a.txt", span, "abcd".into(), b"YWJjZA", 3.5);
+        assert_eq!(
+            (s.kind, s.line, s.column, s.end_column),
+            (Kind::Secret, 2, 5, 9)
+        );
+        assert_eq!(s.fingerprint, fingerprint("r.x", "a.txt", b"YWJjZA"));
+        assert_eq!((s.secret.as_deref(), s.entropy), (Some("abcd"), Some(3.5)));
+        let f = Finding::file(rule, ".env", (3, 4), "unstage it".into());
+        assert_eq!(
+            (f.kind, f.line, f.end_line, f.column),
+            (Kind::File, 3, 4, 1)
+        );
+        assert_eq!(f.fingerprint, fingerprint("r.x", ".env", b""));
+        assert_eq!((f.secret, f.entropy), (None, None));
+        let p = Finding::policy(rule, "SECURITY.md", (7, 2), "stale", "old".into());
+        assert_eq!((p.kind, p.end_line, p.end_column), (Kind::Policy, 7, 2));
+        assert_eq!(p.fingerprint, fingerprint("r.x", "SECURITY.md", b"stale"));
+        assert_eq!((p.message.as_str(), p.severity), ("old", Severity::Warning));
     }
 
     #[test]

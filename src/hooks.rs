@@ -1,14 +1,12 @@
-//! `hushguard install` and `hushguard uninstall`: native git hooks (pre-commit, pre-push,
-//! commit-msg, and pre-receive for a server's bare repository) in the
+//! The git hooks hushguard installs and removes (`hushguard install`, `uninstall`): pre-commit,
+//! pre-push, commit-msg, and pre-receive for a server's bare repository, in the
 //! repository's hooks directory (`core.hooksPath` when set; the main repository's for a linked
 //! worktree). A hook hushguard writes carries a marker line; a hook it did not write is never
-//! overwritten without `--force` (which keeps a backup), and `--chain` keeps it running first.
+//! overwritten unless asked ([`Existing::Replace`] keeps a backup), and [`Existing::Chain`] keeps it
+//! running first.
 
-use crate::cli::{HookKind, InstallArgs, UninstallArgs};
-use crate::git;
+use crate::error::{Error, Result};
 use crate::safe_io::{self, Follow};
-use crate::write_output;
-use anyhow::{anyhow, bail, Context as _, Result};
 use std::path::{Path, PathBuf};
 
 /// The line that marks a hook as hushguard's.
@@ -18,12 +16,33 @@ pub const CHAINED_SUFFIX: &str = ".hushguard-chained";
 /// Suffix of the backup of a foreign hook replaced with `--force`.
 pub const REPLACED_SUFFIX: &str = ".hushguard-replaced";
 
-fn hook_name(kind: HookKind) -> &'static str {
+/// The hooks hushguard installs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hook {
+    PreCommit,
+    PrePush,
+    /// A server's hook, for a bare repository.
+    PreReceive,
+    CommitMsg,
+}
+
+/// What to do with a hook hushguard did not write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    /// Leave it, and fail.
+    Refuse,
+    /// Keep it and run it before hushguard (`--chain`).
+    Chain,
+    /// Move it aside to a backup and replace it (`--force`).
+    Replace,
+}
+
+fn hook_name(kind: Hook) -> &'static str {
     match kind {
-        HookKind::PreCommit => "pre-commit",
-        HookKind::PrePush => "pre-push",
-        HookKind::PreReceive => "pre-receive",
-        HookKind::CommitMsg => "commit-msg",
+        Hook::PreCommit => "pre-commit",
+        Hook::PrePush => "pre-push",
+        Hook::PreReceive => "pre-receive",
+        Hook::CommitMsg => "commit-msg",
     }
 }
 
@@ -37,15 +56,16 @@ pub fn hooks_dir(repo: &gix::Repository) -> Result<PathBuf> {
         .string("core.hooksPath")
         .is_some_and(|v| v.trim_ascii().is_empty())
     {
-        bail!(
+        return Err(Error::Hook(
             "core.hooksPath is set but empty, so git runs no hook at all; \
              unset it (`git config --unset core.hooksPath`) or set it to a directory, then install again"
-        );
+                .into(),
+        ));
     }
     let configured = repo
         .config_snapshot()
         .trusted_path("core.hooksPath")
-        .map_err(|e| anyhow!("core.hooksPath: {e}"))?;
+        .map_err(|e| Error::Git(format!("core.hooksPath: {e}")))?;
     Ok(match configured {
         Some(p) if p.is_absolute() => p,
         Some(p) => repo.workdir().unwrap_or_else(|| repo.git_dir()).join(p),
@@ -54,9 +74,9 @@ pub fn hooks_dir(repo: &gix::Repository) -> Result<PathBuf> {
 }
 
 /// The `--hook` option naming `kind`, as a command line repeats it (empty for the default).
-fn hook_flag(kind: HookKind) -> String {
+fn hook_flag(kind: Hook) -> String {
     match kind {
-        HookKind::PreCommit => String::new(),
+        Hook::PreCommit => String::new(),
         _ => format!(" --hook {}", hook_name(kind)),
     }
 }
@@ -68,7 +88,7 @@ fn sh_quote(s: &str) -> String {
 
 /// The hook script: runs a chained hook first if there is one, then hushguard by the absolute path it
 /// was installed from (or from PATH, if that binary has gone).
-pub fn script(kind: HookKind, exe: &Path) -> String {
+pub fn script(kind: Hook, exe: &Path) -> String {
     let name = hook_name(kind);
     let mut s = format!(
         "#!/bin/sh\n{MARKER}: {name}\n\
@@ -79,21 +99,21 @@ pub fn script(kind: HookKind, exe: &Path) -> String {
         sh_quote(&exe.to_string_lossy())
     );
     match kind {
-        HookKind::PreCommit => s.push_str(
+        Hook::PreCommit => s.push_str(
             "if [ -x \"$chained\" ]; then\n    \"$chained\" \"$@\" || exit $?\nfi\n\
              exec \"$hushguard\" scan --staged\n",
         ),
-        HookKind::PrePush => s.push_str(
+        Hook::PrePush => s.push_str(
             "input=$(cat)\n\
              if [ -x \"$chained\" ]; then\n    printf '%s\\n' \"$input\" | \"$chained\" \"$@\" || exit $?\nfi\n\
              printf '%s\\n' \"$input\" | \"$hushguard\" scan --pre-push --hook-args \"$@\"\n",
         ),
-        HookKind::PreReceive => s.push_str(
+        Hook::PreReceive => s.push_str(
             "input=$(cat)\n\
              if [ -x \"$chained\" ]; then\n    printf '%s\\n' \"$input\" | \"$chained\" \"$@\" || exit $?\nfi\n\
              printf '%s\\n' \"$input\" | \"$hushguard\" scan --pre-receive\n",
         ),
-        HookKind::CommitMsg => s.push_str(
+        Hook::CommitMsg => s.push_str(
             "if [ -x \"$chained\" ]; then\n    \"$chained\" \"$@\" || exit $?\nfi\n\
              exec \"$hushguard\" scan --commit-msg \"$1\"\n",
         ),
@@ -124,72 +144,90 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 /// Write the hook through a temporary file and a rename, executable: never through a symlink.
 fn write_hook(path: &Path, text: &str) -> Result<()> {
     safe_io::write_atomic(path, text.as_bytes(), Some(0o755))
-        .with_context(|| format!("{}: cannot write the hook", path.display()))?;
+        .map_err(|e| Error::Hook(format!("{}: cannot write the hook: {e}", path.display())))?;
     #[cfg(unix)]
     {
         // The temporary file's mode was masked by the umask; a hook must be executable.
         use std::os::unix::fs::PermissionsExt;
         let (f, _) = safe_io::open_regular(path, Follow::No)
-            .with_context(|| format!("{}: cannot open the hook", path.display()))?;
+            .map_err(|e| Error::Hook(format!("{}: cannot open the hook: {e}", path.display())))?;
         f.set_permissions(std::fs::Permissions::from_mode(0o755))
-            .with_context(|| format!("{}: cannot make the hook executable", path.display()))?;
+            .map_err(|e| {
+                Error::io(
+                    format!("{}: cannot make the hook executable", path.display()),
+                    e,
+                )
+            })?;
     }
     Ok(())
 }
 
 fn rename(from: &Path, to: &Path) -> Result<()> {
-    std::fs::rename(from, to)
-        .with_context(|| format!("cannot rename {} to {}", from.display(), to.display()))
+    std::fs::rename(from, to).map_err(|e| {
+        Error::io(
+            format!("cannot rename {} to {}", from.display(), to.display()),
+            e,
+        )
+    })
 }
 
-pub fn install(args: InstallArgs) -> Result<i32> {
-    let repo = git::open()?.to_thread_local();
-    let dir = hooks_dir(&repo)?;
-    std::fs::create_dir_all(&dir)
-        .with_context(|| format!("{}: cannot create the hooks directory", dir.display()))?;
-    let name = hook_name(args.hook);
+/// Install the `kind` hook in `repo`, running hushguard from `exe`; the value is what was done, one
+/// `hushguard: …` line each.
+pub fn install(
+    repo: &gix::Repository,
+    kind: Hook,
+    exe: &Path,
+    existing: Existing,
+) -> Result<String> {
+    let dir = hooks_dir(repo)?;
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        Error::io(
+            format!("{}: cannot create the hooks directory", dir.display()),
+            e,
+        )
+    })?;
+    let name = hook_name(kind);
     let hook = dir.join(name);
-    let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("hushguard"));
-    let text = script(args.hook, &exe);
+    let text = script(kind, exe);
     let chained = with_suffix(&hook, CHAINED_SUFFIX);
     let mut msg = String::new();
     if exists(&hook) && !is_ours(&hook) {
-        if args.chain {
+        if existing == Existing::Chain {
             if exists(&chained) {
-                bail!(
+                return Err(Error::Hook(format!(
                     "{}: already exists; move it away before chaining {}",
                     chained.display(),
                     hook.display()
-                );
+                )));
             }
             rename(&hook, &chained)?;
             msg.push_str(&format!(
                 "hushguard: kept the existing {name} hook as {}; it runs first\n",
                 chained.display()
             ));
-        } else if args.force {
+        } else if existing == Existing::Replace {
             let backup = with_suffix(&hook, REPLACED_SUFFIX);
             if exists(&backup) {
-                bail!(
+                return Err(Error::Hook(format!(
                     "{}: already exists (an earlier --force kept a hook there); \
                      move it away before replacing {}",
                     backup.display(),
                     hook.display()
-                );
+                )));
             }
             rename(&hook, &backup)?;
             msg.push_str(&format!(
                 "hushguard: moved the existing {name} hook to {}; it no longer runs \
                  (`hushguard uninstall{}` puts it back, `--chain` instead of `--force` keeps it running)\n",
                 backup.display(),
-                hook_flag(args.hook)
+                hook_flag(kind)
             ));
         } else {
-            bail!(
+            return Err(Error::Hook(format!(
                 "{}: a {name} hook that hushguard did not write is already there; \
                  rerun with --chain to keep running it before hushguard, or --force to replace it",
                 hook.display()
-            );
+            )));
         }
     }
     write_hook(&hook, &text)?;
@@ -197,34 +235,30 @@ pub fn install(args: InstallArgs) -> Result<i32> {
         "hushguard: installed the {name} hook at {}\n",
         hook.display()
     ));
-    write_output(None, &msg)?;
-    Ok(0)
+    Ok(msg)
 }
 
-pub fn uninstall(args: UninstallArgs) -> Result<i32> {
-    let repo = git::open()?.to_thread_local();
-    let dir = hooks_dir(&repo)?;
-    let name = hook_name(args.hook);
+/// Remove the `kind` hook hushguard wrote in `repo`, putting back the one it kept; the value is
+/// what was done, one `hushguard: …` line each.
+pub fn uninstall(repo: &gix::Repository, kind: Hook) -> Result<String> {
+    let dir = hooks_dir(repo)?;
+    let name = hook_name(kind);
     let hook = dir.join(name);
     let chained = with_suffix(&hook, CHAINED_SUFFIX);
     if !exists(&hook) {
-        write_output(
-            None,
-            &format!(
-                "hushguard: no {name} hook at {}; nothing to remove\n",
-                hook.display()
-            ),
-        )?;
-        return Ok(0);
+        return Ok(format!(
+            "hushguard: no {name} hook at {}; nothing to remove\n",
+            hook.display()
+        ));
     }
     if !is_ours(&hook) {
-        bail!(
+        return Err(Error::Hook(format!(
             "{}: this {name} hook was not written by hushguard; left alone",
             hook.display()
-        );
+        )));
     }
     std::fs::remove_file(&hook)
-        .with_context(|| format!("{}: cannot remove the hook", hook.display()))?;
+        .map_err(|e| Error::io(format!("{}: cannot remove the hook", hook.display()), e))?;
     let mut msg = format!("hushguard: removed the {name} hook at {}\n", hook.display());
     let replaced = with_suffix(&hook, REPLACED_SUFFIX);
     // The hook `--chain` kept, or else the one `--force` moved aside, goes back where it was.
@@ -235,8 +269,7 @@ pub fn uninstall(args: UninstallArgs) -> Result<i32> {
             previous.display()
         ));
     }
-    write_output(None, &msg)?;
-    Ok(0)
+    Ok(msg)
 }
 
 #[cfg(test)]
@@ -245,17 +278,17 @@ mod tests {
 
     #[test]
     fn scripts_quote_the_path_and_carry_the_marker() {
-        let s = script(HookKind::PreCommit, Path::new("/opt/it's here/hushguard"));
+        let s = script(Hook::PreCommit, Path::new("/opt/it's here/hushguard"));
         assert!(s.starts_with("#!/bin/sh\n"));
         assert!(s.contains(MARKER));
         assert!(s.contains(r"hushguard='/opt/it'\''s here/hushguard'"));
         assert!(s.contains("scan --staged"));
-        let p = script(HookKind::PrePush, Path::new("/bin/hushguard"));
+        let p = script(Hook::PrePush, Path::new("/bin/hushguard"));
         assert!(p.contains("scan --pre-push --hook-args \"$@\""));
         assert!(p.contains("pre-push.hushguard-chained"));
-        let r = script(HookKind::PreReceive, Path::new("/bin/hushguard"));
+        let r = script(Hook::PreReceive, Path::new("/bin/hushguard"));
         assert!(r.contains("| \"$hushguard\" scan --pre-receive\n"), "{r}");
-        let m = script(HookKind::CommitMsg, Path::new("/bin/hushguard"));
+        let m = script(Hook::CommitMsg, Path::new("/bin/hushguard"));
         assert!(m.contains("scan --commit-msg \"$1\""), "{m}");
     }
 }

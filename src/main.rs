@@ -11,10 +11,10 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    match hushguard::run(cli) {
+    match hushguard::cmd::run(cli) {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
-            let text = format!("{e:#}");
+            let text = e.to_string();
             eprintln!(
                 "hushguard: error: {}",
                 hushguard::quote::escape_controls(&text)

@@ -3,7 +3,7 @@
 
 use hushguard::config::Config;
 use hushguard::matcher::Matcher;
-use hushguard::policy::checks::Settings;
+use hushguard::policy::checks::Checks;
 use hushguard::policy::source::Source;
 use hushguard::quote::{excerpt, quote, redact_quoted};
 use hushguard::rules::parse_rules;
@@ -144,6 +144,7 @@ proptest! {
         for body in [raw.clone(), text.into_bytes()] {
             std::fs::write(&p, &body).unwrap();
             if let Err(e) = hushguard::baseline::Baseline::load(&p) {
+                let e = e.to_string();
                 prop_assert!(e.contains("b.json"), "{e}");
                 prop_assert!(!e.contains(&token[..12]), "{e}");
             }
@@ -171,7 +172,7 @@ proptest! {
         let source = Source::worktree(dir.path());
         let mut notes = Vec::new();
         let hits = hushguard::policy::security_md::check(
-            "SECURITY.md", text.as_bytes(), &source, &Settings::default(), day, &mut notes,
+            "SECURITY.md", text.as_bytes(), &source, &Checks::default(), day, &mut notes,
         );
         let count = text.split('\n').count().max(1);
         for h in hits {

@@ -12,6 +12,6 @@ fuzz_target!(|data: &[u8]| {
             let again = Baseline::from_bytes("b.json", b.to_json().as_bytes()).unwrap();
             assert_eq!(again, b);
         }
-        Err(e) => assert!(e.starts_with("b.json"), "{e}"),
+        Err(e) => assert!(e.to_string().starts_with("b.json"), "{e}"),
     }
 });

@@ -10,7 +10,7 @@ static DIR: LazyLock<tempfile::TempDir> = LazyLock::new(|| tempfile::tempdir().u
 fuzz_target!(|data: &[u8]| {
     let path = DIR.path().join("index");
     std::fs::write(&path, data).unwrap();
-    match hushguard::sources::git_index::read(&path, gix::hash::Kind::Sha1) {
+    match hushguard::git::index::read(&path, gix::hash::Kind::Sha1) {
         Ok(index) => {
             let e = index.entries();
             for i in 0..e.count() {

@@ -5,12 +5,12 @@
 
 use hushguard::config::Config;
 use hushguard::matcher::Matcher;
-use hushguard::scanner::{Scanner, MAX_FINDINGS_PER_BLOB};
+use hushguard::scan::{RuleSet, Selection, MAX_FINDINGS_PER_BLOB};
 use libfuzzer_sys::fuzz_target;
 use std::sync::LazyLock;
 
-static SCANNER: LazyLock<Scanner> =
-    LazyLock::new(|| Scanner::new(&Config::default(), ".hushguard.toml").unwrap());
+static SCANNER: LazyLock<RuleSet> =
+    LazyLock::new(|| RuleSet::load(&Config::default(), ".hushguard.toml", Selection::All).unwrap());
 
 static TOKEN: LazyLock<(Matcher, regex::bytes::Regex)> = LazyLock::new(|| {
     let rules = hushguard::rules::parse_rules(

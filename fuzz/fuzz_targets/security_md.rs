@@ -2,7 +2,7 @@
 //! hit points inside the document, and dates, versions and links parse or are refused.
 #![no_main]
 
-use hushguard::policy::checks::Settings;
+use hushguard::policy::checks::Checks;
 use hushguard::policy::source::Source;
 use hushguard::policy::{dates, links, security_md, version};
 use libfuzzer_sys::fuzz_target;
@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     let source = Source::worktree(EMPTY.path());
     let mut notes = Vec::new();
     let today = dates::parse_iso("2026-06-01").unwrap();
-    let hits = security_md::check("SECURITY.md", data, &source, &Settings::default(), today, &mut notes);
+    let hits = security_md::check("SECURITY.md", data, &source, &Checks::default(), today, &mut notes);
     let lines = data.split(|&b| b == b'\n').count().max(1);
     for h in &hits {
         assert!(h.line >= 1 && h.line <= lines, "line {} of {lines}", h.line);

@@ -1,9 +1,10 @@
 //! The policy checks by id: their descriptions, default severities, and the `[policy]` settings
-//! that turn them off or change their severity. Every check reports a [`Hit`]; this module makes
+//! that turn them off or change their severity. Every check reports a [`Fault`]; this module makes
 //! the [`Finding`].
 
 use crate::config::PolicyConfig;
-use crate::finding::{fingerprint, Finding, Kind, Severity};
+use crate::error::Error;
+use crate::finding::{Finding, RuleRef, Severity};
 
 /// Default maximum age of a policy's date, in days.
 pub const DEFAULT_MAX_AGE_DAYS: u32 = 365;
@@ -88,9 +89,9 @@ impl Check {
     }
 }
 
-/// What a check found, before severity and settings are applied.
+/// A fault a check found, before its severity and whether its check is enabled are applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Hit {
+pub struct Fault {
     pub check: Check,
     /// 1-based line and column (column counted in bytes, as for secrets).
     pub line: usize,
@@ -100,9 +101,9 @@ pub struct Hit {
     pub key: String,
 }
 
-impl Hit {
-    pub fn new(check: Check, line: usize, column: usize, message: String, key: String) -> Hit {
-        Hit {
+impl Fault {
+    pub fn new(check: Check, line: usize, column: usize, message: String, key: String) -> Fault {
+        Fault {
             check,
             line: line.max(1),
             column: column.max(1),
@@ -114,15 +115,15 @@ impl Hit {
 
 /// The `[policy]` section, validated and resolved.
 #[derive(Debug, Clone)]
-pub struct Settings {
+pub struct Checks {
     pub max_age_days: u32,
     disabled: Vec<Check>,
     severity: Vec<(Check, Severity)>,
 }
 
-impl Default for Settings {
+impl Default for Checks {
     fn default() -> Self {
-        Settings {
+        Checks {
             max_age_days: DEFAULT_MAX_AGE_DAYS,
             disabled: Vec::new(),
             severity: Vec::new(),
@@ -130,9 +131,9 @@ impl Default for Settings {
     }
 }
 
-impl Settings {
+impl Checks {
     /// Resolve `[policy]`; an unknown check id is an error naming the key.
-    pub fn from_config(c: &PolicyConfig) -> Result<Settings, String> {
+    pub fn from_config(c: &PolicyConfig) -> Result<Checks, Error> {
         let known = || {
             Check::ALL
                 .iter()
@@ -145,10 +146,10 @@ impl Settings {
             match Check::from_id(id) {
                 Some(check) => disabled.push(check),
                 None => {
-                    return Err(format!(
+                    return Err(Error::Setting(format!(
                         "[policy] disable: unknown check `{id}` (known: {})",
                         known()
-                    ))
+                    )))
                 }
             }
         }
@@ -157,14 +158,14 @@ impl Settings {
             match Check::from_id(id) {
                 Some(check) => severity.push((check, *sev)),
                 None => {
-                    return Err(format!(
+                    return Err(Error::Setting(format!(
                         "[policy] severity: unknown check `{id}` (known: {})",
                         known()
-                    ))
+                    )))
                 }
             }
         }
-        Ok(Settings {
+        Ok(Checks {
             max_age_days: c.max_age_days.unwrap_or(DEFAULT_MAX_AGE_DAYS),
             disabled,
             severity,
@@ -184,29 +185,23 @@ impl Settings {
     }
 
     /// The finding for a hit in `path`, or `None` if its check is disabled.
-    pub fn finding(&self, path: &str, hit: Hit) -> Option<Finding> {
+    pub fn finding(&self, path: &str, hit: Fault) -> Option<Finding> {
         if !self.enabled(hit.check) {
             return None;
         }
         let id = hit.check.id();
-        Some(Finding {
-            rule_id: id.to_string(),
-            description: hit.check.description().to_string(),
-            kind: Kind::Policy,
+        let rule = RuleRef {
+            id,
+            description: hit.check.description(),
             severity: self.severity(hit.check),
-            path: path.to_string(),
-            line: hit.line,
-            column: hit.column,
-            end_line: hit.line,
-            end_column: hit.column,
-            secret: None,
-            fingerprint: fingerprint(id, path, hit.key.as_bytes()),
-            entropy: None,
-            message: hit.message,
-            commit: None,
-            at_head: None,
-            utf16_columns: None,
-        })
+        };
+        Some(Finding::policy(
+            rule,
+            path,
+            (hit.line, hit.column),
+            &hit.key,
+            hit.message,
+        ))
     }
 }
 
@@ -233,12 +228,12 @@ mod tests {
             disable: vec!["security-policy.stale".into()],
             severity: BTreeMap::from([("security-policy.missing".into(), Severity::Error)]),
         };
-        let s = Settings::from_config(&c).unwrap();
+        let s = Checks::from_config(&c).unwrap();
         assert_eq!(s.max_age_days, 30);
         assert!(!s.enabled(Check::Stale));
         assert_eq!(s.severity(Check::Missing), Severity::Error);
         assert_eq!(s.severity(Check::Encoding), Severity::Warning);
-        let hit = Hit::new(Check::Stale, 3, 1, "old".into(), "k".into());
+        let hit = Fault::new(Check::Stale, 3, 1, "old".into(), "k".into());
         assert!(s.finding("SECURITY.md", hit).is_none());
     }
 
@@ -248,7 +243,7 @@ mod tests {
             disable: vec!["security-policy.nope".into()],
             ..PolicyConfig::default()
         };
-        let e = Settings::from_config(&c).unwrap_err();
+        let e = Checks::from_config(&c).unwrap_err().to_string();
         assert!(
             e.contains("security-policy.nope") && e.contains("[policy] disable"),
             "{e}"

@@ -6,7 +6,7 @@
 //! tracker (an `…/issues` URL or "open a GitHub issue", not in a "do not" sentence) — no email, no
 //! private reporting, no other URL that looks like a reporting page — sends reports into the open.
 
-use super::checks::{Check, Hit};
+use super::checks::{Check, Fault};
 use super::document::Document;
 use super::pattern::{mentions, Pattern};
 use regex_lite::Regex;
@@ -150,7 +150,7 @@ pub fn urls(line: &str) -> Vec<(usize, &str)> {
 }
 
 /// The no-contact or public-channel finding, if any.
-pub fn check(doc: &Document) -> Option<Hit> {
+pub fn check(doc: &Document) -> Option<Fault> {
     let mut has_email = false;
     let mut has_private = false;
     let mut has_url = false;
@@ -181,7 +181,7 @@ pub fn check(doc: &Document) -> Option<Hit> {
     }
     if let Some((line, col, what)) = public {
         if !has_reporting_url {
-            return Some(Hit::new(
+            return Some(Fault::new(
                 Check::PublicChannel,
                 line,
                 col,
@@ -199,7 +199,7 @@ pub fn check(doc: &Document) -> Option<Hit> {
         .find(|(_, l)| REPORT_HEADING.is_match(l))
         .map(|(n, _)| n)
         .unwrap_or(1);
-    Some(Hit::new(
+    Some(Fault::new(
         Check::NoContact,
         line,
         1,
@@ -262,7 +262,7 @@ mod tests {
         );
     }
 
-    fn run(text: &str) -> Option<Hit> {
+    fn run(text: &str) -> Option<Fault> {
         check(&Document::new("SECURITY.md", text.as_bytes()))
     }
 

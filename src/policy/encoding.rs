@@ -4,7 +4,7 @@
 //! hold a multi-byte UTF-8 character (a 3- or 4-byte one, or a 2-byte one in U+0080..U+00FF such
 //! as `Ã©` for `é`), the line is garbled. One finding per line, at its first garbled run.
 
-use super::checks::{Check, Hit};
+use super::checks::{Check, Fault};
 use super::codepages::{cp1252_byte, mac_roman_byte};
 use super::document::Document;
 
@@ -83,10 +83,10 @@ fn utf8_inside(bytes: &[u8]) -> Option<(usize, usize, String)> {
 }
 
 /// Invalid UTF-8 (reported once, at its first bad byte) and mojibake lines.
-pub fn check(doc: &Document, raw: &[u8]) -> Vec<Hit> {
+pub fn check(doc: &Document, raw: &[u8]) -> Vec<Fault> {
     let mut hits = Vec::new();
     if raw.starts_with(b"\xFF\xFE") || raw.starts_with(b"\xFE\xFF") {
-        hits.push(Hit::new(
+        hits.push(Fault::new(
             Check::Encoding,
             1,
             1,
@@ -105,7 +105,7 @@ pub fn check(doc: &Document, raw: &[u8]) -> Vec<Hit> {
                 .map(|p| p + 1)
                 .unwrap_or(0)
             + 1;
-        hits.push(Hit::new(
+        hits.push(Fault::new(
             Check::Encoding,
             line,
             col,
@@ -118,7 +118,7 @@ pub fn check(doc: &Document, raw: &[u8]) -> Vec<Hit> {
     }
     for (n, line) in doc.lines() {
         if let Some((col, garbled, intended, page)) = mojibake(line) {
-            hits.push(Hit::new(
+            hits.push(Fault::new(
                 Check::Encoding,
                 n,
                 col,

@@ -3,7 +3,7 @@
 //! Links that climb out of the repository (`../../security/advisories/new`) point at the forge's
 //! pages, not at files, and are left alone.
 
-use super::checks::{Check, Hit};
+use super::checks::{Check, Fault};
 use super::document::{code_spans, Document};
 use super::pattern::{mentions, Pattern};
 use super::source::Source;
@@ -76,7 +76,7 @@ pub fn resolve(from: &str, target: &str) -> Option<String> {
 }
 
 /// Every relative link whose target is missing from `source`.
-pub fn check(doc: &Document, source: &Source) -> Vec<Hit> {
+pub fn check(doc: &Document, source: &Source) -> Vec<Fault> {
     let re: &Pattern = if doc.is_rst() { &RST } else { &MARKDOWN };
     let mut hits = Vec::new();
     for (n, line) in doc.prose() {
@@ -94,7 +94,7 @@ pub fn check(doc: &Document, source: &Source) -> Vec<Hit> {
             if path.is_empty() || source.exists(&path) {
                 continue;
             }
-            hits.push(Hit::new(
+            hits.push(Fault::new(
                 Check::BrokenLink,
                 n,
                 m.start() + 1,

@@ -1,6 +1,6 @@
-//! Repository policy: `hushguard policy` checks the security policy (SECURITY.md) where GitHub
-//! looks for it, as the working tree, the index or a commit has it, and reports tracked forbidden
-//! files (`.env`, keys) of that tree. `audit` calls [`check_for_audit`] for the same checks at HEAD.
+//! Repository policy: the checks of the security policy (SECURITY.md) where GitHub looks for it, as
+//! the working tree, the index or a commit has it ([`check`]), and the tracked forbidden files
+//! (`.env`, keys) of that tree. [`check_for_audit`] runs the same checks at HEAD for `audit`.
 
 pub mod checks;
 pub mod codepages;
@@ -21,29 +21,26 @@ pub mod template;
 pub mod tracked;
 pub mod version;
 
-use crate::baseline::BASELINE_FILE;
-use crate::cli::PolicyArgs;
 use crate::config::Config;
-use crate::finding::Severity;
+use crate::error::Result;
 use crate::outcome::Outcome;
-use crate::report::Mode;
-use crate::scan::{Pipeline, RuleSet, Selection};
-use anyhow::{bail, Result};
-use checks::{Check, Hit, Settings};
+use crate::scan::{Pipeline, RuleSet};
+use checks::{Check, Checks, Fault};
 use dates::Day;
 use source::Source;
 use std::path::Path;
-use std::time::Instant;
 
 /// The path a missing policy is reported at.
 pub const DEFAULT_PATH: &str = "SECURITY.md";
 
 /// "Today": the `--today YYYY-MM-DD` value, else the system clock (UTC).
-pub fn today(flag: Option<&str>) -> Result<Day> {
+pub fn today(flag: Option<&str>) -> crate::error::Result<Day> {
     match flag {
         Some(s) => match dates::parse_iso(s) {
             Some(d) => Ok(d),
-            None => bail!("--today: `{s}` is not a date (expected YYYY-MM-DD)"),
+            None => Err(crate::error::Error::Usage(format!(
+                "--today: `{s}` is not a date (expected YYYY-MM-DD)"
+            ))),
         },
         None => {
             let secs = std::time::SystemTime::now()
@@ -58,14 +55,14 @@ pub fn today(flag: Option<&str>) -> Result<Day> {
 /// Run every policy check against `source`; with a scanner, also report tracked forbidden files.
 pub fn check(
     source: &Source,
-    settings: &Settings,
+    settings: &Checks,
     today: Day,
     scanner: Option<&RuleSet>,
 ) -> Result<Outcome> {
     let mut out = Outcome::default();
     match locate::choose(source.candidates()?) {
         None => {
-            let hit = Hit::new(
+            let hit = Fault::new(
                 Check::Missing,
                 1,
                 1,
@@ -98,64 +95,10 @@ pub fn check(
     Ok(out)
 }
 
-/// Like [`crate::Context::new`], but the engine holds only the forbidden-file rules: `policy`
-/// never scans content, and building the content matcher would be most of its start-up time.
-fn context(root: &Path, explicit_config: Option<&Path>) -> Result<crate::Context> {
-    let (config, path) = Config::load(explicit_config, root)?;
-    let name = path
-        .as_deref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| ".hushguard.toml".into());
-    let scanner =
-        RuleSet::load(&config, &name, Selection::FileRules).map_err(anyhow::Error::msg)?;
-    Ok(crate::Context {
-        root: root.to_path_buf(),
-        config,
-        scanner,
-        threads: 1,
-    })
-}
-
-/// `hushguard policy [REPO]`.
-pub fn run(args: PolicyArgs) -> Result<i32> {
-    let started = Instant::now();
-    // The pre-commit framework may pass file names: the first would land in REPO.
-    let repo = match args.repo.clone() {
-        Some(p) if p.is_dir() => p,
-        Some(p) if p.is_file() => ".".into(),
-        Some(p) => bail!("{}: no such directory", p.display()),
-        None => ".".into(),
-    };
-    let root = crate::find_root(&repo);
-    let mut ctx = context(&root, args.report.config.as_deref())?;
-    let settings = Settings::from_config(&ctx.config.policy).map_err(anyhow::Error::msg)?;
-    if args.strict {
-        ctx.config.policy.fail_on = Some(Severity::Warning);
-        ctx.config.fail_on = Some(Severity::Warning);
-    }
-    let today = today(args.today.as_deref())?;
-    let source = if args.staged {
-        Source::index(&root)?
-    } else if let Some(rev) = &args.rev {
-        Source::commit(&root, rev)?
-    } else {
-        Source::worktree(&root)
-    };
-    let outcome = check(&source, &settings, today, Some(&ctx.scanner))?;
-    crate::finish(
-        &ctx,
-        outcome,
-        &(&args.report).into(),
-        Mode::Policy,
-        started,
-        Some(&root.join(BASELINE_FILE)),
-    )
-}
-
 /// The policy checks on the repository at `root` as of HEAD, for `audit`'s report. Tracked
 /// forbidden files are left to the audit's own history scan, which reports them with `at_head`.
 pub fn check_for_audit(root: &Path, config: &Config, today: Option<&str>) -> Result<Outcome> {
-    let settings = Settings::from_config(&config.policy).map_err(anyhow::Error::msg)?;
+    let settings = Checks::from_config(&config.policy)?;
     let today = self::today(today)?;
     let opened = crate::git::open_at(root)?;
     let repo = opened.to_thread_local();

@@ -6,7 +6,7 @@
 //!   `yourdomain.com`, …, or `your-email@…`;
 //! - `TODO`, `TBD`, `FIXME` (upper case, whole words), "lorem ipsum".
 
-use super::checks::{Check, Hit};
+use super::checks::{Check, Fault};
 use super::contact;
 use super::document::Document;
 use super::pattern::{mentions, Pattern};
@@ -66,7 +66,7 @@ fn ordinary_bracket(inner: &str) -> bool {
 }
 
 /// Every placeholder in the policy.
-pub fn check(doc: &Document) -> Vec<Hit> {
+pub fn check(doc: &Document) -> Vec<Fault> {
     // A set of the positions taken and a count per text: linear in the placeholders, where
     // comparing each with all before it made 2,000 lines of them take seconds.
     let mut found: Vec<(usize, usize, String)> = Vec::new();
@@ -133,7 +133,7 @@ pub fn check(doc: &Document) -> Vec<Hit> {
             let count = seen.entry(text.clone()).or_default();
             let nth = *count;
             *count += 1;
-            Hit::new(
+            Fault::new(
                 Check::Placeholder,
                 line,
                 col,

@@ -2,7 +2,7 @@
 //! staleness, supported versions, links. Manifests and git history are read only when a check
 //! needs them (a versions table to compare; no date in the file).
 
-use super::checks::{Check, Hit, Settings};
+use super::checks::{Check, Checks, Fault};
 use super::dates::Day;
 use super::document::Document;
 use super::source::Source;
@@ -14,10 +14,10 @@ pub fn check(
     path: &str,
     raw: &[u8],
     source: &Source,
-    settings: &Settings,
+    settings: &Checks,
     today: Day,
     notes: &mut Vec<String>,
-) -> Vec<Hit> {
+) -> Vec<Fault> {
     let doc = Document::new(path, raw);
     let on = |c: Check| settings.enabled(c);
     let mut hits = Vec::new();

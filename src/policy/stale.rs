@@ -2,7 +2,7 @@
 //! last commit that changed it, older than the maximum age. A date line with no date in it
 //! ("Last updated: Auto-generated …") is reported as undated.
 
-use super::checks::{Check, Hit};
+use super::checks::{Check, Fault};
 use super::dates::{self, Day};
 use super::document::Document;
 use super::pattern::{mentions, Pattern};
@@ -103,14 +103,14 @@ pub fn check(
     today: Day,
     max_age_days: u32,
     history: impl FnOnce() -> LastChange,
-) -> Option<Hit> {
+) -> Option<Fault> {
     let max = i64::from(max_age_days);
     match dating(doc) {
         Dating::Dated { line, day, written } if today - day < -1 => {
             // A date past tomorrow (any time zone's) would never go stale: 9999-12-31 is a way
             // to silence the check, not a review date.
             let ahead = day - today;
-            Some(Hit::new(
+            Some(Fault::new(
                 Check::Stale,
                 line,
                 1,
@@ -124,7 +124,7 @@ pub fn check(
         Dating::Dated { line, day, written } => {
             let age = today - day;
             (age > max).then(|| {
-                Hit::new(
+                Fault::new(
                     Check::Stale,
                     line,
                     1,
@@ -149,7 +149,7 @@ pub fn check(
                 ),
                 LastChange::Now | LastChange::Unknown => String::new(),
             };
-            Some(Hit::new(
+            Some(Fault::new(
                 Check::Stale,
                 line,
                 1,
@@ -164,7 +164,7 @@ pub fn check(
             LastChange::Commit { id, day, shallow } => {
                 let age = today - day;
                 (age > max).then(|| {
-                    Hit::new(
+                    Fault::new(
                         Check::Stale,
                         1,
                         1,

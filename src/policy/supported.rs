@@ -3,7 +3,7 @@
 //! `>= 2.0, < 3.0`, `2.0+`, `1.x - 2.x`, `5.x / 6.x`, `latest` (and `current`, `main`, …). A row is
 //! unsupported when its status says so (`:x:`, ❌, `No`, `EOL`, …); any other status supports it.
 
-use super::checks::{Check, Hit};
+use super::checks::{Check, Fault};
 use super::document::Document;
 use super::version::{ProjectVersion, Version};
 
@@ -288,7 +288,7 @@ fn find_table(doc: &Document) -> Option<Table> {
 
 /// The finding when the table exists, is understood, and no supported row covers the version.
 /// `current` is asked only when there is a table.
-pub fn check(doc: &Document, current: impl FnOnce() -> Option<ProjectVersion>) -> Option<Hit> {
+pub fn check(doc: &Document, current: impl FnOnce() -> Option<ProjectVersion>) -> Option<Fault> {
     let table = find_table(doc)?;
     let current = current()?;
     let supported: Vec<&(usize, String, bool)> = table.rows.iter().filter(|r| r.2).collect();
@@ -300,7 +300,7 @@ pub fn check(doc: &Document, current: impl FnOnce() -> Option<ProjectVersion>) -
         return None;
     }
     let listed: Vec<&str> = supported.iter().map(|r| r.1.as_str()).collect();
-    Some(Hit::new(
+    Some(Fault::new(
         Check::UnsupportedVersion,
         table.line,
         1,
@@ -382,7 +382,7 @@ mod tests {
         }
     }
 
-    fn check_text(text: &str, version: &str) -> Option<Hit> {
+    fn check_text(text: &str, version: &str) -> Option<Fault> {
         let doc = Document::new("SECURITY.md", text.as_bytes());
         let pv = ProjectVersion {
             version: v(version),

@@ -1,7 +1,7 @@
 //! `security-policy.template`: the forge's generated SECURITY.md left as it was (its instructions,
 //! its example `5.1.x` / `5.0.x` / `4.0.x` / `< 4.0` table), and merge-conflict markers.
 
-use super::checks::{Check, Hit};
+use super::checks::{Check, Fault};
 use super::document::Document;
 
 /// Sentences of GitHub's generated template, lower-cased.
@@ -22,13 +22,13 @@ fn first_cell(line: &str) -> Option<String> {
 }
 
 /// Template sentences, the example table, and conflict markers.
-pub fn check(doc: &Document) -> Vec<Hit> {
+pub fn check(doc: &Document) -> Vec<Fault> {
     let mut hits = Vec::new();
     let lines: Vec<(usize, &str)> = doc.lines().collect();
     for (n, line) in doc.prose() {
         let l = line.to_lowercase();
         if let Some(s) = SENTENCES.iter().find(|s| l.contains(*s)) {
-            hits.push(Hit::new(
+            hits.push(Fault::new(
                 Check::Template,
                 n,
                 1,
@@ -43,7 +43,7 @@ pub fn check(doc: &Document) -> Vec<Hit> {
             c.as_deref()
                 .is_some_and(|c| c.replace(' ', "") == want.replace(' ', ""))
         }) {
-            hits.push(Hit::new(
+            hits.push(Fault::new(
                 Check::Template,
                 lines[i].0,
                 1,
@@ -71,7 +71,7 @@ pub fn check(doc: &Document) -> Vec<Hit> {
             _ => open,
         };
         if report {
-            hits.push(Hit::new(
+            hits.push(Fault::new(
                 Check::Template,
                 *n,
                 1,

@@ -1,7 +1,7 @@
 //! The human report: findings grouped by file as `path:line:column`, the rule, the redacted secret,
 //! and what to do next. Nothing at all when there is nothing to say.
 
-use super::{shown_secret, Mode, ReportOptions};
+use super::{shown_secret, ReportOptions, RunKind};
 use crate::finding::{Finding, Kind, Severity};
 use crate::git::state::FileState;
 use crate::outcome::{Outcome, Summary};
@@ -62,22 +62,22 @@ pub fn render(outcome: &Outcome, opts: &ReportOptions) -> String {
     };
     let n = outcome.findings.len();
     out.push('\n');
-    let head = match opts.mode {
-        Mode::Staged if blocking > 0 => format!(
+    let head = match opts.run {
+        RunKind::Staged if blocking > 0 => format!(
             "hushguard blocked this commit: {n} finding{} in {files} file{}.",
             plural(n),
             plural(files)
         ),
-        Mode::PreReceive if blocking > 0 => format!(
+        RunKind::PreReceive if blocking > 0 => format!(
             "hushguard rejected this push: {n} finding{} in {files} location{}. Nothing of the push landed.",
             plural(n),
             plural(files)
         ),
-        Mode::CommitMsg if blocking > 0 => format!(
+        RunKind::CommitMsg if blocking > 0 => format!(
             "hushguard blocked this commit: {n} finding{} in its message.",
             plural(n)
         ),
-        Mode::Range if blocking > 0 => format!(
+        RunKind::Range if blocking > 0 => format!(
             "hushguard blocked this push: {n} finding{} in {files} file{}.",
             plural(n),
             plural(files)
@@ -213,11 +213,11 @@ fn finding(out: &mut String, f: &Finding, opts: &ReportOptions, paint: &Paint, d
 
 fn advice(out: &mut String, outcome: &Outcome, opts: &ReportOptions) {
     let has = |k: Kind| outcome.findings.iter().any(|f| f.kind == k);
-    if opts.mode == Mode::PreReceive {
+    if opts.run == RunKind::PreReceive {
         push_advice(out, outcome);
         return;
     }
-    if opts.mode == Mode::CommitMsg {
+    if opts.run == RunKind::CommitMsg {
         out.push_str("  Take the secret out of the message and commit again (git keeps your text in .git/COMMIT_EDITMSG).\n");
         out.push_str(
             "  If it is real, revoke and rotate it: it has been pasted somewhere already.\n",
@@ -228,12 +228,12 @@ fn advice(out: &mut String, outcome: &Outcome, opts: &ReportOptions) {
         out.push_str(
             "  If a secret is real: remove it, and revoke and rotate it; treat it as leaked.\n",
         );
-        if opts.mode == Mode::Range || opts.mode == Mode::Audit {
+        if opts.run == RunKind::Range || opts.run == RunKind::Audit {
             out.push_str("    It is in commit history: rewriting history does not un-leak it, rotation does.\n");
         }
         out.push_str("  If it is not a secret: add `hushguard:allow` in a comment on that line.\n");
     }
-    if has(Kind::File) && opts.mode == Mode::Staged {
+    if has(Kind::File) && opts.run == RunKind::Staged {
         let mut paths: Vec<String> = outcome
             .findings
             .iter()
@@ -247,7 +247,7 @@ fn advice(out: &mut String, outcome: &Outcome, opts: &ReportOptions) {
             paths.join(" ")
         );
         out.push_str("    If the file is a harmless fixture, allow its path under [files] allow in .hushguard.toml.\n");
-    } else if has(Kind::File) && opts.mode == Mode::Scan {
+    } else if has(Kind::File) && opts.run == RunKind::Scan {
         out.push_str("  For a forbidden file, by what git holds of it:\n");
         let mut last = None;
         for f in outcome.findings.iter().filter(|f| f.kind == Kind::File) {
@@ -287,14 +287,8 @@ fn file_advice(path: &str, state: Option<FileState>) -> String {
 /// What the pusher does next: the findings are in commits the server refused, so the commits are
 /// rewritten locally and pushed again.
 fn push_advice(out: &mut String, outcome: &Outcome) {
-    let in_message = outcome
-        .findings
-        .iter()
-        .any(crate::sources::message::is_message);
-    let in_files = outcome
-        .findings
-        .iter()
-        .any(|f| !crate::sources::message::is_message(f));
+    let in_message = outcome.findings.iter().any(Finding::in_message);
+    let in_files = outcome.findings.iter().any(|f| !f.in_message());
     out.push_str("  To push again, rewrite the commits named above in your clone:\n");
     if in_files {
         out.push_str(

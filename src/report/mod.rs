@@ -8,7 +8,6 @@ pub mod jsonl;
 pub mod rules;
 pub mod sarif;
 
-use crate::cli::Format;
 use crate::finding::{redact, Finding};
 use crate::outcome::{FailOn, Outcome};
 use crate::rules::Rule;
@@ -16,9 +15,23 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 use std::time::SystemTime;
 
+/// The formats a report is rendered in (the command line's `--format` maps onto it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Sarif,
+    /// GitHub Actions workflow commands: one annotation per finding.
+    Github,
+    /// GitLab secret detection security report (schema 15.x).
+    Gitlab,
+    /// JSON Lines: one finding per line, then one summary record.
+    Jsonl,
+}
+
 /// What the run was, so the human report can give the right advice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub enum RunKind {
     Scan,
     Staged,
     Range,
@@ -35,7 +48,7 @@ pub struct ReportOptions<'a> {
     pub format: Format,
     pub show_secrets: bool,
     pub color: bool,
-    pub mode: Mode,
+    pub run: RunKind,
     pub fail_on: FailOn,
     /// The rules in force, for SARIF's `tool.driver.rules`.
     pub rules: Vec<&'a Rule>,

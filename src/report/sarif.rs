@@ -80,7 +80,7 @@ fn result(f: &Finding, rule_index: usize, show: bool) -> Value {
     if let Some(h) = f.at_head {
         props.insert("at_head".into(), json!(h));
     }
-    if crate::sources::message::is_message(f) {
+    if f.in_message() {
         props.insert("location".into(), json!("message"));
     }
     json!({
@@ -115,12 +115,11 @@ fn uri(path: &str) -> String {
 /// The run's invocation: whether it completed without errors, and its errors and warnings as
 /// notifications, so a dashboard can tell a clean result from an incomplete scan.
 fn invocation(outcome: &Outcome) -> Value {
-    let notify =
-        |level: &str, text: &String| json!({ "level": level, "message": { "text": text } });
+    let notify = |level: &str, text: &str| json!({ "level": level, "message": { "text": text } });
     let notifications: Vec<Value> = outcome
         .errors
         .iter()
-        .map(|e| notify("error", e))
+        .map(|e| notify("error", &e.to_string()))
         .chain(outcome.notes.iter().map(|n| notify("warning", n)))
         .collect();
     json!({

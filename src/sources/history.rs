@@ -15,20 +15,15 @@ mod blobs;
 mod commits;
 mod objects;
 mod packs;
-mod progress;
+pub mod progress;
 mod trees;
 
-use crate::baseline::{Baseline, BASELINE_FILE};
-use crate::cli::{AuditArgs, BaselineArgs, ColorChoice};
 use crate::finding::{CommitInfo, Finding};
 use crate::outcome::Outcome;
-use crate::report::Mode;
-use crate::Context;
+use crate::scan::RuleSet;
 use rustc_hash::FxHashMap as FxMap;
-use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::time::Instant;
 use trees::HEAD_ONLY;
 
 /// Errors and notes named one by one before they are summed up.
@@ -39,91 +34,11 @@ pub struct Options<'a> {
     pub branches: &'a [String],
     pub since: Option<i64>,
     pub max_count: Option<usize>,
-    pub progress: ColorChoice,
-}
-
-/// `hushguard audit [REPO]`.
-pub fn run(args: AuditArgs) -> anyhow::Result<i32> {
-    let started = Instant::now();
-    let opened = open(args.repo.as_deref())?;
-    let repo = audit_repo(&opened);
-    let root = crate::git::root(&repo);
-    let mut ctx = Context::new(&root, args.report.config.as_deref(), args.report.threads)?;
-    if let Some(n) = args.max_file_size {
-        ctx.scanner.max_file_size = n;
-    }
-    let since = args.since.as_deref().map(parse_since).transpose()?;
-    let opts = Options {
-        branches: &args.branch,
-        since,
-        max_count: args.max_count,
-        progress: args.progress,
-    };
-    if !args.no_policy {
-        // A bad `--today` is a usage error (exit 2) before any work, not a note after it.
-        crate::policy::today(args.today.as_deref())?;
-    }
-    let mut outcome = audit(&repo, &ctx, &opts)?;
-    if !args.no_policy {
-        match crate::policy::check_for_audit(&root, &ctx.config, args.today.as_deref()) {
-            Ok(p) => outcome.merge(p),
-            Err(e) => outcome.errors.push(format!("policy: {e:#}")),
-        }
-    }
-    let default_baseline = root.join(BASELINE_FILE);
-    crate::finish(
-        &ctx,
-        outcome,
-        &args.report,
-        Mode::Audit,
-        started,
-        Some(&default_baseline),
-    )
-}
-
-/// `hushguard baseline [REPO]`: audit the whole history and record every finding's fingerprint.
-pub fn baseline(args: BaselineArgs) -> anyhow::Result<i32> {
-    let opened = open(args.repo.as_deref())?;
-    let repo = audit_repo(&opened);
-    let root = crate::git::root(&repo);
-    let ctx = Context::new(&root, args.config.as_deref(), args.threads)?;
-    let opts = Options {
-        branches: &[],
-        since: None,
-        max_count: None,
-        progress: ColorChoice::Auto,
-    };
-    let outcome = audit(&repo, &ctx, &opts)?;
-    let path = args.output.unwrap_or_else(|| root.join(BASELINE_FILE));
-    let b = Baseline::from_findings(&outcome.findings);
-    b.save(&path).map_err(anyhow::Error::msg)?;
-    let mut err = std::io::stderr().lock();
-    for e in &outcome.errors {
-        let _ = writeln!(
-            err,
-            "hushguard: error: {}",
-            crate::quote::escape_controls(e)
-        );
-    }
-    for n in &outcome.notes {
-        let _ = writeln!(
-            err,
-            "hushguard: warning: {}",
-            crate::quote::escape_controls(n)
-        );
-    }
-    let _ = writeln!(
-        err,
-        "hushguard: wrote {} finding{} to {}",
-        b.findings.len(),
-        if b.findings.len() == 1 { "" } else { "s" },
-        path.display()
-    );
-    Ok(if outcome.errors.is_empty() { 0 } else { 2 })
+    pub progress: progress::Show,
 }
 
 /// Open the repository at (or above) `path`, default the current directory.
-fn open(path: Option<&Path>) -> anyhow::Result<crate::git::Repo> {
+pub fn open(path: Option<&Path>) -> anyhow::Result<crate::git::Repo> {
     let p = path.unwrap_or(Path::new("."));
     if !p.exists() {
         anyhow::bail!("{}: no such directory", p.display());
@@ -132,7 +47,7 @@ fn open(path: Option<&Path>) -> anyhow::Result<crate::git::Repo> {
 }
 
 /// The repository as the audit reads it.
-fn audit_repo(opened: &crate::git::Repo) -> gix::Repository {
+pub fn audit_repo(opened: &crate::git::Repo) -> gix::Repository {
     let mut repo = opened.to_thread_local();
     // Trees of neighbouring commits are deltas of each other: keep recent bases and trees at hand.
     repo.object_cache_size_if_unset(16 << 20);
@@ -145,7 +60,7 @@ fn audit_repo(opened: &crate::git::Repo) -> gix::Repository {
 }
 
 /// `--since`: `YYYY-MM-DD` (midnight UTC) or any date git understands.
-fn parse_since(s: &str) -> anyhow::Result<i64> {
+pub fn parse_since(s: &str) -> anyhow::Result<i64> {
     if let Some(t) = ymd(s) {
         return Ok(t);
     }
@@ -167,7 +82,12 @@ fn ymd(s: &str) -> Option<i64> {
 }
 
 /// Audit the history of `repo`: findings with their commits, the summary, errors and notes.
-pub fn audit(repo: &gix::Repository, ctx: &Context, opts: &Options) -> anyhow::Result<Outcome> {
+pub fn audit(
+    repo: &gix::Repository,
+    scanner: &RuleSet,
+    threads: usize,
+    opts: &Options,
+) -> anyhow::Result<Outcome> {
     let progress = progress::Progress::new(opts.progress);
     let select = commits::Select {
         branches: opts.branches,
@@ -193,7 +113,7 @@ pub fn audit(repo: &gix::Repository, ctx: &Context, opts: &Options) -> anyhow::R
     let head_tree = repo.head_tree_id().ok().map(|id| id.detach());
     let inv = walker.finish(head_tree);
 
-    let shared = blobs::Shared::new(&ctx.scanner, &inv);
+    let shared = blobs::Shared::new(scanner, &inv);
     let total = AtomicU64::new(0);
     let stop = AtomicBool::new(false);
     std::thread::scope(|s| {
@@ -208,11 +128,11 @@ pub fn audit(repo: &gix::Repository, ctx: &Context, opts: &Options) -> anyhow::R
         });
         let wanted = packs::Wanted {
             ids: inv.blobs.iter().map(|b| b.id).collect(),
-            max_size: ctx.scanner.max_file_size,
+            max_size: scanner.max_file_size,
             done: &|b| shared.is_done(b),
         };
         let sink = blobs::Worker::new(&shared);
-        packs::read_all(repo, &bundles, &wanted, &sink, ctx.threads, &|t| {
+        packs::read_all(repo, &bundles, &wanted, &sink, threads, &|t| {
             total.store(t, Ordering::Relaxed)
         });
         stop.store(true, Ordering::Relaxed);
@@ -258,7 +178,7 @@ pub fn audit(repo: &gix::Repository, ctx: &Context, opts: &Options) -> anyhow::R
             inv.paths.get(blob.refs[0].path),
             Some(&blob.id),
             Some(size),
-            ctx.scanner.max_file_size,
+            scanner.max_file_size,
         ));
     }
     if too_large.len() > LISTED {
@@ -290,7 +210,7 @@ pub fn audit(repo: &gix::Repository, ctx: &Context, opts: &Options) -> anyhow::R
     out.findings = earliest(repo, &history.commits, hits);
     let ids: Vec<gix::ObjectId> = history.commits.iter().map(|c| c.id).collect();
     let info = |id: &gix::ObjectId| crate::git::commit::info_of(repo, *id);
-    super::message::scan_history(repo, &ctx.scanner, &ids, ctx.threads, &info, &mut out);
+    super::message::scan_history(repo, scanner, &ids, threads, &info, &mut out);
     Ok(out)
 }
 

@@ -14,15 +14,7 @@ use gix::ObjectId;
 use rayon::prelude::*;
 use std::collections::HashSet;
 
-/// The path of a finding in a commit message.
-pub const MESSAGE_PATH: &str = "<commit message>";
-/// The path of a finding in the message of an annotated tag (pre-receive).
-pub const TAG_MESSAGE_PATH: &str = "<tag message>";
-
-/// Whether a finding is in a commit or tag message rather than a file.
-pub fn is_message(f: &Finding) -> bool {
-    f.path == MESSAGE_PATH || f.path == TAG_MESSAGE_PATH
-}
+pub use crate::finding::{MESSAGE_PATH, TAG_MESSAGE_PATH};
 
 /// Tags of tags followed at most this deep.
 const MAX_TAG_CHAIN: usize = 16;

@@ -14,19 +14,14 @@
 //! git configuration of the server's repository (`hushguard.allowSkip`, `hushguard.timeLimit`,
 //! `hushguard.onTimeout`).
 
-use super::git_scan::{scan_changes, ChangeSet};
-use super::{message, range};
-use crate::cli::{OnTimeout, ScanArgs};
+use super::git_scan::ChangeSet;
+use super::range;
+use crate::error::Error;
 use crate::git::{self, Delta};
 use crate::outcome::Outcome;
-use crate::report::Mode;
-use crate::{finish, Context};
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, Result};
 use gix::bstr::{BString, ByteSlice};
 use gix::ObjectId;
-use std::io::{IsTerminal, Write};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 /// The push option that asks for the bypass: `git push -o hushguard.skip="reason"`.
 pub const SKIP_OPTION: &str = "hushguard.skip";
@@ -40,22 +35,22 @@ pub struct Update {
 }
 
 /// Parse the `<old> <new> <ref>` lines; deleted refs (new all zeros) are left out.
-pub fn parse_updates(input: &str) -> Result<Vec<Update>> {
+pub fn parse_updates(input: &str) -> Result<Vec<Update>, Error> {
     let mut out = Vec::new();
     for line in input.lines().filter(|l| !l.trim().is_empty()) {
         let mut parts = line.splitn(3, ' ');
         let (Some(old), Some(new), Some(name)) = (parts.next(), parts.next(), parts.next()) else {
-            bail!(
+            return Err(Error::Input(format!(
                 "unexpected pre-receive line `{}` (expected `<old> <new> <ref>`)",
                 line.escape_debug()
-            );
+            )));
         };
         let hex = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit());
         if !hex(old) || !hex(new) {
-            bail!(
+            return Err(Error::Input(format!(
                 "unexpected pre-receive line `{}` (expected `<old> <new> <ref>`)",
                 line.escape_debug()
-            );
+            )));
         }
         if new.bytes().all(|b| b == b'0') {
             continue;
@@ -67,17 +62,6 @@ pub fn parse_updates(input: &str) -> Result<Vec<Update>> {
         });
     }
     Ok(out)
-}
-
-/// The push options git hands the hook (`GIT_PUSH_OPTION_COUNT`, `GIT_PUSH_OPTION_<n>`).
-pub fn push_options() -> Vec<String> {
-    let n: usize = std::env::var("GIT_PUSH_OPTION_COUNT")
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    (0..n.min(1000))
-        .filter_map(|i| std::env::var(format!("GIT_PUSH_OPTION_{i}")).ok())
-        .collect()
 }
 
 /// The reason given with the bypass option, if it was given (`Some("")` without a reason).
@@ -93,210 +77,19 @@ pub fn skip_reason(options: &[String]) -> Option<String> {
     })
 }
 
-/// `s` with control characters escaped, for a line a person reads.
-fn quote_control(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_control() {
-                c.escape_default().to_string()
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
-
-/// Who pushed, as the hosting server names them.
-fn pusher() -> String {
-    [
-        "GL_USERNAME",
-        "GITEA_PUSHER_NAME",
-        "GITHUB_USER_LOGIN",
-        "REMOTE_USER",
-        "USER",
-    ]
-    .iter()
-    .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-    .unwrap_or_else(|| "an unknown user".into())
-}
-
-/// The time limit and what to do when it passes: flags first, else the repository's git config.
-struct Limit {
-    seconds: Option<f64>,
-    on_timeout: OnTimeout,
-}
-
-fn limit(repo: &gix::Repository, args: &ScanArgs) -> Result<Limit> {
-    let cfg = repo.config_snapshot();
-    let seconds = match args.time_limit {
-        Some(s) => Some(s),
-        None => match cfg.string("hushguard.timeLimit") {
-            Some(v) => Some(v.to_str_lossy().trim().parse::<f64>().map_err(|_| {
-                anyhow!(
-                    "git config hushguard.timeLimit = `{}`: not a number of seconds",
-                    v.to_str_lossy().escape_debug()
-                )
-            })?),
-            None => None,
-        },
-    };
-    if let Some(s) = seconds {
-        if !s.is_finite() || s < 0.0 {
-            bail!("time limit {s}: expected a number of seconds, 0 or more");
-        }
-    }
-    let on_timeout = match args.on_timeout {
-        Some(o) => o,
-        None => match cfg.string("hushguard.onTimeout") {
-            None => OnTimeout::Reject,
-            Some(v) => match v.to_str_lossy().trim() {
-                "allow" => OnTimeout::Allow,
-                "reject" => OnTimeout::Reject,
-                other => bail!(
-                    "git config hushguard.onTimeout = `{}`: expected allow (fail open) or reject (fail closed)",
-                    other.escape_debug()
-                ),
-            },
-        },
-    };
-    Ok(Limit {
-        seconds,
-        on_timeout,
-    })
-}
-
-/// What happens when the time limit passes: the message and the exit code.
-fn timed_out(seconds: f64, on: OnTimeout) -> i32 {
-    let mut err = std::io::stderr().lock();
-    match on {
-        OnTimeout::Allow => {
-            let _ = writeln!(
-                err,
-                "hushguard: warning: the scan did not finish within its {seconds} s time limit; \
-                 the push is accepted UNSCANNED (hushguard.onTimeout = allow)"
-            );
-            0
-        }
-        OnTimeout::Reject => {
-            let _ = writeln!(
-                err,
-                "hushguard: error: the scan did not finish within its {seconds} s time limit, so the push is rejected \
-                 (hushguard.onTimeout = reject).\n\
-                 hushguard: push fewer commits at a time, or ask an administrator to raise hushguard.timeLimit."
-            );
-            2
-        }
-    }
-}
-
-/// A watchdog that ends the process when the time limit passes, unless the scan has finished: the
-/// flag is taken before the report is written, so the two never both speak.
-fn watchdog(started: Instant, seconds: f64, on: OnTimeout) -> Arc<Mutex<bool>> {
-    let done = Arc::new(Mutex::new(false));
-    let flag = Arc::clone(&done);
-    std::thread::spawn(move || {
-        let limit = Duration::from_secs_f64(seconds);
-        std::thread::sleep(limit.saturating_sub(started.elapsed()));
-        let finished = flag.lock().unwrap_or_else(|e| e.into_inner());
-        if !*finished {
-            std::process::exit(timed_out(seconds, on));
-        }
-    });
-    done
-}
-
-pub fn run(args: ScanArgs) -> Result<i32> {
-    let started = Instant::now();
-    let ts = git::open_isolated()?;
-    let repo = ts.to_thread_local();
-
-    if let Some(reason) = skip_reason(&push_options()) {
-        let allowed = repo
-            .config_snapshot()
-            .boolean("hushguard.allowSkip")
-            .unwrap_or(false);
-        let mut err = std::io::stderr().lock();
-        if !allowed {
-            let _ = writeln!(
-                err,
-                "hushguard: the push option {SKIP_OPTION} is not allowed on this repository (git config hushguard.allowSkip); scanning the push"
-            );
-        } else if reason.is_empty() {
-            bail!(
-                "the push option {SKIP_OPTION} needs a reason: git push -o {SKIP_OPTION}=\"why\""
-            );
-        } else {
-            let _ = writeln!(
-                err,
-                "hushguard: SKIPPED: push by {} accepted without a scan; reason: {}",
-                quote_control(&pusher()),
-                quote_control(&reason)
-            );
-            return Ok(0);
-        }
-    }
-
-    let limit = limit(&repo, &args)?;
-    let done = limit
-        .seconds
-        .map(|s| watchdog(started, s, limit.on_timeout));
-
-    let root = git::server_root(&repo);
-    let mut ctx = Context::new(&root, args.report.config.as_deref(), args.report.threads)?;
-    if let Some(n) = args.max_file_size {
-        ctx.scanner.max_file_size = n;
-    }
-    if std::io::stdin().is_terminal() {
-        bail!("--pre-receive reads git's pre-receive lines (<old> <new> <ref>) on standard input; to scan commits by hand, use --range");
-    }
-    let input = crate::safe_io::read_stdin(16 << 20)
-        .map_err(|e| anyhow!("cannot read the pre-receive lines on standard input: {e}"))?;
-    let updates = parse_updates(&String::from_utf8_lossy(&input))?;
-
-    let mut outcome = Outcome::default();
-    let Pushed { commits, others } = pushed(&repo, &updates)?;
-    let mut set = range::commit_changes(&repo, &commits, &mut outcome)?;
+/// What a push brings, ready to scan: the pushed commits (each with the added-lines and merge
+/// semantics of `--range`) and, for a ref that names a tree or a blob, everything in it.
+pub fn push_changes(
+    repo: &gix::Repository,
+    updates: &[Update],
+    out: &mut Outcome,
+) -> Result<(Vec<ObjectId>, ChangeSet)> {
+    let Pushed { commits, others } = pushed(repo, updates)?;
+    let mut set = range::commit_changes(repo, &commits, out)?;
     for (name, id) in others {
-        non_commit(&repo, &name, id, &mut set, &mut outcome)?;
+        non_commit(repo, &name, id, &mut set, out)?;
     }
-    for u in &updates {
-        if let Ok(id) = ObjectId::from_hex(u.new.as_bytes()) {
-            message::scan_tag(&repo, &ctx.scanner, &u.name, id, &mut outcome);
-        }
-    }
-    outcome.summary.commits = Some(commits.len() as u64);
-    scan_changes(
-        &ts,
-        crate::scan::Pipeline::new(&ctx.scanner),
-        &set,
-        ctx.threads,
-        &mut outcome,
-    );
-    message::scan_commits(&repo, &ctx.scanner, &set.commits, &mut outcome);
-
-    let _finished = match &done {
-        Some(d) => {
-            let mut g = d.lock().unwrap_or_else(|e| e.into_inner());
-            *g = true;
-            if let Some(s) = limit
-                .seconds
-                .filter(|&s| started.elapsed().as_secs_f64() > s)
-            {
-                return Ok(timed_out(s, limit.on_timeout));
-            }
-            Some(g)
-        }
-        None => None,
-    };
-    let baseline = root.join(crate::baseline::BASELINE_FILE);
-    finish(
-        &ctx,
-        outcome,
-        &args.report,
-        Mode::PreReceive,
-        started,
-        Some(&baseline),
-    )
+    Ok((commits, set))
 }
 
 /// What a push brings.

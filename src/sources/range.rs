@@ -9,54 +9,14 @@
 //!
 //! The message of each commit is scanned too ([`super::message`]).
 
-use super::git_scan::{scan_changes, skip_reason, Change, ChangeSet};
-use crate::baseline::BASELINE_FILE;
-use crate::cli::ScanArgs;
+use super::git_scan::{skip_reason, Change, ChangeSet};
+use crate::error::Error;
 use crate::git::{self, Delta};
 use crate::outcome::Outcome;
-use crate::report::Mode;
-use crate::{finish, Context};
 use anyhow::{anyhow, bail, Result};
 use gix::bstr::{BString, ByteSlice};
 use gix::ObjectId;
 use std::collections::{HashMap, HashSet};
-use std::io::IsTerminal;
-use std::time::Instant;
-
-pub fn run(args: ScanArgs) -> Result<i32> {
-    let started = Instant::now();
-    let ts = git::open()?;
-    let repo = ts.to_thread_local();
-    let root = git::root(&repo);
-    let mut ctx = Context::new(&root, args.report.config.as_deref(), args.report.threads)?;
-    if let Some(n) = args.max_file_size {
-        ctx.scanner.max_file_size = n;
-    }
-    let commits = match &args.range {
-        Some(spec) => range_commits(&repo, spec)?,
-        None => pre_push_commits(&repo, &args.hook_args)?,
-    };
-    let mut outcome = Outcome::default();
-    let set = commit_changes(&repo, &commits, &mut outcome)?;
-    outcome.summary.commits = Some(commits.len() as u64);
-    scan_changes(
-        &ts,
-        crate::scan::Pipeline::new(&ctx.scanner),
-        &set,
-        ctx.threads,
-        &mut outcome,
-    );
-    super::message::scan_commits(&repo, &ctx.scanner, &set.commits, &mut outcome);
-    let baseline = root.join(BASELINE_FILE);
-    finish(
-        &ctx,
-        outcome,
-        &args.report,
-        Mode::Range,
-        started,
-        Some(&baseline),
-    )
-}
 
 /// The commits a revision range names, newest first.
 pub fn range_commits(repo: &gix::Repository, spec: &str) -> Result<Vec<ObjectId>> {
@@ -119,31 +79,15 @@ pub(crate) fn walk(
     .collect()
 }
 
-/// The commits a `git push` sends, from the pre-push hook's standard input (`<local ref> <local sha>
-/// <remote ref> <remote sha>` per line) or, under the pre-commit framework, its environment.
-pub fn pre_push_commits(repo: &gix::Repository, hook_args: &[String]) -> Result<Vec<ObjectId>> {
-    let remote = hook_args
-        .first()
-        .cloned()
-        .or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok())
-        .filter(|r| !r.is_empty());
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let lines: Vec<(String, String)> = if let (Some(from), Some(to)) =
-        (env("PRE_COMMIT_FROM_REF"), env("PRE_COMMIT_TO_REF"))
-    {
-        vec![(to, from)]
-    } else if let (Some(_), Some(local)) = (env("PRE_COMMIT"), env("PRE_COMMIT_LOCAL_BRANCH")) {
-        // The framework found no common ancestor with the remote: a whole new history.
-        vec![(local, zero())]
-    } else {
-        if std::io::stdin().is_terminal() {
-            bail!("--pre-push reads git's pre-push lines (<local ref> <local sha> <remote ref> <remote sha>) on standard input; to scan commits by hand, use --range");
-        }
-        let input = crate::safe_io::read_stdin(PRE_PUSH_LIMIT)
-            .map_err(|e| anyhow!("cannot read the pre-push lines on standard input: {e}"))?;
-        parse_pre_push(&String::from_utf8_lossy(&input))?
-    };
-    let remote_tips = remote_tracking(repo, remote.as_deref())?;
+/// The commits a `git push` sends: for each `(local sha, remote sha)` pair the pre-push hook was
+/// given, the commits reachable from the local one and from neither the remote one nor what the
+/// remote (`remote`, a name or a URL; all remotes when unknown) is known to have.
+pub fn pushed_commits(
+    repo: &gix::Repository,
+    remote: Option<&str>,
+    lines: Vec<(String, String)>,
+) -> Result<Vec<ObjectId>> {
+    let remote_tips = remote_tracking(repo, remote)?;
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for (local, remote_sha) in lines {
@@ -165,7 +109,8 @@ pub fn pre_push_commits(repo: &gix::Repository, hook_args: &[String]) -> Result<
     Ok(out)
 }
 
-fn zero() -> String {
+/// The object id git writes for "none" (a new branch's remote sha).
+pub(crate) fn zero() -> String {
     "0".repeat(40)
 }
 
@@ -173,16 +118,13 @@ fn is_zero(sha: &str) -> bool {
     sha.bytes().all(|b| b == b'0')
 }
 
-/// The most bytes of pre-push lines read (git writes one short line per pushed ref).
-const PRE_PUSH_LIMIT: u64 = 16 << 20;
-
 fn is_object_id(s: &str) -> bool {
     matches!(s.len(), 40 | 64) && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// `(local sha, remote sha)` of each pre-push line, deleted refs left out. A bad line is named
 /// by its number and shown only as a short, redacted excerpt (it may hold anything).
-pub fn parse_pre_push(input: &str) -> Result<Vec<(String, String)>> {
+pub fn parse_pre_push(input: &str) -> Result<Vec<(String, String)>, Error> {
     let mut out = Vec::new();
     for (n, line) in input.lines().enumerate() {
         if line.trim().is_empty() {
@@ -190,11 +132,11 @@ pub fn parse_pre_push(input: &str) -> Result<Vec<(String, String)>> {
         }
         let parts: Vec<&str> = line.split_whitespace().collect();
         let bad = || {
-            anyhow!(
+            Error::Input(format!(
                 "standard input, line {}: unexpected pre-push line {} (expected `<local ref> <local sha> <remote ref> <remote sha>`)",
                 n + 1,
                 crate::quote::excerpt(line.as_bytes())
-            )
+            ))
         };
         let [_, local_sha, _, remote_sha] = parts[..] else {
             return Err(bad());

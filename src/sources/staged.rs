@@ -4,54 +4,14 @@
 //! skipped whole, so an unchanged file is never read. New files are scanned whole, edited and renamed ones only on the lines they add; content
 //! always comes from the staged blob, never from the working tree.
 
-use super::git_scan::{scan_changes, ChangeSet};
-use crate::baseline::BASELINE_FILE;
-use crate::cli::ScanArgs;
+use super::git_scan::ChangeSet;
 use crate::git::index::{self as git_index, Entries};
 use crate::git::{self, walk, Delta, TreeEntry};
 use crate::outcome::Outcome;
-use crate::report::Mode;
-use crate::{finish, Context};
 use anyhow::{anyhow, Result};
 use gix::bstr::{BStr, ByteSlice};
 use gix::objs::tree::EntryMode;
 use gix::ObjectId;
-use std::time::Instant;
-
-pub fn run(args: ScanArgs) -> Result<i32> {
-    let started = Instant::now();
-    let ts = git::open()?;
-    let repo = ts.to_thread_local();
-    let root = git::work_tree(&repo, "`scan --staged`")?;
-    // Loading the rules and reading the index are independent: do them at the same time.
-    let (ctx, staged) = std::thread::scope(|s| {
-        let ctx =
-            s.spawn(|| Context::new(&root, args.report.config.as_deref(), args.report.threads));
-        let staged = staged_changes(&repo);
-        (ctx.join(), staged)
-    });
-    let mut ctx = ctx.map_err(|_| anyhow!("loading the configuration failed"))??;
-    if let Some(n) = args.max_file_size {
-        ctx.scanner.max_file_size = n;
-    }
-    let (set, mut outcome) = staged?;
-    scan_changes(
-        &ts,
-        crate::scan::Pipeline::new(&ctx.scanner),
-        &set,
-        ctx.threads,
-        &mut outcome,
-    );
-    let baseline = root.join(BASELINE_FILE);
-    finish(
-        &ctx,
-        outcome,
-        &args.report,
-        Mode::Staged,
-        started,
-        Some(&baseline),
-    )
-}
 
 /// The staged changes: every index entry that differs from HEAD's tree, as deltas ready to scan.
 pub fn staged_changes(repo: &gix::Repository) -> Result<(ChangeSet, Outcome)> {

@@ -2,11 +2,22 @@
 //! so far and an ETA. Shown only on a terminal unless `--progress always`; never on standard output.
 
 use super::blobs::Counters;
-use crate::cli::ColorChoice;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
+
+/// Where the progress bar is drawn, decided once by the command (`--progress`, and whether standard
+/// error is a terminal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Show {
+    /// No progress bar.
+    Hidden,
+    /// On standard error, which is a terminal.
+    Terminal,
+    /// On standard error even though it is not a terminal (`--progress always`).
+    Forced,
+}
 
 /// The progress display (a no-op when hidden).
 pub struct Progress {
@@ -14,12 +25,11 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn new(choice: ColorChoice) -> Progress {
-        let target = match choice {
-            ColorChoice::Never => return Progress { bar: None },
-            ColorChoice::Auto if !std::io::stderr().is_terminal() => return Progress { bar: None },
-            ColorChoice::Auto => ProgressDrawTarget::stderr_with_hz(10),
-            ColorChoice::Always => ProgressDrawTarget::term_like_with_hz(Box::new(Stderr), 10),
+    pub fn new(show: Show) -> Progress {
+        let target = match show {
+            Show::Hidden => return Progress { bar: None },
+            Show::Terminal => ProgressDrawTarget::stderr_with_hz(10),
+            Show::Forced => ProgressDrawTarget::term_like_with_hz(Box::new(Stderr), 10),
         };
         let bar = ProgressBar::with_draw_target(None, target);
         bar.set_style(
