@@ -37,20 +37,26 @@ pub struct Update {
 /// Parse the `<old> <new> <ref>` lines; deleted refs (new all zeros) are left out.
 pub fn parse_updates(input: &str) -> Result<Vec<Update>, Error> {
     let mut out = Vec::new();
-    for line in input.lines().filter(|l| !l.trim().is_empty()) {
+    for (n, line) in input.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        // The line is echoed only as a short, redacted excerpt: a pusher's hook input is not
+        // trusted, and a 20 MB line must not become 20 MB of error text.
+        let bad = || {
+            Error::Input(format!(
+                "standard input, line {}: unexpected pre-receive line {} (expected `<old> <new> <ref>`)",
+                n + 1,
+                crate::quote::excerpt(line.as_bytes())
+            ))
+        };
         let mut parts = line.splitn(3, ' ');
         let (Some(old), Some(new), Some(name)) = (parts.next(), parts.next(), parts.next()) else {
-            return Err(Error::Input(format!(
-                "unexpected pre-receive line `{}` (expected `<old> <new> <ref>`)",
-                line.escape_debug()
-            )));
+            return Err(bad());
         };
         let hex = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit());
         if !hex(old) || !hex(new) {
-            return Err(Error::Input(format!(
-                "unexpected pre-receive line `{}` (expected `<old> <new> <ref>`)",
-                line.escape_debug()
-            )));
+            return Err(bad());
         }
         if new.bytes().all(|b| b == b'0') {
             continue;
@@ -206,6 +212,20 @@ mod tests {
         );
         assert!(parse_updates("refs/heads/main").is_err());
         assert!(parse_updates(&format!("{a} xyz refs/heads/main")).is_err());
+    }
+
+    #[test]
+    fn a_bad_line_is_named_by_number_and_echoed_short_and_redacted() {
+        let a = "a".repeat(40);
+        // A token-shaped run on the pusher's input, and a megabyte of it: neither is echoed.
+        let token: String = ["ghp", "_", &"Zq7".repeat(12)].concat();
+        let long = format!("{a} {a} refs/heads/ok\n{token} {}\n", "x".repeat(1 << 20));
+        let e = parse_updates(&long).unwrap_err().to_string();
+        assert!(e.starts_with("standard input, line 2: "), "{e}");
+        assert!(!e.contains(&token), "{e}");
+        assert!(e.len() < 400, "{} bytes", e.len());
+        let e = parse_updates("x\u{1b}]0;pwned\u{7} y z").unwrap_err().to_string();
+        assert!(!e.chars().any(char::is_control), "{e:?}");
     }
 
     #[test]
