@@ -224,7 +224,9 @@ mod tests {
         assert!(e.starts_with("standard input, line 2: "), "{e}");
         assert!(!e.contains(&token), "{e}");
         assert!(e.len() < 400, "{} bytes", e.len());
-        let e = parse_updates("x\u{1b}]0;pwned\u{7} y z").unwrap_err().to_string();
+        let e = parse_updates("x\u{1b}]0;pwned\u{7} y z")
+            .unwrap_err()
+            .to_string();
         assert!(!e.chars().any(char::is_control), "{e:?}");
     }
 
