@@ -1,5 +1,6 @@
 //! The `.hushguard.toml` schema. Unknown keys are errors; every error names the file, line and column.
 
+use crate::error::ConfigError;
 use crate::finding::Severity;
 use crate::rules::{toml_error_location, RuleSpec};
 use crate::safe_io::{self, Follow};
@@ -145,14 +146,6 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     };
     n.checked_mul(mult)
         .ok_or_else(|| format!("size {} is too large", crate::quote::excerpt(s.as_bytes())))
-}
-
-/// An error in a configuration file, naming it.
-#[derive(Debug, thiserror::Error)]
-#[error("{path}: {message}")]
-pub struct ConfigError {
-    pub path: PathBuf,
-    pub message: String,
 }
 
 impl Config {

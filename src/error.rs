@@ -5,16 +5,25 @@
 //! `hushguard: error: MESSAGE`.
 
 use std::fmt;
+use std::path::PathBuf;
 
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An error in a configuration file, naming it.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub message: String,
+}
 
 /// What stops a command.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A configuration file that cannot be read or parsed.
     #[error(transparent)]
-    Config(#[from] crate::config::ConfigError),
+    Config(#[from] ConfigError),
     /// A configuration value that is not valid, named by its section and key.
     #[error("{0}")]
     Setting(String),

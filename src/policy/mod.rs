@@ -12,13 +12,13 @@ pub mod history;
 pub mod links;
 pub mod locate;
 pub mod pattern;
-pub mod placeholder;
 pub mod security_md;
 pub mod source;
 pub mod stale;
 pub mod supported;
 pub mod template;
 pub mod tracked;
+pub mod unfilled;
 pub mod version;
 
 use crate::config::Config;

@@ -1,7 +1,9 @@
 //! Scanning: the rule set loaded once ([`RuleSet::load`]) and the one blob pipeline every source
 //! hands its blobs to ([`Pipeline`]): allowlist, file rules (`engine`, with the name prefilter of
-//! `names`), size/LFS/binary, the content scan with its decoding stage (`content`), notes.
+//! `names`), size/LFS/binary, the content scan with its decoding stage (`content`), notes; and
+//! `rules check` (`check`), which runs every rule's examples through that engine.
 
+pub mod check;
 mod content;
 pub mod engine;
 mod load;

@@ -231,7 +231,7 @@ fn partial_clone(repo: &gix::Repository) -> bool {
 fn earliest(
     repo: &gix::Repository,
     commits: &[commits::Commit],
-    hits: Vec<blobs::Hit>,
+    hits: Vec<blobs::Attributed>,
 ) -> Vec<Finding> {
     let mut first: FxMap<String, (u32, bool)> = FxMap::default();
     for h in &hits {

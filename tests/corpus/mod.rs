@@ -4,7 +4,7 @@
 //! secret. Shared by `tests/detection.rs` (every leak found, no look-alike flagged) and
 //! `examples/detect_bench.rs` (recall per family, misses by name).
 
-use hushguard::rules::placeholders::{expand, Rng};
+use hushguard::rules::fake_tokens::{expand, Rng};
 
 /// One labelled file.
 pub struct Case {

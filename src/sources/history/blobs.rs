@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 
 /// A finding in one (blob, path) pair, with the commit that introduced the pair.
-pub struct Hit {
+pub struct Attributed {
     pub finding: Finding,
     /// Topological index of the commit, or [`HEAD_ONLY`].
     pub commit: u32,
@@ -23,7 +23,7 @@ pub struct Hit {
 /// What one worker produced.
 #[derive(Default)]
 pub struct Part {
-    pub hits: Vec<Hit>,
+    pub hits: Vec<Attributed>,
     pub scanned: u64,
     pub bytes: u64,
     pub skipped: BTreeMap<&'static str, u64>,
@@ -186,11 +186,13 @@ impl<'s, 'a> Worker<'s, 'a> {
                 .findings
                 .fetch_add(found.len() as u64, Ordering::Relaxed);
         }
-        self.part.hits.extend(found.into_iter().map(|finding| Hit {
-            finding,
-            commit,
-            at_head,
-        }));
+        self.part
+            .hits
+            .extend(found.into_iter().map(|finding| Attributed {
+                finding,
+                commit,
+                at_head,
+            }));
     }
 
     /// Hand a blob to the pipeline at each of its paths, and count it once: allowlisted if it is

@@ -1,10 +1,10 @@
 //! Runs every rule's examples and negative examples through the whole engine (prefilter, regex,
 //! entropy, checksum, placeholder and allow filters), so a wrong keyword cannot silently disable a rule.
 
-use super::placeholders::expand;
-use super::{Example, Rule};
+use super::{RuleSet, Selection};
 use crate::config::Config;
-use crate::scan::{RuleSet, Selection};
+use crate::rules::fake_tokens::expand;
+use crate::rules::{Example, Rule};
 
 /// One failed expectation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,7 +159,7 @@ pub fn check_files(files: &[std::path::PathBuf]) -> FilesReport {
         let rules = if config {
             config_rules(f, &name, &text)
         } else {
-            super::parse_rules(&name, &text, true).map_err(|e| e.to_string())
+            crate::rules::parse_rules(&name, &text, true).map_err(|e| e.to_string())
         };
         let rules = match rules {
             Ok(r) => r,
@@ -206,6 +206,8 @@ fn config_rules(path: &std::path::Path, name: &str, text: &str) -> Result<Vec<Ru
     config
         .rule
         .iter()
-        .map(|spec| super::validate_spec(name, spec.clone(), true).map_err(|e| e.to_string()))
+        .map(|spec| {
+            crate::rules::validate_spec(name, spec.clone(), true).map_err(|e| e.to_string())
+        })
         .collect()
 }

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// Options for a directory scan.
-pub struct TreeOptions {
+pub struct DiskOptions {
     pub no_ignore: bool,
     pub threads: usize,
 }
@@ -107,7 +107,7 @@ pub fn io_reason(e: &std::io::Error) -> String {
 }
 
 /// Scan `paths` (files, directories, or `-` for standard input) under `root`.
-pub fn scan(pipe: Pipeline, paths: &[PathBuf], root: &Path, opts: &TreeOptions) -> Outcome {
+pub fn scan(pipe: Pipeline, paths: &[PathBuf], root: &Path, opts: &DiskOptions) -> Outcome {
     let total = Mutex::new(Outcome::default());
     for p in paths {
         if p.as_os_str() == "-" {
