@@ -2,7 +2,7 @@
 
 pub mod fake_tokens;
 
-use crate::finding::{Kind, Severity};
+use crate::finding::{Kind, RuleRef, Severity};
 use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
 use std::sync::OnceLock;
@@ -197,6 +197,14 @@ pub struct Rule {
 impl Rule {
     pub fn id(&self) -> &str {
         &self.spec.id
+    }
+    /// The rule as its findings name it.
+    pub fn rule_ref(&self) -> RuleRef<'_> {
+        RuleRef {
+            id: &self.spec.id,
+            description: &self.spec.description,
+            severity: self.spec.severity,
+        }
     }
     pub fn family(&self) -> &str {
         self.spec.id.split('.').next().unwrap_or(&self.spec.id)

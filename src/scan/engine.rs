@@ -5,7 +5,7 @@
 use super::names::NameFilter;
 use super::pipeline::{Blob, Content, Origin, Pipeline, Scanned};
 use crate::config::Config;
-use crate::finding::{fingerprint, Finding, Kind};
+use crate::finding::{Finding, Kind};
 use crate::matcher::decode;
 use crate::matcher::Matcher;
 use crate::rules::{self, glob_set, Rule, RuleError};
@@ -212,24 +212,12 @@ impl RuleSet {
                 },
             };
             let hint = f.rule.spec.hint.as_deref().unwrap_or(FILE_HINT);
-            out.push(Finding {
-                rule_id: f.rule.id().to_string(),
-                description: f.rule.spec.description.clone(),
-                kind: Kind::File,
-                severity: f.rule.spec.severity,
-                path: path.to_string(),
-                line,
-                column: 1,
-                end_line,
-                end_column: 1,
-                secret: None,
-                fingerprint: fingerprint(f.rule.id(), path, b""),
-                entropy: None,
-                message: hint.replace("PATH", path),
-                commit: None,
-                at_head: None,
-                utf16_columns: None,
-            });
+            out.push(Finding::file(
+                f.rule.rule_ref(),
+                path,
+                (line, end_line),
+                hint.replace("PATH", path),
+            ));
         }
         Ok(out)
     }
