@@ -2,8 +2,8 @@
 //! [`CommitInfo`] findings carry.
 
 use super::object;
+use crate::error::{ObjectError, Result};
 use crate::finding::CommitInfo;
-use anyhow::{anyhow, Result};
 use gix::bstr::ByteSlice;
 use gix::objs::commit::ref_iter::Token;
 use gix::ObjectId;
@@ -19,7 +19,11 @@ pub struct CommitData {
 pub fn commit_data(repo: &gix::Repository, id: ObjectId) -> Result<CommitData> {
     let mut buf = Vec::new();
     let data = object::read(repo, &id, gix::object::Kind::Commit, &mut buf)?;
-    let corrupt = |e: &dyn std::fmt::Display| anyhow!("commit {id} is corrupt: {e}");
+    let corrupt = |e: &dyn std::fmt::Display| ObjectError::Corrupt {
+        kind: gix::object::Kind::Commit,
+        id,
+        cause: e.to_string(),
+    };
     let (mut tree, mut parents, mut info) = (None, Vec::new(), None);
     for token in gix::objs::CommitRefIter::from_bytes(data, id.kind()) {
         match token.map_err(|e| corrupt(&e))? {
@@ -35,7 +39,11 @@ pub fn commit_data(repo: &gix::Repository, id: ObjectId) -> Result<CommitData> {
     Ok(CommitData {
         tree: tree.ok_or_else(|| corrupt(&"no tree"))?,
         parents,
-        info: info.ok_or_else(|| anyhow!("commit {id} has no readable author"))?,
+        info: info.ok_or(ObjectError::Incomplete {
+            kind: gix::object::Kind::Commit,
+            id,
+            part: "author",
+        })?,
     })
 }
 

@@ -4,7 +4,7 @@
 //! [`root_of_path`]).
 
 use super::quarantine;
-use anyhow::{anyhow, Result};
+use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// An open repository, with the object directories the environment names already in place. The
@@ -35,7 +35,7 @@ pub enum Objects {
 /// Open the repository the current directory belongs to.
 pub fn open() -> Result<Repo> {
     let cwd =
-        std::env::current_dir().map_err(|e| anyhow!("cannot read the current directory: {e}"))?;
+        std::env::current_dir().map_err(|e| Error::io("cannot read the current directory", e))?;
     open_from(&cwd, Objects::AsNamed)
 }
 
@@ -43,14 +43,14 @@ pub fn open() -> Result<Repo> {
 /// set, wins, as it does for `git -C dir`.
 pub fn open_at(dir: &Path) -> Result<Repo> {
     let cwd =
-        std::env::current_dir().map_err(|e| anyhow!("cannot read the current directory: {e}"))?;
+        std::env::current_dir().map_err(|e| Error::io("cannot read the current directory", e))?;
     open_from(&cwd.join(dir), Objects::AsNamed)
 }
 
 /// Open the repository of the current directory for a server-side hook ([`Objects::Isolated`]).
 pub fn open_isolated() -> Result<Repo> {
     let cwd =
-        std::env::current_dir().map_err(|e| anyhow!("cannot read the current directory: {e}"))?;
+        std::env::current_dir().map_err(|e| Error::io("cannot read the current directory", e))?;
     open_from(&cwd, Objects::Isolated)
 }
 
@@ -58,7 +58,7 @@ fn open_from(start: &Path, objects: Objects) -> Result<Repo> {
     let mut repo = gix::ThreadSafeRepository::discover_with_environment_overrides(start)
         .map_err(|e| not_a_repository(start, e))?;
     let cwd =
-        std::env::current_dir().map_err(|e| anyhow!("cannot read the current directory: {e}"))?;
+        std::env::current_dir().map_err(|e| Error::io("cannot read the current directory", e))?;
     let named = quarantine::env_dirs(&cwd);
     let names = if objects == Objects::Isolated || !named.is_empty() {
         Some(quarantine::apply(&mut repo, &named, &cwd)?)
@@ -71,18 +71,18 @@ fn open_from(start: &Path, objects: Objects) -> Result<Repo> {
     })
 }
 
-fn not_a_repository(start: &Path, e: impl std::fmt::Display) -> anyhow::Error {
+fn not_a_repository(start: &Path, e: impl std::fmt::Display) -> Error {
     match std::env::var_os("GIT_DIR") {
-        Some(dir) => anyhow!(
+        Some(dir) => Error::Git(format!(
             "{}: not a git repository (GIT_DIR is set to it): {e}",
             Path::new(&dir).display()
-        ),
+        )),
         None => match broken_gitfile(start) {
-            Some(msg) => anyhow!("{msg}"),
-            None => anyhow!(
+            Some(msg) => Error::Git(msg),
+            None => Error::Git(format!(
                 "{}: not a git repository (nor any parent directory)",
                 start.display()
-            ),
+            )),
         },
     }
 }
@@ -144,10 +144,10 @@ pub fn server_root(repo: &gix::Repository) -> PathBuf {
 pub fn work_tree(repo: &gix::Repository, what: &str) -> Result<PathBuf> {
     match repo.workdir() {
         Some(_) => Ok(root(repo)),
-        None => Err(anyhow!(
+        None => Err(Error::Git(format!(
             "{}: is a bare repository; {what} needs a work tree",
             repo.git_dir().display()
-        )),
+        ))),
     }
 }
 

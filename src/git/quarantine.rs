@@ -10,7 +10,7 @@
 //! follows. It is opened without replacement refs (`refs/replace/`), so an earlier push cannot make
 //! the guard read another object than the one it is shown.
 
-use anyhow::{anyhow, Context as _, Result};
+use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// The temporary directory that names the object directories: it must outlive every use of the
@@ -62,10 +62,10 @@ fn split_alternates(list: &str) -> Vec<String> {
 /// Quote a path for an alternates file: as is, unless git's C quoting is needed.
 fn alternates_line(p: &Path) -> Result<String> {
     let s = p.to_str().ok_or_else(|| {
-        anyhow!(
+        Error::Git(format!(
             "{}: an object directory path that is not UTF-8",
             p.display()
-        )
+        ))
     })?;
     if s.starts_with('"') || s.contains(['\n', '\\']) {
         let mut q = String::from("\"");
@@ -94,9 +94,15 @@ pub fn object_store(
     let names = tempfile::Builder::new()
         .prefix("hushguard-objects-")
         .tempdir()
-        .context("cannot create a temporary directory to name the object directories")?;
+        .map_err(|e| {
+            Error::io(
+                "cannot create a temporary directory to name the object directories",
+                e,
+            )
+        })?;
     let info = names.path().join("info");
-    std::fs::create_dir(&info).with_context(|| format!("{}: cannot create", info.display()))?;
+    std::fs::create_dir(&info)
+        .map_err(|e| Error::io(format!("{}: cannot create", info.display()), e))?;
     let mut text = String::new();
     for d in dirs.iter().map(PathBuf::as_path).chain([own]) {
         let abs = std::path::absolute(cwd.join(d)).unwrap_or_else(|_| d.to_path_buf());
@@ -107,7 +113,8 @@ pub fn object_store(
         text.push('\n');
     }
     let file = info.join("alternates");
-    std::fs::write(&file, text).with_context(|| format!("{}: cannot write", file.display()))?;
+    std::fs::write(&file, text)
+        .map_err(|e| Error::io(format!("{}: cannot write", file.display()), e))?;
     let store = gix::odb::Store::at_opts(
         names.path().to_path_buf(),
         hash,
@@ -117,7 +124,7 @@ pub fn object_store(
             ..Default::default()
         },
     )
-    .with_context(|| format!("cannot open the object directories {dirs:?}"))?;
+    .map_err(|e| Error::io(format!("cannot open the object directories {dirs:?}"), e))?;
     Ok((store, Names { _dir: names }))
 }
 

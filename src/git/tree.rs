@@ -5,7 +5,7 @@
 //! commits now verified included.
 
 use super::object;
-use anyhow::{anyhow, Result};
+use crate::error::{Error, ObjectError, Result};
 use gix::bstr::{BStr, BString, ByteSlice, ByteVec};
 use gix::objs::tree::EntryMode;
 use gix::ObjectId;
@@ -28,7 +28,11 @@ pub fn read_tree(
     let data = object::read(repo, id, gix::object::Kind::Tree, buf)?;
     let mut out = Vec::new();
     for e in gix::objs::TreeRefIter::from_bytes(data, id.kind()) {
-        let e = e.map_err(|e| anyhow!("tree {id} is corrupt: {e}"))?;
+        let e = e.map_err(|e| ObjectError::Corrupt {
+            kind: gix::object::Kind::Tree,
+            id: id.to_owned(),
+            cause: e.to_string(),
+        })?;
         out.push(TreeEntry {
             name: e.filename.to_owned(),
             mode: e.mode,
@@ -102,7 +106,7 @@ pub fn diff_trees(
     if let Some(e) = objects.damaged.take() {
         return Err(e);
     }
-    diffed.map_err(|e| anyhow!("cannot diff trees {old:?} and {new:?}: {e}"))?;
+    diffed.map_err(|e| Error::Git(format!("cannot diff trees {old:?} and {new:?}: {e}")))?;
     let file = |mode: EntryMode, id: ObjectId| (!mode.is_tree()).then_some((mode, id));
     let from = out.len();
     for change in recorder.records {
@@ -149,7 +153,7 @@ pub fn diff_trees(
 /// reads as missing, and the first such is kept to be the error.
 struct Verified<'r> {
     repo: &'r gix::Repository,
-    damaged: std::cell::RefCell<Option<anyhow::Error>>,
+    damaged: std::cell::RefCell<Option<Error>>,
 }
 
 impl gix::objs::Find for &Verified<'_> {

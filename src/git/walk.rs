@@ -6,7 +6,7 @@
 
 use super::index::Entries;
 use super::tree::{find_entry, join, read_tree, TreeEntry};
-use anyhow::Result;
+use crate::error::Result;
 use gix::bstr::{BStr, BString, ByteSlice};
 use gix::index::extension::Tree as CacheTree;
 use gix::ObjectId;

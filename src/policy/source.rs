@@ -3,12 +3,12 @@
 //! the policy is in. Only the few candidate places are probed; the working tree is never walked.
 
 use super::locate;
+use crate::error::{Error, Result};
 use crate::git::index::{self as git_index, Entries};
 use crate::git::walk::{self, children, lookup, prefixed, SPARSE_DIR, SUBMODULE};
 use crate::git::{self, TreeEntry};
 use crate::quote::quote;
 use crate::safe_io::{self, ReadError};
-use anyhow::{anyhow, Context as _, Result};
 use gix::bstr::{BStr, ByteSlice};
 use gix::ObjectId;
 use std::path::{Path, PathBuf};
@@ -106,12 +106,16 @@ impl Source {
         let (id, tree) = {
             let commit = repo
                 .rev_parse_single(rev)
-                .map_err(|e| anyhow!("{}: unknown revision `{rev}`: {e}", root.display()))?
+                .map_err(|e| {
+                    Error::Git(format!("{}: unknown revision `{rev}`: {e}", root.display()))
+                })?
                 .object()
                 .and_then(|o| o.peel_to_commit())
-                .map_err(|e| anyhow!("{}: `{rev}` is not a commit: {e}", root.display()))?;
+                .map_err(|e| {
+                    Error::Git(format!("{}: `{rev}` is not a commit: {e}", root.display()))
+                })?;
             let tree = git::commit::tree_of(&repo, commit.id)
-                .map_err(|e| anyhow!("{}: {e}", root.display()))?;
+                .map_err(|e| Error::Git(format!("{}: {e}", root.display())))?;
             (commit.id, tree)
         };
         Ok(Source {
@@ -141,14 +145,17 @@ impl Source {
 
     fn tree(&self) -> Result<Option<gix::Tree<'_>>> {
         match (&self.mode, &self.repo) {
-            (Mode::Commit { tree, .. }, Some(repo)) => Ok(Some(repo.find_tree(*tree)?)),
+            (Mode::Commit { tree, .. }, Some(repo)) => Ok(Some(
+                repo.find_tree(*tree)
+                    .map_err(|e| Error::Git(crate::error::chain(&e)))?,
+            )),
             _ => Ok(None),
         }
     }
 
     fn blob(&self, id: ObjectId) -> Result<Vec<u8>> {
-        let repo = self.repo.as_ref().context("no repository")?;
-        git::read_blob(repo, &id).map_err(anyhow::Error::msg)
+        let repo = self.repo.as_ref().ok_or_else(no_repository)?;
+        git::read_blob(repo, &id).map_err(Error::Git)
     }
 
     /// The bytes of the file at `path`, or `None` if it is absent (or not a file).
@@ -159,7 +166,7 @@ impl Source {
                 Err(ReadError::NotFound) => Ok(None),
                 Err(ReadError::NotRegular("directory")) => Ok(None),
                 Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotADirectory => Ok(None),
-                Err(e) => Err(anyhow!("{}: {e}", quote(path))),
+                Err(e) => Err(Error::Git(format!("{}: {e}", quote(path)))),
             },
             Mode::Index(index) => {
                 let index = index.entries();
@@ -167,13 +174,15 @@ impl Source {
                     Some(i) if !matches!(index.mode(i), SUBMODULE | SPARSE_DIR) => self
                         .blob(index.id(i))
                         .map(Some)
-                        .with_context(|| format!("{path} (staged)")),
+                        .map_err(|e| Error::Git(format!("{path} (staged): {e}"))),
                     _ => Ok(None),
                 }
             }
             Mode::Commit { tree, .. } => {
-                let repo = self.repo.as_ref().context("no repository")?;
-                match git::blob_at(repo, tree, path.into()).with_context(|| path.to_string())? {
+                let repo = self.repo.as_ref().ok_or_else(no_repository)?;
+                let found = git::blob_at(repo, tree, path.into())
+                    .map_err(|e| Error::Git(format!("{path}: {e}")))?;
+                match found {
                     Some((mode, id)) if mode.is_blob_or_symlink() => self.blob(id).map(Some),
                     _ => Ok(None),
                 }
@@ -261,7 +270,7 @@ impl Source {
                 }
             }
             Mode::Commit { .. } => {
-                let tree = self.tree()?.context("no tree")?;
+                let tree = self.tree()?.ok_or_else(no_repository)?;
                 for entry in tree.iter() {
                     let entry = entry?;
                     let Ok(name) = entry.filename().to_str() else {
@@ -415,4 +424,8 @@ impl walk::Visit for Files<'_, '_> {
         }
         Ok(())
     }
+}
+/// A source without a repository asked for an object (a mode that always has one).
+fn no_repository() -> Error {
+    Error::Git("no repository".into())
 }

@@ -5,6 +5,7 @@
 use super::names::NameFilter;
 use super::pipeline::{Blob, Content, Origin, Pipeline, Scanned};
 use crate::config::Config;
+use crate::error::BlobProblem;
 use crate::finding::{Finding, Kind};
 use crate::matcher::decode;
 use crate::matcher::Matcher;
@@ -224,7 +225,7 @@ impl RuleSet {
 
     /// Scan one blob of bytes through the [pipeline](super::pipeline), as a file on disk (for
     /// `rules check`, tests and benchmarks).
-    pub fn scan(&self, path: &str, data: &[u8]) -> Result<Scanned, RuleError> {
+    pub fn scan(&self, path: &str, data: &[u8]) -> Result<Scanned, BlobProblem> {
         let blob = Blob {
             path,
             content: Content::Bytes(data),

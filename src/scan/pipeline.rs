@@ -13,6 +13,7 @@
 //! attribution for history.
 
 use super::engine::{is_binary, RuleSet, Skip, MAX_FINDINGS_PER_BLOB};
+use crate::error::{BlobProblem, BlobProblemKind};
 use crate::finding::{fingerprint, Finding, Kind};
 use crate::outcome::Outcome;
 use crate::quote::quote;
@@ -79,7 +80,7 @@ pub struct Scanned {
     /// Notes for the reader.
     pub notes: Vec<String>,
     /// A rule that failed on this blob (rules are validated when loaded, so this is rare).
-    pub error: Option<RuleError>,
+    pub error: Option<BlobProblem>,
 }
 
 impl Scanned {
@@ -95,7 +96,7 @@ impl Scanned {
         }
         out.notes.extend(self.notes);
         if let Some(e) = self.error {
-            out.errors.push(e.to_string());
+            out.errors.push(e);
         }
     }
 }
@@ -190,7 +191,7 @@ impl<'r> Pipeline<'r> {
         let bytes = bytes.filter(|_| !over);
         match self.rules.file_findings(path, bytes.unwrap_or_default()) {
             Ok(found) => out.findings = found,
-            Err(e) => out.error = Some(e),
+            Err(e) => out.error = Some(rule_problem(path, e)),
         }
         // 3. Size, LFS pointers, binary content.
         if over {
@@ -225,13 +226,23 @@ impl<'r> Pipeline<'r> {
                     out.findings.extend(found);
                     out.omitted = omitted;
                 }
-                Err(e) => out.error = out.error.take().or(Some(e)),
+                Err(e) => out.error = out.error.take().or(Some(rule_problem(path, e))),
             },
         }
         out.bytes = data.len() as u64;
         // 5. Notes.
         out.notes.extend(omitted_note(path, out.omitted));
         out
+    }
+}
+
+/// A rule that failed on the blob at `path`; the rule's error names its file and id.
+fn rule_problem(path: &str, e: RuleError) -> BlobProblem {
+    BlobProblem {
+        path: path.to_string(),
+        object: None,
+        kind: BlobProblemKind::Rule,
+        message: e.to_string(),
     }
 }
 

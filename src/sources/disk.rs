@@ -1,6 +1,7 @@
 //! Files on disk: `hushguard scan PATH…`, walked in parallel with `ignore` (honouring .gitignore,
 //! scanning hidden files, never entering `.git`), or standard input for `-`.
 
+use crate::error::{BlobProblem, BlobProblemKind::Unreadable};
 use crate::outcome::Outcome;
 use crate::quote::quote;
 use crate::safe_io::{self, open_regular, Follow, ReadError};
@@ -64,7 +65,7 @@ fn scan_file(pipe: Pipeline, path: &Path, root: &Path, out: &mut Outcome, buf: &
     }
     let fail = |out: &mut Outcome, e: std::io::Error| {
         out.errors
-            .push(format!("{}: {}", quote(&shown), io_reason(&e)));
+            .push(BlobProblem::new(Unreadable, &shown, None, io_reason(&e)));
     };
     // A regular file only, opened without following a symlink or blocking on a FIFO (the walker
     // saw a file, but the path may have been replaced since).
@@ -122,7 +123,9 @@ pub fn scan(pipe: Pipeline, paths: &[PathBuf], root: &Path, opts: &DiskOptions) 
                 Err(ReadError::TooLarge { .. }) => {
                     pipe.scan(&blob(Content::OverLimit)).record(&mut out)
                 }
-                Err(e) => out.errors.push(format!("<stdin>: {e}")),
+                Err(e) => out
+                    .errors
+                    .push(BlobProblem::new(Unreadable, "<stdin>", None, e)),
             }
             total.lock().expect("lock").merge(out);
             continue;

@@ -229,7 +229,12 @@ pub fn scan_changes(
             findings.retain(|f| f.kind == Kind::File);
         } else if findings.iter().any(|f| f.kind == Kind::Secret) {
             if let Err(e) = keep_added(&local, pipe, set, change, s, &mut findings) {
-                out.errors.push(format!("{path}: {e}"));
+                out.errors.push(crate::error::BlobProblem::new(
+                    crate::error::BlobProblemKind::Unreadable,
+                    path,
+                    Some(&change.id),
+                    e,
+                ));
             }
         }
         if let Some(c) = change.commit.and_then(|i| set.commits.get(i)) {

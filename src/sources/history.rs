@@ -18,6 +18,7 @@ mod packs;
 pub mod progress;
 mod trees;
 
+use crate::error::{Error, Result};
 use crate::finding::{CommitInfo, Finding};
 use crate::outcome::Outcome;
 use crate::scan::RuleSet;
@@ -38,10 +39,10 @@ pub struct Options<'a> {
 }
 
 /// Open the repository at (or above) `path`, default the current directory.
-pub fn open(path: Option<&Path>) -> anyhow::Result<crate::git::Repo> {
+pub fn open(path: Option<&Path>) -> Result<crate::git::Repo> {
     let p = path.unwrap_or(Path::new("."));
     if !p.exists() {
-        anyhow::bail!("{}: no such directory", p.display());
+        return Err(Error::Usage(format!("{}: no such directory", p.display())));
     }
     crate::git::open_at(p)
 }
@@ -60,13 +61,13 @@ pub fn audit_repo(opened: &crate::git::Repo) -> gix::Repository {
 }
 
 /// `--since`: `YYYY-MM-DD` (midnight UTC) or any date git understands.
-pub fn parse_since(s: &str) -> anyhow::Result<i64> {
+pub fn parse_since(s: &str) -> Result<i64> {
     if let Some(t) = ymd(s) {
         return Ok(t);
     }
     gix::date::parse(s, None)
         .map(|t| t.seconds)
-        .map_err(|_| anyhow::anyhow!("--since {s}: not a date (expected YYYY-MM-DD)"))
+        .map_err(|_| Error::Usage(format!("--since {s}: not a date (expected YYYY-MM-DD)")))
 }
 
 /// Unix time of midnight UTC of a `YYYY-MM-DD` date.
@@ -87,7 +88,7 @@ pub fn audit(
     scanner: &RuleSet,
     threads: usize,
     opts: &Options,
-) -> anyhow::Result<Outcome> {
+) -> Result<Outcome> {
     let progress = progress::Progress::new(opts.progress);
     let select = commits::Select {
         branches: opts.branches,

@@ -27,7 +27,7 @@ pub struct Part {
     pub scanned: u64,
     pub bytes: u64,
     pub skipped: BTreeMap<&'static str, u64>,
-    pub errors: Vec<String>,
+    pub errors: Vec<crate::error::Problem>,
     /// Notes for the reader (findings past the per-blob cap).
     pub notes: Vec<String>,
     /// Blobs over the size limit: (blob index, size).
@@ -140,7 +140,7 @@ impl<'s, 'a> Worker<'s, 'a> {
     }
 
     pub fn error(&mut self, message: String) {
-        self.part.errors.push(message);
+        self.part.errors.push(message.into());
     }
 
     /// A blob that could not be read (missing or corrupt).
@@ -156,11 +156,16 @@ impl<'s, 'a> Worker<'s, 'a> {
         } else {
             String::new()
         };
-        self.part.errors.push(format!(
-            "blob {} at `{}`{more}: {reason}; not scanned",
-            b.id,
-            inv.paths.get(r.path)
-        ));
+        let path = inv.paths.get(r.path);
+        self.part.errors.push(
+            crate::error::BlobProblem {
+                path: path.to_string(),
+                object: Some(b.id.to_string()),
+                kind: crate::error::BlobProblemKind::Unreadable,
+                message: format!("blob {} at `{path}`{more}: {reason}; not scanned", b.id),
+            }
+            .into(),
+        );
         self.skip("missing");
         self.shared.counters.blobs.fetch_add(1, Ordering::Relaxed);
     }
@@ -244,7 +249,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             verdict.get_or_insert((scanned.skipped, scanned.bytes));
             self.part.notes.extend(scanned.notes);
             if let Some(e) = scanned.error {
-                self.part.errors.push(e.to_string());
+                self.part.errors.push(e.into());
             }
             self.push(blob, r.path, r.commit, scanned.findings);
         }

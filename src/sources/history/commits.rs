@@ -1,6 +1,7 @@
 //! Which commits an audit covers: the tips (every ref and HEAD, or `--branch`), every commit
 //! reachable from them, narrowed by `--since` and `--max-count`, in topological order, oldest first.
 
+use crate::error::{Error, Result};
 use gix::objs::commit::ref_iter::Token;
 use gix::objs::CommitRefIter;
 use gix::prelude::Find;
@@ -48,19 +49,24 @@ fn tips(
     repo: &gix::Repository,
     branches: &[String],
     errors: &mut Vec<String>,
-) -> anyhow::Result<Vec<ObjectId>> {
+) -> Result<Vec<ObjectId>> {
     let mut out = Vec::new();
     if !branches.is_empty() {
         for b in branches {
             let id = repo.rev_parse_single(b.as_str()).map_err(|e| {
-                anyhow::anyhow!("--branch {b}: not a revision in this repository ({e})")
+                Error::Usage(format!(
+                    "--branch {b}: not a revision in this repository ({e})"
+                ))
             })?;
             let obj = id
                 .object()
                 .and_then(|o| o.peel_tags_to_end())
-                .map_err(|e| anyhow::anyhow!("--branch {b}: cannot read {id}: {e}"))?;
+                .map_err(|e| Error::Git(format!("--branch {b}: cannot read {id}: {e}")))?;
             if obj.kind != gix::object::Kind::Commit {
-                anyhow::bail!("--branch {b}: {id} is a {}, not a commit", obj.kind);
+                return Err(Error::Usage(format!(
+                    "--branch {b}: {id} is a {}, not a commit",
+                    obj.kind
+                )));
             }
             out.push(obj.id);
         }
@@ -71,10 +77,10 @@ fn tips(
     }
     let platform = repo
         .references()
-        .map_err(|e| anyhow::anyhow!("cannot list the references: {e}"))?;
+        .map_err(|e| Error::Git(format!("cannot list the references: {e}")))?;
     let iter = platform
         .all()
-        .map_err(|e| anyhow::anyhow!("cannot list the references: {e}"))?;
+        .map_err(|e| Error::Git(format!("cannot list the references: {e}")))?;
     for r in iter {
         let mut r = match r {
             Ok(r) => r,
@@ -143,11 +149,7 @@ fn read_commit(
 }
 
 /// Walk the history from the tips and choose the commits to audit.
-pub fn load(
-    repo: &gix::Repository,
-    select: &Select,
-    on_commit: &dyn Fn(u64),
-) -> anyhow::Result<History> {
+pub fn load(repo: &gix::Repository, select: &Select, on_commit: &dyn Fn(u64)) -> Result<History> {
     let mut errors = Vec::new();
     let tips = tips(repo, select.branches, &mut errors)?;
     let shallow: Vec<ObjectId> = repo
