@@ -9,9 +9,8 @@ use crate::git;
 use crate::outcome::Outcome;
 use crate::report::RunKind;
 use crate::settings::Settings;
-use crate::sources::git_scan::scan_changes;
-use crate::sources::message;
 use crate::sources::range::{commit_changes, parse_pre_push, pushed_commits, range_commits, zero};
+use crate::sources::scan_commit_changes;
 use std::io::IsTerminal;
 use std::time::Instant;
 
@@ -33,15 +32,8 @@ pub(super) fn run(args: ScanArgs) -> Result<i32> {
     };
     let mut outcome = Outcome::default();
     let set = commit_changes(&repo, &commits, &mut outcome)?;
-    outcome.summary.commits = Some(commits.len() as u64);
-    scan_changes(
-        &ts,
-        crate::scan::Pipeline::new(&settings.scanner),
-        &set,
-        settings.threads,
-        &mut outcome,
-    );
-    message::scan_commits(&repo, &settings.scanner, &set.commits, &mut outcome);
+    let (rules, threads) = (&settings.scanner, settings.threads);
+    scan_commit_changes(&ts, rules, threads, commits.len(), &set, &mut outcome);
     finish(&settings, outcome, RunKind::Range, started)
 }
 

@@ -254,27 +254,8 @@ pub fn line_of(data: &[u8], offset: usize) -> usize {
 mod tests {
     use super::*;
 
-    fn scanner(extra: &str) -> RuleSet {
-        let cfg = Config::parse(std::path::Path::new("t"), extra).unwrap();
-        let rules = rules::parse_rules(
-            "t.toml",
-            r#"
-[[rule]]
-id = "t.tok"
-description = "test token"
-keywords = ["tok_"]
-regex = '''\b(?P<secret>tok_[A-Za-z0-9]{16})\b'''
-
-[[rule]]
-id = "file.env"
-kind = "file"
-description = "env file"
-paths = [".env"]
-"#,
-            true,
-        )
-        .unwrap();
-        RuleSet::with_rules(rules, &cfg).unwrap()
+    fn scanner(config: &str) -> RuleSet {
+        super::super::test_rules::rule_set(config, "")
     }
 
     #[test]

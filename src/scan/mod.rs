@@ -9,6 +9,8 @@ pub mod engine;
 mod load;
 mod names;
 pub mod pipeline;
+#[cfg(test)]
+mod test_rules;
 
 pub use engine::{is_binary, RuleSet, Skip, MAX_FINDINGS_PER_BLOB};
 pub use load::Selection;

@@ -275,23 +275,9 @@ mod tests {
     use super::*;
     use crate::config::Config;
 
+    /// The two test rules, and a key file whose content condition is `PRIVATE`.
     fn rules(config: &str) -> RuleSet {
-        let cfg = Config::parse(std::path::Path::new("t"), config).unwrap();
-        let rules = crate::rules::parse_rules(
-            "t.toml",
-            r#"
-[[rule]]
-id = "t.tok"
-description = "test token"
-keywords = ["tok_"]
-regex = '''\b(?P<secret>tok_[A-Za-z0-9]{16})\b'''
-
-[[rule]]
-id = "file.env"
-kind = "file"
-description = "env file"
-paths = [".env"]
-
+        let key_rule = r#"
 [[rule]]
 id = "file.key"
 kind = "file"
@@ -299,11 +285,8 @@ description = "key file"
 paths = ["*.key"]
 keywords = ["private"]
 regex = '''PRIVATE'''
-"#,
-            true,
-        )
-        .unwrap();
-        RuleSet::with_rules(rules, &cfg).unwrap()
+"#;
+        super::super::test_rules::rule_set(config, key_rule)
     }
 
     fn scan(p: &Pipeline, path: &str, content: Content) -> Scanned {
