@@ -8,6 +8,7 @@ use crate::cli::{self, ColorChoice, PolicyReportArgs, ReportArgs};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::finding::Severity;
+use crate::git;
 use crate::outcome::FailOn;
 use crate::report::Format;
 use crate::safe_io::Follow;
@@ -15,6 +16,7 @@ use crate::scan::{RuleSet, Selection};
 use crate::sources::history::progress::Show;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// Everything a command needs, resolved.
 pub struct Settings {
@@ -32,6 +34,10 @@ pub struct Settings {
     pub report: ReportSettings,
     /// The baseline to apply, if any.
     pub baseline: Option<BaselineFile>,
+    /// The repository the command works on: handed over by a command that opened it to find the
+    /// root (the hooks, `audit`), else opened at the root on first use, and never by a command
+    /// that needs none (`scan PATH`), which so pays nothing for git.
+    repo: OnceLock<Option<git::Repo>>,
 }
 
 /// How and where the report is written.
@@ -101,6 +107,31 @@ impl Settings {
             baseline: None,
             config,
             scanner,
+            repo: OnceLock::new(),
+        })
+    }
+
+    /// The settings of a command that opened its repository to find the root.
+    pub fn with_repo(self, repo: git::Repo) -> Settings {
+        // A fresh value: the cell is empty, so this always takes.
+        let _ = self.repo.set(Some(repo));
+        self
+    }
+
+    /// The repository at the root, if it is in one (opened now if it was not yet).
+    pub fn repo(&self) -> Option<&git::Repo> {
+        self.repo
+            .get_or_init(|| git::open_at(&self.root).ok())
+            .as_ref()
+    }
+
+    /// The repository at the root, or an error naming the root that is in none.
+    pub fn git(&self) -> Result<&git::Repo> {
+        self.repo().ok_or_else(|| {
+            Error::Git(format!(
+                "{}: not a git repository (nor any parent directory)",
+                self.root.display()
+            ))
         })
     }
 
@@ -211,22 +242,10 @@ pub fn progress(choice: ColorChoice) -> Show {
     }
 }
 
-/// The directory a scan of `path` belongs to: the enclosing git work tree, else the directory itself.
+/// The directory a command on `path` belongs to: the enclosing git work tree, else the directory
+/// itself. No repository is opened.
 pub fn find_root(path: &Path) -> PathBuf {
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let start = if abs.is_dir() {
-        abs.clone()
-    } else {
-        abs.parent().map(Path::to_path_buf).unwrap_or(abs.clone())
-    };
-    let mut cur = Some(start.as_path());
-    while let Some(dir) = cur {
-        if dir.join(".git").exists() {
-            return dir.to_path_buf();
-        }
-        cur = dir.parent();
-    }
-    start
+    git::open::root_of_path(path)
 }
 
 #[cfg(test)]

@@ -55,7 +55,7 @@ pub(super) fn run(args: ScanArgs) -> Result<i32> {
         .map(|s| watchdog(started, s, limit.on_timeout));
 
     let root = git::server_root(&repo);
-    let settings = Settings::for_scan(&root, &args.report, args.max_file_size)?;
+    let settings = Settings::for_scan(&root, &args.report, args.max_file_size)?.with_repo(ts);
     if std::io::stdin().is_terminal() {
         return Err(Error::Input("--pre-receive reads git's pre-receive lines (<old> <new> <ref>) on standard input; to scan commits by hand, use --range".into()));
     }
@@ -74,7 +74,14 @@ pub(super) fn run(args: ScanArgs) -> Result<i32> {
         }
     }
     let (rules, threads) = (&settings.scanner, settings.threads);
-    scan_commit_changes(&ts, rules, threads, commits.len(), &set, &mut outcome);
+    scan_commit_changes(
+        settings.git()?,
+        rules,
+        threads,
+        commits.len(),
+        &set,
+        &mut outcome,
+    );
 
     let _finished = match &done {
         Some(d) => {

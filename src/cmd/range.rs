@@ -22,7 +22,7 @@ pub(super) fn run(args: ScanArgs) -> Result<i32> {
     let ts = git::open()?;
     let repo = ts.to_thread_local();
     let root = git::root(&repo);
-    let settings = Settings::for_scan(&root, &args.report, args.max_file_size)?;
+    let settings = Settings::for_scan(&root, &args.report, args.max_file_size)?.with_repo(ts);
     let commits = match &args.range {
         Some(spec) => range_commits(&repo, spec)?,
         None => {
@@ -33,7 +33,14 @@ pub(super) fn run(args: ScanArgs) -> Result<i32> {
     let mut outcome = Outcome::default();
     let set = commit_changes(&repo, &commits, &mut outcome)?;
     let (rules, threads) = (&settings.scanner, settings.threads);
-    scan_commit_changes(&ts, rules, threads, commits.len(), &set, &mut outcome);
+    scan_commit_changes(
+        settings.git()?,
+        rules,
+        threads,
+        commits.len(),
+        &set,
+        &mut outcome,
+    );
     finish(&settings, outcome, RunKind::Range, started)
 }
 
