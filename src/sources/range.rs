@@ -48,11 +48,9 @@ pub fn range_commits(repo: &gix::Repository, spec: &str) -> Result<Vec<ObjectId>
             out.extend(walk(repo, &[b], &[a])?);
             Ok(out)
         }
-        _ => {
-            return Err(Error::Usage(format!(
-                "`{spec}`: use A..B, A...B or a single revision"
-            )))
-        }
+        _ => Err(Error::Usage(format!(
+            "`{spec}`: use A..B, A...B or a single revision"
+        ))),
     }
 }
 
