@@ -7,6 +7,7 @@
 //! Used by `--range`, `--pre-push`, `--pre-receive`, `audit`, and `scan --commit-msg FILE` (the
 //! commit-msg hook, which sees the message before the commit exists).
 
+use crate::error::{BlobProblem, BlobProblemKind, Error, ObjectError};
 use crate::finding::{CommitInfo, Finding};
 use crate::outcome::Outcome;
 use crate::scan::{Blob, Content, Origin, RuleSet};
@@ -35,7 +36,12 @@ pub fn scan_tag(
         let (message, target) = match tag.decode() {
             Ok(t) => (t.message.to_vec(), t.target()),
             Err(e) => {
-                out.errors.push(format!("{name}: tag {id} is corrupt: {e}"));
+                out.errors.push(BlobProblem {
+                    path: TAG_MESSAGE_PATH.into(),
+                    object: Some(id.to_string()),
+                    kind: BlobProblemKind::Unreadable,
+                    message: format!("{name}: tag {id} is corrupt: {e}"),
+                });
                 break;
             }
         };
@@ -44,7 +50,11 @@ pub fn scan_tag(
                 f.message = format!("in the message of tag {name} ({id})");
                 f
             })),
-            Err(e) => out.errors.push(format!("{name}: {e}")),
+            Err(e) => out.errors.push(BlobProblem {
+                object: Some(id.to_string()),
+                message: format!("{name}: {e}"),
+                ..e
+            }),
         }
         next = Some(target);
     }
@@ -54,7 +64,7 @@ pub fn scan_tag(
 const PARALLEL_MIN_COMMITS: usize = 256;
 
 /// The findings in one message, shown at `path`, through the blob pipeline like a file's.
-fn scan(scanner: &RuleSet, path: &str, message: &[u8]) -> Result<Vec<Finding>, String> {
+fn scan(scanner: &RuleSet, path: &str, message: &[u8]) -> Result<Vec<Finding>, BlobProblem> {
     let blob = Blob {
         path,
         content: Content::Bytes(message),
@@ -62,21 +72,47 @@ fn scan(scanner: &RuleSet, path: &str, message: &[u8]) -> Result<Vec<Finding>, S
     };
     let scanned = crate::scan::Pipeline::new(scanner).scan(&blob);
     match scanned.error {
-        Some(e) => Err(e.to_string()),
+        Some(e) => Err(e),
         None => Ok(scanned.findings),
     }
 }
 
 /// The findings in one commit message.
-fn scan_message(scanner: &RuleSet, message: &[u8]) -> Result<Vec<Finding>, String> {
-    scan(scanner, MESSAGE_PATH, message).map_err(|e| format!("{MESSAGE_PATH}: {e}"))
+fn scan_message(scanner: &RuleSet, message: &[u8]) -> Result<Vec<Finding>, BlobProblem> {
+    scan(scanner, MESSAGE_PATH, message).map_err(|e| BlobProblem {
+        message: format!("{MESSAGE_PATH}: {e}"),
+        ..e
+    })
 }
 
 /// The raw message of commit `id`.
-fn message_of(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>, String> {
+fn message_of(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>, Error> {
     repo.find_commit(id)
         .map(|c| c.message_raw_sloppy().to_vec())
-        .map_err(|e| format!("cannot read commit {id}: {e}"))
+        .map_err(|e| {
+            ObjectError::Unreadable {
+                kind: gix::object::Kind::Commit,
+                id,
+                cause: e.to_string(),
+            }
+            .into()
+        })
+}
+
+/// The message of commit `id`, scanned; a problem names the commit.
+fn scan_commit(
+    scanner: &RuleSet,
+    repo: &gix::Repository,
+    id: ObjectId,
+) -> Result<Vec<Finding>, BlobProblem> {
+    let in_commit = |kind, e: &dyn std::fmt::Display| BlobProblem {
+        path: MESSAGE_PATH.into(),
+        object: Some(id.to_string()),
+        kind,
+        message: format!("commit {id}: {e}"),
+    };
+    let message = message_of(repo, id).map_err(|e| in_commit(BlobProblemKind::Unreadable, &e))?;
+    scan_message(scanner, &message).map_err(|e| in_commit(e.kind, &e))
 }
 
 /// Scan the message of each commit of a range or push, and record findings (named with their
@@ -91,12 +127,12 @@ pub fn scan_commits(
         let Ok(id) = ObjectId::from_hex(info.commit.as_bytes()) else {
             continue;
         };
-        match message_of(repo, id).and_then(|m| scan_message(scanner, &m)) {
+        match scan_commit(scanner, repo, id) {
             Ok(findings) => out.findings.extend(findings.into_iter().map(|mut f| {
                 f.commit = Some(info.clone());
                 f
             })),
-            Err(e) => out.errors.push(format!("commit {id}: {e}")),
+            Err(e) => out.errors.push(e),
         }
     }
 }
@@ -112,12 +148,8 @@ pub fn scan_history(
     out: &mut Outcome,
 ) {
     let ts = repo.clone().into_sync();
-    let scan = |r: &gix::Repository, id: &ObjectId| {
-        message_of(r, *id)
-            .and_then(|m| scan_message(scanner, &m))
-            .map_err(|e| format!("commit {id}: {e}"))
-    };
-    let results: Vec<Result<Vec<Finding>, String>> =
+    let scan = |r: &gix::Repository, id: &ObjectId| scan_commit(scanner, r, *id);
+    let results: Vec<Result<Vec<Finding>, BlobProblem>> =
         if ids.len() >= PARALLEL_MIN_COMMITS && threads > 1 {
             let work = || {
                 ids.par_iter()
