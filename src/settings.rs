@@ -87,7 +87,7 @@ impl Settings {
             Engine::Full => Selection::All,
             Engine::FileRules => Selection::FileRules,
         };
-        let mut scanner = RuleSet::load(&config, &name, selection).map_err(Error::Rules)?;
+        let mut scanner = RuleSet::load(&config, &name, selection)?;
         let max_file_size = max_file_size.unwrap_or_else(|| config.max_file_size());
         scanner.max_file_size = max_file_size;
         Ok(Settings {

@@ -202,7 +202,7 @@ fn is_config(path: &std::path::Path, text: &str) -> bool {
 /// load it (schema, allowlist regexes and globs, rule ids unique among the built-in rules).
 fn config_rules(path: &std::path::Path, name: &str, text: &str) -> Result<Vec<Rule>, String> {
     let config = Config::parse(path, text).map_err(|e| e.to_string())?;
-    RuleSet::load(&config, name, Selection::All)?;
+    RuleSet::load(&config, name, Selection::All).map_err(|e| e.to_string())?;
     config
         .rule
         .iter()
