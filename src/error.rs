@@ -52,6 +52,9 @@ pub enum Error {
     /// A git object that cannot be read as what it must be.
     #[error(transparent)]
     Object(#[from] ObjectError),
+    /// An error, with what was being done when it happened: `WHAT: ERROR`.
+    #[error("{what}: {inner}")]
+    Context { what: String, inner: Box<Error> },
     /// An index file that cannot be read.
     #[error("{}: cannot read the index: {cause}", crate::quote::quote(&path.display().to_string()))]
     Index { path: PathBuf, cause: String },
@@ -105,6 +108,14 @@ pub enum ObjectError {
 }
 
 impl Error {
+    /// This error, with what was being done when it happened.
+    pub fn context(self, what: impl Into<String>) -> Error {
+        Error::Context {
+            what: what.into(),
+            inner: Box::new(self),
+        }
+    }
+
     /// An I/O error, with what was being done.
     pub fn io(what: impl Into<String>, cause: std::io::Error) -> Error {
         Error::Io {
@@ -222,6 +233,9 @@ mod tests {
         let e = Error::io("a.txt: cannot write", io);
         assert_eq!(e.to_string(), "a.txt: cannot write: disk on fire");
         assert_eq!(chain(&e), "a.txt: cannot write: disk on fire");
+        let e = Error::Git("inner".into()).context("outer");
+        assert_eq!(e.to_string(), "outer: inner");
+        assert_eq!(chain(&e), "outer: inner");
         let id = gix::ObjectId::null(gix::hash::Kind::Sha1);
         let e: Error = ObjectError::Corrupt {
             kind: gix::object::Kind::Tree,
