@@ -99,6 +99,10 @@ struct Case {
 /// build on a small repository peaks at 10-40 MiB; the inputs of every row are at most a few MB.
 const PEAK_MIB: u64 = 96;
 
+/// The bound for an edit to a [`LARGE_BLOB`] file: the blob once, its compressed object (which
+/// git's reader maps), and the base; holding both versions for the diff would pass it.
+const LARGE_BLOB_PEAK_MIB: u64 = 80;
+
 /// A row: most say only what is run and what it must answer.
 const fn case(
     name: &'static str,
@@ -400,6 +404,39 @@ fn long_line_keys(c: &Ctx) -> Vec<(String, String)> {
     c.repo.git(&["add", "-A"]);
     Vec::new()
 }
+/// Bytes of the large file the memory rows edit.
+const LARGE_BLOB: usize = 32 << 20;
+
+/// A committed 32 MB text file (words and numbers, compressing as source code does), then edited:
+/// a secret appended and staged. Holding both versions and the diff's tables of their lines came
+/// to 3.2 times the file.
+fn large_blob_edit(c: &Ctx) -> Vec<(String, String)> {
+    const WORDS: [&str; 8] = [
+        "alpha", "config", "value", "return", "let", "import", "data", "self",
+    ];
+    let mut text = String::with_capacity(LARGE_BLOB + 100);
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    while text.len() < LARGE_BLOB {
+        for _ in 0..10 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            text.push_str(WORDS[(x >> 61) as usize]);
+            text.push(' ');
+        }
+        text.push_str(&format!("= {}\n", x >> 34));
+    }
+    c.repo.write("large.txt", &text);
+    c.repo.commit_all("large");
+    text.push_str(&format!("token = \"{}\"\n", c.token));
+    c.repo.write("large.txt", &text);
+    c.repo.git(&["add", "-A"]);
+    Vec::new()
+}
+fn large_blob_edit_committed(c: &Ctx) -> Vec<(String, String)> {
+    large_blob_edit(c);
+    c.repo.git(&["commit", "-q", "--no-verify", "-m", "edit"]);
+    Vec::new()
+}
+
 fn placeholders(c: &Ctx) -> Vec<(String, String)> {
     let mut text = String::from("# Security\n\nReport to security@acme.test.\n\n");
     for i in 0..2000 {
@@ -839,6 +876,22 @@ const CASES: &[Case] = &[
         1,
         "bundle.min.js",
     ),
+    case(
+        "scan --staged: an edit to a 32 MB file",
+        large_blob_edit,
+        &["scan", "--staged", "--max-file-size", "100000000"],
+        1,
+        "large.txt",
+    )
+    .peak_mib(LARGE_BLOB_PEAK_MIB),
+    case(
+        "scan --range: an edit to a 32 MB file",
+        large_blob_edit_committed,
+        &["scan", "--range", "HEAD", "--max-file-size", "100000000"],
+        1,
+        "large.txt",
+    )
+    .peak_mib(LARGE_BLOB_PEAK_MIB),
     case(
         "policy: 2,000 lines of placeholders",
         placeholders,
