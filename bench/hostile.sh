@@ -17,7 +17,8 @@
 #
 # Usage: bench/hostile.sh [--no-build]
 # Environment: BENCH_DIR (default: a new temporary directory, removed at the end),
-#              BENCH_LARGE (sizes in MB of the large-blob class, default "50 200").
+#              BENCH_LARGE (sizes in MB of the large-blob class, default "50 200"),
+#              BENCH_BIN (another build to time instead, e.g. an older release).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -31,7 +32,7 @@ done
 if [[ $build == 1 ]]; then
     (cd "$here" && cargo build --release --quiet)
 fi
-bin="${CARGO_TARGET_DIR:-$here/target}/release/hushguard"
+bin="${BENCH_BIN:-${CARGO_TARGET_DIR:-$here/target}/release/hushguard}"
 [[ -x "$bin" ]] || { echo "no release build at $bin (run cargo build --release)" >&2; exit 2; }
 [[ -x /usr/bin/time ]] || { echo "needs GNU time at /usr/bin/time" >&2; exit 2; }
 
@@ -101,7 +102,8 @@ row() {
     local out rc
     out="$(cd "$dir" && { /usr/bin/time -f '%e %M' -o "$work/.time" "$bin" "$@" < "${stdin:-/dev/null}" > /dev/null 2>&1; echo $?; })"
     rc="$out"
-    read -r secs kib < "$work/.time"
+    # GNU time writes "Command exited with non-zero status N" first when the command fails.
+    read -r secs kib < <(tail -n 1 "$work/.time")
     awk -v l="$label" -v s="$size" -v t="$secs" -v k="$kib" -v c="$rc" \
         'BEGIN { printf "%-52s %12s %9.2f %11.1f %5s\n", l, s, t, k / 1024, c }'
 }
