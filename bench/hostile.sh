@@ -135,7 +135,7 @@ for n in 2000 20000; do
 done
 
 dir="$(fresh stdin)"
-stdin=/dev/zero row "scan - of /dev/zero (limit 1 MB)" "unbounded" scan -
+stdin=/dev/zero row "scan - of /dev/zero (the 10 MiB limit)" "unbounded" scan -
 unset stdin
 
 dir="$(fresh threads)"
