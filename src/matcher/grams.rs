@@ -279,6 +279,49 @@ impl Anchors {
     }
 }
 
+/// Counts of what the keyword search does on some text, for `examples/prefilter.rs`.
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    /// Positions tested.
+    pub positions: u64,
+    /// Positions that pass the first bitmap.
+    pub first: u64,
+    /// Positions that pass both bitmaps.
+    pub second: u64,
+    /// Positions whose three bytes are some keyword's anchor.
+    pub anchored: u64,
+    /// Per anchor (folded, three bytes) the positions where it was checked.
+    pub by_anchor: std::collections::HashMap<u32, u64>,
+}
+
+impl Anchors {
+    /// Add to `stats` what the keyword search does on `data` (the scalar loop, one position at a
+    /// time: slow, for measuring only).
+    pub fn count(&self, data: &[u8], stats: &mut Stats) {
+        let n = data.len();
+        if n < 3 {
+            return;
+        }
+        for q in 0..=n - 3 {
+            stats.positions += 1;
+            let h = hash_at(data, q);
+            if self.test(h) == 0 {
+                continue;
+            }
+            stats.first += 1;
+            if !self.confirm(data, q, h) {
+                continue;
+            }
+            stats.second += 1;
+            let w = u32::from_le_bytes([data[q], data[q + 1], data[q + 2], 0]) | FOLD as u32;
+            if self.by_anchor.binary_search_by_key(&w, |e| e.0).is_ok() {
+                stats.anchored += 1;
+                *stats.by_anchor.entry(w).or_default() += 1;
+            }
+        }
+    }
+}
+
 /// The same test as the scalar loop, on 32 positions per iteration: the three bytes of each
 /// position are gathered into a 32-bit lane by a shuffle, folded, hashed by a multiply, and looked
 /// up in the bitmap by a gather.

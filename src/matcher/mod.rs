@@ -6,6 +6,8 @@
 pub mod decode;
 pub mod entropy;
 mod grams;
+/// What the keyword search does on some text (see [`Matcher::prefilter_stats`]).
+pub use grams::Stats as PrefilterStats;
 pub mod placeholder;
 pub mod words;
 
@@ -397,6 +399,26 @@ impl Matcher {
             }
         });
         hits
+    }
+
+    /// The keywords of the prefilter, lower case, in the order [`Matcher::keyword_counts`] uses.
+    pub fn keywords(&self) -> &[String] {
+        &self.keywords
+    }
+
+    /// Add the number of hits of each keyword in `data` to `counts` (one entry per keyword).
+    pub fn keyword_counts(&self, data: &[u8], counts: &mut [u64]) {
+        for (p, _) in self.keyword_hits(data) {
+            counts[p as usize] += 1;
+        }
+    }
+
+    /// Add to `stats` what the anchor stage of the keyword search does on `data` (nothing when
+    /// an automaton searches instead). Slow: for measuring only.
+    pub fn prefilter_stats(&self, data: &[u8], stats: &mut PrefilterStats) {
+        if let Some(anchors) = &self.anchors {
+            anchors.count(data, stats);
+        }
     }
 
     /// Which rules have a keyword somewhere in `data`.
