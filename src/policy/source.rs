@@ -13,7 +13,8 @@ use gix::bstr::{BStr, ByteSlice};
 use gix::ObjectId;
 use std::path::{Path, PathBuf};
 
-enum Mode {
+/// Which state of the repository a [`Source`] shows: the working tree, the index, or a commit.
+enum Snapshot {
     Worktree,
     Index(git_index::Index),
     Commit { id: ObjectId, tree: ObjectId },
@@ -28,7 +29,7 @@ pub struct Source {
     repo: Option<gix::Repository>,
     /// What `repo` was opened from; it outlives `repo` (fields drop in order).
     _opened: Option<git::Repo>,
-    mode: Mode,
+    snapshot: Snapshot,
     /// The first object that could not be read (damaged, or missing) while a check asked a
     /// question that has no room for an error (whether a link's target exists): the run then ends
     /// with it ([`Source::take_error`]).
@@ -88,7 +89,7 @@ impl Source {
             root: root.to_path_buf(),
             repo,
             _opened: opened,
-            mode: Mode::Worktree,
+            snapshot: Snapshot::Worktree,
             error: Default::default(),
         }
     }
@@ -101,7 +102,7 @@ impl Source {
             root: root.to_path_buf(),
             repo: Some(repo),
             _opened: Some(opened),
-            mode: Mode::Index(index),
+            snapshot: Snapshot::Index(index),
             error: Default::default(),
         })
     }
@@ -128,7 +129,7 @@ impl Source {
             root: root.to_path_buf(),
             repo: Some(repo),
             _opened: Some(opened),
-            mode: Mode::Commit { id, tree },
+            snapshot: Snapshot::Commit { id, tree },
             error: Default::default(),
         })
     }
@@ -139,15 +140,15 @@ impl Source {
 
     /// The commit the history lookup starts from: the commit itself, else HEAD (none if unborn).
     pub fn history_start(&self) -> Option<ObjectId> {
-        match &self.mode {
-            Mode::Commit { id, .. } => Some(*id),
+        match &self.snapshot {
+            Snapshot::Commit { id, .. } => Some(*id),
             _ => self.repo.as_ref()?.head_id().ok().map(|id| id.detach()),
         }
     }
 
     /// Whether the content is read from the object database (it then matches a commit or the index).
     pub fn is_worktree(&self) -> bool {
-        matches!(self.mode, Mode::Worktree)
+        matches!(self.snapshot, Snapshot::Worktree)
     }
 
     /// Remember `e`, the first object error a check met where it could not return it.
@@ -191,15 +192,15 @@ impl Source {
 
     /// The bytes of the file at `path`, or `None` if it is absent (or not a file).
     pub fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
-        match &self.mode {
-            Mode::Worktree => match safe_io::read_worktree(&self.root.join(path), READ_LIMIT) {
+        match &self.snapshot {
+            Snapshot::Worktree => match safe_io::read_worktree(&self.root.join(path), READ_LIMIT) {
                 Ok(f) => Ok(Some(f.into_bytes())),
                 Err(ReadError::NotFound) => Ok(None),
                 Err(ReadError::NotRegular("directory")) => Ok(None),
                 Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotADirectory => Ok(None),
                 Err(e) => Err(Error::Git(format!("{}: {e}", quote(path)))),
             },
-            Mode::Index(index) => {
+            Snapshot::Index(index) => {
                 let index = index.entries();
                 match lookup(index, path.as_bytes()) {
                     Some(i) if !matches!(index.mode(i), SUBMODULE | SPARSE_DIR) => self
@@ -209,7 +210,7 @@ impl Source {
                     _ => Ok(None),
                 }
             }
-            Mode::Commit { tree, .. } => {
+            Snapshot::Commit { tree, .. } => {
                 let repo = self.repo.as_ref().ok_or_else(no_repository)?;
                 let found = git::blob_at(repo, tree, path.into())
                     .map_err(|e| Error::Git(format!("{path}: {e}")))?;
@@ -226,14 +227,14 @@ impl Source {
         if path.is_empty() {
             return true;
         }
-        match &self.mode {
-            Mode::Worktree => std::fs::symlink_metadata(self.root.join(path)).is_ok(),
-            Mode::Index(index) => {
+        match &self.snapshot {
+            Snapshot::Worktree => std::fs::symlink_metadata(self.root.join(path)).is_ok(),
+            Snapshot::Index(index) => {
                 let index = index.entries();
                 lookup(index, path.as_bytes()).is_some()
                     || !prefixed(index, format!("{path}/").as_bytes()).is_empty()
             }
-            Mode::Commit { tree, .. } => {
+            Snapshot::Commit { tree, .. } => {
                 let Some(repo) = &self.repo else {
                     return false;
                 };
@@ -248,8 +249,8 @@ impl Source {
     /// Files in the repository root, `.github/` and `docs/` (any case) that could be the policy.
     pub fn candidates(&self) -> Result<Vec<String>> {
         let mut out = Vec::new();
-        match &self.mode {
-            Mode::Worktree => {
+        match &self.snapshot {
+            Snapshot::Worktree => {
                 let list = |dir: &Path| -> Vec<(String, bool)> {
                     std::fs::read_dir(dir)
                         .map(|rd| {
@@ -275,7 +276,7 @@ impl Source {
                     }
                 }
             }
-            Mode::Index(index) => {
+            Snapshot::Index(index) => {
                 let index = index.entries();
                 let name = |i: usize, from: usize| index.path(i)[from..].to_str().ok();
                 let mut push = |i: usize| {
@@ -304,7 +305,7 @@ impl Source {
                     }
                 }
             }
-            Mode::Commit { tree, .. } => {
+            Snapshot::Commit { tree, .. } => {
                 // Every tree read with its hash verified: a damaged one is an error naming it.
                 let repo = self.repo.as_ref().ok_or_else(no_repository)?;
                 let mut buf = Vec::new();
@@ -345,8 +346,8 @@ impl Source {
             return Ok(());
         };
         let loaded;
-        let index = match &self.mode {
-            Mode::Index(i) => i,
+        let index = match &self.snapshot {
+            Snapshot::Index(i) => i,
             _ => {
                 loaded = load_index(repo)?;
                 &loaded
@@ -359,9 +360,9 @@ impl Source {
             wanted: &wanted,
             each: &mut each,
         };
-        match &self.mode {
-            Mode::Worktree | Mode::Index(_) => files.entries(0..files.index.count()),
-            Mode::Commit { tree, .. } => walk::walk(repo, files.index, Some(*tree), &mut files),
+        match &self.snapshot {
+            Snapshot::Worktree | Snapshot::Index(_) => files.entries(0..files.index.count()),
+            Snapshot::Commit { tree, .. } => walk::walk(repo, files.index, Some(*tree), &mut files),
         }
     }
 
@@ -373,10 +374,10 @@ impl Source {
 
     /// Words for messages: where the policy was read.
     pub fn label(&self) -> String {
-        match &self.mode {
-            Mode::Worktree => "the working tree".into(),
-            Mode::Index(_) => "the index".into(),
-            Mode::Commit { id, .. } => format!("commit {}", &id.to_hex().to_string()[..12]),
+        match &self.snapshot {
+            Snapshot::Worktree => "the working tree".into(),
+            Snapshot::Index(_) => "the index".into(),
+            Snapshot::Commit { id, .. } => format!("commit {}", &id.to_hex().to_string()[..12]),
         }
     }
 }
