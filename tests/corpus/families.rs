@@ -1216,6 +1216,30 @@ fn look_alikes(out: &mut Vec<Raw>) {
         ("cargo-lock-checksums", "Cargo.lock", |r| {
             x(r, "[[package]]\nname = \"serde\"\nversion = \"1.0.197\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\nchecksum = \"${hex:64}\"\n")
         }),
+        ("terraform-secret-arn-default", "variables.tf", |r| {
+            x(r, "variable \"db_secret_arn\" {\n  default = \"arn:aws:secretsmanager:eu-west-1:${digits:12}:secret:prod/db-${alnum:6}\"\n}\nvariable \"api_key_secret_name\" {\n  default = \"prod/shop/api-key\"\n}\n")
+        }),
+        ("k8s-env-references", "k8s/worker.yaml", |r| {
+            x(r, "env:\n  - name: VAULT_TOKEN_PATH\n    value: /var/run/secrets/vault/token\n  - name: API_KEY_SECRET_NAME\n    value: shop-api-key\n  - name: SECRET_CHECKSUM\n    value: \"sha256:${hex:64}\"\n")
+        }),
+        ("ci-cache-key-log", "logs/ci.log", |r| {
+            x(r, "##[group]Restore cache\nUsing cache key: Linux-cargo-${hex:64}\nCache restored from key: Linux-cargo-${hex:64}\n")
+        }),
+        ("header-hashes", "docs/webhooks.md", |r| {
+            x(r, "X-Hub-Signature-256: sha256=${hex:64}\nX-Cache-Key: ${hex:32}\nIdempotency-Key: ${uuid}\n")
+        }),
+        ("cli-public-key-flag", "scripts/enroll.sh", |r| {
+            x(r, "wg set wg0 peer --public-key ${base64:43}= --allowed-ips 10.0.0.2/32\nminisign -V --pubkey-token ${base64:56}\n")
+        }),
+        ("prose-key-fingerprint", "docs/release.md", |r| {
+            x(r, "Releases are signed. The signing key fingerprint is ${HEX:40}; the public key id is ${HEX:16}.\n")
+        }),
+        ("package-json-provider-names", "package.json", |_| {
+            "{\n  \"dependencies\": {\n    \"box\": \"^2.1.0\",\n    \"datadog\": \"^0.4.0\",\n    \"twilio\": \"^4.19.0\"\n  }\n}\n".into()
+        }),
+        ("powershell-password-variable", "setup.ps1", |_| {
+            "$cred = Get-Credential\nConnect-VIServer -Server vc01 -User admin -Password $cred.GetNetworkCredential().Password\n".into()
+        }),
         ("password-policy-doc", "docs/security.md", |_| {
             "Passwords must be at least 12 characters. The default password is `changeme`; set `password: <strong-password>` before deploying.\n".into()
         }),
