@@ -67,7 +67,8 @@ for _ in $(seq "$RUNS"); do
         n=${names[$i]}
         # shellcheck disable=SC2086 # the commands are word lists
         /usr/bin/time -f "%e %U %S %M" -o "$work/time.txt" ${cmds[$i]} >/dev/null 2>"$work/stderr.txt" || true
-        read -r t u s m <"$work/time.txt"
+        # GNU time puts "Command exited with non-zero status N" first when the audit finds something.
+        read -r t u s m < <(tail -n 1 "$work/time.txt")
         if [[ -z "${best[$n]:-}" ]] || awk "BEGIN {exit !($t < ${best[$n]})}"; then
             best[$n]=$t
             cpu[$n]=$(awk "BEGIN {printf \"%.2f\", $u + $s}")
