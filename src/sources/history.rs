@@ -121,6 +121,39 @@ pub fn audit_streamed(
         max_count: opts.max_count,
     };
     let history = commits::load(repo, &select, &|n| progress.commits(n))?;
+    // The commit messages on a thread of their own: alongside the tree walk, which keeps one core
+    // busy, then alongside the blobs.
+    let ids: Vec<gix::ObjectId> = history.commits.iter().map(|c| c.id).collect();
+    let sync = repo.clone().into_sync();
+    let (mut out, messages) = std::thread::scope(|s| {
+        let messages = s.spawn(|| {
+            let repo = sync.to_thread_local();
+            let mut found = Outcome::default();
+            let info = |id: &gix::ObjectId| crate::git::commit::info_of(&repo, *id);
+            super::message::scan_history(&repo, scanner, &ids, 1, &info, &mut found);
+            found
+        });
+        let out = files(repo, scanner, threads, &history, &progress, emit);
+        (out, messages.join())
+    });
+    let messages = messages.unwrap_or_else(|p| std::panic::resume_unwind(p));
+    out.findings.extend(messages.findings);
+    for e in &messages.errors {
+        out.errors.push(e.clone());
+    }
+    Ok(out)
+}
+
+/// The trees and blobs of the audited commits: the findings in files go to `emit`; the outcome has
+/// the summary, errors and notes.
+fn files(
+    repo: &gix::Repository,
+    scanner: &RuleSet,
+    threads: usize,
+    history: &commits::History,
+    progress: &progress::Progress,
+    emit: &(dyn Fn(Vec<Finding>) + Sync),
+) -> Outcome {
     let (bundles, pack_errors) = packs::open(repo);
     let mut walker = trees::Walker::new(repo, &bundles);
     for t in &history.boundary_trees {
@@ -179,7 +212,7 @@ pub fn audit_streamed(
 
     let mut out = Outcome::default();
     out.errors.extend(pack_errors);
-    out.errors.extend(history.errors);
+    out.errors.extend(history.errors.iter().cloned());
     out.errors.extend(inv.errors.iter().cloned());
     let mut too_large = Vec::new();
     for part in shared.into_parts() {
@@ -243,10 +276,7 @@ pub fn audit_streamed(
             .filter(|b| b.refs.iter().any(|r| r.commit != HEAD_ONLY))
             .count() as u64,
     );
-    let ids: Vec<gix::ObjectId> = history.commits.iter().map(|c| c.id).collect();
-    let info = |id: &gix::ObjectId| crate::git::commit::info_of(repo, *id);
-    super::message::scan_history(repo, scanner, &ids, threads, &info, &mut out);
-    Ok(out)
+    out
 }
 
 /// Whether the repository is a partial clone (a promisor remote: objects may be absent by design).
