@@ -123,22 +123,30 @@ pub fn audit_streamed(
         max_count: opts.max_count,
     };
     let history = commits::load(repo, &select, &|n| progress.commits(n))?;
-    // The commit messages on a thread of their own: alongside the tree walk, which keeps one core
-    // busy, then alongside the blobs.
+    // The commit messages on a thread of their own (unless one thread is asked for): alongside the
+    // tree walk, which keeps one core busy, then alongside the blobs.
     let ids: Vec<gix::ObjectId> = history.commits.iter().map(|c| c.id).collect();
     let sync = repo.clone().into_sync();
-    let (mut out, messages) = std::thread::scope(|s| {
-        let messages = s.spawn(|| {
-            let repo = sync.to_thread_local();
-            let mut found = Outcome::default();
-            let info = |id: &gix::ObjectId| crate::git::commit::info_of(&repo, *id);
-            super::message::scan_history(&repo, scanner, &ids, 1, &info, &mut found);
-            found
-        });
+    let scan_messages = || {
+        let repo = sync.to_thread_local();
+        let mut found = Outcome::default();
+        let info = |id: &gix::ObjectId| crate::git::commit::info_of(&repo, *id);
+        super::message::scan_history(&repo, scanner, &ids, 1, &info, &mut found);
+        found
+    };
+    let (mut out, messages) = if threads > 1 {
+        std::thread::scope(|s| {
+            let messages = s.spawn(scan_messages);
+            let out = files(repo, scanner, threads, &history, &progress, emit);
+            let messages = messages
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (out, messages)
+        })
+    } else {
         let out = files(repo, scanner, threads, &history, &progress, emit);
-        (out, messages.join())
-    });
-    let messages = messages.unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (out, scan_messages())
+    };
     out.findings.extend(messages.findings);
     for e in &messages.errors {
         out.errors.push(e.clone());
