@@ -2,6 +2,8 @@
 //! CPU time of the measuring thread (so that other work on a shared machine does not skew it),
 //! best of `RUNS` (default 3).
 //! Run: cargo run --release --example prefilter -- DIR
+//! With `COUNT=1`, it prints instead how many positions pass each stage of the keyword search,
+//! and the anchors and keywords met most often (`TOP` of each, default 30).
 
 /// CPU time of this thread so far, from Linux's schedstat (wall time elsewhere).
 fn cpu_time() -> std::time::Duration {
@@ -49,6 +51,10 @@ fn main() {
     let bytes: usize = bufs.iter().map(|b| b.1.len()).sum();
     let rules = hushguard::rules::builtin_rules().expect("rules");
     let m = hushguard::matcher::Matcher::new(rules).expect("matcher");
+    if std::env::var_os("COUNT").is_some() {
+        count(&m, &bufs);
+        return;
+    }
     let (pre, n) = best(runs, || {
         bufs.iter()
             .map(|(_, b)| m.candidates(b).len())
@@ -67,4 +73,44 @@ fn main() {
         mb / full,
         full / pre
     );
+}
+
+/// Print what each stage of the keyword search lets through on `bufs`, and the anchors and
+/// keywords that fire most.
+fn count(m: &hushguard::matcher::Matcher, bufs: &[(String, Vec<u8>)]) {
+    let top = std::env::var("TOP")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(30);
+    let mut stats = hushguard::matcher::PrefilterStats::default();
+    let mut counts = vec![0u64; m.keywords().len()];
+    for (_, b) in bufs {
+        m.prefilter_stats(b, &mut stats);
+        m.keyword_counts(b, &mut counts);
+    }
+    let per_mille = |n: u64| n as f64 * 1000.0 / stats.positions.max(1) as f64;
+    println!(
+        "{} positions; pass the first bitmap {} ({:.2}‰), both bitmaps {} ({:.2}‰), hold an anchor {} ({:.2}‰); keyword hits {}",
+        stats.positions,
+        stats.first,
+        per_mille(stats.first),
+        stats.second,
+        per_mille(stats.second),
+        stats.anchored,
+        per_mille(stats.anchored),
+        counts.iter().sum::<u64>()
+    );
+    let mut anchors: Vec<(u32, u64)> = stats.by_anchor.into_iter().collect();
+    anchors.sort_by_key(|&(a, n)| (std::cmp::Reverse(n), a));
+    println!("anchors checked most often:");
+    for (a, n) in anchors.iter().take(top) {
+        let text: String = a.to_le_bytes()[..3].iter().map(|&b| b as char).collect();
+        println!("  {n:>10}  {text:?}");
+    }
+    let mut keywords: Vec<(usize, u64)> = counts.into_iter().enumerate().collect();
+    keywords.sort_by_key(|&(k, n)| (std::cmp::Reverse(n), k));
+    println!("keywords hit most often:");
+    for (k, n) in keywords.iter().take(top) {
+        println!("  {n:>10}  {:?}", m.keywords()[*k]);
+    }
 }

@@ -105,6 +105,37 @@ fn byte_commonness(b: u8) -> u32 {
     }
 }
 
+/// The vector instructions that test the bitmap: each tests more positions per gather of bitmap
+/// words than the one after it (16, 8, 1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Simd {
+    /// x86-64 with AVX-512 (F, BW and VBMI).
+    Avx512,
+    /// x86-64 with AVX2.
+    Avx2,
+    /// The scalar loop.
+    None,
+}
+
+impl Simd {
+    /// The best the CPU has.
+    fn detect() -> Simd {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512bw")
+                && std::arch::is_x86_feature_detected!("avx512vbmi")
+            {
+                return Simd::Avx512;
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                return Simd::Avx2;
+            }
+        }
+        Simd::None
+    }
+}
+
 /// The anchor bitmaps and, for each anchor, the keywords anchored on it.
 pub struct Anchors {
     bitmap: Box<[u64; WORDS]>,
@@ -115,8 +146,8 @@ pub struct Anchors {
     /// Per entry (a bitmap index modulo [`REACH`]): a three-byte keyword hashes there, which has
     /// no four bytes to test.
     bare: Box<[u64; REACH / 64]>,
-    /// Test eight positions per instruction where the CPU can (x86-64 with AVX2).
-    avx2: bool,
+    /// The vector instructions the bitmap test uses (see [`Simd`]).
+    simd: Simd,
     /// Every keyword by its anchor: `(folded anchor, keyword, offset of the anchor in it)`,
     /// sorted by anchor. A position that passes the bitmaps is checked against the keywords
     /// anchored on its three bytes, so no automaton is needed (nor built at start-up).
@@ -162,10 +193,7 @@ impl Anchors {
                 None => bare[(h % REACH) >> 6] |= 1 << (h % 64),
             }
         }
-        #[cfg(target_arch = "x86_64")]
-        let avx2 = std::arch::is_x86_feature_detected!("avx2");
-        #[cfg(not(target_arch = "x86_64"))]
-        let avx2 = false;
+        let simd = Simd::detect();
         by_anchor.sort_unstable();
         let size = (by_anchor.len() * 2).next_power_of_two().max(16);
         let mut slots = vec![(0u32, 0u32); size];
@@ -183,7 +211,7 @@ impl Anchors {
             bitmap,
             quads,
             bare,
-            avx2,
+            simd,
             by_anchor,
             slots,
         })
@@ -220,9 +248,12 @@ impl Anchors {
         };
         let mut p = 0;
         #[cfg(target_arch = "x86_64")]
-        if self.avx2 {
-            // SAFETY: the CPU has AVX2 (checked when the anchors were built).
-            p = unsafe { avx2::scan(&self.bitmap, data, &mut push) };
+        match self.simd {
+            // SAFETY: the CPU has these instructions (`Simd::detect`).
+            Simd::Avx512 => p = unsafe { avx512::scan(&self.bitmap, data, &mut push) },
+            // SAFETY: as above.
+            Simd::Avx2 => p = unsafe { avx2::scan(&self.bitmap, data, &mut push) },
+            Simd::None => {}
         }
         // Windows start at p..p + BLOCK; the last load reads up to p + BLOCK + 2.
         while p + BLOCK + 2 <= n {
@@ -279,6 +310,49 @@ impl Anchors {
     }
 }
 
+/// Counts of what the keyword search does on some text, for `examples/prefilter.rs`.
+#[derive(Debug, Default, Clone)]
+pub struct Stats {
+    /// Positions tested.
+    pub positions: u64,
+    /// Positions that pass the first bitmap.
+    pub first: u64,
+    /// Positions that pass both bitmaps.
+    pub second: u64,
+    /// Positions whose three bytes are some keyword's anchor.
+    pub anchored: u64,
+    /// Per anchor (folded, three bytes) the positions where it was checked.
+    pub by_anchor: std::collections::HashMap<u32, u64>,
+}
+
+impl Anchors {
+    /// Add to `stats` what the keyword search does on `data` (the scalar loop, one position at a
+    /// time: slow, for measuring only).
+    pub fn count(&self, data: &[u8], stats: &mut Stats) {
+        let n = data.len();
+        if n < 3 {
+            return;
+        }
+        for q in 0..=n - 3 {
+            stats.positions += 1;
+            let h = hash_at(data, q);
+            if self.test(h) == 0 {
+                continue;
+            }
+            stats.first += 1;
+            if !self.confirm(data, q, h) {
+                continue;
+            }
+            stats.second += 1;
+            let w = u32::from_le_bytes([data[q], data[q + 1], data[q + 2], 0]) | FOLD as u32;
+            if self.by_anchor.binary_search_by_key(&w, |e| e.0).is_ok() {
+                stats.anchored += 1;
+                *stats.by_anchor.entry(w).or_default() += 1;
+            }
+        }
+    }
+}
+
 /// The same test as the scalar loop, on 32 positions per iteration: the three bytes of each
 /// position are gathered into a 32-bit lane by a shuffle, folded, hashed by a multiply, and looked
 /// up in the bitmap by a gather.
@@ -322,6 +396,63 @@ mod avx2 {
                 let bit = _mm256_srlv_epi32(word, _mm256_and_si256(h, low5));
                 let lanes = _mm256_castsi256_ps(_mm256_slli_epi32::<31>(bit));
                 mask |= (_mm256_movemask_ps(lanes) as u32) << (8 * g);
+            }
+            while mask != 0 {
+                f(p + mask.trailing_zeros() as usize);
+                mask &= mask - 1;
+            }
+            p += STEP;
+        }
+        p
+    }
+}
+
+/// The same test on 64 positions per iteration, 16 per gather: a byte permutation (AVX-512 VBMI)
+/// spreads the three bytes of each of 16 positions into 32-bit lanes, then as in [`avx2`].
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use super::{SHIFT, WORDS};
+    use std::arch::x86_64::*;
+
+    /// Positions tested per iteration (four groups of sixteen).
+    const STEP: usize = 64;
+
+    /// Call `f` with each position of `data` whose three bytes hash to a set bit, from the start
+    /// while at least `STEP + 16` bytes remain; return the first position not tested.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512 F, BW and VBMI.
+    #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
+    pub unsafe fn scan(bitmap: &[u64; WORDS], data: &[u8], f: &mut impl FnMut(usize)) -> usize {
+        // Lane j takes bytes j, j + 1, j + 2 of the 32 loaded (its fourth byte is masked off).
+        let mut spread = [0u8; 64];
+        for j in 0..16 {
+            spread[4 * j] = j as u8;
+            spread[4 * j + 1] = j as u8 + 1;
+            spread[4 * j + 2] = j as u8 + 2;
+        }
+        // SAFETY: `spread` is 64 bytes.
+        let spread = unsafe { _mm512_loadu_si512(spread.as_ptr().cast()) };
+        let low3 = _mm512_set1_epi32(0x00ff_ffff);
+        let fold = _mm512_set1_epi32(0x0020_2020);
+        let multiplier = _mm512_set1_epi32(0x9e37_79b1_u32 as i32);
+        let low5 = _mm512_set1_epi32(31);
+        let one = _mm512_set1_epi32(1);
+        // The bitmap as 32-bit words: bit h is bit h % 32 of word h / 32 (little-endian).
+        let words = bitmap.as_ptr().cast::<i32>();
+        let mut p = 0;
+        while p + STEP + 16 <= data.len() {
+            let mut mask = 0u64;
+            for g in 0..STEP / 16 {
+                // SAFETY: p + 16g + 32 <= p + STEP + 16 <= data.len().
+                let bytes = unsafe { _mm256_loadu_si256(data.as_ptr().add(p + 16 * g).cast()) };
+                let spread = _mm512_permutexvar_epi8(spread, _mm512_zextsi256_si512(bytes));
+                let w = _mm512_or_si512(_mm512_and_si512(spread, low3), fold);
+                let h = _mm512_srli_epi32::<SHIFT>(_mm512_mullo_epi32(w, multiplier));
+                // SAFETY: h < 2^BITS, so h / 32 < 2 * WORDS, the number of 32-bit words in the bitmap.
+                let word = unsafe { _mm512_i32gather_epi32::<4>(_mm512_srli_epi32::<5>(h), words) };
+                let bit = _mm512_srlv_epi32(word, _mm512_and_si512(h, low5));
+                mask |= u64::from(_mm512_test_epi32_mask(bit, one)) << (16 * g);
             }
             while mask != 0 {
                 f(p + mask.trailing_zeros() as usize);
@@ -461,11 +592,19 @@ pub(super) mod tests {
         for _ in 0..300 {
             let (keywords, text) = random_case(&mut rng);
             let mut anchors = Anchors::new(&keywords).expect("anchors");
-            let (mut fast, mut slow) = (Vec::new(), Vec::new());
-            anchors.hits(&text, &keywords, |p, s| fast.push((p, s)));
-            anchors.avx2 = false;
-            anchors.hits(&text, &keywords, |p, s| slow.push((p, s)));
-            assert_eq!(fast, slow);
+            let best = anchors.simd;
+            let mut found = Vec::new();
+            for simd in [Simd::Avx512, Simd::Avx2, Simd::None] {
+                // Only what this CPU has (the order is best first).
+                if simd != Simd::None && (simd as u8) < (best as u8) {
+                    continue;
+                }
+                anchors.simd = simd;
+                let mut hits = Vec::new();
+                anchors.hits(&text, &keywords, |p, s| hits.push((p, s)));
+                found.push(hits);
+            }
+            assert!(found.windows(2).all(|w| w[0] == w[1]));
         }
     }
 

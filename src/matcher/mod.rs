@@ -6,6 +6,8 @@
 pub mod decode;
 pub mod entropy;
 mod grams;
+/// What the keyword search does on some text (see [`Matcher::prefilter_stats`]).
+pub use grams::Stats as PrefilterStats;
 pub mod placeholder;
 pub mod words;
 
@@ -21,24 +23,30 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
-/// A keyword hit: the automaton pattern, and where the keyword starts.
-type Hit = (u32, usize);
+/// One occurrence of a keyword in a buffer: the keyword's index in [`Matcher::keywords`] (the
+/// automaton's pattern), and where it starts.
+type KeywordHit = (u32, usize);
 
-/// Per keyword the count of its hits, reused by `keyword_hits` from one buffer to the next on
-/// each thread.
-type Scratch = Vec<u32>;
+/// Per keyword the count of its hits as `(search, count)`, with the number of the search that
+/// counted (a count of an earlier search is zero): nothing is cleared between buffers, so that a
+/// buffer costs its hits, not the number of keywords. The first field is the current search.
+type Scratch = (u32, Vec<(u32, u32)>);
 
-/// Buffers that `scan` reuses: keyword hits grouped by rule as `(start, end)` with each rule's
-/// offset into them, and one rule's windows.
+/// Buffers that `scan` reuses: the work for each rule, `(rule, start, end)` sorted, and one
+/// rule's windows; and the windows around the token runs that hold a dot.
 #[derive(Default)]
 struct RuleScratch {
-    offsets: Vec<usize>,
-    by_rule: Vec<(usize, usize)>,
+    by_rule: Vec<(u32, usize, usize)>,
     windows: Vec<(usize, usize)>,
+    dotted: Vec<(usize, usize)>,
 }
 
+/// The `start` of the entry that stands in `RuleScratch::by_rule` for a structural rule's token
+/// runs (after its keyword hits, which start before it).
+const RUNS: usize = usize::MAX;
+
 thread_local! {
-    static SCRATCH: RefCell<Scratch> = const { RefCell::new(Vec::new()) };
+    static SCRATCH: RefCell<Scratch> = const { RefCell::new((0, Vec::new())) };
     static RULE_SCRATCH: RefCell<RuleScratch> = RefCell::new(RuleScratch::default());
 }
 
@@ -363,63 +371,100 @@ impl Matcher {
     ///
     /// The anchor stage finds every occurrence of every keyword, overlapping and nested ones
     /// included; without it (a keyword under three bytes) the automaton walks the whole buffer.
-    fn keyword_hits(&self, data: &[u8]) -> Vec<Hit> {
+    fn keyword_hits(&self, data: &[u8]) -> Vec<KeywordHit> {
         let mut hits = Vec::new();
         if self.keywords.is_empty() {
             return hits;
         }
-        SCRATCH.with_borrow_mut(|counts| {
-            counts.clear();
-            counts.resize(self.keywords.len(), 0);
-            let mut record = |p: usize, start: usize| {
-                if counts[p] as usize <= MAX_HITS {
-                    counts[p] += 1;
-                    hits.push((p as u32, start));
-                }
-            };
-            if let Some(anchors) = &self.anchors {
-                anchors.hits(data, &self.keywords, record);
-                return;
+        SCRATCH.with_borrow_mut(|(search, counts)| {
+            *search = search.wrapping_add(1);
+            if *search == 0 || counts.len() < self.keywords.len() {
+                *search = 1;
+                counts.clear();
+                counts.resize(self.keywords.len(), (0, 0));
             }
-            let Some(nfa) = self.automaton.as_ref() else {
-                return;
-            };
-            let searched = self.searched.fetch_add(data.len(), Ordering::Relaxed) + data.len();
-            let dfa = if searched >= DFA_AFTER {
-                self.dfa.get_or_init(|| dfa(&self.keywords).ok()).as_ref()
-            } else {
-                None
-            };
-            let ends = |p: usize, end: usize| record(p, end - self.pattern_len[p]);
-            match dfa {
-                Some(dfa) => walk(dfa, data, ends),
-                None => walk(nfa, data, ends),
-            }
+            self.record_hits(data, *search, counts, &mut hits);
         });
         hits
     }
 
+    /// [`Matcher::keyword_hits`], with the per-keyword counts of search number `search`.
+    fn record_hits(
+        &self,
+        data: &[u8],
+        search: u32,
+        counts: &mut [(u32, u32)],
+        hits: &mut Vec<KeywordHit>,
+    ) {
+        let mut record = |p: usize, start: usize| {
+            let count = &mut counts[p];
+            if count.0 != search {
+                *count = (search, 0);
+            }
+            if count.1 as usize <= MAX_HITS {
+                count.1 += 1;
+                hits.push((p as u32, start));
+            }
+        };
+        if let Some(anchors) = &self.anchors {
+            anchors.hits(data, &self.keywords, record);
+            return;
+        }
+        let Some(nfa) = self.automaton.as_ref() else {
+            return;
+        };
+        let searched = self.searched.fetch_add(data.len(), Ordering::Relaxed) + data.len();
+        let dfa = if searched >= DFA_AFTER {
+            self.dfa.get_or_init(|| dfa(&self.keywords).ok()).as_ref()
+        } else {
+            None
+        };
+        let ends = |p: usize, end: usize| record(p, end - self.pattern_len[p]);
+        match dfa {
+            Some(dfa) => walk(dfa, data, ends),
+            None => walk(nfa, data, ends),
+        }
+    }
+
+    /// The keywords of the prefilter, lower case, in the order [`Matcher::keyword_counts`] uses.
+    pub fn keywords(&self) -> &[String] {
+        &self.keywords
+    }
+
+    /// Add the number of hits of each keyword in `data` to `counts` (one entry per keyword).
+    pub fn keyword_counts(&self, data: &[u8], counts: &mut [u64]) {
+        for (p, _) in self.keyword_hits(data) {
+            counts[p as usize] += 1;
+        }
+    }
+
+    /// Add to `stats` what the anchor stage of the keyword search does on `data` (nothing when
+    /// an automaton searches instead). Slow: for measuring only.
+    pub fn prefilter_stats(&self, data: &[u8], stats: &mut PrefilterStats) {
+        if let Some(anchors) = &self.anchors {
+            anchors.count(data, stats);
+        }
+    }
+
     /// Which rules have a keyword somewhere in `data`.
     pub fn candidates(&self, data: &[u8]) -> Vec<usize> {
-        let mut on = vec![false; self.rules.len()];
-        for &(p, _) in &self.keyword_hits(data) {
-            for &r in &self.pattern_rules[p as usize] {
-                on[r as usize] = true;
-            }
-        }
-        on.iter()
-            .enumerate()
-            .filter_map(|(i, &o)| o.then_some(i))
-            .collect()
+        let mut on: Vec<usize> = self
+            .keyword_hits(data)
+            .iter()
+            .flat_map(|&(p, _)| self.pattern_rules[p as usize].iter().map(|&r| r as usize))
+            .collect();
+        on.sort_unstable();
+        on.dedup();
+        on
     }
 
     /// The byte windows of `data` (sorted, merged) where a rule with the given reach can match,
-    /// given its keyword hits `(start, end)` sorted by start, written to `out`; `false` means the
-    /// whole buffer.
+    /// given its keyword hits `(rule, start, end)` sorted by start, written to `out`; `false`
+    /// means the whole buffer.
     fn windows(
         &self,
         reach: Reach,
-        hits: &[(usize, usize)],
+        hits: &[(u32, usize, usize)],
         data: &[u8],
         out: &mut Vec<(usize, usize)>,
     ) -> bool {
@@ -435,7 +480,7 @@ impl Matcher {
         // Whether the last window ends just after its line's newline: a one-line rule's hit that
         // starts before that end is on the same line, and its window adds nothing.
         let mut last_whole_line = false;
-        for &(s, e) in hits {
+        for &(_, s, e) in hits {
             if reach == Reach::Line && last_whole_line && out.last().is_some_and(|l| s < l.1) {
                 continue;
             }
@@ -495,8 +540,7 @@ impl Matcher {
         scan.triggers.sort_unstable_by_key(|t| t.1);
         decode::token_runs(data, &mut scan.runs);
         let mut out = Vec::new();
-        self.search_structural(path, data, &scan.runs, &mut out)?;
-        self.search_keywords(path, data, &hits, &mut out)?;
+        self.search_rules(path, data, &hits, &scan.runs, &mut out)?;
         out.sort_by_key(|m| (m.start, m.rule));
         out.dedup();
         if self.one_per_secret {
@@ -506,95 +550,62 @@ impl Matcher {
         Ok(scan)
     }
 
-    /// Run the structural rules over the token runs of `data`.
-    fn search_structural(
+    /// Run each rule where it can match, in one pass over the rules that have work: around its
+    /// keywords' hits in `data`, and, for a rule found by its token's structure, over the token
+    /// `runs` that hold a dot. What a buffer costs grows with its hits, not with the rule count.
+    fn search_rules(
         &self,
         path: &str,
         data: &[u8],
+        hits: &[KeywordHit],
         runs: &[(usize, usize)],
         out: &mut Vec<RawMatch>,
     ) -> Result<(), RuleError> {
-        if runs.is_empty() || self.structural.is_empty() {
-            return Ok(());
-        }
-        let windows: Vec<(usize, usize)> = runs
-            .iter()
-            .filter(|&&(s, e)| memchr::memchr(b'.', &data[s..e]).is_some())
-            .map(|&(s, e)| (s.saturating_sub(1), (e + 1).min(data.len())))
-            .collect();
-        if windows.is_empty() {
-            return Ok(());
-        }
-        for &i in &self.structural {
-            let rule = &self.rules[i];
-            if rule.applies_to(path) {
-                let c = self.compiled(i)?;
-                self.search(i, rule, c, data, &windows, out)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Run each rule whose keywords occur in `data` in windows around its keyword hits.
-    fn search_keywords(
-        &self,
-        path: &str,
-        data: &[u8],
-        hits: &[Hit],
-        out: &mut Vec<RawMatch>,
-    ) -> Result<(), RuleError> {
-        if hits.is_empty() {
-            return Ok(());
-        }
         RULE_SCRATCH.with_borrow_mut(|scratch| -> Result<(), RuleError> {
             let RuleScratch {
-                offsets,
                 by_rule,
                 windows,
+                dotted,
             } = scratch;
-            // Group the hits by rule (a counting sort: each keyword enables a few rules): rule
-            // `r`'s hits are `by_rule[offsets[r]..offsets[r + 1]]`.
-            offsets.clear();
-            offsets.resize(self.rules.len() + 1, 0);
-            for &(p, _) in hits {
-                for &r in &self.pattern_rules[p as usize] {
-                    offsets[r as usize + 1] += 1;
-                }
-            }
-            for r in 0..self.rules.len() {
-                offsets[r + 1] += offsets[r];
-            }
             by_rule.clear();
-            by_rule.resize(offsets[self.rules.len()], (0, 0));
-            let mut next = std::mem::take(offsets);
             for &(p, start) in hits {
                 let end = start + self.pattern_len[p as usize];
-                for &r in &self.pattern_rules[p as usize] {
-                    by_rule[next[r as usize]] = (start, end);
-                    next[r as usize] += 1;
+                by_rule.extend(
+                    self.pattern_rules[p as usize]
+                        .iter()
+                        .map(|&r| (r, start, end)),
+                );
+            }
+            dotted.clear();
+            if !self.structural.is_empty() {
+                dotted.extend(
+                    runs.iter()
+                        .filter(|&&(s, e)| memchr::memchr(b'.', &data[s..e]).is_some())
+                        .map(|&(s, e)| (s.saturating_sub(1), (e + 1).min(data.len()))),
+                );
+                if !dotted.is_empty() {
+                    by_rule.extend(self.structural.iter().map(|&r| (r as u32, RUNS, RUNS)));
                 }
             }
-            // `next[r]` is now where rule `r`'s hits end, which is where rule `r + 1`'s start.
-            *offsets = next;
-            for i in 0..self.rules.len() {
-                let from = if i == 0 { 0 } else { offsets[i - 1] };
-                let rh = &mut by_rule[from..offsets[i]];
-                if rh.is_empty() {
-                    continue;
-                }
+            // By rule, and each rule's hits by start (its runs entry last).
+            by_rule.sort_unstable();
+            for work in by_rule.chunk_by(|a, b| a.0 == b.0) {
+                let i = work[0].0 as usize;
                 let rule = &self.rules[i];
                 if !rule.applies_to(path) {
                     continue;
                 }
                 let c = self.compiled(i)?;
-                // Hits come in the order their keywords end; windows want them by start.
-                if !rh.is_sorted() {
-                    rh.sort_unstable();
+                let keyword_hits = work.partition_point(|w| w.1 != RUNS);
+                if keyword_hits > 0 {
+                    if !self.windows(c.reach, &work[..keyword_hits], data, windows) {
+                        windows.push((0, data.len()));
+                    }
+                    self.search(i, rule, c, data, windows, out)?;
                 }
-                if !self.windows(c.reach, rh, data, windows) {
-                    windows.push((0, data.len()));
+                if keyword_hits < work.len() {
+                    self.search(i, rule, c, data, dotted, out)?;
                 }
-                self.search(i, rule, c, data, windows, out)?;
             }
             Ok(())
         })
