@@ -28,6 +28,58 @@ pub fn added_lines_all(olds: &[&[u8]], new: &[u8]) -> Vec<bool> {
     acc.unwrap_or_else(|| vec![true; count_lines(new)])
 }
 
+/// The lines of a blob, each as a keyed hash ([`line_hashes`]): all a line diff needs of a blob,
+/// at 8 bytes a line, so a change to a large file is diffed without holding both versions.
+pub type LineHashes = Vec<u64>;
+
+/// The keys of [`line_hashes`]: random per run, so no file can be made whose line collides with
+/// another's (a secret line passing for an unchanged one); both sides of a diff use the same.
+pub type LineKeys = std::collections::hash_map::RandomState;
+
+/// The lines of `data` as [`added_lines`] splits them (each with its newline), hashed with `keys`.
+pub fn line_hashes(data: &[u8], keys: &LineKeys) -> LineHashes {
+    use std::hash::BuildHasher;
+    imara_diff::sources::byte_lines(data)
+        .map(|line| keys.hash_one(line))
+        .collect()
+}
+
+/// Hashed lines as the tokens of a diff.
+struct Hashed<'a>(&'a [u64]);
+
+impl<'a> imara_diff::TokenSource for Hashed<'a> {
+    type Token = u64;
+    type Tokenizer = std::iter::Copied<std::slice::Iter<'a, u64>>;
+
+    fn tokenize(&self) -> Self::Tokenizer {
+        self.0.iter().copied()
+    }
+
+    fn estimate_tokens(&self) -> u32 {
+        u32::try_from(self.0.len()).unwrap_or(u32::MAX)
+    }
+}
+
+/// [`added_lines`] on blobs reduced to [`line_hashes`] with the same keys.
+pub fn added_hashed(old: &[u64], new: &[u64]) -> Vec<bool> {
+    let input = InternedInput::new(Hashed(old), Hashed(new));
+    let diff = Diff::compute(Algorithm::Histogram, &input);
+    (0..input.after.len() as u32)
+        .map(|i| diff.is_added(i))
+        .collect()
+}
+
+/// [`added_lines_all`] on blobs reduced to [`line_hashes`] with the same keys.
+pub fn added_hashed_all(olds: &[LineHashes], new: &[u64]) -> Vec<bool> {
+    let mut acc = vec![true; new.len()];
+    for old in olds {
+        for (a, b) in acc.iter_mut().zip(added_hashed(old, new)) {
+            *a &= b;
+        }
+    }
+    acc
+}
+
 fn count_lines(data: &[u8]) -> usize {
     let nl = memchr::memchr_iter(b'\n', data).count();
     nl + usize::from(!data.is_empty() && !data.ends_with(b"\n"))
@@ -90,6 +142,32 @@ mod tests {
             vec![false, false, false, true]
         );
         assert_eq!(added_lines_all(&[], b"x\ny"), vec![true, true]);
+    }
+
+    #[test]
+    fn hashed_lines_diff_as_the_lines_do() {
+        let keys = LineKeys::new();
+        let h = |d: &[u8]| line_hashes(d, &keys);
+        let cases: &[(&[u8], &[u8])] = &[
+            (b"a\nb\nc\n", b"a\nx\nb\nc2\n"),
+            (b"", b"a\nb"),
+            (b"a\nb\n", b"a\n"),
+            (b"a\nb", b"a\nb\n"),
+            (b"x\nx\ny\nx\n", b"x\ny\nx\nx\nz"),
+        ];
+        for (old, new) in cases {
+            assert_eq!(added_hashed(&h(old), &h(new)), added_lines(old, new));
+        }
+        let (ours, theirs, merged): (&[u8], &[u8], &[u8]) = (
+            b"base\nours\n",
+            b"base\ntheirs\n",
+            b"base\nours\ntheirs\nevil\n",
+        );
+        assert_eq!(
+            added_hashed_all(&[h(ours), h(theirs)], &h(merged)),
+            added_lines_all(&[ours, theirs], merged)
+        );
+        assert_eq!(added_hashed_all(&[], &h(b"x\ny")), vec![true, true]);
     }
 
     #[test]

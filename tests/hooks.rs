@@ -328,3 +328,40 @@ fn a_real_git_push_runs_the_pre_push_hook() {
     let out = push(&["origin", "--delete", "topic"]);
     assert!(out.status.success(), "{}", text(&out));
 }
+
+/// The commit-msg hook in a linked worktree reads that worktree's configuration: its message file
+/// lies in the main repository's `.git/worktrees/`, above which is the main checkout.
+#[test]
+fn commit_msg_in_a_linked_worktree_reads_that_worktrees_configuration() {
+    let r = Repo::new();
+    r.write("README.md", "x\n");
+    r.commit_all("init");
+    let wt_dir = tempfile::tempdir().unwrap();
+    let wt = wt_dir.path().join("wt");
+    r.git(&["worktree", "add", "-q", "-b", "wt", wt.to_str().unwrap()]);
+    std::fs::write(
+        wt.join(".hushguard.toml"),
+        "[allowlist]\npaths = [\"<commit message>\"]\n",
+    )
+    .unwrap();
+    let message = format!(
+        "add the key\n\nkey = {}\n",
+        aws_key_id("commit-msg-worktree")
+    );
+    let run = |dir: &Path| {
+        let git_dir = r.git_in(dir, &["rev-parse", "--absolute-git-dir"]);
+        let file = PathBuf::from(git_dir.trim()).join("COMMIT_EDITMSG");
+        std::fs::write(&file, &message).unwrap();
+        r.hushguard_in(dir)
+            .args(["scan", "--commit-msg"])
+            .arg(&file)
+            .output()
+            .unwrap()
+    };
+    // The main checkout has no configuration: the key is found.
+    let out = run(r.path());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    // The worktree's configuration turns message scanning off.
+    let out = run(&wt);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+}

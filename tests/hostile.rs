@@ -91,6 +91,57 @@ struct Case {
     says: &'static str,
     /// Whether the command may write inside the repository (only `baseline` and `install`).
     writes: bool,
+    /// The most resident memory the command may reach (MiB), its peak as the kernel counts it.
+    peak_mib: u64,
+}
+
+/// The peak resident memory a row may reach unless it says otherwise (MiB): a run of the debug
+/// build on a small repository peaks at 8-25 MiB.
+const PEAK_MIB: u64 = 48;
+/// The bound for the rows with 2 MB of `password = "…"` lines (about 59,000 of them, 1,000
+/// kept): 57 MiB measured.
+const PASSWORDS_PEAK_MIB: u64 = 96;
+
+/// The bound for an edit to a [`LARGE_BLOB`] file: the blob once, its compressed object (which
+/// git's reader maps), and the base; holding both versions for the diff would pass it.
+const LARGE_BLOB_PEAK_MIB: u64 = 80;
+
+/// A row: most say only what is run and what it must answer.
+const fn case(
+    name: &'static str,
+    setup: fn(&Ctx) -> Vec<(String, String)>,
+    args: &'static [&'static str],
+    code: i32,
+    says: &'static str,
+) -> Case {
+    Case {
+        name,
+        setup,
+        args,
+        stdin: no_input,
+        code,
+        says,
+        writes: false,
+        peak_mib: PEAK_MIB,
+    }
+}
+
+impl Case {
+    /// The row's standard input.
+    const fn stdin(mut self, stdin: fn(&Ctx) -> Vec<u8>) -> Case {
+        self.stdin = stdin;
+        self
+    }
+    /// The command may write inside the repository.
+    const fn writes(mut self) -> Case {
+        self.writes = true;
+        self
+    }
+    /// A bound on peak resident memory other than [`PEAK_MIB`].
+    const fn peak_mib(mut self, mib: u64) -> Case {
+        self.peak_mib = mib;
+        self
+    }
 }
 
 fn none(_: &Ctx) -> Vec<(String, String)> {
@@ -264,6 +315,51 @@ fn damaged_commit(c: &Ctx) -> Vec<(String, String)> {
     Vec::new()
 }
 
+/// A dated policy in `.github/` and a link to `docs/guide.md`, committed; then the loose tree of
+/// `dir` (`.github` or `docs`) replaced by another tree: `policy --rev` lists and probes them.
+fn policy_damaged_tree(c: &Ctx, dir: &str) {
+    c.repo.write(
+        ".github/SECURITY.md",
+        "# Security\n\nLast updated: 2025-12-01\n\nReport to security@acme.test. See [the guide](../docs/guide.md).\n",
+    );
+    c.repo.write("docs/guide.md", "# Guide\n");
+    c.repo.commit_all("policy");
+    let id = c
+        .repo
+        .git(&["rev-parse", &format!("HEAD:{dir}")])
+        .trim()
+        .to_string();
+    let other = c
+        .repo
+        .git(&["rev-parse", "HEAD~1^{tree}"])
+        .trim()
+        .to_string();
+    replace_loose(c, &id, &other);
+}
+fn policy_damaged_dir(c: &Ctx) -> Vec<(String, String)> {
+    policy_damaged_tree(c, ".github");
+    Vec::new()
+}
+fn policy_damaged_link_dir(c: &Ctx) -> Vec<(String, String)> {
+    policy_damaged_tree(c, "docs");
+    Vec::new()
+}
+/// An undated policy, then another commit; the policy's commit replaced by its parent: the walk
+/// that dates the policy by its last change reads it.
+fn policy_damaged_history(c: &Ctx) -> Vec<(String, String)> {
+    c.repo.write(
+        "SECURITY.md",
+        "# Security\n\nReport to security@acme.test.\n",
+    );
+    c.repo.commit_all("policy");
+    c.repo.write("a.txt", "more\n");
+    c.repo.commit_all("more");
+    let policy = c.repo.git(&["rev-parse", "HEAD~1"]).trim().to_string();
+    let parent = c.repo.git(&["rev-parse", "HEAD~2"]).trim().to_string();
+    replace_loose(c, &policy, &parent);
+    Vec::new()
+}
+
 fn hook_symlink_out(c: &Ctx) -> Vec<(String, String)> {
     let target = c.out("not-a-hook");
     std::fs::write(&target, "keep me\n").unwrap();
@@ -311,6 +407,39 @@ fn long_line_keys(c: &Ctx) -> Vec<(String, String)> {
     c.repo.git(&["add", "-A"]);
     Vec::new()
 }
+/// Bytes of the large file the memory rows edit.
+const LARGE_BLOB: usize = 32 << 20;
+
+/// A committed 32 MB text file (words and numbers, compressing as source code does), then edited:
+/// a secret appended and staged. Holding both versions and the diff's tables of their lines came
+/// to 3.2 times the file.
+fn large_blob_edit(c: &Ctx) -> Vec<(String, String)> {
+    const WORDS: [&str; 8] = [
+        "alpha", "config", "value", "return", "let", "import", "data", "self",
+    ];
+    let mut text = String::with_capacity(LARGE_BLOB + 100);
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    while text.len() < LARGE_BLOB {
+        for _ in 0..10 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            text.push_str(WORDS[(x >> 61) as usize]);
+            text.push(' ');
+        }
+        text.push_str(&format!("= {}\n", x >> 34));
+    }
+    c.repo.write("large.txt", &text);
+    c.repo.commit_all("large");
+    text.push_str(&format!("token = \"{}\"\n", c.token));
+    c.repo.write("large.txt", &text);
+    c.repo.git(&["add", "-A"]);
+    Vec::new()
+}
+fn large_blob_edit_committed(c: &Ctx) -> Vec<(String, String)> {
+    large_blob_edit(c);
+    c.repo.git(&["commit", "-q", "--no-verify", "-m", "edit"]);
+    Vec::new()
+}
+
 fn placeholders(c: &Ctx) -> Vec<(String, String)> {
     let mut text = String::from("# Security\n\nReport to security@acme.test.\n\n");
     for i in 0..2000 {
@@ -355,483 +484,426 @@ fn many_rules(c: &Ctx) -> Vec<(String, String)> {
 }
 
 const CASES: &[Case] = &[
-    Case {
-        name: "scan --staged: a broken .git file",
-        setup: broken_gitfile,
-        args: &["scan", "--staged"],
-        stdin: no_input,
-        code: 2,
-        says: "points to /nonexistent/hushguard-test, which is not a git directory",
-        writes: false,
-    },
-    Case {
-        name: "scan --range: past the history",
-        setup: none,
-        args: &["scan", "--range", "HEAD~99..HEAD"],
-        stdin: no_input,
-        code: 2,
-        says: "the history is shorter than that",
-        writes: false,
-    },
-    Case {
-        name: "scan PATH: a bad allowlist regex",
-        setup: bad_allowlist_regex,
-        args: &["scan", "."],
-        stdin: no_input,
-        code: 2,
-        says: ".hushguard.toml: allowlist regex",
-        writes: false,
-    },
-    Case {
-        name: "policy: dated 9999-12-31",
-        setup: policy_far_future,
-        args: &["policy", "--today", "2026-01-01"],
-        stdin: no_input,
-        code: 0,
-        says: "a date in the future never goes stale",
-        writes: false,
-    },
-    Case {
-        name: "rules check: 2,001 rules",
-        setup: many_rules,
-        args: &["rules", "check", "rules.toml"],
-        stdin: no_input,
-        code: 2,
-        says: "a rules file holds at most 2000",
-        writes: false,
-    },
-    Case {
-        name: "policy: SECURITY.md -> private file",
-        setup: policy_symlink_out,
-        args: &["policy", "--today", "2026-01-01"],
-        stdin: no_input,
-        code: 1,
-        says: "SECURITY.md",
-        writes: false,
-    },
-    Case {
-        name: "audit: SECURITY.md -> private file",
-        setup: policy_symlink_out,
-        args: &["audit", "--today", "2026-01-01"],
-        stdin: no_input,
-        code: 1,
-        says: "SECURITY.md",
-        writes: false,
-    },
-    Case {
-        name: "scan PATH: SECURITY.md -> private file",
-        setup: policy_symlink_out,
-        args: &["scan", "."],
-        stdin: no_input,
-        code: 0,
-        says: "",
-        writes: false,
-    },
-    Case {
-        name: "policy: SECURITY.md and key.json -> FIFO",
-        setup: policy_symlink_fifo,
-        args: &["policy", "--today", "2026-01-01"],
-        stdin: no_input,
-        code: 1,
-        says: "SECURITY.md",
-        writes: false,
-    },
-    Case {
-        name: "policy: FIFOs in the tree",
-        setup: fifo_in_tree,
-        args: &["policy", "--today", "2026-01-01"],
-        stdin: no_input,
-        code: 2,
-        says: "SECURITY.md: is a FIFO",
-        writes: false,
-    },
-    Case {
-        name: "scan PATH: FIFOs in the tree",
-        setup: fifo_in_tree,
-        args: &["scan", "."],
-        stdin: no_input,
-        code: 0,
-        says: "server.pem: is a FIFO",
-        writes: false,
-    },
-    Case {
-        name: "scan PATH: a FIFO named",
-        setup: fifo_in_tree,
-        args: &["scan", "server.pem"],
-        stdin: no_input,
-        code: 0,
-        says: "server.pem: is a FIFO",
-        writes: false,
-    },
-    Case {
-        name: "scan PATH: /dev/zero named",
-        setup: none,
-        args: &["scan", "/dev/zero"],
-        stdin: no_input,
-        code: 0,
-        says: "character device",
-        writes: false,
-    },
-    Case {
-        name: "policy: SECURITY.md, Cargo.toml -> /dev/zero",
-        setup: policy_symlink_zero,
-        args: &["policy", "--today", "2026-01-01"],
-        stdin: no_input,
-        code: 1,
-        says: "SECURITY.md",
-        writes: false,
-    },
-    Case {
-        name: "scan PATH: .hushguard.toml -> /dev/zero",
-        setup: config_symlink_zero,
-        args: &["scan", "."],
-        stdin: no_input,
-        code: 2,
-        says: ".hushguard.toml: cannot read: is a symlink",
-        writes: false,
-    },
-    Case {
-        name: "scan --staged: .hushguard.toml -> /dev/zero",
-        setup: config_symlink_zero,
-        args: &["scan", "--staged"],
-        stdin: no_input,
-        code: 2,
-        says: ".hushguard.toml",
-        writes: false,
-    },
-    Case {
-        name: "scan --range: .hushguard.toml -> /dev/zero",
-        setup: config_symlink_zero,
-        args: &["scan", "--range", "HEAD"],
-        stdin: no_input,
-        code: 2,
-        says: ".hushguard.toml",
-        writes: false,
-    },
-    Case {
-        name: "audit: .hushguard.toml -> /dev/zero",
-        setup: config_symlink_zero,
-        args: &["audit"],
-        stdin: no_input,
-        code: 2,
-        says: ".hushguard.toml",
-        writes: false,
-    },
-    Case {
-        name: "baseline: .hushguard.toml -> /dev/zero",
-        setup: config_symlink_zero,
-        args: &["baseline"],
-        stdin: no_input,
-        code: 2,
-        says: ".hushguard.toml",
-        writes: false,
-    },
-    Case {
-        name: "policy: .hushguard.toml -> /dev/zero",
-        setup: config_symlink_zero,
-        args: &["policy"],
-        stdin: no_input,
-        code: 2,
-        says: ".hushguard.toml",
-        writes: false,
-    },
-    Case {
-        name: "scan --config /dev/zero",
-        setup: none,
-        args: &["scan", "--config", "/dev/zero", "."],
-        stdin: no_input,
-        code: 2,
-        says: "/dev/zero: cannot read: is a character device",
-        writes: false,
-    },
-    Case {
-        name: "scan PATH: a secret as config value",
-        setup: config_secret_value,
-        args: &["scan", "."],
-        stdin: no_input,
-        code: 2,
-        says: ".hushguard.toml: line 1",
-        writes: false,
-    },
-    Case {
-        name: "audit: a secret as config value",
-        setup: config_secret_value,
-        args: &["audit"],
-        stdin: no_input,
-        code: 2,
-        says: ".hushguard.toml: line 1",
-        writes: false,
-    },
-    Case {
-        name: "scan PATH: a negative size",
-        setup: config_negative_size,
-        args: &["scan", "."],
-        stdin: no_input,
-        code: 2,
-        says: "cannot be negative",
-        writes: false,
-    },
-    Case {
-        name: "baseline: baseline -> outside",
-        setup: baseline_symlink_out,
-        args: &["baseline"],
-        stdin: no_input,
-        code: 2,
-        says: ".hushguard-baseline.json: cannot write the baseline: is a symlink",
-        writes: false,
-    },
-    Case {
-        name: "audit: baseline -> outside",
-        setup: baseline_symlink_out,
-        args: &["audit", "--no-policy"],
-        stdin: no_input,
-        code: 2,
-        says: ".hushguard-baseline.json: cannot read baseline: is a symlink",
-        writes: false,
-    },
-    Case {
-        name: "scan --staged: baseline -> outside",
-        setup: baseline_symlink_out,
-        args: &["scan", "--staged"],
-        stdin: no_input,
-        code: 2,
-        says: ".hushguard-baseline.json",
-        writes: false,
-    },
-    Case {
-        name: "baseline -o FIFO",
-        setup: rules_fifo,
-        args: &["baseline", "-o", "rules.toml"],
-        stdin: no_input,
-        code: 2,
-        says: "rules.toml: cannot write the baseline: is a FIFO",
-        writes: false,
-    },
-    Case {
-        name: "scan --staged: a secret as baseline field",
-        setup: baseline_secret_field,
-        args: &["scan", "--staged"],
-        stdin: no_input,
-        code: 2,
-        says: ".hushguard-baseline.json: line 1",
-        writes: false,
-    },
-    Case {
-        name: "audit: baseline version 99",
-        setup: baseline_version_99,
-        args: &["audit", "--no-policy"],
-        stdin: no_input,
-        code: 2,
-        says: "baseline version 99 is not supported",
-        writes: false,
-    },
-    Case {
-        name: "scan --staged: escape sequences in a file name",
-        setup: escape_file_name,
-        args: &["scan", "--staged", "--color", "never"],
-        stdin: no_input,
-        code: 1,
-        says: "\"evil\\033]0;pwned\\a\\033[2J\\nforged.rs",
-        writes: false,
-    },
-    Case {
-        name: "scan PATH: escape sequences in a file name",
-        setup: escape_file_name,
-        args: &["scan", ".", "--color", "never"],
-        stdin: no_input,
-        code: 1,
-        says: "\"evil\\033]0;pwned",
-        writes: false,
-    },
-    Case {
-        name: "scan --staged: GIT_INDEX_FILE is a FIFO",
-        setup: index_fifo,
-        args: &["scan", "--staged"],
-        stdin: no_input,
-        code: 2,
-        says: "cannot read the index: is a FIFO",
-        writes: false,
-    },
-    Case {
-        name: "scan --staged: GIT_INDEX_FILE is a directory",
-        setup: index_dir,
-        args: &["scan", "--staged"],
-        stdin: no_input,
-        code: 2,
-        says: "cannot read the index: is a directory",
-        writes: false,
-    },
-    Case {
-        name: "scan --staged: an index header claiming billions of entries",
-        setup: index_claims_billions,
-        args: &["scan", "--staged"],
-        stdin: no_input,
-        code: 2,
-        says: "cannot read the index: entry 0 is corrupt or truncated",
-        writes: false,
-    },
-    Case {
-        name: "scan --pre-push: a secret in a bad line",
-        setup: pre_push_secret,
-        args: &["scan", "--pre-push"],
-        stdin: pre_push_input,
-        code: 2,
-        says: "standard input, line 1: unexpected pre-push line",
-        writes: false,
-    },
-    Case {
-        name: "scan -: more than the limit",
-        setup: none,
-        args: &["scan", "--max-file-size", "1000000", "-"],
-        stdin: huge_stdin,
-        code: 0,
-        says: "<stdin>: more than the 1000000 byte limit",
-        writes: false,
-    },
-    Case {
-        name: "scan --staged: a damaged object",
-        setup: damaged_object,
-        args: &["scan", "--staged"],
-        stdin: no_input,
-        code: 2,
-        says: "damaged: its content does not match its id",
-        writes: false,
-    },
-    Case {
-        name: "scan --range: a damaged object",
-        setup: damaged_object_committed,
-        args: &["scan", "--range", "HEAD~1..HEAD"],
-        stdin: no_input,
-        code: 2,
-        says: "damaged: its content does not match its id",
-        writes: false,
-    },
-    Case {
-        name: "scan --staged: a damaged tree",
-        setup: damaged_tree,
-        args: &["scan", "--staged"],
-        stdin: no_input,
-        code: 2,
-        says: "is damaged: its content does not match its id",
-        writes: false,
-    },
-    Case {
-        name: "scan --range: a damaged tree",
-        setup: damaged_tree,
-        args: &["scan", "--range", "HEAD~1..HEAD"],
-        stdin: no_input,
-        code: 2,
-        says: "is damaged: its content does not match its id",
-        writes: false,
-    },
-    Case {
-        name: "scan --range: a damaged commit",
-        setup: damaged_commit,
-        args: &["scan", "--range", "HEAD"],
-        stdin: no_input,
-        code: 2,
-        says: "is damaged: its content does not match its id",
-        writes: false,
-    },
-    Case {
-        name: "policy --staged: a secret staged",
-        setup: staged_secret,
-        args: &["policy", "--staged", "--today", "2026-01-01"],
-        stdin: no_input,
-        code: 0,
-        says: "SECURITY.md",
-        writes: false,
-    },
-    Case {
-        name: "install: hook -> outside",
-        setup: hook_symlink_out,
-        args: &["install"],
-        stdin: no_input,
-        code: 2,
-        says: "pre-commit: a pre-commit hook that hushguard did not write",
-        writes: false,
-    },
-    Case {
-        name: "install --force: hook -> outside",
-        setup: hook_symlink_out,
-        args: &["install", "--force"],
-        stdin: no_input,
-        code: 0,
-        says: "installed the pre-commit hook",
-        writes: true,
-    },
-    Case {
-        name: "install: empty core.hooksPath",
-        setup: empty_hooks_path,
-        args: &["install"],
-        stdin: no_input,
-        code: 2,
-        says: "core.hooksPath is set but empty",
-        writes: false,
-    },
-    Case {
-        name: "rules check FIFO",
-        setup: rules_fifo,
-        args: &["rules", "check", "rules.toml"],
-        stdin: no_input,
-        code: 2,
-        says: "rules.toml: cannot read: is a FIFO",
-        writes: false,
-    },
-    Case {
-        name: "scan --threads 20000",
-        setup: staged_secret,
-        args: &["scan", "--staged", "--threads", "20000"],
-        stdin: no_input,
-        code: 1,
-        says: "app.env",
-        writes: false,
-    },
-    Case {
-        name: "audit --today 2025-02-30",
-        setup: none,
-        args: &["audit", "--today", "2025-02-30"],
-        stdin: no_input,
-        code: 2,
-        says: "--today",
-        writes: false,
-    },
-    Case {
-        name: "scan --staged: 2 MB of password lines",
-        setup: quadratic_passwords,
-        args: &["scan", "--staged"],
-        stdin: no_input,
-        code: 1,
-        says: "passwords.txt: ",
-        writes: false,
-    },
-    Case {
-        name: "scan PATH: 2 MB of password lines",
-        setup: quadratic_passwords,
-        args: &["scan", "passwords.txt"],
-        stdin: no_input,
-        code: 1,
-        says: "more findings not reported",
-        writes: false,
-    },
-    Case {
-        name: "scan --staged: 4 MB line of keys",
-        setup: long_line_keys,
-        args: &["scan", "--staged"],
-        stdin: no_input,
-        code: 1,
-        says: "bundle.min.js",
-        writes: false,
-    },
-    Case {
-        name: "policy: 2,000 lines of placeholders",
-        setup: placeholders,
-        args: &["policy", "--today", "2026-01-01"],
-        stdin: no_input,
-        code: 1,
-        says: "SECURITY.md",
-        writes: false,
-    },
+    case(
+        "scan --staged: a broken .git file",
+        broken_gitfile,
+        &["scan", "--staged"],
+        2,
+        "points to /nonexistent/hushguard-test, which is not a git directory",
+    ),
+    case(
+        "scan --range: past the history",
+        none,
+        &["scan", "--range", "HEAD~99..HEAD"],
+        2,
+        "the history is shorter than that",
+    ),
+    case(
+        "scan PATH: a bad allowlist regex",
+        bad_allowlist_regex,
+        &["scan", "."],
+        2,
+        ".hushguard.toml: allowlist regex",
+    ),
+    case(
+        "policy: dated 9999-12-31",
+        policy_far_future,
+        &["policy", "--today", "2026-01-01"],
+        0,
+        "a date in the future never goes stale",
+    ),
+    case(
+        "rules check: 2,001 rules",
+        many_rules,
+        &["rules", "check", "rules.toml"],
+        2,
+        "a rules file holds at most 2000",
+    ),
+    case(
+        "policy: SECURITY.md -> private file",
+        policy_symlink_out,
+        &["policy", "--today", "2026-01-01"],
+        1,
+        "SECURITY.md",
+    ),
+    case(
+        "audit: SECURITY.md -> private file",
+        policy_symlink_out,
+        &["audit", "--today", "2026-01-01"],
+        1,
+        "SECURITY.md",
+    ),
+    case(
+        "scan PATH: SECURITY.md -> private file",
+        policy_symlink_out,
+        &["scan", "."],
+        0,
+        "",
+    ),
+    case(
+        "policy: SECURITY.md and key.json -> FIFO",
+        policy_symlink_fifo,
+        &["policy", "--today", "2026-01-01"],
+        1,
+        "SECURITY.md",
+    ),
+    case(
+        "policy: FIFOs in the tree",
+        fifo_in_tree,
+        &["policy", "--today", "2026-01-01"],
+        2,
+        "SECURITY.md: is a FIFO",
+    ),
+    case(
+        "scan PATH: FIFOs in the tree",
+        fifo_in_tree,
+        &["scan", "."],
+        0,
+        "server.pem: is a FIFO",
+    ),
+    case(
+        "scan PATH: a FIFO named",
+        fifo_in_tree,
+        &["scan", "server.pem"],
+        0,
+        "server.pem: is a FIFO",
+    ),
+    case(
+        "scan PATH: /dev/zero named",
+        none,
+        &["scan", "/dev/zero"],
+        0,
+        "character device",
+    ),
+    case(
+        "policy: SECURITY.md, Cargo.toml -> /dev/zero",
+        policy_symlink_zero,
+        &["policy", "--today", "2026-01-01"],
+        1,
+        "SECURITY.md",
+    ),
+    case(
+        "scan PATH: .hushguard.toml -> /dev/zero",
+        config_symlink_zero,
+        &["scan", "."],
+        2,
+        ".hushguard.toml: cannot read: is a symlink",
+    ),
+    case(
+        "scan --staged: .hushguard.toml -> /dev/zero",
+        config_symlink_zero,
+        &["scan", "--staged"],
+        2,
+        ".hushguard.toml",
+    ),
+    case(
+        "scan --range: .hushguard.toml -> /dev/zero",
+        config_symlink_zero,
+        &["scan", "--range", "HEAD"],
+        2,
+        ".hushguard.toml",
+    ),
+    case(
+        "audit: .hushguard.toml -> /dev/zero",
+        config_symlink_zero,
+        &["audit"],
+        2,
+        ".hushguard.toml",
+    ),
+    case(
+        "baseline: .hushguard.toml -> /dev/zero",
+        config_symlink_zero,
+        &["baseline"],
+        2,
+        ".hushguard.toml",
+    ),
+    case(
+        "policy: .hushguard.toml -> /dev/zero",
+        config_symlink_zero,
+        &["policy"],
+        2,
+        ".hushguard.toml",
+    ),
+    case(
+        "scan --config /dev/zero",
+        none,
+        &["scan", "--config", "/dev/zero", "."],
+        2,
+        "/dev/zero: cannot read: is a character device",
+    ),
+    case(
+        "scan PATH: a secret as config value",
+        config_secret_value,
+        &["scan", "."],
+        2,
+        ".hushguard.toml: line 1",
+    ),
+    case(
+        "audit: a secret as config value",
+        config_secret_value,
+        &["audit"],
+        2,
+        ".hushguard.toml: line 1",
+    ),
+    case(
+        "scan PATH: a negative size",
+        config_negative_size,
+        &["scan", "."],
+        2,
+        "cannot be negative",
+    ),
+    case(
+        "baseline: baseline -> outside",
+        baseline_symlink_out,
+        &["baseline"],
+        2,
+        ".hushguard-baseline.json: cannot write the baseline: is a symlink",
+    ),
+    case(
+        "audit: baseline -> outside",
+        baseline_symlink_out,
+        &["audit", "--no-policy"],
+        2,
+        ".hushguard-baseline.json: cannot read baseline: is a symlink",
+    ),
+    case(
+        "scan --staged: baseline -> outside",
+        baseline_symlink_out,
+        &["scan", "--staged"],
+        2,
+        ".hushguard-baseline.json",
+    ),
+    case(
+        "baseline -o FIFO",
+        rules_fifo,
+        &["baseline", "-o", "rules.toml"],
+        2,
+        "rules.toml: cannot write the baseline: is a FIFO",
+    ),
+    case(
+        "scan --staged: a secret as baseline field",
+        baseline_secret_field,
+        &["scan", "--staged"],
+        2,
+        ".hushguard-baseline.json: line 1",
+    ),
+    case(
+        "audit: baseline version 99",
+        baseline_version_99,
+        &["audit", "--no-policy"],
+        2,
+        "baseline version 99 is not supported",
+    ),
+    case(
+        "scan --staged: escape sequences in a file name",
+        escape_file_name,
+        &["scan", "--staged", "--color", "never"],
+        1,
+        "\"evil\\033]0;pwned\\a\\033[2J\\nforged.rs",
+    ),
+    case(
+        "scan PATH: escape sequences in a file name",
+        escape_file_name,
+        &["scan", ".", "--color", "never"],
+        1,
+        "\"evil\\033]0;pwned",
+    ),
+    case(
+        "scan --staged: GIT_INDEX_FILE is a FIFO",
+        index_fifo,
+        &["scan", "--staged"],
+        2,
+        "cannot read the index: is a FIFO",
+    ),
+    case(
+        "scan --staged: GIT_INDEX_FILE is a directory",
+        index_dir,
+        &["scan", "--staged"],
+        2,
+        "cannot read the index: is a directory",
+    ),
+    case(
+        "scan --staged: an index header claiming billions of entries",
+        index_claims_billions,
+        &["scan", "--staged"],
+        2,
+        "cannot read the index: entry 0 is corrupt or truncated",
+    ),
+    case(
+        "scan --pre-push: a secret in a bad line",
+        pre_push_secret,
+        &["scan", "--pre-push"],
+        2,
+        "standard input, line 1: unexpected pre-push line",
+    )
+    .stdin(pre_push_input),
+    case(
+        "scan -: more than the limit",
+        none,
+        &["scan", "--max-file-size", "1000000", "-"],
+        0,
+        "<stdin>: more than the 1000000 byte limit",
+    )
+    .stdin(huge_stdin),
+    case(
+        "scan --staged: a damaged object",
+        damaged_object,
+        &["scan", "--staged"],
+        2,
+        "damaged: its content does not match its id",
+    ),
+    case(
+        "scan --range: a damaged object",
+        damaged_object_committed,
+        &["scan", "--range", "HEAD~1..HEAD"],
+        2,
+        "damaged: its content does not match its id",
+    ),
+    case(
+        "scan --staged: a damaged tree",
+        damaged_tree,
+        &["scan", "--staged"],
+        2,
+        "is damaged: its content does not match its id",
+    ),
+    case(
+        "scan --range: a damaged tree",
+        damaged_tree,
+        &["scan", "--range", "HEAD~1..HEAD"],
+        2,
+        "is damaged: its content does not match its id",
+    ),
+    case(
+        "scan --range: a damaged commit",
+        damaged_commit,
+        &["scan", "--range", "HEAD"],
+        2,
+        "is damaged: its content does not match its id",
+    ),
+    case(
+        "policy --rev: a damaged policy directory",
+        policy_damaged_dir,
+        &["policy", "--rev", "HEAD", "--today", "2026-01-01"],
+        2,
+        "is damaged: its content does not match its id",
+    ),
+    case(
+        "policy --rev: a damaged directory a link points into",
+        policy_damaged_link_dir,
+        &["policy", "--rev", "HEAD", "--today", "2026-01-01"],
+        2,
+        "is damaged: its content does not match its id",
+    ),
+    case(
+        "policy: a damaged commit in the policy's history",
+        policy_damaged_history,
+        &["policy", "--today", "2026-01-01"],
+        2,
+        "is damaged: its content does not match its id",
+    ),
+    case(
+        "policy --rev: a damaged commit in the policy's history",
+        policy_damaged_history,
+        &["policy", "--rev", "HEAD", "--today", "2026-01-01"],
+        2,
+        "is damaged: its content does not match its id",
+    ),
+    case(
+        "policy --staged: a secret staged",
+        staged_secret,
+        &["policy", "--staged", "--today", "2026-01-01"],
+        0,
+        "SECURITY.md",
+    ),
+    case(
+        "install: hook -> outside",
+        hook_symlink_out,
+        &["install"],
+        2,
+        "pre-commit: a pre-commit hook that hushguard did not write",
+    ),
+    case(
+        "install --force: hook -> outside",
+        hook_symlink_out,
+        &["install", "--force"],
+        0,
+        "installed the pre-commit hook",
+    )
+    .writes(),
+    case(
+        "install: empty core.hooksPath",
+        empty_hooks_path,
+        &["install"],
+        2,
+        "core.hooksPath is set but empty",
+    ),
+    case(
+        "rules check FIFO",
+        rules_fifo,
+        &["rules", "check", "rules.toml"],
+        2,
+        "rules.toml: cannot read: is a FIFO",
+    ),
+    case(
+        "scan --threads 20000",
+        staged_secret,
+        &["scan", "--staged", "--threads", "20000"],
+        1,
+        "app.env",
+    ),
+    case(
+        "audit --today 2025-02-30",
+        none,
+        &["audit", "--today", "2025-02-30"],
+        2,
+        "--today",
+    ),
+    case(
+        "scan --staged: 2 MB of password lines",
+        quadratic_passwords,
+        &["scan", "--staged"],
+        1,
+        "passwords.txt: ",
+    )
+    .peak_mib(PASSWORDS_PEAK_MIB),
+    case(
+        "scan PATH: 2 MB of password lines",
+        quadratic_passwords,
+        &["scan", "passwords.txt"],
+        1,
+        "more findings not reported",
+    )
+    .peak_mib(PASSWORDS_PEAK_MIB),
+    case(
+        "scan --staged: 4 MB line of keys",
+        long_line_keys,
+        &["scan", "--staged"],
+        1,
+        "bundle.min.js",
+    ),
+    case(
+        "scan --staged: an edit to a 32 MB file",
+        large_blob_edit,
+        &["scan", "--staged", "--max-file-size", "100000000"],
+        1,
+        "large.txt",
+    )
+    .peak_mib(LARGE_BLOB_PEAK_MIB),
+    case(
+        "scan --range: an edit to a 32 MB file",
+        large_blob_edit_committed,
+        &["scan", "--range", "HEAD", "--max-file-size", "100000000"],
+        1,
+        "large.txt",
+    )
+    .peak_mib(LARGE_BLOB_PEAK_MIB),
+    case(
+        "policy: 2,000 lines of placeholders",
+        placeholders,
+        &["policy", "--today", "2026-01-01"],
+        1,
+        "SECURITY.md",
+    ),
 ];
 
 /// Seconds any case may take on a loaded machine: each used to hang or take minutes.
@@ -847,6 +919,80 @@ fn time_bound() -> Duration {
 /// Address space any case may use (KiB), enforced with `ulimit -v`.
 const MEMORY_BOUND_KIB: u64 = 4 << 20;
 
+/// What a finished run left: its exit code, output, time and peak resident memory.
+struct Ran {
+    code: Option<i32>,
+    stdout: Vec<u8>,
+    stderr: Vec<u8>,
+    took: Duration,
+    /// The peak resident set (KiB): the kernel's high-water mark of the process's memory
+    /// (`VmHWM`), read while it runs. (`wait4`'s `ru_maxrss` would be exact, but Linux carries
+    /// into it the high-water mark of the memory the process was started from, here the test
+    /// binary's, which is far larger than most runs.) The mark only rises, so the last reading is
+    /// the peak but for what the run adds in its last few milliseconds.
+    peak_kib: u64,
+}
+
+/// The high-water mark of `pid`'s resident memory (KiB), if it is running.
+fn hwm_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Run `cmd` with `stdin`, killed past `limit`, its peak memory sampled every millisecond.
+fn run_measured(mut cmd: std::process::Command, stdin: Vec<u8>, limit: Duration) -> Ran {
+    use std::io::{Read, Write};
+    use std::process::Stdio;
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let started = Instant::now();
+    let mut child = cmd.spawn().expect("start the command");
+    let mut input = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&stdin);
+    });
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            let _ = r.read_to_end(&mut v);
+            v
+        })
+    };
+    let stdout = drain(Box::new(child.stdout.take().unwrap()));
+    let stderr = drain(Box::new(child.stderr.take().unwrap()));
+    let mut killed = false;
+    let mut peak_kib = 0;
+    let status = loop {
+        if let Some(kib) = hwm_kib(child.id()) {
+            peak_kib = peak_kib.max(kib);
+        }
+        if let Some(status) = child.try_wait().expect("wait for the command") {
+            break status;
+        }
+        if !killed && started.elapsed() > limit {
+            let _ = child.kill();
+            killed = true;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    };
+    let took = started.elapsed();
+    let _ = writer.join();
+    Ran {
+        code: status.code(),
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
+        took,
+        peak_kib,
+    }
+}
+
+/// The binary the matrix runs (`HOSTILE_BIN` for another build).
+fn hostile_bin() -> PathBuf {
+    std::env::var_os("HOSTILE_BIN").map_or_else(crate::util::bin, PathBuf::from)
+}
+
 fn run(case: &Case) {
     let ctx = Ctx::new();
     let env = (case.setup)(&ctx);
@@ -857,29 +1003,34 @@ fn run(case: &Case) {
         .arg(format!(
             "ulimit -v {MEMORY_BOUND_KIB} && exec \"$0\" \"$@\""
         ))
-        .arg(std::env::var_os("HOSTILE_BIN").map_or_else(crate::util::bin, PathBuf::from))
+        .arg(hostile_bin())
         .args(case.args)
         .current_dir(ctx.root());
     ctx.repo.env(&mut cmd);
     for (k, v) in &env {
         cmd.env(k, v);
     }
-    let started = Instant::now();
-    let out = assert_cmd::Command::from_std(cmd)
-        .write_stdin((case.stdin)(&ctx))
-        .timeout(time_bound())
-        .output()
-        .unwrap();
-    let took = started.elapsed();
+    let out = run_measured(cmd, (case.stdin)(&ctx), time_bound());
+    let took = out.took;
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
     let brief = &text[..text.len().min(2000)];
+    if std::env::var_os("HOSTILE_REPORT").is_some() {
+        eprintln!("{}: {took:?}, peak {} KiB", case.name, out.peak_kib);
+    }
     assert!(took < time_bound(), "{}: took {took:?}", case.name);
+    assert!(
+        out.peak_kib <= case.peak_mib << 10,
+        "{}: peak resident memory {} KiB, over the {} MiB bound",
+        case.name,
+        out.peak_kib,
+        case.peak_mib
+    );
     assert_eq!(
-        out.status.code(),
+        out.code,
         Some(case.code),
         "{}: exit code\n{brief}",
         case.name
@@ -941,5 +1092,60 @@ fn hostile_inputs_against_every_command() {
         "{} of {ran} cases failed:\n{}",
         failed.len(),
         failed.join("\n---\n")
+    );
+}
+
+/// `GIT_OBJECT_DIRECTORY` replaces the repository's object directory, as git has it: an object
+/// only in `.git/objects` is not there unless `GIT_ALTERNATE_OBJECT_DIRECTORIES` names that
+/// directory. Checked against git itself with `git cat-file -e`.
+#[test]
+fn the_object_directory_variable_replaces_the_repositorys_own() {
+    let ctx = Ctx::new();
+    ctx.repo.write("app.env", &format!("TOKEN={}\n", ctx.token));
+    ctx.repo.git(&["add", "-A"]);
+    let blob = ctx.repo.git(&["rev-parse", ":app.env"]).trim().to_string();
+    // Elsewhere: every object of the repository but the staged blob.
+    let own = ctx.root().join(".git/objects");
+    let elsewhere = ctx.out("objects");
+    let copied = std::process::Command::new("cp")
+        .arg("-R")
+        .arg(&own)
+        .arg(&elsewhere)
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    std::fs::remove_file(elsewhere.join(&blob[..2]).join(&blob[2..])).unwrap();
+    let run = |alternates: bool| {
+        let env = |cmd: &mut std::process::Command| {
+            ctx.repo.env(cmd);
+            cmd.env("GIT_OBJECT_DIRECTORY", &elsewhere);
+            if alternates {
+                cmd.env("GIT_ALTERNATE_OBJECT_DIRECTORIES", &own);
+            }
+        };
+        let mut git = std::process::Command::new("git");
+        git.args(["cat-file", "-e", &blob]).current_dir(ctx.root());
+        env(&mut git);
+        let git = git.output().unwrap();
+        let mut ours = std::process::Command::new(hostile_bin());
+        ours.args(["scan", "--staged"]).current_dir(ctx.root());
+        env(&mut ours);
+        let ours = ours.output().unwrap();
+        (
+            git.status.success(),
+            ours.status.code(),
+            crate::util::text(&ours),
+        )
+    };
+    let (git_has, code, text) = run(false);
+    assert!(!git_has, "git finds the blob outside GIT_OBJECT_DIRECTORY");
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains(&blob), "the error names the blob: {text}");
+    let (git_has, code, text) = run(true);
+    assert!(git_has, "git finds the blob through the alternate");
+    assert_eq!(code, Some(1), "{text}");
+    assert!(
+        text.contains("app.env") && !text.contains(&ctx.token),
+        "{text}"
     );
 }

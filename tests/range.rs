@@ -329,23 +329,37 @@ fn objects_in_directories_the_environment_names_are_read() {
         .unwrap();
     }
     let spec = format!("{base}..{tip}");
-    let run = |var: Option<&str>| {
+    let run = |vars: &[(&str, &std::path::Path)]| {
         let mut cmd = r.hushguard();
         cmd.args(["scan", "--range", &spec, "--format", "json"]);
-        if let Some(var) = var {
-            cmd.env(var, elsewhere.path());
+        for (var, dir) in vars {
+            cmd.env(var, dir);
         }
         cmd.output().unwrap()
     };
-    let out = run(None);
+    let out = run(&[]);
     assert_eq!(out.status.code(), Some(2), "the objects are gone");
-    for var in ["GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_OBJECT_DIRECTORY"] {
-        let report = Report::from_output(&run(Some(var)));
-        assert_eq!(report.code, 1, "{var}: {report}");
+    // GIT_OBJECT_DIRECTORY replaces .git/objects, as in git: the base commit is then missing
+    // unless an alternate names .git/objects (as a pre-receive hook's quarantine does).
+    let out = run(&[("GIT_OBJECT_DIRECTORY", elsewhere.path())]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "the base is not in the object directory"
+    );
+    let both: &[(&str, &std::path::Path)] = &[
+        ("GIT_OBJECT_DIRECTORY", elsewhere.path()),
+        ("GIT_ALTERNATE_OBJECT_DIRECTORIES", &objects),
+    ];
+    let alternates: &[(&str, &std::path::Path)] =
+        &[("GIT_ALTERNATE_OBJECT_DIRECTORIES", elsewhere.path())];
+    for vars in [alternates, both] {
+        let report = Report::from_output(&run(vars));
+        assert_eq!(report.code, 1, "{vars:?}: {report}");
         assert_eq!(
             report.found_in_commits(),
             vec![("app.cfg".into(), 1, tip.clone())],
-            "{var}"
+            "{vars:?}"
         );
     }
 }

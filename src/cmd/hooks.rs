@@ -17,7 +17,9 @@ fn hook(kind: HookKind) -> Hook {
 }
 
 pub(super) fn install(args: InstallArgs) -> Result<i32> {
-    let repo = git::open()?.to_thread_local();
+    // The opened repository outlives the handle made from it (it owns what names the objects).
+    let opened = git::open()?;
+    let repo = opened.to_thread_local();
     let exe = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("hushguard"));
     let existing = if args.chain {
         Existing::Chain
@@ -32,7 +34,9 @@ pub(super) fn install(args: InstallArgs) -> Result<i32> {
 }
 
 pub(super) fn uninstall(args: UninstallArgs) -> Result<i32> {
-    let repo = git::open()?.to_thread_local();
+    // The opened repository outlives the handle made from it (it owns what names the objects).
+    let opened = git::open()?;
+    let repo = opened.to_thread_local();
     let msg = hooks::uninstall(&repo, hook(args.hook))?;
     write_output(None, &msg)?;
     Ok(0)

@@ -25,10 +25,11 @@ impl std::ops::Deref for Repo {
 /// How the object database is set up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Objects {
-    /// The repository's own object directory, plus those the environment names (if it names any).
+    /// The object directories git would use: the repository's own, or `GIT_OBJECT_DIRECTORY` in
+    /// its place, plus `GIT_ALTERNATE_OBJECT_DIRECTORIES`.
     AsNamed,
-    /// Always a store of our own over the named and the repository's directories, never following
-    /// replacement refs: the server side, where what was pushed must be what is read.
+    /// The same directories, always through a store of our own that never follows replacement
+    /// refs: the server side, where what was pushed must be what is read.
     Isolated,
 }
 

@@ -6,8 +6,9 @@
 //! gix 0.90 opens `<common dir>/objects` and follows its `info/alternates`, whatever these variables
 //! say, so the objects of a push in quarantine would be missing. [`object_store`] builds the store
 //! git would use instead: an empty directory of our own, outside the repository, whose
-//! `info/alternates` lists the named directories (and the repository's own, last), which gix
-//! follows. It is opened without replacement refs (`refs/replace/`), so an earlier push cannot make
+//! `info/alternates` lists the directories, which gix follows. As in git, `GIT_OBJECT_DIRECTORY`
+//! replaces the repository's own object directory (an object only there is not found unless an
+//! alternate names it), and `GIT_ALTERNATE_OBJECT_DIRECTORIES` adds to whichever is in use. It is opened without replacement refs (`refs/replace/`), so an earlier push cannot make
 //! the guard read another object than the one it is shown.
 
 use anyhow::{anyhow, Context as _, Result};
@@ -19,18 +20,44 @@ pub struct Names {
     _dir: tempfile::TempDir,
 }
 
-/// The object directories the environment names, in lookup order: `GIT_OBJECT_DIRECTORY` (or
-/// `GIT_QUARANTINE_PATH`), then each of `GIT_ALTERNATE_OBJECT_DIRECTORIES`. Relative paths are
-/// taken from `cwd`, as git does.
-pub fn env_dirs(cwd: &Path) -> Vec<PathBuf> {
-    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
-    let mut out = Vec::new();
-    if let Some(d) = var("GIT_OBJECT_DIRECTORY").or_else(|| var("GIT_QUARANTINE_PATH")) {
-        out.push(cwd.join(d));
+/// The object directories the environment names. Relative paths are taken from `cwd`, as git does.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct EnvDirs {
+    /// `GIT_OBJECT_DIRECTORY` (or `GIT_QUARANTINE_PATH`): the object directory, in place of the
+    /// repository's own.
+    pub object_dir: Option<PathBuf>,
+    /// Each of `GIT_ALTERNATE_OBJECT_DIRECTORIES`, looked in after the object directory.
+    pub alternates: Vec<PathBuf>,
+}
+
+impl EnvDirs {
+    /// Whether the environment names no object directory at all.
+    pub fn is_empty(&self) -> bool {
+        self.object_dir.is_none() && self.alternates.is_empty()
     }
+
+    /// The directories to look in, in git's order: the object directory (the named one, else
+    /// `own`, the repository's), then the alternates.
+    pub fn lookup_order(&self, own: &Path) -> Vec<PathBuf> {
+        let first = self.object_dir.clone().unwrap_or_else(|| own.to_path_buf());
+        std::iter::once(first)
+            .chain(self.alternates.iter().cloned())
+            .collect()
+    }
+}
+
+/// The object directories the environment names (see [`EnvDirs`]).
+pub fn env_dirs(cwd: &Path) -> EnvDirs {
+    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    let mut out = EnvDirs {
+        object_dir: var("GIT_OBJECT_DIRECTORY")
+            .or_else(|| var("GIT_QUARANTINE_PATH"))
+            .map(|d| cwd.join(d)),
+        alternates: Vec::new(),
+    };
     if let Some(list) = var("GIT_ALTERNATE_OBJECT_DIRECTORIES") {
         for d in split_alternates(&list.to_string_lossy()) {
-            out.push(cwd.join(d));
+            out.alternates.push(cwd.join(d));
         }
     }
     out
@@ -84,10 +111,9 @@ fn alternates_line(p: &Path) -> Result<String> {
     }
 }
 
-/// The store over `dirs` and then `own` (the repository's object directory), without replacements.
+/// The store over `dirs`, in that order, without replacements.
 pub fn object_store(
     dirs: &[PathBuf],
-    own: &Path,
     hash: gix::hash::Kind,
     cwd: &Path,
 ) -> Result<(gix::odb::Store, Names)> {
@@ -98,7 +124,7 @@ pub fn object_store(
     let info = names.path().join("info");
     std::fs::create_dir(&info).with_context(|| format!("{}: cannot create", info.display()))?;
     let mut text = String::new();
-    for d in dirs.iter().map(PathBuf::as_path).chain([own]) {
+    for d in dirs {
         let abs = std::path::absolute(cwd.join(d)).unwrap_or_else(|_| d.to_path_buf());
         if !abs.is_dir() {
             continue;
@@ -121,11 +147,12 @@ pub fn object_store(
     Ok((store, Names { _dir: names }))
 }
 
-/// Point `repo` at the object directories `dirs` (from [`env_dirs`]) and its own, always without
-/// replacement refs; returns the guard that must outlive every use of the repository.
-pub fn apply(repo: &mut gix::ThreadSafeRepository, dirs: &[PathBuf], cwd: &Path) -> Result<Names> {
-    let own = repo.objects_dir().to_path_buf();
-    let (store, names) = object_store(dirs, &own, repo.objects.object_hash(), cwd)?;
+/// Point `repo` at the object directories `dirs` (from [`env_dirs`]; its own unless they name
+/// another), always without replacement refs; returns the guard that must outlive every use of the
+/// repository.
+pub fn apply(repo: &mut gix::ThreadSafeRepository, dirs: &EnvDirs, cwd: &Path) -> Result<Names> {
+    let order = dirs.lookup_order(repo.objects_dir());
+    let (store, names) = object_store(&order, repo.objects.object_hash(), cwd)?;
     repo.objects = std::sync::Arc::new(store);
     Ok(names)
 }
@@ -140,6 +167,22 @@ mod tests {
         assert_eq!(split_alternates("/a::/b:"), vec!["/a", "/b"]);
         assert_eq!(split_alternates("\"/x:y\":/b"), vec!["/x:y", "/b"]);
         assert!(split_alternates("").is_empty());
+    }
+
+    #[test]
+    fn a_named_object_directory_replaces_the_repositorys_own() {
+        let own = Path::new("/r/.git/objects");
+        let named = EnvDirs {
+            object_dir: Some("/q".into()),
+            alternates: vec!["/a".into()],
+        };
+        assert_eq!(named.lookup_order(own), [Path::new("/q"), Path::new("/a")]);
+        let alternates_only = EnvDirs {
+            object_dir: None,
+            alternates: vec!["/a".into()],
+        };
+        assert_eq!(alternates_only.lookup_order(own), [own, Path::new("/a")]);
+        assert!(EnvDirs::default().is_empty() && !alternates_only.is_empty());
     }
 
     #[test]

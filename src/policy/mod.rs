@@ -92,6 +92,9 @@ pub fn check(
     if let Some(scanner) = scanner {
         tracked::check(Pipeline::new(scanner), source, &mut out)?;
     }
+    if let Some(e) = source.take_error() {
+        return Err(e.into());
+    }
     Ok(out)
 }
 

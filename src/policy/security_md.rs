@@ -41,7 +41,10 @@ pub fn check(
                 } else {
                     None
                 };
-                history::last_change(repo, start, path, current)
+                history::last_change(repo, start, path, current).unwrap_or_else(|e| {
+                    source.fail(e.context(format!("{path}: its history")));
+                    LastChange::Unknown
+                })
             }
             (Some(_), None) => LastChange::Now,
             (None, _) => {

@@ -29,6 +29,10 @@ pub struct Source {
     /// What `repo` was opened from; it outlives `repo` (fields drop in order).
     _opened: Option<git::Repo>,
     mode: Mode,
+    /// The first object that could not be read (damaged, or missing) while a check asked a
+    /// question that has no room for an error (whether a link's target exists): the run then ends
+    /// with it ([`Source::take_error`]).
+    error: std::sync::Mutex<Option<anyhow::Error>>,
 }
 
 /// A tracked file, as [`Source::for_each_tracked`] hands it over: its content is read only when
@@ -85,6 +89,7 @@ impl Source {
             repo,
             _opened: opened,
             mode: Mode::Worktree,
+            error: Default::default(),
         }
     }
 
@@ -97,6 +102,7 @@ impl Source {
             repo: Some(repo),
             _opened: Some(opened),
             mode: Mode::Index(index),
+            error: Default::default(),
         })
     }
 
@@ -119,6 +125,7 @@ impl Source {
             repo: Some(repo),
             _opened: Some(opened),
             mode: Mode::Commit { id, tree },
+            error: Default::default(),
         })
     }
 
@@ -139,11 +146,38 @@ impl Source {
         matches!(self.mode, Mode::Worktree)
     }
 
-    fn tree(&self) -> Result<Option<gix::Tree<'_>>> {
-        match (&self.mode, &self.repo) {
-            (Mode::Commit { tree, .. }, Some(repo)) => Ok(Some(repo.find_tree(*tree)?)),
-            _ => Ok(None),
+    /// Remember `e`, the first object error a check met where it could not return it.
+    pub(crate) fn fail(&self, e: anyhow::Error) {
+        if let Ok(mut slot) = self.error.lock() {
+            slot.get_or_insert(e);
         }
+    }
+
+    /// The first object error the checks met ([`Source::fail`]), if any: the run must end with it.
+    pub(crate) fn take_error(&self) -> Option<anyhow::Error> {
+        self.error.lock().ok()?.take()
+    }
+
+    /// The entry at `path` (a file or a directory) in the commit's tree, every tree on the way
+    /// read with its hash verified.
+    fn tree_entry(&self, repo: &gix::Repository, root: &ObjectId, path: &str) -> Result<bool> {
+        let mut buf = Vec::new();
+        let mut tree = *root;
+        let mut parts = path.split('/').filter(|p| !p.is_empty()).peekable();
+        while let Some(part) = parts.next() {
+            let entries = git::read_tree(repo, &tree, &mut buf)?;
+            let dir = git::find_entry(&entries, part.as_bytes(), true).map(|(_, e)| e.id);
+            if parts.peek().is_none() {
+                return Ok(
+                    dir.is_some() || git::find_entry(&entries, part.as_bytes(), false).is_some()
+                );
+            }
+            match dir {
+                Some(id) => tree = id,
+                None => return Ok(false),
+            }
+        }
+        Ok(true)
     }
 
     fn blob(&self, id: ObjectId) -> Result<Vec<u8>> {
@@ -193,11 +227,15 @@ impl Source {
                 lookup(index, path.as_bytes()).is_some()
                     || !prefixed(index, format!("{path}/").as_bytes()).is_empty()
             }
-            Mode::Commit { .. } => self
-                .tree()
-                .ok()
-                .flatten()
-                .is_some_and(|t| matches!(t.lookup_entry_by_path(path), Ok(Some(_)))),
+            Mode::Commit { tree, .. } => {
+                let Some(repo) = &self.repo else {
+                    return false;
+                };
+                self.tree_entry(repo, tree, path).unwrap_or_else(|e| {
+                    self.fail(e.context(format!("{} (in {})", quote(path), self.label())));
+                    false
+                })
+            }
         }
     }
 
@@ -260,24 +298,23 @@ impl Source {
                     }
                 }
             }
-            Mode::Commit { .. } => {
-                let tree = self.tree()?.context("no tree")?;
-                for entry in tree.iter() {
-                    let entry = entry?;
-                    let Ok(name) = entry.filename().to_str() else {
+            Mode::Commit { tree, .. } => {
+                // Every tree read with its hash verified: a damaged one is an error naming it.
+                let repo = self.repo.as_ref().context("no repository")?;
+                let mut buf = Vec::new();
+                for entry in git::read_tree(repo, tree, &mut buf)? {
+                    let Ok(name) = entry.name.to_str() else {
                         continue;
                     };
-                    if entry.mode().is_tree() && locate::is_policy_dir(name) {
-                        let sub = entry.id().object()?.into_tree();
-                        for s in sub.iter() {
-                            let s = s?;
-                            if let Ok(sn) = s.filename().to_str() {
-                                if s.mode().is_blob_or_symlink() && locate::is_policy_name(sn) {
+                    if entry.mode.is_tree() && locate::is_policy_dir(name) {
+                        for s in git::read_tree(repo, &entry.id, &mut Vec::new())? {
+                            if let Ok(sn) = s.name.to_str() {
+                                if s.mode.is_blob_or_symlink() && locate::is_policy_name(sn) {
                                     out.push(format!("{name}/{sn}"));
                                 }
                             }
                         }
-                    } else if entry.mode().is_blob_or_symlink() && locate::is_policy_name(name) {
+                    } else if entry.mode.is_blob_or_symlink() && locate::is_policy_name(name) {
                         out.push(name.to_string());
                     }
                 }

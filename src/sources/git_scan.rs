@@ -2,8 +2,13 @@
 //! (in parallel only when there are many), and only when a blob holds findings is it diffed against
 //! the version(s) it replaces, so that only findings on added lines remain. Shared by the staged guard
 //! and commit ranges.
+//!
+//! Memory: a blob is held only while it is scanned. What the diff needs of it is kept as its
+//! lines' hashes ([`diff::line_hashes`], 8 bytes a line), and each old version is read, hashed and
+//! dropped in turn, so an edit to a 200 MB file holds one version at a time, not both and the
+//! diff's tables besides.
 
-use crate::diff;
+use crate::diff::{self, LineHashes, LineKeys};
 use crate::finding::{CommitInfo, Finding, Kind};
 use crate::git::{read_blob, Delta};
 use crate::outcome::Outcome;
@@ -111,21 +116,22 @@ pub fn skip_reason(mode: EntryMode) -> Option<&'static str> {
 struct Unique {
     /// The pipeline's verdict, or the error that kept the blob from being read.
     result: Result<Scanned, String>,
-    /// Kept only when the blob has content findings, for the line diff.
-    data: Option<Vec<u8>>,
+    /// The hashes of its lines, kept only when the blob has content findings, for the line diff.
+    lines: Option<LineHashes>,
 }
 
 /// Read one blob, unless the pipeline does not want it read, and hand it to the pipeline.
 fn scan_one(
     repo: &gix::Repository,
     pipe: Pipeline,
+    keys: &LineKeys,
     id: &gix::oid,
     path: &str,
     origin: Origin,
 ) -> Unique {
     let fail = |e: String| Unique {
         result: Err(format!("{path}: {e}")),
-        data: None,
+        lines: None,
     };
     let scanned = |content| {
         pipe.scan(&Blob {
@@ -137,7 +143,7 @@ fn scan_one(
     if !pipe.wants_bytes(path, None) {
         return Unique {
             result: Ok(scanned(Content::Unread)),
-            data: None,
+            lines: None,
         };
     }
     let size = match repo.find_header(id.to_owned()) {
@@ -147,7 +153,7 @@ fn scan_one(
     if !pipe.wants_bytes(path, Some(size)) {
         return Unique {
             result: Ok(scanned(Content::Size(size))),
-            data: None,
+            lines: None,
         };
     }
     let data = match read_blob(repo, id) {
@@ -158,7 +164,7 @@ fn scan_one(
     let keep = result.skipped.is_none() && result.findings.iter().any(|f| f.kind == Kind::Secret);
     Unique {
         result: Ok(result),
-        data: keep.then_some(data),
+        lines: keep.then(|| diff::line_hashes(&data, keys)),
     }
 }
 
@@ -188,6 +194,7 @@ pub fn scan_changes(
         })
         .collect();
     let local = repo.to_thread_local();
+    let keys = LineKeys::new();
     let scanned: Vec<Unique> = if unique.len() >= PARALLEL_MIN_BLOBS && threads > 1 {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
         let work = || {
@@ -195,7 +202,7 @@ pub fn scan_changes(
                 .par_iter()
                 .map_init(
                     || repo.to_thread_local(),
-                    |r, (id, path)| scan_one(r, pipe, id, path, origin),
+                    |r, (id, path)| scan_one(r, pipe, &keys, id, path, origin),
                 )
                 .collect()
         };
@@ -206,7 +213,7 @@ pub fn scan_changes(
     } else {
         unique
             .iter()
-            .map(|(id, path)| scan_one(&local, pipe, id, path, origin))
+            .map(|(id, path)| scan_one(&local, pipe, &keys, id, path, origin))
             .collect()
     };
     let mut noted = vec![false; scanned.len()];
@@ -228,7 +235,7 @@ pub fn scan_changes(
             // Same content as before (a rename, or a merge taking one side): nothing is added.
             findings.retain(|f| f.kind == Kind::File);
         } else if findings.iter().any(|f| f.kind == Kind::Secret) {
-            if let Err(e) = keep_added(&local, pipe, set, change, s, &mut findings) {
+            if let Err(e) = keep_added(&local, pipe, &keys, set, change, s, &mut findings) {
                 out.errors.push(format!("{path}: {e}"));
             }
         }
@@ -260,45 +267,47 @@ pub fn scan_changes(
 fn keep_added(
     repo: &gix::Repository,
     pipe: Pipeline,
+    keys: &LineKeys,
     set: &ChangeSet,
     change: &Change,
     s: &Unique,
     findings: &mut Vec<Finding>,
 ) -> Result<(), String> {
-    let new = match &s.data {
+    let new = match &s.lines {
         Some(d) => d,
         None => return Ok(()),
     };
-    let mut olds: Vec<Vec<u8>> = Vec::with_capacity(change.olds.len());
+    let mut olds: Vec<LineHashes> = Vec::with_capacity(change.olds.len());
     for id in &change.olds {
-        olds.push(read_blob(repo, id)?);
+        // One old version in memory at a time: read, hashed, dropped.
+        olds.push(diff::line_hashes(&read_blob(repo, id)?, keys));
     }
     if olds.is_empty() {
-        if let Some(old) = renamed_from(repo, pipe, set, change, new) {
+        if let Some(old) = renamed_from(repo, pipe, keys, set, change, new) {
             olds.push(old);
         }
     }
     if olds.is_empty() {
         return Ok(());
     }
-    let refs: Vec<&[u8]> = olds.iter().map(Vec::as_slice).collect();
-    let added = diff::added_lines_all(&refs, new);
+    let added = diff::added_hashed_all(&olds, new);
     diff::keep_added(findings, &added);
     Ok(())
 }
 
-/// The content of the deleted blob most similar to `new`, if one shares at least half its lines:
+/// The lines of the deleted blob most similar to `new`, if one shares at least half its lines:
 /// the new path is then a rename and only its changed lines count.
 fn renamed_from(
     repo: &gix::Repository,
     pipe: Pipeline,
+    keys: &LineKeys,
     set: &ChangeSet,
     change: &Change,
-    new: &[u8],
-) -> Option<Vec<u8>> {
+    new: &[u64],
+) -> Option<LineHashes> {
     let candidates = set.deleted.get(change.group)?;
-    let new_lines = memchr::memchr_iter(b'\n', new).count().max(1);
-    let mut best: Option<(f64, Vec<u8>)> = None;
+    let new_lines = new.len().max(1);
+    let mut best: Option<(f64, LineHashes)> = None;
     for (_, id) in candidates.iter().take(MAX_RENAME_CANDIDATES) {
         let size = repo.find_header(*id).ok()?.size();
         if size > pipe.limit() {
@@ -307,9 +316,10 @@ fn renamed_from(
         let Ok(old) = read_blob(repo, id) else {
             continue;
         };
-        let added = diff::added_lines(&old, new);
+        let old = diff::line_hashes(&old, keys);
+        let added = diff::added_hashed(&old, new);
         let common = added.iter().filter(|a| !**a).count();
-        let old_lines = memchr::memchr_iter(b'\n', &old).count().max(1);
+        let old_lines = old.len().max(1);
         let score = 2.0 * common as f64 / (old_lines + new_lines) as f64;
         if score >= RENAME_SIMILARITY && best.as_ref().is_none_or(|(b, _)| score > *b) {
             best = Some((score, old));
