@@ -10,9 +10,12 @@ cargo build --release --quiet --example detect_bench
 cargo build --release --quiet
 bin=target/release/hushguard
 
-corpus=${1:-$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/ | head -1)}
-echo "== labelled corpus, then the clean corpus $corpus"
-target/release/examples/detect_bench "$corpus"
+# Clean corpora: the directories given (a clone of cargo or ripgrep, say), else the registry's.
+if [ $# -eq 0 ]; then
+  set -- "$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/ | head -1)"
+fi
+echo "== labelled corpus, then the clean corpus $*"
+target/release/examples/detect_bench "$@"
 
 summarise() { # findings per rule, and the first few by path
   python3 -c '

@@ -30,15 +30,14 @@ fn files(dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
 }
 
 /// Scan `dirs` with the gate on and off; print the counts and the findings with the gate on.
-fn clean(dirs: &[String]) {
+fn clean(dirs: &[String], config: &hushguard::config::Config) {
     let mut all = Vec::new();
     for d in dirs {
         files(Path::new(d), &mut all);
     }
     let bytes: usize = all.iter().map(|f| f.1.len()).sum();
-    let config = hushguard::config::Config::default();
     let mut scanner =
-        hushguard::scan::RuleSet::load(&config, "default", hushguard::scan::Selection::All)
+        hushguard::scan::RuleSet::load(config, "default", hushguard::scan::Selection::All)
             .expect("engine");
     let count = |scanner: &hushguard::scan::RuleSet, show: bool| {
         let mut n = 0;
@@ -76,7 +75,21 @@ fn clean(dirs: &[String]) {
 fn main() {
     let dirs: Vec<String> = std::env::args().skip(1).collect();
     let cases = corpus::corpus();
-    let outcomes = corpus::evaluate(&cases);
+    // DETECT_CONFIG names a configuration file whose `[[rule]]`s are added to the built-in ones:
+    // a way to try new rules on the corpus without rebuilding the binary.
+    let (config, outcomes) = match std::env::var("DETECT_CONFIG") {
+        Ok(path) => {
+            let text = std::fs::read_to_string(&path).expect("DETECT_CONFIG readable");
+            let config = hushguard::config::Config::parse(Path::new(&path), &text)
+                .unwrap_or_else(|e| panic!("{path}: {}", e.message));
+            let outcomes = corpus::evaluate_with(&cases, &config);
+            (config, outcomes)
+        }
+        Err(_) => (
+            hushguard::config::Config::default(),
+            corpus::evaluate(&cases),
+        ),
+    };
     let mut families: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let (mut leaks, mut found, mut looks, mut flagged) = (0, 0, 0, 0);
     for o in &outcomes {
@@ -116,7 +129,18 @@ fn main() {
             );
         }
     }
+    // DETECT_SHOW=NAME prints that case's content, to see why it is missed or flagged.
+    if let Ok(name) = std::env::var("DETECT_SHOW") {
+        for c in cases.iter().filter(|c| c.name == name) {
+            println!(
+                "--- {} ({})\n{}",
+                c.name,
+                c.path,
+                String::from_utf8_lossy(&c.content)
+            );
+        }
+    }
     if !dirs.is_empty() {
-        clean(&dirs);
+        clean(&dirs, &config);
     }
 }

@@ -212,7 +212,17 @@ impl Baseline {
 
     /// Remove the findings this baseline lists from `findings` and return them.
     pub fn split(&self, findings: &mut Vec<Finding>) -> Vec<Finding> {
-        let known: HashSet<&str> = self
+        let lookup = self.lookup();
+        let (gone, kept) = std::mem::take(findings)
+            .into_iter()
+            .partition(|f| lookup.lists(f));
+        *findings = kept;
+        gone
+    }
+
+    /// The baseline's lookups, built once, to test findings one by one as they come.
+    pub(crate) fn lookup(&self) -> Lookup<'_> {
+        let known = self
             .findings
             .iter()
             .filter(|e| !e.fingerprint.is_empty())
@@ -227,18 +237,27 @@ impl Baseline {
                     .push((i, e.commit.as_deref()));
             }
         }
-        let (gone, kept) = std::mem::take(findings).into_iter().partition(|f| {
-            if known.contains(f.fingerprint.as_str()) {
-                return true;
-            }
-            let mut hashes = Hashes::default();
-            by_path.get(f.path.as_str()).is_some_and(|list| {
-                list.iter()
-                    .any(|(i, commit)| i.matches(*commit, f, &mut hashes))
-            })
-        });
-        *findings = kept;
-        gone
+        Lookup { known, by_path }
+    }
+}
+
+/// A baseline ready to test findings against ([`Baseline::lookup`]).
+pub(crate) struct Lookup<'a> {
+    known: HashSet<&'a str>,
+    by_path: HashMap<&'a str, Vec<(&'a Imported, Option<&'a str>)>>,
+}
+
+impl Lookup<'_> {
+    /// Whether the baseline lists `f`.
+    pub(crate) fn lists(&self, f: &Finding) -> bool {
+        if self.known.contains(f.fingerprint.as_str()) {
+            return true;
+        }
+        let mut hashes = Hashes::default();
+        self.by_path.get(f.path.as_str()).is_some_and(|list| {
+            list.iter()
+                .any(|(i, commit)| i.matches(*commit, f, &mut hashes))
+        })
     }
 }
 

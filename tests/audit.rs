@@ -851,3 +851,119 @@ fn git_dir_names_the_repository_to_audit() {
         vec![("hgtest.key".into(), "conf.txt".into(), id, true)]
     );
 }
+
+/// `--format jsonl`: the same findings as `--format json`, written commit by commit (oldest first;
+/// the commit messages' and the policy's findings after them), the summary record last, the same
+/// baseline filtering and exit code.
+#[test]
+fn jsonl_streams_the_findings_of_json_in_commit_order_then_the_summary() {
+    let repo = Repo::new();
+    let kept = hg_key("stream-kept");
+    repo.write("kept.txt", &format!("value {kept}\n"));
+    repo.write("a/.env", "X=1\n");
+    repo.commit_all("first");
+    repo.write("kept.txt", &format!("top\nvalue {kept}\n"));
+    repo.write("gone.txt", &format!("value {}\n", hg_key("stream-gone")));
+    repo.commit_all("second");
+    repo.write("b.txt", &format!("one {}\n", hg_key("stream-b1")));
+    repo.write("c.txt", &format!("two {}\n", hg_key("stream-c")));
+    std::fs::remove_file(repo.path().join("gone.txt")).unwrap();
+    repo.commit_all(&format!(
+        "third, with {} in its message",
+        hg_key("stream-msg")
+    ));
+    repo.write(
+        "b.txt",
+        &format!("{}\none {}\n", hg_key("stream-b2"), hg_key("stream-b1")),
+    );
+    repo.commit_all("fourth");
+    // A baseline (outside the repository) that lists the .env only.
+    let cfg = config(&repo);
+    let json = audit(&repo, &[]);
+    let baseline: Vec<Value> = json.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule_id"] == "hgtest.dotenv")
+        .map(|f| serde_json::json!({"rule_id": f["rule_id"], "path": f["path"], "fingerprint": f["fingerprint"], "commit": f["commit"]}))
+        .collect();
+    assert_eq!(baseline.len(), 1, "{json}");
+    let file = repo.home.path().join("stream-baseline.json");
+    let doc = serde_json::json!({"version": 1, "findings": baseline});
+    std::fs::write(&file, doc.to_string()).unwrap();
+    let file = file.to_str().unwrap();
+
+    for extra in [&[][..], &["--baseline", file][..], &["--threads", "1"][..]] {
+        let json = audit(&repo, extra);
+        let out = repo
+            .hushguard()
+            .args([
+                "audit",
+                "--no-policy",
+                "--progress",
+                "never",
+                "--format",
+                "jsonl",
+            ])
+            .arg("--config")
+            .arg(&cfg)
+            .args(extra)
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let lines: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let (summary, findings) = lines.split_last().expect("a summary record");
+        assert_eq!(summary["type"], "summary", "{text}");
+        assert!(findings.iter().all(|f| f["type"] == "finding"), "{text}");
+        assert_eq!(out.status.code(), Some(json.code), "{text}");
+        assert_eq!(
+            summary["summary"]["findings"],
+            json.json["summary"]["findings"]
+        );
+        assert_eq!(
+            summary["summary"]["baselined"],
+            json.json["summary"]["baselined"]
+        );
+
+        // The same findings, field for field, once the type tag is dropped and both are sorted.
+        let key = |f: &Value| {
+            let mut f = f.clone();
+            f.as_object_mut().unwrap().remove("type");
+            f.to_string()
+        };
+        let mut streamed: Vec<String> = findings.iter().map(key).collect();
+        let mut whole: Vec<String> = json.json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(key)
+            .collect();
+        streamed.sort();
+        whole.sort();
+        assert_eq!(streamed, whole, "{extra:?}");
+        assert!(whole.len() >= 5, "{json}");
+
+        // Findings in files come commit by commit, oldest first; the message's come after them.
+        let order: Vec<String> = repo
+            .git(&["rev-list", "--reverse", "HEAD"])
+            .lines()
+            .map(str::to_string)
+            .collect();
+        let pos = |f: &Value| {
+            let in_message = f["path"].as_str().unwrap().starts_with('<');
+            let c = order
+                .iter()
+                .position(|c| f["commit"] == c.as_str())
+                .unwrap();
+            (in_message, c)
+        };
+        let seen: Vec<(bool, usize)> = findings.iter().map(pos).collect();
+        let mut sorted = seen.clone();
+        sorted.sort();
+        assert_eq!(seen, sorted, "{text}");
+        assert!(seen.iter().any(|p| p.0), "the message's finding: {text}");
+    }
+}

@@ -4,21 +4,24 @@
 //! secret. Shared by `tests/detection.rs` (every leak found, no look-alike flagged) and
 //! `examples/detect_bench.rs` (recall per family, misses by name).
 
+mod families;
+
 use hushguard::rules::fake_tokens::{expand, Rng};
 
 /// One labelled file.
 pub struct Case {
     /// Unique name, used in reports and in the known-gap list.
-    pub name: &'static str,
+    pub name: String,
     /// The family it belongs to (a leak's credential family, or `look-alike`).
     pub family: &'static str,
-    pub path: &'static str,
+    pub path: String,
     pub content: Vec<u8>,
     /// `true` for a leak that must be found, `false` for a look-alike that must not.
     pub leak: bool,
 }
 
 const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const B64URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 /// Base64 of `data` with `alphabet`, padded with `=` when `pad`.
@@ -103,9 +106,9 @@ pub fn corpus() -> Vec<Case> {
                    make: &dyn Fn(&mut Rng) -> Vec<u8>| {
         let mut rng = Rng::new(name);
         cases.push(Case {
-            name,
+            name: name.to_string(),
             family,
-            path,
+            path: path.to_string(),
             content: make(&mut rng),
             leak,
         });
@@ -601,6 +604,15 @@ pub fn corpus() -> Vec<Case> {
             t(r, "${hex:64}  hushguard-x86_64-linux.tar.gz\n${hex:64}  hushguard-aarch64-darwin.tar.gz\n")
         },
     );
+    for (name, family, path, leak, content) in families::cases() {
+        cases.push(Case {
+            name,
+            family,
+            path,
+            content,
+            leak,
+        });
+    }
     cases
 }
 
@@ -620,15 +632,22 @@ impl Outcome<'_> {
 
 /// Scan every case with the built-in rules and the default configuration.
 pub fn evaluate(cases: &[Case]) -> Vec<Outcome<'_>> {
-    let config = hushguard::config::Config::default();
+    evaluate_with(cases, &hushguard::config::Config::default())
+}
+
+/// Scan every case with the built-in rules and `config` (which may add rules of its own).
+pub fn evaluate_with<'a>(
+    cases: &'a [Case],
+    config: &hushguard::config::Config,
+) -> Vec<Outcome<'a>> {
     let scanner =
-        hushguard::scan::RuleSet::load(&config, "default", hushguard::scan::Selection::All)
+        hushguard::scan::RuleSet::load(config, "default", hushguard::scan::Selection::All)
             .expect("engine builds");
     cases
         .iter()
         .map(|case| {
             let scan = scanner
-                .scan(case.path, &case.content)
+                .scan(&case.path, &case.content)
                 .unwrap_or_else(|e| panic!("{}: {e}", case.name));
             Outcome {
                 case,

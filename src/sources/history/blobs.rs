@@ -1,14 +1,17 @@
 //! Handing each blob of the history to the pipeline at every path it appears at: content is
 //! matched once per blob (and per set of path-restricted rules that apply); the pipeline works out
-//! the path-based parts at each path. Each worker thread keeps its results locally and hands them
-//! over when done.
+//! the path-based parts at each path. Each worker thread keeps its counts locally and hands them
+//! over when done; each blob's findings go to the [`Frontier`] as soon as the blob is done, and what
+//! it releases goes down a channel, in order.
 
+use super::frontier::Frontier;
 use super::trees::{Inventory, HEAD_ONLY};
 use crate::finding::{Finding, Kind};
 use crate::rules::Rule;
 use crate::scan::{Blob, Content, Origin, Pipeline, RuleSet, Skip};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::Sender;
 use std::sync::{Mutex, OnceLock};
 
 /// A finding in one (blob, path) pair, with the commit that introduced the pair.
@@ -20,10 +23,9 @@ pub struct Attributed {
     pub at_head: bool,
 }
 
-/// What one worker produced.
+/// What one worker produced (its findings went to the frontier).
 #[derive(Default)]
 pub struct Part {
-    pub hits: Vec<Attributed>,
     pub scanned: u64,
     pub bytes: u64,
     pub skipped: BTreeMap<&'static str, u64>,
@@ -55,14 +57,33 @@ pub struct Shared<'a> {
     done: Vec<AtomicBool>,
     pub counters: Counters,
     parts: Mutex<Vec<Part>>,
+    /// The frontier, and where it sends the findings it releases (taken when the audit is over).
+    release: Mutex<(Frontier, Option<Sender<Vec<Attributed>>>)>,
 }
 
 impl<'a> Shared<'a> {
-    pub fn new(rules: &'a RuleSet, inv: &'a Inventory) -> Shared<'a> {
+    /// `commits` is the number of audited commits; released findings go to `released`.
+    pub fn new(
+        rules: &'a RuleSet,
+        inv: &'a Inventory,
+        commits: usize,
+        released: Sender<Vec<Attributed>>,
+    ) -> Shared<'a> {
         let restricted = rules
             .rules()
             .filter(|r| r.spec.kind == Kind::Secret && r.is_path_restricted())
             .collect();
+        let mut at_head = vec![false; inv.blobs.len()];
+        for &(b, _) in &inv.at_head {
+            at_head[b as usize] = true;
+        }
+        let frontier = Frontier::new(
+            commits,
+            inv.blobs
+                .iter()
+                .zip(at_head)
+                .map(|(b, head)| (b.refs.iter().map(|r| r.commit), head)),
+        );
         Shared {
             pipe: Pipeline::new(rules),
             inv,
@@ -73,7 +94,31 @@ impl<'a> Shared<'a> {
                 .collect(),
             counters: Counters::default(),
             parts: Mutex::new(Vec::new()),
+            release: Mutex::new((frontier, Some(released))),
         }
+    }
+
+    /// Blob `blob` is done, with these findings: send on what is now final.
+    fn finished(&self, blob: u32, hits: Vec<Attributed>) {
+        let mut guard = self.release.lock().unwrap_or_else(|e| e.into_inner());
+        let (frontier, tx) = &mut *guard;
+        let mut out = Vec::new();
+        frontier.done(blob, hits, &mut out);
+        if let (false, Some(tx)) = (out.is_empty(), tx) {
+            let _ = tx.send(out);
+        }
+    }
+
+    /// Every blob is done: send on whatever is still held, and close the channel.
+    pub fn finish(&self) {
+        let mut guard = self.release.lock().unwrap_or_else(|e| e.into_inner());
+        let (frontier, tx) = &mut *guard;
+        let mut out = Vec::new();
+        frontier.finish(&mut out);
+        if let (false, Some(tx)) = (out.is_empty(), tx.take()) {
+            let _ = tx.send(out);
+        }
+        *tx = None;
     }
 
     pub fn is_done(&self, blob: u32) -> bool {
@@ -97,6 +142,8 @@ impl<'a> Shared<'a> {
 pub struct Worker<'s, 'a> {
     shared: &'s Shared<'a>,
     part: Part,
+    /// The findings of the blob being handled.
+    hits: Vec<Attributed>,
 }
 
 impl Clone for Worker<'_, '_> {
@@ -127,6 +174,7 @@ impl<'s, 'a> Worker<'s, 'a> {
         Worker {
             shared,
             part: Part::default(),
+            hits: Vec::new(),
         }
     }
 
@@ -168,6 +216,7 @@ impl<'s, 'a> Worker<'s, 'a> {
         );
         self.skip("missing");
         self.shared.counters.blobs.fetch_add(1, Ordering::Relaxed);
+        self.shared.finished(blob, Vec::new());
     }
 
     /// A blob over the size limit, known by its header.
@@ -191,8 +240,7 @@ impl<'s, 'a> Worker<'s, 'a> {
                 .findings
                 .fetch_add(found.len() as u64, Ordering::Relaxed);
         }
-        self.part
-            .hits
+        self.hits
             .extend(found.into_iter().map(|finding| Attributed {
                 finding,
                 commit,
@@ -265,6 +313,7 @@ impl<'s, 'a> Worker<'s, 'a> {
                 self.part.bytes += bytes;
             }
         }
+        shared.finished(blob, std::mem::take(&mut self.hits));
     }
 }
 

@@ -10,6 +10,11 @@ use gix::prelude::Find;
 use rustc_hash::FxHashMap as FxMap;
 use std::collections::VecDeque;
 
+/// The byte budget of the decoded trees kept for the walk. Measured on cargo's history (23,815
+/// commits): 64 MiB and 2 MiB cost the same CPU time within noise, 64 MiB adds 50 MB to the peak
+/// RSS; 16 MiB leaves room for the larger trees of larger histories.
+const TREE_CACHE: usize = 16 << 20;
+
 /// Decoded objects by (pack, entry offset), evicted oldest first past a byte budget.
 struct Cache {
     map: FxMap<(u32, u64), (gix::object::Kind, Vec<u8>)>,
@@ -59,7 +64,7 @@ impl<'a> Reader<'a> {
                 map: FxMap::default(),
                 order: VecDeque::new(),
                 bytes: 0,
-                budget: 64 << 20,
+                budget: TREE_CACHE,
             },
             inflate: gix::zlib::Inflate::default(),
             chain: Vec::new(),

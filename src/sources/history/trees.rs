@@ -110,7 +110,7 @@ pub struct Walker<'r> {
 
 /// What a walk does with the blobs it meets.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
+enum Purpose {
     /// Record the pair, introduced by this commit.
     Record(u32),
     /// Only mark the pair as seen (boundary trees outside the audited range).
@@ -140,23 +140,23 @@ impl<'r> Walker<'r> {
     /// Mark what a tree outside the audited range holds as already seen.
     pub fn mark(&mut self, tree: ObjectId) {
         let mut head = FxSet::default();
-        self.walk_root(tree, Mode::Mark, "a boundary commit", &mut head);
+        self.walk_root(tree, Purpose::Mark, "a boundary commit", &mut head);
     }
 
     /// Walk the tree of the commit at topological index `order`.
     pub fn commit(&mut self, tree: ObjectId, order: u32, commit: &ObjectId) {
         let mut head = FxSet::default();
-        self.walk_root(tree, Mode::Record(order), &commit.to_string(), &mut head);
+        self.walk_root(tree, Purpose::Record(order), &commit.to_string(), &mut head);
     }
 
     fn walk_root(
         &mut self,
         tree: ObjectId,
-        mode: Mode,
+        mode: Purpose,
         commit: &str,
         head: &mut FxSet<(u32, u32)>,
     ) {
-        if mode != Mode::Head && !self.seen_trees.insert((tree, ROOT)) {
+        if mode != Purpose::Head && !self.seen_trees.insert((tree, ROOT)) {
             return;
         }
         self.walk(tree, ROOT, 0, mode, commit, head);
@@ -167,7 +167,7 @@ impl<'r> Walker<'r> {
         tree: ObjectId,
         dir: u32,
         depth: usize,
-        mode: Mode,
+        mode: Purpose,
         commit: &str,
         head: &mut FxSet<(u32, u32)>,
     ) {
@@ -225,7 +225,7 @@ impl<'r> Walker<'r> {
             }
             let path = self.paths.child(dir, entry.filename);
             if entry.mode.is_tree() {
-                if mode == Mode::Head || self.seen_trees.insert((id, path)) {
+                if mode == Purpose::Head || self.seen_trees.insert((id, path)) {
                     self.walk(id, path, depth + 1, mode, commit, head);
                 }
                 continue;
@@ -239,7 +239,7 @@ impl<'r> Walker<'r> {
                 });
             }
             match mode {
-                Mode::Record(order) => {
+                Purpose::Record(order) => {
                     if self.seen_pairs.insert((blob, path)) {
                         self.blobs[blob as usize].refs.push(BlobRef {
                             path,
@@ -247,10 +247,10 @@ impl<'r> Walker<'r> {
                         });
                     }
                 }
-                Mode::Mark => {
+                Purpose::Mark => {
                     self.seen_pairs.insert((blob, path));
                 }
-                Mode::Head => {
+                Purpose::Head => {
                     head.insert((blob, path));
                     if self.seen_pairs.insert((blob, path)) {
                         self.blobs[blob as usize].refs.push(BlobRef {
@@ -268,7 +268,7 @@ impl<'r> Walker<'r> {
     pub fn finish(mut self, head_tree: Option<ObjectId>) -> Inventory {
         let mut head = FxSet::default();
         if let Some(t) = head_tree {
-            self.walk_root(t, Mode::Head, "HEAD", &mut head);
+            self.walk_root(t, Purpose::Head, "HEAD", &mut head);
         }
         // Drop blobs nothing references (met only in boundary trees), renumbering the HEAD pairs.
         let mut renumber = vec![u32::MAX; self.blobs.len()];
