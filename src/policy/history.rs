@@ -43,7 +43,7 @@ fn entry_at(repo: &gix::Repository, commit: &Commit, path: &str) -> Result<Optio
 /// The last change of `path` as of `start`; `current` is the blob id of the version being
 /// checked (from the working tree or index), which, if it differs from `start`'s, is a change now.
 /// A parent that is not in the repository (a shallow clone) ends the walk, marked as such.
-pub fn last_change(
+pub(crate) fn last_change(
     repo: &gix::Repository,
     start: ObjectId,
     path: &str,

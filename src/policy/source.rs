@@ -38,7 +38,7 @@ pub struct Source {
 
 /// A tracked file, as [`Source::for_each_tracked`] hands it over: its content is read only when
 /// asked.
-pub struct Tracked<'a> {
+pub(crate) struct Tracked<'a> {
     pub path: &'a BStr,
     id: ObjectId,
     source: &'a Source,
@@ -47,7 +47,7 @@ pub struct Tracked<'a> {
 impl Tracked<'_> {
     /// The content: the working tree's file when the source is the working tree (falling back on
     /// the staged blob if it is gone), else the blob.
-    pub fn read(&self) -> Result<Vec<u8>> {
+    pub(crate) fn read(&self) -> Result<Vec<u8>> {
         if self.source.is_worktree() {
             if let Ok(path) = self.path.to_path() {
                 // As git would store it: a symlink is its link text; a FIFO or device, or a file
@@ -95,7 +95,7 @@ impl Source {
     }
 
     /// The index (honouring `GIT_INDEX_FILE`).
-    pub fn index(root: &Path) -> Result<Source> {
+    pub(crate) fn index(root: &Path) -> Result<Source> {
         let (repo, opened) = open(root)?;
         let index = load_index(&repo)?;
         Ok(Source {
@@ -108,7 +108,7 @@ impl Source {
     }
 
     /// A commit, named by any revision git understands.
-    pub fn commit(root: &Path, rev: &str) -> Result<Source> {
+    pub(crate) fn commit(root: &Path, rev: &str) -> Result<Source> {
         let (repo, opened) = open(root)?;
         let (id, tree) = {
             let commit = repo
@@ -134,12 +134,12 @@ impl Source {
         })
     }
 
-    pub fn repo(&self) -> Option<&gix::Repository> {
+    pub(crate) fn repo(&self) -> Option<&gix::Repository> {
         self.repo.as_ref()
     }
 
     /// The commit the history lookup starts from: the commit itself, else HEAD (none if unborn).
-    pub fn history_start(&self) -> Option<ObjectId> {
+    pub(crate) fn history_start(&self) -> Option<ObjectId> {
         match &self.snapshot {
             Snapshot::Commit { id, .. } => Some(*id),
             _ => self.repo.as_ref()?.head_id().ok().map(|id| id.detach()),
@@ -147,7 +147,7 @@ impl Source {
     }
 
     /// Whether the content is read from the object database (it then matches a commit or the index).
-    pub fn is_worktree(&self) -> bool {
+    pub(crate) fn is_worktree(&self) -> bool {
         matches!(self.snapshot, Snapshot::Worktree)
     }
 
@@ -191,7 +191,7 @@ impl Source {
     }
 
     /// The bytes of the file at `path`, or `None` if it is absent (or not a file).
-    pub fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
+    pub(crate) fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
         match &self.snapshot {
             Snapshot::Worktree => match safe_io::read_worktree(&self.root.join(path), READ_LIMIT) {
                 Ok(f) => Ok(Some(f.into_bytes())),
@@ -223,7 +223,7 @@ impl Source {
     }
 
     /// Whether a file or directory exists at `path` (relative to the repository root).
-    pub fn exists(&self, path: &str) -> bool {
+    pub(crate) fn exists(&self, path: &str) -> bool {
         if path.is_empty() {
             return true;
         }
@@ -247,7 +247,7 @@ impl Source {
     }
 
     /// Files in the repository root, `.github/` and `docs/` (any case) that could be the policy.
-    pub fn candidates(&self) -> Result<Vec<String>> {
+    pub(crate) fn candidates(&self) -> Result<Vec<String>> {
         let mut out = Vec::new();
         match &self.snapshot {
             Snapshot::Worktree => {
@@ -337,7 +337,7 @@ impl Source {
     /// index ([`walk::walk`]): subtrees that the index's cache tree shows to be what the index
     /// holds are listed from the index, not decoded, so for `--rev HEAD` with nothing staged no
     /// tree object is read at all.
-    pub fn for_each_tracked(
+    pub(crate) fn for_each_tracked(
         &self,
         wanted: impl Fn(&[u8]) -> bool,
         mut each: impl FnMut(&Tracked),
@@ -367,13 +367,13 @@ impl Source {
     }
 
     /// The blob id git would give `data`, to compare a working or staged file with a commit.
-    pub fn hash(&self, data: &[u8]) -> Option<ObjectId> {
+    pub(crate) fn hash(&self, data: &[u8]) -> Option<ObjectId> {
         let repo = self.repo.as_ref()?;
         gix::objs::compute_hash(repo.object_hash(), gix::object::Kind::Blob, data).ok()
     }
 
     /// Words for messages: where the policy was read.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         match &self.snapshot {
             Snapshot::Worktree => "the working tree".into(),
             Snapshot::Index(_) => "the index".into(),

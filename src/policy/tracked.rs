@@ -9,7 +9,7 @@ use crate::scan::{Blob, Content, Origin, Pipeline};
 use gix::bstr::ByteSlice;
 
 /// Add a finding for every tracked forbidden file to `out`.
-pub fn check(pipe: Pipeline, source: &Source, out: &mut Outcome) -> Result<()> {
+pub(crate) fn check(pipe: Pipeline, source: &Source, out: &mut Outcome) -> Result<()> {
     let rules = pipe.rules();
     let origin = match source.is_worktree() {
         true => Origin::Disk,

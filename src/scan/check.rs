@@ -21,7 +21,7 @@ impl std::fmt::Display for CheckFailure {
 }
 
 /// Expand an example's placeholders, seeded by rule id, kind and index.
-pub fn expanded(rule: &str, which: &str, i: usize, ex: &Example) -> (String, String) {
+pub(crate) fn expanded(rule: &str, which: &str, i: usize, ex: &Example) -> (String, String) {
     let seed = format!("{rule}/{which}/{i}");
     (ex.path().to_string(), expand(ex.content(), &seed))
 }
@@ -105,7 +105,7 @@ pub fn check_rules(rules: &[Rule]) -> Result<Vec<CheckFailure>, String> {
 /// What `rules check FILE…` found: the report (a line per failed expectation, and `N rules ok` per
 /// file that passed), the files that could not be checked at all, and how many expectations failed.
 #[derive(Debug, Default)]
-pub struct FilesReport {
+pub(crate) struct FilesReport {
     pub text: String,
     pub errors: Vec<String>,
     pub failures: usize,
@@ -113,7 +113,7 @@ pub struct FilesReport {
 
 impl FilesReport {
     /// 1 when an expectation failed, else 2 when a file could not be read or parsed, else 0.
-    pub fn exit_code(&self) -> i32 {
+    pub(crate) fn exit_code(&self) -> i32 {
         if self.failures > 0 {
             1
         } else if !self.errors.is_empty() {
@@ -128,7 +128,7 @@ impl FilesReport {
 /// configuration file (any other top-level key, or the name `.hushguard.toml`), whose whole schema
 /// is checked, whose allowlist regexes and globs must compile, and whose `[[rule]]` entries are
 /// checked like a rules file's.
-pub fn check_files(files: &[std::path::PathBuf]) -> FilesReport {
+pub(crate) fn check_files(files: &[std::path::PathBuf]) -> FilesReport {
     let mut report = FilesReport::default();
     for f in files {
         let name = crate::quote::quote(&f.display().to_string()).into_owned();

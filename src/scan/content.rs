@@ -24,12 +24,17 @@ const NEXT_LINE_ALLOW: &[&[u8]] = &[
 impl RuleSet {
     /// Secrets in `data` (no binary or size check), after inline and configured allowlists; at
     /// most [`MAX_FINDINGS_PER_BLOB`] (see [`RuleSet::content_findings_counted`]).
-    pub fn content_findings(&self, path: &str, data: &[u8]) -> Result<Vec<Finding>, RuleError> {
+    #[cfg(test)]
+    pub(crate) fn content_findings(
+        &self,
+        path: &str,
+        data: &[u8],
+    ) -> Result<Vec<Finding>, RuleError> {
         self.content_findings_counted(path, data).map(|(f, _)| f)
     }
 
     /// Like [`RuleSet::content_findings`], with the number of findings past the cap.
-    pub fn content_findings_counted(
+    pub(crate) fn content_findings_counted(
         &self,
         path: &str,
         data: &[u8],

@@ -5,13 +5,13 @@
 
 pub mod check;
 mod content;
-pub mod engine;
+pub(crate) mod engine;
 mod load;
 mod names;
-pub mod pipeline;
+pub(crate) mod pipeline;
 #[cfg(test)]
 mod test_rules;
 
 pub use engine::{is_binary, RuleSet, Skip, MAX_FINDINGS_PER_BLOB};
 pub use load::Selection;
-pub use pipeline::{Blob, Content, Origin, Pipeline, Scanned};
+pub(crate) use pipeline::{Blob, Content, Origin, Pipeline, Scanned};

@@ -12,13 +12,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// Options for a directory scan.
-pub struct DiskOptions {
+pub(crate) struct DiskOptions {
     pub no_ignore: bool,
     pub threads: usize,
 }
 
 /// The path shown in reports: relative to `root` where possible, `/`-separated, without `./`.
-pub fn display_path(path: &Path, root: &Path) -> String {
+pub(crate) fn display_path(path: &Path, root: &Path) -> String {
     // The walker yields `root/...` for every file: cut the prefix as bytes, without comparing the
     // two paths component by component (which cost more than the rest of a small file's visit).
     let (p, r) = (
@@ -97,7 +97,7 @@ fn scan_file(pipe: Pipeline, path: &Path, root: &Path, out: &mut Outcome, buf: &
 }
 
 /// A short reason for an I/O error (`permission denied`, `no such file or directory`).
-pub fn io_reason(e: &std::io::Error) -> String {
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => {
             "no such file or directory (it may have been removed during the scan)".into()
@@ -108,7 +108,7 @@ pub fn io_reason(e: &std::io::Error) -> String {
 }
 
 /// Scan `paths` (files, directories, or `-` for standard input) under `root`.
-pub fn scan(pipe: Pipeline, paths: &[PathBuf], root: &Path, opts: &DiskOptions) -> Outcome {
+pub(crate) fn scan(pipe: Pipeline, paths: &[PathBuf], root: &Path, opts: &DiskOptions) -> Outcome {
     let total = Mutex::new(Outcome::default());
     for p in paths {
         if p.as_os_str() == "-" {

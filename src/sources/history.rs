@@ -17,7 +17,7 @@ mod commits;
 mod frontier;
 mod objects;
 mod packs;
-pub mod progress;
+pub(crate) mod progress;
 mod trees;
 
 use crate::error::{Error, Result};
@@ -33,7 +33,7 @@ use trees::HEAD_ONLY;
 const LISTED: usize = 20;
 
 /// What to audit.
-pub struct Options<'a> {
+pub(crate) struct Options<'a> {
     pub branches: &'a [String],
     pub since: Option<i64>,
     pub max_count: Option<usize>,
@@ -41,7 +41,7 @@ pub struct Options<'a> {
 }
 
 /// Open the repository at (or above) `path`, default the current directory.
-pub fn open(path: Option<&Path>) -> Result<crate::git::Repo> {
+pub(crate) fn open(path: Option<&Path>) -> Result<crate::git::Repo> {
     let p = path.unwrap_or(Path::new("."));
     if !p.exists() {
         return Err(Error::Usage(format!("{}: no such directory", p.display())));
@@ -50,7 +50,7 @@ pub fn open(path: Option<&Path>) -> Result<crate::git::Repo> {
 }
 
 /// The repository as the audit reads it.
-pub fn audit_repo(opened: &crate::git::Repo) -> gix::Repository {
+pub(crate) fn audit_repo(opened: &crate::git::Repo) -> gix::Repository {
     let mut repo = opened.to_thread_local();
     // The trees are read by the walk's own reader (objects.rs), the blobs straight from the packs:
     // these caches serve the commits and the odd object read by id. Larger ones cost peak memory
@@ -65,7 +65,7 @@ pub fn audit_repo(opened: &crate::git::Repo) -> gix::Repository {
 }
 
 /// `--since`: `YYYY-MM-DD` (midnight UTC) or any date git understands.
-pub fn parse_since(s: &str) -> Result<i64> {
+pub(crate) fn parse_since(s: &str) -> Result<i64> {
     if let Some(t) = ymd(s) {
         return Ok(t);
     }
@@ -87,7 +87,7 @@ fn ymd(s: &str) -> Option<i64> {
 }
 
 /// Audit the history of `repo`: findings with their commits, the summary, errors and notes.
-pub fn audit(
+pub(crate) fn audit(
     repo: &gix::Repository,
     scanner: &RuleSet,
     threads: usize,
@@ -110,7 +110,7 @@ pub fn audit(
 /// final (its earliest commit and whether HEAD has it are settled): one call per commit, in
 /// topological order, oldest first. The outcome holds the rest: the findings in commit messages,
 /// the summary, errors and notes.
-pub fn audit_streamed(
+pub(crate) fn audit_streamed(
     repo: &gix::Repository,
     scanner: &RuleSet,
     threads: usize,

@@ -15,13 +15,13 @@ use gix::ObjectId;
 use rayon::prelude::*;
 use std::collections::HashSet;
 
-pub use crate::finding::{MESSAGE_PATH, TAG_MESSAGE_PATH};
+pub(crate) use crate::finding::{MESSAGE_PATH, TAG_MESSAGE_PATH};
 
 /// Tags of tags followed at most this deep.
 const MAX_TAG_CHAIN: usize = 16;
 
 /// Scan the message of annotated tag `id`, pushed as `name`, and of the tags it points to.
-pub fn scan_tag(
+pub(crate) fn scan_tag(
     repo: &gix::Repository,
     scanner: &RuleSet,
     name: &str,
@@ -117,7 +117,7 @@ fn scan_commit(
 
 /// Scan the message of each commit of a range or push, and record findings (named with their
 /// commit) and errors in `out`.
-pub fn scan_commits(
+pub(crate) fn scan_commits(
     repo: &gix::Repository,
     scanner: &RuleSet,
     commits: &[CommitInfo],
@@ -139,7 +139,7 @@ pub fn scan_commits(
 
 /// Scan the messages of an audited history (`ids` oldest first) on up to `threads` threads: one
 /// finding per fingerprint, in the earliest commit that has it. `info` names a commit.
-pub fn scan_history(
+pub(crate) fn scan_history(
     repo: &gix::Repository,
     scanner: &RuleSet,
     ids: &[ObjectId],
@@ -189,7 +189,7 @@ pub fn scan_history(
 /// What git keeps of a message being edited, as the commit-msg hook sees it: everything from a
 /// scissors line on (`git commit -v` puts the staged diff there) is dropped, and comment lines are
 /// blanked, so line numbers stay those of the file.
-pub fn strip_editor_text(text: &[u8], comment: &[u8]) -> Vec<u8> {
+pub(crate) fn strip_editor_text(text: &[u8], comment: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());
     for line in text.split_inclusive(|&b| b == b'\n') {
         let is_comment = !comment.is_empty() && line.starts_with(comment);
@@ -208,7 +208,7 @@ pub fn strip_editor_text(text: &[u8], comment: &[u8]) -> Vec<u8> {
 }
 
 /// Scan the message being committed (the commit-msg hook's file, already read and stripped).
-pub fn scan_text(scanner: &RuleSet, message: &[u8], out: &mut Outcome) {
+pub(crate) fn scan_text(scanner: &RuleSet, message: &[u8], out: &mut Outcome) {
     match scan_message(scanner, message) {
         Ok(f) => {
             out.findings.extend(f);

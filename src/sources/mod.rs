@@ -2,10 +2,10 @@
 //! Sources know nothing about reports: they hand blobs to the one [`Pipeline`](crate::scan::Pipeline)
 //! and return an [`Outcome`](crate::outcome::Outcome).
 
-pub mod disk;
-pub mod git_scan;
-pub mod history;
-pub mod message;
+pub(crate) mod disk;
+pub(crate) mod git_scan;
+pub(crate) mod history;
+pub(crate) mod message;
 pub mod prereceive;
 pub mod range;
 pub mod staged;
@@ -17,7 +17,7 @@ use git_scan::ChangeSet;
 /// What the commits of a range or a push add, once their changes are known
 /// ([`range::commit_changes`], [`prereceive::push_changes`]): the commits counted, every change
 /// through one pipeline, then the commit messages.
-pub fn scan_commit_changes(
+pub(crate) fn scan_commit_changes(
     repo: &gix::ThreadSafeRepository,
     rules: &RuleSet,
     threads: usize,

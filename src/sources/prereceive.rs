@@ -23,7 +23,7 @@ use gix::bstr::{BString, ByteSlice};
 use gix::ObjectId;
 
 /// The push option that asks for the bypass: `git push -o hushguard.skip="reason"`.
-pub const SKIP_OPTION: &str = "hushguard.skip";
+pub(crate) const SKIP_OPTION: &str = "hushguard.skip";
 
 /// One line of the hook's input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,7 +84,7 @@ pub fn skip_reason(options: &[String]) -> Option<String> {
 
 /// What a push brings, ready to scan: the pushed commits (each with the added-lines and merge
 /// semantics of `--range`) and, for a ref that names a tree or a blob, everything in it.
-pub fn push_changes(
+pub(crate) fn push_changes(
     repo: &gix::Repository,
     updates: &[Update],
     out: &mut Outcome,

@@ -18,7 +18,7 @@ use gix::ObjectId;
 use std::collections::{HashMap, HashSet};
 
 /// The commits a revision range names, newest first.
-pub fn range_commits(repo: &gix::Repository, spec: &str) -> Result<Vec<ObjectId>> {
+pub(crate) fn range_commits(repo: &gix::Repository, spec: &str) -> Result<Vec<ObjectId>> {
     use gix::revision::plumbing::Spec;
     let parsed = repo
         .rev_parse(spec.as_bytes().as_bstr())
@@ -83,7 +83,7 @@ pub(crate) fn walk(
 /// The commits a `git push` sends: for each `(local sha, remote sha)` pair the pre-push hook was
 /// given, the commits reachable from the local one and from neither the remote one nor what the
 /// remote (`remote`, a name or a URL; all remotes when unknown) is known to have.
-pub fn pushed_commits(
+pub(crate) fn pushed_commits(
     repo: &gix::Repository,
     remote: Option<&str>,
     lines: Vec<(String, String)>,
@@ -197,7 +197,7 @@ fn remote_tracking(repo: &gix::Repository, remote: Option<&str>) -> Result<Vec<O
 }
 
 /// The changes of each commit: against its parent, or for a merge, what is new to all its parents.
-pub fn commit_changes(
+pub(crate) fn commit_changes(
     repo: &gix::Repository,
     commits: &[ObjectId],
     out: &mut Outcome,

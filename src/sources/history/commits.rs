@@ -11,7 +11,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 /// How to choose the commits.
-pub struct Select<'a> {
+pub(super) struct Select<'a> {
     pub branches: &'a [String],
     /// Only commits whose committer date is at or after this Unix time.
     pub since: Option<i64>,
@@ -19,13 +19,13 @@ pub struct Select<'a> {
 }
 
 /// One commit of the audited history.
-pub struct Commit {
+pub(super) struct Commit {
     pub id: ObjectId,
     pub tree: ObjectId,
 }
 
 /// The audited history.
-pub struct History {
+pub(super) struct History {
     /// Selected commits, parents before children (ties broken by commit date).
     pub commits: Vec<Commit>,
     /// Trees of commits just outside the selection (parents of selected commits that `--since` or
@@ -149,7 +149,11 @@ fn read_commit(
 }
 
 /// Walk the history from the tips and choose the commits to audit.
-pub fn load(repo: &gix::Repository, select: &Select, on_commit: &dyn Fn(u64)) -> Result<History> {
+pub(super) fn load(
+    repo: &gix::Repository,
+    select: &Select,
+    on_commit: &dyn Fn(u64),
+) -> Result<History> {
     let mut errors = Vec::new();
     let tips = tips(repo, select.branches, &mut errors)?;
     let shallow: Vec<ObjectId> = repo
