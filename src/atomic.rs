@@ -5,7 +5,7 @@ use std::path::Path;
 
 /// Write `bytes` to `path` via a temporary file and a rename. A symlink at `path` is refused.
 /// (One implementation: [`crate::safe_io::write_atomic`], which also refuses a FIFO or device.)
-pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     crate::safe_io::write_atomic(path, bytes, None).map_err(|e| match e {
         crate::safe_io::WriteError::Io(e) => e,
         other => std::io::Error::other(other.to_string()),
@@ -16,7 +16,7 @@ pub fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// [`write`]; a character device such as `/dev/null` by writing to it directly, since a rename
 /// would replace the device node with a regular file. A symlink, a FIFO or a directory is
 /// refused, as [`write`] refuses them.
-pub fn write_output(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_output(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::io::Write;

@@ -20,12 +20,12 @@ pub const BASELINE_FILE: &str = ".hushguard-baseline.json";
 pub const VERSION: u32 = 1;
 
 /// The largest baseline file read.
-pub const BASELINE_LIMIT: u64 = 64 << 20;
+pub(crate) const BASELINE_LIMIT: u64 = 64 << 20;
 
 /// One accepted finding.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// Empty for an imported entry, which matches by [`Imported`] instead.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub fingerprint: String,
@@ -45,7 +45,7 @@ pub struct Entry {
 /// family when the tool's rule maps to one.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Default)]
 #[serde(deny_unknown_fields)]
-pub struct Imported {
+pub(crate) struct Imported {
     /// The tool and file kind it came from (`gitleaks report`, `.gitleaksignore`, `detect-secrets`).
     pub from: String,
     /// hushguard rule id or family the other tool's rule maps to; none matches any rule.
@@ -63,7 +63,7 @@ pub struct Imported {
 }
 
 /// SHA-256 of a secret, lowercase hex.
-pub fn sha256_hex(secret: &[u8]) -> String {
+pub(crate) fn sha256_hex(secret: &[u8]) -> String {
     hex(&Sha256::digest(secret))
 }
 
@@ -128,7 +128,7 @@ impl Hashes {
 #[serde(deny_unknown_fields)]
 pub struct Baseline {
     pub version: u32,
-    pub findings: Vec<Entry>,
+    pub(crate) findings: Vec<Entry>,
 }
 
 impl Baseline {
@@ -163,7 +163,7 @@ impl Baseline {
 
     /// Read a baseline: a regular file of at most [`BASELINE_LIMIT`] bytes, UTF-8 (a byte-order
     /// mark is allowed), of a version this build knows.
-    pub fn load_from(path: &Path, follow: Follow) -> Result<Baseline, Error> {
+    pub(crate) fn load_from(path: &Path, follow: Follow) -> Result<Baseline, Error> {
         let name = quote(&path.display().to_string()).into_owned();
         let bytes = safe_io::read_regular(path, BASELINE_LIMIT, follow)
             .map_err(|e| Error::Baseline(format!("{name}: cannot read baseline: {e}")))?;
@@ -192,7 +192,7 @@ impl Baseline {
 
     /// Write the baseline to `path` through a temporary file and a rename; a symlink at `path`
     /// is refused, never written through.
-    pub fn save(&self, path: &Path) -> Result<(), Error> {
+    pub(crate) fn save(&self, path: &Path) -> Result<(), Error> {
         safe_io::write_atomic(path, self.to_json().as_bytes(), None).map_err(|e| {
             Error::Baseline(format!(
                 "{}: cannot write the baseline: {e}",
@@ -205,13 +205,8 @@ impl Baseline {
         serde_json::to_string_pretty(self).expect("baseline serializes") + "\n"
     }
 
-    /// Remove the findings this baseline lists; returns how many were removed.
-    pub fn filter(&self, findings: &mut Vec<Finding>) -> u64 {
-        self.split(findings).len() as u64
-    }
-
     /// Remove the findings this baseline lists from `findings` and return them.
-    pub fn split(&self, findings: &mut Vec<Finding>) -> Vec<Finding> {
+    pub(crate) fn split(&self, findings: &mut Vec<Finding>) -> Vec<Finding> {
         let lookup = self.lookup();
         let (gone, kept) = std::mem::take(findings)
             .into_iter()

@@ -1,5 +1,6 @@
 //! The `.hushguard.toml` schema. Unknown keys are errors; every error names the file, line and column.
 
+use crate::error::ConfigError;
 use crate::finding::Severity;
 use crate::rules::{toml_error_location, RuleSpec};
 use crate::safe_io::{self, Follow};
@@ -8,10 +9,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Default per-file size limit: 10 MiB.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 10 << 20;
+pub(crate) const DEFAULT_MAX_FILE_SIZE: u64 = 10 << 20;
 
 /// The largest configuration file read.
-pub const CONFIG_LIMIT: u64 = 4 << 20;
+pub(crate) const CONFIG_LIMIT: u64 = 4 << 20;
 
 /// The whole configuration file.
 #[derive(Debug, Default, Deserialize)]
@@ -19,26 +20,26 @@ pub const CONFIG_LIMIT: u64 = 4 << 20;
 pub struct Config {
     /// Largest file or blob scanned, in bytes (integer) or with a unit (`"10MiB"`, `"500KB"`).
     #[serde(default)]
-    pub max_file_size: Option<ByteSize>,
+    pub(crate) max_file_size: Option<ByteSize>,
     /// Lowest severity that blocks (exit 1). Default `error`.
     #[serde(default)]
-    pub fail_on: Option<Severity>,
+    pub(crate) fail_on: Option<Severity>,
     #[serde(default)]
-    pub rules: RulesConfig,
+    pub(crate) rules: RulesConfig,
     #[serde(default)]
-    pub allowlist: AllowlistConfig,
+    pub(crate) allowlist: AllowlistConfig,
     #[serde(default)]
-    pub files: FilesConfig,
+    pub(crate) files: FilesConfig,
     /// Extra rules, in the patterns/ format.
     #[serde(default)]
     pub rule: Vec<RuleSpec>,
     #[serde(default)]
-    pub policy: PolicyConfig,
+    pub(crate) policy: PolicyConfig,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RulesConfig {
+pub(crate) struct RulesConfig {
     /// Rule ids (`github.pat-classic`) or whole families (`github`) to disable.
     #[serde(default)]
     pub disable: Vec<String>,
@@ -46,7 +47,7 @@ pub struct RulesConfig {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AllowlistConfig {
+pub(crate) struct AllowlistConfig {
     /// Globs of paths never scanned.
     #[serde(default)]
     pub paths: Vec<String>,
@@ -60,7 +61,7 @@ pub struct AllowlistConfig {
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FilesConfig {
+pub(crate) struct FilesConfig {
     /// Globs of paths where forbidden-file rules do not apply (e.g. `tests/fixtures/**/*.pem`).
     #[serde(default)]
     pub allow: Vec<String>,
@@ -69,7 +70,7 @@ pub struct FilesConfig {
 /// `[policy]`: the SECURITY.md checks.
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct PolicyConfig {
+pub(crate) struct PolicyConfig {
     /// Maximum age of the policy's date, in days (default 365).
     #[serde(default)]
     pub max_age_days: Option<u32>,
@@ -86,7 +87,7 @@ pub struct PolicyConfig {
 
 /// A size in bytes, written as an integer or a string with a unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ByteSize(pub u64);
+pub(crate) struct ByteSize(pub u64);
 
 impl<'de> Deserialize<'de> for ByteSize {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -118,7 +119,7 @@ impl<'de> Deserialize<'de> for ByteSize {
 }
 
 /// Parse `10MiB`, `500 KB`, `1048576`.
-pub fn parse_size(s: &str) -> Result<u64, String> {
+pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
@@ -147,14 +148,6 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("size {} is too large", crate::quote::excerpt(s.as_bytes())))
 }
 
-/// An error in a configuration file, naming it.
-#[derive(Debug, thiserror::Error)]
-#[error("{path}: {message}")]
-pub struct ConfigError {
-    pub path: PathBuf,
-    pub message: String,
-}
-
 impl Config {
     /// Parse configuration text; `path` is only used to name errors.
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
@@ -166,7 +159,7 @@ impl Config {
 
     /// Parse the `[tool.hushguard]` table of a `pyproject.toml` (same schema; errors name the
     /// pyproject file and its line); `None` when it has no such table.
-    pub fn parse_pyproject(path: &Path, text: &str) -> Result<Option<Config>, ConfigError> {
+    pub(crate) fn parse_pyproject(path: &Path, text: &str) -> Result<Option<Config>, ConfigError> {
         #[derive(Deserialize)]
         struct Pyproject {
             #[serde(default)]
@@ -186,7 +179,7 @@ impl Config {
 
     /// Load `explicit` if given (it must exist), else `root/.hushguard.toml` if present, else the
     /// `[tool.hushguard]` table of `root/pyproject.toml` if there is one, else defaults.
-    pub fn load(
+    pub(crate) fn load(
         explicit: Option<&Path>,
         root: &Path,
     ) -> Result<(Config, Option<PathBuf>), ConfigError> {
@@ -235,7 +228,7 @@ impl Config {
         })
     }
 
-    pub fn max_file_size(&self) -> u64 {
+    pub(crate) fn max_file_size(&self) -> u64 {
         self.max_file_size
             .map(|b| b.0)
             .unwrap_or(DEFAULT_MAX_FILE_SIZE)

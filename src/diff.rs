@@ -6,7 +6,9 @@ use crate::finding::{Finding, Kind};
 use imara_diff::{Algorithm, Diff, InternedInput};
 
 /// For each line of `new` (0-based), whether it is absent from `old` in a line diff.
-pub fn added_lines(old: &[u8], new: &[u8]) -> Vec<bool> {
+/// (Tests only: the reference the hashed diff is checked against.)
+#[cfg(test)]
+pub(crate) fn added_lines(old: &[u8], new: &[u8]) -> Vec<bool> {
     let input = InternedInput::new(old, new);
     let diff = Diff::compute(Algorithm::Histogram, &input);
     (0..input.after.len() as u32)
@@ -16,7 +18,9 @@ pub fn added_lines(old: &[u8], new: &[u8]) -> Vec<bool> {
 
 /// Lines of `new` added relative to every one of `olds`: what a merge brings that none of its parents
 /// had (a conflict resolution, an evil merge). With one old blob this is [`added_lines`].
-pub fn added_lines_all(olds: &[&[u8]], new: &[u8]) -> Vec<bool> {
+/// (Tests only: the reference the hashed diff is checked against.)
+#[cfg(test)]
+pub(crate) fn added_lines_all(olds: &[&[u8]], new: &[u8]) -> Vec<bool> {
     let mut acc: Option<Vec<bool>> = None;
     for old in olds {
         let a = added_lines(old, new);
@@ -30,14 +34,14 @@ pub fn added_lines_all(olds: &[&[u8]], new: &[u8]) -> Vec<bool> {
 
 /// The lines of a blob, each as a keyed hash ([`line_hashes`]): all a line diff needs of a blob,
 /// at 8 bytes a line, so a change to a large file is diffed without holding both versions.
-pub type LineHashes = Vec<u64>;
+pub(crate) type LineHashes = Vec<u64>;
 
 /// The keys of [`line_hashes`]: random per run, so no file can be made whose line collides with
 /// another's (a secret line passing for an unchanged one); both sides of a diff use the same.
-pub type LineKeys = std::collections::hash_map::RandomState;
+pub(crate) type LineKeys = std::collections::hash_map::RandomState;
 
 /// The lines of `data` as [`added_lines`] splits them (each with its newline), hashed with `keys`.
-pub fn line_hashes(data: &[u8], keys: &LineKeys) -> LineHashes {
+pub(crate) fn line_hashes(data: &[u8], keys: &LineKeys) -> LineHashes {
     use std::hash::BuildHasher;
     imara_diff::sources::byte_lines(data)
         .map(|line| keys.hash_one(line))
@@ -61,7 +65,7 @@ impl<'a> imara_diff::TokenSource for Hashed<'a> {
 }
 
 /// [`added_lines`] on blobs reduced to [`line_hashes`] with the same keys.
-pub fn added_hashed(old: &[u64], new: &[u64]) -> Vec<bool> {
+pub(crate) fn added_hashed(old: &[u64], new: &[u64]) -> Vec<bool> {
     let input = InternedInput::new(Hashed(old), Hashed(new));
     let diff = Diff::compute(Algorithm::Histogram, &input);
     (0..input.after.len() as u32)
@@ -70,7 +74,7 @@ pub fn added_hashed(old: &[u64], new: &[u64]) -> Vec<bool> {
 }
 
 /// [`added_lines_all`] on blobs reduced to [`line_hashes`] with the same keys.
-pub fn added_hashed_all(olds: &[LineHashes], new: &[u64]) -> Vec<bool> {
+pub(crate) fn added_hashed_all(olds: &[LineHashes], new: &[u64]) -> Vec<bool> {
     let mut acc = vec![true; new.len()];
     for old in olds {
         for (a, b) in acc.iter_mut().zip(added_hashed(old, new)) {
@@ -80,6 +84,7 @@ pub fn added_hashed_all(olds: &[LineHashes], new: &[u64]) -> Vec<bool> {
     acc
 }
 
+#[cfg(test)]
 fn count_lines(data: &[u8]) -> usize {
     let nl = memchr::memchr_iter(b'\n', data).count();
     nl + usize::from(!data.is_empty() && !data.ends_with(b"\n"))
@@ -87,7 +92,7 @@ fn count_lines(data: &[u8]) -> usize {
 
 /// Whether a finding's lines (1-based, inclusive) include one marked in `added` (0-based).
 /// A multi-line finding (a private-key block) counts when any of its lines is added.
-pub fn touches_added(f: &Finding, added: &[bool]) -> bool {
+pub(crate) fn touches_added(f: &Finding, added: &[bool]) -> bool {
     let first = f.line.max(1);
     // A match that ends right after a newline reports the next line with column 1: not part of it.
     let last = if f.end_line > first && f.end_column <= 1 {
@@ -100,7 +105,7 @@ pub fn touches_added(f: &Finding, added: &[bool]) -> bool {
 
 /// Keep the findings a change introduces: content findings on added lines, and every forbidden-file
 /// finding (the file itself is being committed).
-pub fn keep_added(findings: &mut Vec<Finding>, added: &[bool]) {
+pub(crate) fn keep_added(findings: &mut Vec<Finding>, added: &[bool]) {
     findings.retain(|f| f.kind == Kind::File || touches_added(f, added));
 }
 

@@ -5,16 +5,25 @@
 //! `hushguard: error: MESSAGE`.
 
 use std::fmt;
+use std::path::PathBuf;
 
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// An error in a configuration file, naming it.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct ConfigError {
+    pub path: PathBuf,
+    pub message: String,
+}
 
 /// What stops a command.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A configuration file that cannot be read or parsed.
     #[error(transparent)]
-    Config(#[from] crate::config::ConfigError),
+    Config(#[from] ConfigError),
     /// A configuration value that is not valid, named by its section and key.
     #[error("{0}")]
     Setting(String),
@@ -37,9 +46,18 @@ pub enum Error {
     /// A hook that cannot be installed or removed as asked.
     #[error("{0}")]
     Hook(String),
-    /// A repository that cannot be opened or read.
+    /// A repository that cannot be opened or read (the message names it, or the reference).
     #[error("{0}")]
     Git(String),
+    /// A git object that cannot be read as what it must be.
+    #[error(transparent)]
+    Object(#[from] ObjectError),
+    /// An error, with what was being done when it happened: `WHAT: ERROR`.
+    #[error("{what}: {inner}")]
+    Context { what: String, inner: Box<Error> },
+    /// An index file that cannot be read.
+    #[error("{}: cannot read the index: {cause}", crate::quote::quote(&path.display().to_string()))]
+    Index { path: PathBuf, cause: String },
     /// A file or stream that cannot be read or written.
     /// (The cause is part of the message, not a separate source, so it is shown once.)
     #[error("{what}: {cause}")]
@@ -50,7 +68,54 @@ pub enum Error {
     },
 }
 
+/// A git object that cannot be read as what it must be, named by its kind and id.
+#[derive(Debug, thiserror::Error)]
+pub enum ObjectError {
+    /// Not found, or the object database failed to read it.
+    #[error("cannot read {kind} {id}: {cause}")]
+    Unreadable {
+        kind: gix::object::Kind,
+        id: gix::ObjectId,
+        cause: String,
+    },
+    /// Its content does not hash to its id.
+    #[error("{kind} {id} is damaged: its content does not match its id")]
+    Damaged {
+        kind: gix::object::Kind,
+        id: gix::ObjectId,
+    },
+    /// An object of another kind than the one asked for.
+    #[error("object {id}: expected a {expected}, found a {found}")]
+    WrongKind {
+        id: gix::ObjectId,
+        expected: gix::object::Kind,
+        found: gix::object::Kind,
+    },
+    /// Its content does not parse as its kind.
+    #[error("{kind} {id} is corrupt: {cause}")]
+    Corrupt {
+        kind: gix::object::Kind,
+        id: gix::ObjectId,
+        cause: String,
+    },
+    /// It parses, but lacks a part every such object has (a commit's author).
+    #[error("{kind} {id} has no readable {part}")]
+    Incomplete {
+        kind: gix::object::Kind,
+        id: gix::ObjectId,
+        part: &'static str,
+    },
+}
+
 impl Error {
+    /// This error, with what was being done when it happened.
+    pub fn context(self, what: impl Into<String>) -> Error {
+        Error::Context {
+            what: what.into(),
+            inner: Box::new(self),
+        }
+    }
+
     /// An I/O error, with what was being done.
     pub fn io(what: impl Into<String>, cause: std::io::Error) -> Error {
         Error::Io {
@@ -72,10 +137,10 @@ pub fn chain(e: &dyn std::error::Error) -> String {
     text
 }
 
-/// The git layer still speaks `anyhow`: its errors arrive here with their whole chain of causes.
-impl From<anyhow::Error> for Error {
-    fn from(e: anyhow::Error) -> Error {
-        Error::Git(format!("{e:#}"))
+/// gix's own error, as the git layer met it, with its causes.
+impl From<gix::Error> for Error {
+    fn from(e: gix::Error) -> Error {
+        Error::Git(chain(&e))
     }
 }
 
@@ -97,6 +162,24 @@ pub struct BlobProblem {
     pub object: Option<String>,
     pub kind: BlobProblemKind,
     pub message: String,
+}
+
+impl BlobProblem {
+    /// A problem with the blob at `path` (and `object`, for one read from git), read as
+    /// `PATH: CAUSE` with the path quoted as a person reads it.
+    pub fn new(
+        kind: BlobProblemKind,
+        path: &str,
+        object: Option<&gix::oid>,
+        cause: impl fmt::Display,
+    ) -> BlobProblem {
+        BlobProblem {
+            path: path.to_string(),
+            object: object.map(|id| id.to_string()),
+            kind,
+            message: format!("{}: {cause}", crate::quote::quote(path)),
+        }
+    }
 }
 
 impl fmt::Display for BlobProblem {
@@ -150,7 +233,24 @@ mod tests {
         let e = Error::io("a.txt: cannot write", io);
         assert_eq!(e.to_string(), "a.txt: cannot write: disk on fire");
         assert_eq!(chain(&e), "a.txt: cannot write: disk on fire");
-        let a: Error = anyhow::anyhow!("inner").context("outer").into();
-        assert_eq!(a.to_string(), "outer: inner");
+        let e = Error::Git("inner".into()).context("outer");
+        assert_eq!(e.to_string(), "outer: inner");
+        assert_eq!(chain(&e), "outer: inner");
+        let id = gix::ObjectId::null(gix::hash::Kind::Sha1);
+        let e: Error = ObjectError::Corrupt {
+            kind: gix::object::Kind::Tree,
+            id,
+            cause: "no mode".into(),
+        }
+        .into();
+        assert_eq!(e.to_string(), format!("tree {id} is corrupt: no mode"));
+        let e = Error::Index {
+            path: "a\nb".into(),
+            cause: "entry 3 is corrupt or truncated".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "\"a\\nb\": cannot read the index: entry 3 is corrupt or truncated"
+        );
     }
 }

@@ -19,7 +19,7 @@ pub enum Kind {
 /// (`error` by default) block: exit code 1.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Severity {
+pub(crate) enum Severity {
     Info,
     Warning,
     Error,
@@ -27,7 +27,7 @@ pub enum Severity {
 }
 
 impl Severity {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Severity::Info => "info",
             Severity::Warning => "warning",
@@ -54,7 +54,7 @@ impl std::str::FromStr for Severity {
 
 /// The commit a finding was introduced in (range and history modes).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CommitInfo {
+pub(crate) struct CommitInfo {
     pub commit: String,
     pub author: String,
     pub email: String,
@@ -68,7 +68,7 @@ pub struct Finding {
     pub rule_id: String,
     pub description: String,
     pub kind: Kind,
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     /// Repository- or scan-root-relative path with `/` separators.
     pub path: String,
     /// 1-based line and column (byte column) of the start; end is inclusive line, exclusive column.
@@ -86,7 +86,7 @@ pub struct Finding {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub commit: Option<CommitInfo>,
+    pub(crate) commit: Option<CommitInfo>,
     /// History audit: whether the finding is still present at HEAD.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at_head: Option<bool>,
@@ -98,13 +98,13 @@ pub struct Finding {
 
 /// The path of a finding in a commit message (never a real path: git paths cannot hold `<` … `>`
 /// on Windows and no tool writes them).
-pub const MESSAGE_PATH: &str = "<commit message>";
+pub(crate) const MESSAGE_PATH: &str = "<commit message>";
 /// The path of a finding in the message of an annotated tag (pre-receive).
-pub const TAG_MESSAGE_PATH: &str = "<tag message>";
+pub(crate) const TAG_MESSAGE_PATH: &str = "<tag message>";
 
 /// The rule or policy check that made a finding.
 #[derive(Debug, Clone, Copy)]
-pub struct RuleRef<'a> {
+pub(crate) struct RuleRef<'a> {
     pub id: &'a str,
     pub description: &'a str,
     pub severity: Severity,
@@ -113,7 +113,7 @@ pub struct RuleRef<'a> {
 /// Where a finding is: 1-based line and byte column of its start, inclusive end line and exclusive
 /// end column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Span {
+pub(crate) struct Span {
     pub line: usize,
     pub column: usize,
     pub end_line: usize,
@@ -145,7 +145,7 @@ impl Finding {
 
     /// A credential in content: `secret` as found, fingerprinted by `key` (the secret as the file
     /// holds it, so a decoded secret keeps the fingerprint of its encoded form).
-    pub fn secret(
+    pub(crate) fn secret(
         rule: RuleRef,
         path: &str,
         span: Span,
@@ -162,7 +162,12 @@ impl Finding {
 
     /// A file that must not be committed, on `lines` (the span its content condition matched, or
     /// `(1, 1)`), with the advice for it.
-    pub fn file(rule: RuleRef, path: &str, lines: (usize, usize), message: String) -> Finding {
+    pub(crate) fn file(
+        rule: RuleRef,
+        path: &str,
+        lines: (usize, usize),
+        message: String,
+    ) -> Finding {
         let span = Span {
             line: lines.0,
             column: 1,
@@ -177,7 +182,7 @@ impl Finding {
 
     /// A fault in the security policy at `line`:`column` of `path`; `key` says which fault, so the
     /// fingerprint survives edits elsewhere in the file.
-    pub fn policy(
+    pub(crate) fn policy(
         rule: RuleRef,
         path: &str,
         (line, column): (usize, usize),
@@ -197,12 +202,12 @@ impl Finding {
     }
 
     /// Whether the finding is in a commit or tag message rather than a file.
-    pub fn in_message(&self) -> bool {
+    pub(crate) fn in_message(&self) -> bool {
         self.path == MESSAGE_PATH || self.path == TAG_MESSAGE_PATH
     }
 
     /// Sort key: path, line, column, rule (house rule 7: deterministic output).
-    pub fn sort_key(&self) -> (&str, usize, usize, &str, Option<&str>) {
+    pub(crate) fn sort_key(&self) -> (&str, usize, usize, &str, Option<&str>) {
         (
             &self.path,
             self.line,
@@ -215,7 +220,7 @@ impl Finding {
 
 /// A fingerprint that survives edits above the secret: it hashes the rule id,
 /// the path and the secret (or, for file and policy findings, a stable key), never a line number.
-pub fn fingerprint(rule_id: &str, path: &str, secret: &[u8]) -> String {
+pub(crate) fn fingerprint(rule_id: &str, path: &str, secret: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(rule_id.as_bytes());
     h.update([0]);
@@ -232,7 +237,7 @@ pub fn fingerprint(rule_id: &str, path: &str, secret: &[u8]) -> String {
 }
 
 /// Redact a secret to its first 4 characters and an ellipsis.
-pub fn redact(secret: &str) -> String {
+pub(crate) fn redact(secret: &str) -> String {
     let mut out: String = secret.chars().take(4).collect();
     if secret.chars().count() > 4 {
         out.push('…');
@@ -243,7 +248,7 @@ pub fn redact(secret: &str) -> String {
 }
 
 /// Sort findings deterministically and drop exact duplicates.
-pub fn sort_findings(findings: &mut Vec<Finding>) {
+pub(crate) fn sort_findings(findings: &mut Vec<Finding>) {
     findings.sort_by(|a, b| {
         a.sort_key()
             .partial_cmp(&b.sort_key())

@@ -10,15 +10,15 @@ use crate::safe_io::{self, Follow};
 use std::path::{Path, PathBuf};
 
 /// The line that marks a hook as hushguard's.
-pub const MARKER: &str = "# hushguard-managed-hook";
+pub(crate) const MARKER: &str = "# hushguard-managed-hook";
 /// Suffix of a foreign hook kept by `--chain`; the hushguard hook runs it first.
-pub const CHAINED_SUFFIX: &str = ".hushguard-chained";
+pub(crate) const CHAINED_SUFFIX: &str = ".hushguard-chained";
 /// Suffix of the backup of a foreign hook replaced with `--force`.
-pub const REPLACED_SUFFIX: &str = ".hushguard-replaced";
+pub(crate) const REPLACED_SUFFIX: &str = ".hushguard-replaced";
 
 /// The hooks hushguard installs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Hook {
+pub(crate) enum Hook {
     PreCommit,
     PrePush,
     /// A server's hook, for a bare repository.
@@ -28,7 +28,7 @@ pub enum Hook {
 
 /// What to do with a hook hushguard did not write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Existing {
+pub(crate) enum Existing {
     /// Leave it, and fail.
     Refuse,
     /// Keep it and run it before hushguard (`--chain`).
@@ -48,7 +48,7 @@ fn hook_name(kind: Hook) -> &'static str {
 
 /// Where git looks for hooks: `core.hooksPath` (relative to the work tree, as git runs hooks there),
 /// else `hooks` in the common git directory, shared by every worktree.
-pub fn hooks_dir(repo: &gix::Repository) -> Result<PathBuf> {
+pub(crate) fn hooks_dir(repo: &gix::Repository) -> Result<PathBuf> {
     // An empty `core.hooksPath` makes git run no hook at all: a hook written anywhere would never
     // run, so say so rather than report an install that does nothing.
     if repo
@@ -88,7 +88,7 @@ fn sh_quote(s: &str) -> String {
 
 /// The hook script: runs a chained hook first if there is one, then hushguard by the absolute path it
 /// was installed from (or from PATH, if that binary has gone).
-pub fn script(kind: Hook, exe: &Path) -> String {
+pub(crate) fn script(kind: Hook, exe: &Path) -> String {
     let name = hook_name(kind);
     let mut s = format!(
         "#!/bin/sh\n{MARKER}: {name}\n\
@@ -173,7 +173,7 @@ fn rename(from: &Path, to: &Path) -> Result<()> {
 
 /// Install the `kind` hook in `repo`, running hushguard from `exe`; the value is what was done, one
 /// `hushguard: …` line each.
-pub fn install(
+pub(crate) fn install(
     repo: &gix::Repository,
     kind: Hook,
     exe: &Path,
@@ -240,7 +240,7 @@ pub fn install(
 
 /// Remove the `kind` hook hushguard wrote in `repo`, putting back the one it kept; the value is
 /// what was done, one `hushguard: …` line each.
-pub fn uninstall(repo: &gix::Repository, kind: Hook) -> Result<String> {
+pub(crate) fn uninstall(repo: &gix::Repository, kind: Hook) -> Result<String> {
     let dir = hooks_dir(repo)?;
     let name = hook_name(kind);
     let hook = dir.join(name);

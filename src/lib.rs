@@ -6,26 +6,27 @@
 //! findings go through the baseline filter, are sorted, and a report writer renders them.
 //! [`cmd::run`] ties it together and returns the exit code. Only [`cmd`] prints.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
+#![warn(unreachable_pub)]
 
-pub mod atomic;
+pub(crate) mod atomic;
 pub mod baseline;
 pub mod checksum;
 pub mod cli;
 pub mod cmd;
 pub mod config;
-pub mod diff;
+pub(crate) mod diff;
 pub mod error;
 pub mod finding;
 pub mod git;
-pub mod hooks;
-pub mod import;
+pub(crate) mod hooks;
+pub(crate) mod import;
 pub mod matcher;
-pub mod outcome;
+pub(crate) mod outcome;
 pub mod policy;
 pub mod quote;
-pub mod report;
+pub(crate) mod report;
 pub mod rules;
-pub mod safe_io;
+pub(crate) mod safe_io;
 pub mod scan;
-pub mod settings;
+pub(crate) mod settings;
 pub mod sources;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 /// Counts shown in every report's summary.
 #[derive(Debug, Default, Clone, Serialize)]
-pub struct Summary {
+pub(crate) struct Summary {
     pub files_scanned: u64,
     pub bytes_scanned: u64,
     pub files_skipped: u64,
@@ -33,7 +33,7 @@ fn is_zero(n: &u64) -> bool {
 }
 
 impl Summary {
-    pub fn skip(&mut self, reason: &str) {
+    pub(crate) fn skip(&mut self, reason: &str) {
         self.files_skipped += 1;
         *self.skipped.entry(reason.to_string()).or_default() += 1;
     }
@@ -43,13 +43,13 @@ impl Summary {
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub findings: Vec<Finding>,
-    pub summary: Summary,
+    pub(crate) summary: Summary,
     /// Errors that did not stop the run (each names its path or object); they make the exit code 2.
     pub errors: Problems,
     /// Warnings and notes for the reader (a shallow history, a file over the size limit).
     pub notes: Vec<String>,
     /// `scan PATH`: what git holds of each forbidden file found on disk, for the advice.
-    pub file_states: BTreeMap<String, crate::git::state::FileState>,
+    pub(crate) file_states: BTreeMap<String, crate::git::state::FileState>,
 }
 
 /// The errors that did not stop a run, in the order they were met; reports show each as its text.
@@ -116,7 +116,7 @@ impl Serialize for Problems {
 
 /// The thresholds at which findings block (exit 1).
 #[derive(Debug, Clone, Copy)]
-pub struct FailOn {
+pub(crate) struct FailOn {
     pub secrets: Severity,
     pub policy: Severity,
 }
@@ -131,7 +131,7 @@ impl Default for FailOn {
 }
 
 impl FailOn {
-    pub fn blocks(&self, f: &Finding) -> bool {
+    pub(crate) fn blocks(&self, f: &Finding) -> bool {
         match f.kind {
             Kind::Policy => f.severity >= self.policy,
             _ => f.severity >= self.secrets,
@@ -140,7 +140,7 @@ impl FailOn {
 }
 
 impl Outcome {
-    pub fn merge(&mut self, other: Outcome) {
+    pub(crate) fn merge(&mut self, other: Outcome) {
         self.findings.extend(other.findings);
         self.errors.extend(other.errors.0);
         self.notes.extend(other.notes);
@@ -154,7 +154,7 @@ impl Outcome {
     }
 
     /// 1 if any finding blocks, else 2 if there were errors, else 0.
-    pub fn exit_code(&self, fail_on: FailOn) -> i32 {
+    pub(crate) fn exit_code(&self, fail_on: FailOn) -> i32 {
         if self.findings.iter().any(|f| fail_on.blocks(f)) {
             1
         } else if !self.errors.is_empty() {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// Why a file was not read.
 #[derive(Debug, thiserror::Error)]
-pub enum ReadError {
+pub(crate) enum ReadError {
     #[error("no such file")]
     NotFound,
     #[error("is a symlink; not followed")]
@@ -24,7 +24,7 @@ pub enum ReadError {
 
 /// What a working-tree path holds, as git would store it.
 #[derive(Debug, PartialEq, Eq)]
-pub enum WorkTreeFile {
+pub(crate) enum WorkTreeFile {
     /// A regular file's bytes.
     File(Vec<u8>),
     /// A symlink's target, as bytes (what git stores as the blob); never followed.
@@ -33,7 +33,7 @@ pub enum WorkTreeFile {
 
 impl WorkTreeFile {
     /// The bytes git would store for it.
-    pub fn into_bytes(self) -> Vec<u8> {
+    pub(crate) fn into_bytes(self) -> Vec<u8> {
         match self {
             WorkTreeFile::File(b) | WorkTreeFile::Symlink(b) => b,
         }
@@ -43,13 +43,13 @@ impl WorkTreeFile {
 /// Whether a symlink named on the command line may be followed (the user named it), or must not
 /// be (it comes from the repository).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Follow {
+pub(crate) enum Follow {
     Yes,
     No,
 }
 
 /// A word for a file type that is not a regular file.
-pub fn kind_of(ft: &std::fs::FileType) -> &'static str {
+pub(crate) fn kind_of(ft: &std::fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
@@ -87,7 +87,7 @@ fn not_found(e: std::io::Error) -> ReadError {
 /// Open `path` for reading only if it is a regular file: the type is checked without following
 /// a symlink (unless `follow`), the open never blocks (`O_NONBLOCK`) nor follows a last-component
 /// symlink (`O_NOFOLLOW`), and the open handle is checked again (the path may have changed).
-pub fn open_regular(path: &Path, follow: Follow) -> Result<(File, u64), ReadError> {
+pub(crate) fn open_regular(path: &Path, follow: Follow) -> Result<(File, u64), ReadError> {
     let meta = match follow {
         Follow::Yes => std::fs::metadata(path),
         Follow::No => std::fs::symlink_metadata(path),
@@ -127,7 +127,7 @@ pub fn open_regular(path: &Path, follow: Follow) -> Result<(File, u64), ReadErro
 }
 
 /// Read at most `limit + 1` bytes from `r`; more than `limit` is [`ReadError::TooLarge`].
-pub fn read_bounded(r: impl Read, limit: u64, buf: &mut Vec<u8>) -> Result<(), ReadError> {
+pub(crate) fn read_bounded(r: impl Read, limit: u64, buf: &mut Vec<u8>) -> Result<(), ReadError> {
     buf.clear();
     r.take(limit.saturating_add(1)).read_to_end(buf)?;
     if buf.len() as u64 > limit {
@@ -139,7 +139,7 @@ pub fn read_bounded(r: impl Read, limit: u64, buf: &mut Vec<u8>) -> Result<(), R
 }
 
 /// The bytes of the regular file at `path`, at most `limit`.
-pub fn read_regular(path: &Path, limit: u64, follow: Follow) -> Result<Vec<u8>, ReadError> {
+pub(crate) fn read_regular(path: &Path, limit: u64, follow: Follow) -> Result<Vec<u8>, ReadError> {
     let (file, len) = open_regular(path, follow)?;
     if len > limit {
         return Err(ReadError::TooLarge { limit });
@@ -151,7 +151,7 @@ pub fn read_regular(path: &Path, limit: u64, follow: Follow) -> Result<Vec<u8>, 
 
 /// A working-tree path as git would store it: a regular file's bytes (at most `limit`) or a
 /// symlink's link text. Anything else (a FIFO, a device, a directory) is an error.
-pub fn read_worktree(path: &Path, limit: u64) -> Result<WorkTreeFile, ReadError> {
+pub(crate) fn read_worktree(path: &Path, limit: u64) -> Result<WorkTreeFile, ReadError> {
     let meta = std::fs::symlink_metadata(path).map_err(not_found)?;
     if meta.file_type().is_symlink() {
         let target = std::fs::read_link(path)?;
@@ -172,7 +172,7 @@ pub fn read_worktree(path: &Path, limit: u64) -> Result<WorkTreeFile, ReadError>
 }
 
 /// Standard input, at most `limit` bytes (reading stops at `limit + 1`).
-pub fn read_stdin(limit: u64) -> Result<Vec<u8>, ReadError> {
+pub(crate) fn read_stdin(limit: u64) -> Result<Vec<u8>, ReadError> {
     let mut buf = Vec::new();
     read_bounded(std::io::stdin().lock(), limit, &mut buf)?;
     Ok(buf)
@@ -180,7 +180,7 @@ pub fn read_stdin(limit: u64) -> Result<Vec<u8>, ReadError> {
 
 /// Why a file was not written.
 #[derive(Debug, thiserror::Error)]
-pub enum WriteError {
+pub(crate) enum WriteError {
     #[error("is a symlink; refusing to write through it")]
     Symlink,
     #[error("is a {0}, not a regular file; refusing to replace it")]
@@ -192,7 +192,7 @@ pub enum WriteError {
 /// Write `bytes` to `path` by creating a temporary file beside it (never following a symlink)
 /// and renaming it over `path`. A symlink or a non-regular file at `path` is refused, so nothing
 /// outside the directory is ever created or changed. `mode` sets the Unix permissions.
-pub fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<(), WriteError> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<(), WriteError> {
     match std::fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => return Err(WriteError::Symlink),
         Ok(m) if !m.file_type().is_file() => {
@@ -251,15 +251,15 @@ fn temp_beside(path: &Path, mode: Option<u32>) -> std::io::Result<(PathBuf, File
 #[cfg(unix)]
 pub(crate) mod libc_flags {
     #[cfg(any(target_os = "linux", target_os = "android"))]
-    pub const O_NONBLOCK: i32 = 0o4000;
+    pub(crate) const O_NONBLOCK: i32 = 0o4000;
     #[cfg(any(target_os = "linux", target_os = "android"))]
-    pub const O_NOFOLLOW: i32 = 0o400000;
+    pub(crate) const O_NOFOLLOW: i32 = 0o400000;
     #[cfg(not(any(target_os = "linux", target_os = "android")))]
     pub const O_NONBLOCK: i32 = 0x0004;
     #[cfg(not(any(target_os = "linux", target_os = "android")))]
     pub const O_NOFOLLOW: i32 = 0x0100;
     #[cfg(any(target_os = "linux", target_os = "android"))]
-    pub const ELOOP: i32 = 40;
+    pub(crate) const ELOOP: i32 = 40;
     #[cfg(not(any(target_os = "linux", target_os = "android")))]
     pub const ELOOP: i32 = 62;
 }

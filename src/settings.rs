@@ -8,6 +8,7 @@ use crate::cli::{self, ColorChoice, PolicyReportArgs, ReportArgs};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::finding::Severity;
+use crate::git;
 use crate::outcome::FailOn;
 use crate::report::Format;
 use crate::safe_io::Follow;
@@ -15,9 +16,10 @@ use crate::scan::{RuleSet, Selection};
 use crate::sources::history::progress::Show;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// Everything a command needs, resolved.
-pub struct Settings {
+pub(crate) struct Settings {
     /// The directory the configuration and the baseline belong to.
     pub root: PathBuf,
     pub config: Config,
@@ -32,10 +34,14 @@ pub struct Settings {
     pub report: ReportSettings,
     /// The baseline to apply, if any.
     pub baseline: Option<BaselineFile>,
+    /// The repository the command works on: handed over by a command that opened it to find the
+    /// root (the hooks, `audit`), else opened at the root on first use, and never by a command
+    /// that needs none (`scan PATH`), which so pays nothing for git.
+    repo: OnceLock<Option<git::Repo>>,
 }
 
 /// How and where the report is written.
-pub struct ReportSettings {
+pub(crate) struct ReportSettings {
     pub format: Format,
     /// The file to write, else standard output.
     pub output: Option<PathBuf>,
@@ -46,14 +52,14 @@ pub struct ReportSettings {
 
 /// A baseline to read, and whether a symlink there is followed (only for one the user named).
 #[derive(Debug, Clone)]
-pub struct BaselineFile {
+pub(crate) struct BaselineFile {
     pub path: PathBuf,
     pub follow: Follow,
 }
 
 /// Which rules the engine needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Engine {
+pub(crate) enum Engine {
     /// Every rule: content and file rules.
     Full,
     /// The forbidden-file rules only (`policy` never scans content, and building the content
@@ -65,7 +71,7 @@ impl Settings {
     /// Load the configuration (`config`, else `.hushguard.toml` at `root`) and build the engine.
     /// The report goes to standard output in the human format, uncoloured, with no baseline, until
     /// [`Settings::with_report`] says otherwise.
-    pub fn load(
+    pub(crate) fn load(
         root: &Path,
         config: Option<&Path>,
         threads: Option<usize>,
@@ -81,7 +87,7 @@ impl Settings {
             Engine::Full => Selection::All,
             Engine::FileRules => Selection::FileRules,
         };
-        let mut scanner = RuleSet::load(&config, &name, selection).map_err(Error::Rules)?;
+        let mut scanner = RuleSet::load(&config, &name, selection)?;
         let max_file_size = max_file_size.unwrap_or_else(|| config.max_file_size());
         scanner.max_file_size = max_file_size;
         Ok(Settings {
@@ -101,13 +107,38 @@ impl Settings {
             baseline: None,
             config,
             scanner,
+            repo: OnceLock::new(),
+        })
+    }
+
+    /// The settings of a command that opened its repository to find the root.
+    pub(crate) fn with_repo(self, repo: git::Repo) -> Settings {
+        // A fresh value: the cell is empty, so this always takes.
+        let _ = self.repo.set(Some(repo));
+        self
+    }
+
+    /// The repository at the root, if it is in one (opened now if it was not yet).
+    pub(crate) fn repo(&self) -> Option<&git::Repo> {
+        self.repo
+            .get_or_init(|| git::open_at(&self.root).ok())
+            .as_ref()
+    }
+
+    /// The repository at the root, or an error naming the root that is in none.
+    pub(crate) fn git(&self) -> Result<&git::Repo> {
+        self.repo().ok_or_else(|| {
+            Error::Git(format!(
+                "{}: not a git repository (nor any parent directory)",
+                self.root.display()
+            ))
         })
     }
 
     /// The settings of a scanning command: its report options, and the baseline
     /// (`--baseline FILE`, else `.hushguard-baseline.json` at the root if there is one, none with
     /// `--no-baseline`).
-    pub fn for_scan(
+    pub(crate) fn for_scan(
         root: &Path,
         args: &ReportArgs,
         max_file_size: Option<u64>,
@@ -124,7 +155,11 @@ impl Settings {
 
     /// The settings of `policy`: the forbidden-file rules only, one thread, and with `--strict`
     /// every warning blocks.
-    pub fn for_policy(root: &Path, args: &PolicyReportArgs, strict: bool) -> Result<Settings> {
+    pub(crate) fn for_policy(
+        root: &Path,
+        args: &PolicyReportArgs,
+        strict: bool,
+    ) -> Result<Settings> {
         let mut s = Settings::load(
             root,
             args.config.as_deref(),
@@ -143,7 +178,7 @@ impl Settings {
     }
 
     /// Apply the report options of the command line.
-    pub fn with_report(mut self, args: &ReportArgs) -> Settings {
+    pub(crate) fn with_report(mut self, args: &ReportArgs) -> Settings {
         self.report = ReportSettings {
             format: format(args.format),
             color: color(args.color, args.output.is_none()),
@@ -179,7 +214,7 @@ fn threads_for(flag: Option<usize>) -> usize {
 }
 
 /// The report format the command line names.
-pub fn format(f: cli::Format) -> Format {
+pub(crate) fn format(f: cli::Format) -> Format {
     match f {
         cli::Format::Human => Format::Human,
         cli::Format::Json => Format::Json,
@@ -202,7 +237,7 @@ fn color(choice: ColorChoice, to_stdout: bool) -> bool {
 }
 
 /// The progress bar: asked for, refused, or by default only when standard error is a terminal.
-pub fn progress(choice: ColorChoice) -> Show {
+pub(crate) fn progress(choice: ColorChoice) -> Show {
     match choice {
         ColorChoice::Never => Show::Hidden,
         ColorChoice::Always => Show::Forced,
@@ -211,22 +246,10 @@ pub fn progress(choice: ColorChoice) -> Show {
     }
 }
 
-/// The directory a scan of `path` belongs to: the enclosing git work tree, else the directory itself.
-pub fn find_root(path: &Path) -> PathBuf {
-    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let start = if abs.is_dir() {
-        abs.clone()
-    } else {
-        abs.parent().map(Path::to_path_buf).unwrap_or(abs.clone())
-    };
-    let mut cur = Some(start.as_path());
-    while let Some(dir) = cur {
-        if dir.join(".git").exists() {
-            return dir.to_path_buf();
-        }
-        cur = dir.parent();
-    }
-    start
+/// The directory a command on `path` belongs to: the enclosing git work tree, else the directory
+/// itself. No repository is opened.
+pub(crate) fn find_root(path: &Path) -> PathBuf {
+    git::open::root_of_path(path)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Every built-in rule's examples and negative examples, run through the whole engine.
 
-use hushguard::rules::{builtin_rules, check::check_rules};
+use hushguard::rules::builtin_rules;
+use hushguard::scan::check::check_rules;
 
 #[test]
 fn every_builtin_rule_finds_its_examples_and_none_of_its_negatives() {

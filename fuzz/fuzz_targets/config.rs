@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     }
     match hushguard::rules::parse_rules("r.toml", text, true) {
         Ok(rules) => {
-            let _ = hushguard::rules::check::check_rules(&rules);
+            let _ = hushguard::scan::check::check_rules(&rules);
         }
         Err(e) => assert!(e.to_string().starts_with("r.toml"), "{e}"),
     }

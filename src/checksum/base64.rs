@@ -2,7 +2,7 @@
 //! the decoding stage of the matcher.
 
 /// Whether `b` can stand in base64 (standard or URL-safe alphabet, or padding).
-pub const fn is_base64_byte(b: u8) -> bool {
+pub(crate) const fn is_base64_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_' | b'=')
 }
 
@@ -19,7 +19,7 @@ fn base64_value(b: u8) -> Option<u32> {
 
 /// Decode base64 (either alphabet, padding optional), calling `out` with each byte and the
 /// offset in `enc` of the four-character group it came from; `false` if a character is invalid.
-pub fn base64_decode(enc: &[u8], mut out: impl FnMut(u8, usize)) -> bool {
+pub(crate) fn base64_decode(enc: &[u8], mut out: impl FnMut(u8, usize)) -> bool {
     let body = match enc.iter().position(|&b| b == b'=') {
         Some(p) if enc[p..].iter().all(|&b| b == b'=') && enc.len() - p <= 2 => &enc[..p],
         Some(_) => return false,

@@ -3,15 +3,15 @@
 //! made. A leaf module: the matcher runs the validators and the rules name and generate them, so
 //! it depends on neither.
 
-pub mod base64;
-pub mod structure;
+pub(crate) mod base64;
+pub(crate) mod structure;
 
 const BASE62_UPPER_FIRST: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 const BASE62_LOWER_FIRST: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 const BECH32_CHARSET: &[u8] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 
 /// Check `secret` with the named validator. Unknown names are rejected at rule load time.
-pub fn validate(name: &str, secret: &[u8]) -> bool {
+pub(crate) fn validate(name: &str, secret: &[u8]) -> bool {
     match name {
         "github" => github(secret),
         "crc32hex" => crc32hex(secret),
@@ -24,12 +24,12 @@ pub fn validate(name: &str, secret: &[u8]) -> bool {
 
 /// Whether the named validator identifies a token by its structure alone, so that its rules also
 /// run where no keyword occurs.
-pub fn is_structural(name: &str) -> bool {
+pub(crate) fn is_structural(name: &str) -> bool {
     name == "discord"
 }
 
 /// Encode `n` in base62 with the given alphabet, left-padded to `width`.
-pub fn base62(mut n: u32, alphabet: &[u8], width: usize) -> Vec<u8> {
+pub(crate) fn base62(mut n: u32, alphabet: &[u8], width: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(width);
     while n > 0 {
         out.push(alphabet[(n % 62) as usize]);
@@ -45,7 +45,7 @@ pub fn base62(mut n: u32, alphabet: &[u8], width: usize) -> Vec<u8> {
 /// GitHub and npm tokens: `PREFIX_` + 30 base62 + 6 base62 digits of the CRC32 of the 30.
 /// Both common base62 digit orders are accepted, and the CRC over the body with or without the
 /// prefix: the chance that a random 6-character suffix passes any of the four is about 2^-32.
-pub fn github(secret: &[u8]) -> bool {
+pub(crate) fn github(secret: &[u8]) -> bool {
     let Some(us) = secret.iter().rposition(|&b| b == b'_') else {
         return false;
     };
@@ -63,7 +63,7 @@ pub fn github(secret: &[u8]) -> bool {
 }
 
 /// Unpadded URL-safe base64 of `data`, for examples of structural tokens.
-pub fn base64url(data: &[u8]) -> String {
+pub(crate) fn base64url(data: &[u8]) -> String {
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut out = String::new();
     for c in data.chunks(3) {
@@ -85,7 +85,7 @@ pub fn github_make(prefix: &str, body: &str) -> String {
 
 /// Tokens ending in 8 hex digits of the CRC32 of what precedes them (Atlassian, Cloudflare).
 /// A `=` or `_` separator before the checksum may or may not be part of the checksummed text.
-pub fn crc32hex(secret: &[u8]) -> bool {
+pub(crate) fn crc32hex(secret: &[u8]) -> bool {
     if secret.len() < 9 {
         return false;
     }
@@ -106,7 +106,7 @@ pub fn crc32hex(secret: &[u8]) -> bool {
 }
 
 /// Make a valid crc32hex token for examples.
-pub fn crc32hex_make(head: &str) -> String {
+pub(crate) fn crc32hex_make(head: &str) -> String {
     format!("{head}{:08X}", crc32fast::hash(head.as_bytes()))
 }
 
@@ -133,7 +133,7 @@ fn hrp_expand(hrp: &[u8]) -> Vec<u8> {
 }
 
 /// Bech32 (BIP 173) checksum, as carried by age secret keys.
-pub fn bech32(secret: &[u8]) -> bool {
+pub(crate) fn bech32(secret: &[u8]) -> bool {
     let lower: Vec<u8> = secret.to_ascii_lowercase();
     let Some(sep) = lower.iter().rposition(|&b| b == b'1') else {
         return false;
@@ -153,7 +153,7 @@ pub fn bech32(secret: &[u8]) -> bool {
 }
 
 /// Make a valid Bech32 string `HRP1DATA` (upper case) from 5-bit values, for examples.
-pub fn bech32_make(hrp: &str, data5: &[u8]) -> String {
+pub(crate) fn bech32_make(hrp: &str, data5: &[u8]) -> String {
     let hrp_l = hrp.to_ascii_lowercase();
     let mut values = hrp_expand(hrp_l.as_bytes());
     values.extend_from_slice(data5);

@@ -6,7 +6,7 @@ use super::base64::base64_decode;
 
 /// Discord bot token: `base64(user id) . timestamp . HMAC`. The id is a snowflake: 17 to 20
 /// digits, not starting with 0; the timestamp part is 6 characters, the HMAC 27 or more.
-pub fn discord(secret: &[u8]) -> bool {
+pub(crate) fn discord(secret: &[u8]) -> bool {
     let mut parts = secret.split(|&b| b == b'.');
     let (Some(id), Some(ts), Some(mac), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -24,7 +24,7 @@ pub fn discord(secret: &[u8]) -> bool {
 }
 
 /// JSON Web Token: its header decodes (base64url) to a JSON object with a string `alg`.
-pub fn jwt(secret: &[u8]) -> bool {
+pub(crate) fn jwt(secret: &[u8]) -> bool {
     let Some(header) = secret.split(|&b| b == b'.').next() else {
         return false;
     };

@@ -19,7 +19,7 @@ pub(super) fn run(args: AuditArgs) -> Result<i32> {
     let opened = history::open(args.repo.as_deref())?;
     let repo = history::audit_repo(&opened);
     let root = crate::git::root(&repo);
-    let settings = Settings::for_scan(&root, &args.report, args.max_file_size)?;
+    let settings = Settings::for_scan(&root, &args.report, args.max_file_size)?.with_repo(opened);
     let since = args
         .since
         .as_deref()

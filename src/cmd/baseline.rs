@@ -20,7 +20,8 @@ pub(super) fn run(args: BaselineArgs) -> Result<i32> {
         args.threads,
         None,
         Engine::Full,
-    )?;
+    )?
+    .with_repo(opened);
     let opts = Options {
         branches: &[],
         since: None,

@@ -10,9 +10,8 @@ use crate::git;
 use crate::outcome::Outcome;
 use crate::report::RunKind;
 use crate::settings::Settings;
-use crate::sources::git_scan::scan_changes;
-use crate::sources::message;
 use crate::sources::prereceive::{parse_updates, push_changes, skip_reason, SKIP_OPTION};
+use crate::sources::{message, scan_commit_changes};
 use gix::bstr::ByteSlice;
 use gix::ObjectId;
 use std::io::{IsTerminal, Write};
@@ -56,7 +55,7 @@ pub(super) fn run(args: ScanArgs) -> Result<i32> {
         .map(|s| watchdog(started, s, limit.on_timeout));
 
     let root = git::server_root(&repo);
-    let settings = Settings::for_scan(&root, &args.report, args.max_file_size)?;
+    let settings = Settings::for_scan(&root, &args.report, args.max_file_size)?.with_repo(ts);
     if std::io::stdin().is_terminal() {
         return Err(Error::Input("--pre-receive reads git's pre-receive lines (<old> <new> <ref>) on standard input; to scan commits by hand, use --range".into()));
     }
@@ -74,15 +73,15 @@ pub(super) fn run(args: ScanArgs) -> Result<i32> {
             message::scan_tag(&repo, &settings.scanner, &u.name, id, &mut outcome);
         }
     }
-    outcome.summary.commits = Some(commits.len() as u64);
-    scan_changes(
-        &ts,
-        crate::scan::Pipeline::new(&settings.scanner),
+    let (rules, threads) = (&settings.scanner, settings.threads);
+    scan_commit_changes(
+        settings.git()?,
+        rules,
+        threads,
+        commits.len(),
         &set,
-        settings.threads,
         &mut outcome,
     );
-    message::scan_commits(&repo, &settings.scanner, &set.commits, &mut outcome);
 
     let _finished = match &done {
         Some(d) => {

@@ -9,9 +9,8 @@ use crate::git;
 use crate::outcome::Outcome;
 use crate::report::RunKind;
 use crate::settings::Settings;
-use crate::sources::git_scan::scan_changes;
-use crate::sources::message;
 use crate::sources::range::{commit_changes, parse_pre_push, pushed_commits, range_commits, zero};
+use crate::sources::scan_commit_changes;
 use std::io::IsTerminal;
 use std::time::Instant;
 
@@ -23,7 +22,7 @@ pub(super) fn run(args: ScanArgs) -> Result<i32> {
     let ts = git::open()?;
     let repo = ts.to_thread_local();
     let root = git::root(&repo);
-    let settings = Settings::for_scan(&root, &args.report, args.max_file_size)?;
+    let settings = Settings::for_scan(&root, &args.report, args.max_file_size)?.with_repo(ts);
     let commits = match &args.range {
         Some(spec) => range_commits(&repo, spec)?,
         None => {
@@ -33,15 +32,15 @@ pub(super) fn run(args: ScanArgs) -> Result<i32> {
     };
     let mut outcome = Outcome::default();
     let set = commit_changes(&repo, &commits, &mut outcome)?;
-    outcome.summary.commits = Some(commits.len() as u64);
-    scan_changes(
-        &ts,
-        crate::scan::Pipeline::new(&settings.scanner),
+    let (rules, threads) = (&settings.scanner, settings.threads);
+    scan_commit_changes(
+        settings.git()?,
+        rules,
+        threads,
+        commits.len(),
         &set,
-        settings.threads,
         &mut outcome,
     );
-    message::scan_commits(&repo, &settings.scanner, &set.commits, &mut outcome);
     finish(&settings, outcome, RunKind::Range, started)
 }
 

@@ -9,7 +9,7 @@ use crate::{quote, report};
 pub(super) fn run(args: RulesArgs) -> Result<i32> {
     match args.command {
         Some(RulesCommand::Check { files }) => {
-            let report = crate::rules::check::check_files(&files);
+            let report = crate::scan::check::check_files(&files);
             write_output(None, &report.text)?;
             for e in &report.errors {
                 eprintln!("hushguard: error: {}", quote::escape_controls(e));

@@ -46,11 +46,11 @@ pub(super) fn run(args: ScanArgs) -> Result<i32> {
             }
         })
         .collect();
-    let opts = sources::tree::TreeOptions {
+    let opts = sources::disk::DiskOptions {
         no_ignore: args.no_ignore,
         threads: settings.threads,
     };
-    let mut outcome = sources::tree::scan(
+    let mut outcome = sources::disk::scan(
         crate::scan::Pipeline::new(&settings.scanner),
         &abs_paths,
         &root,

@@ -21,11 +21,12 @@ pub(super) fn run(args: ScanArgs) -> Result<i32> {
         let staged = staged_changes(&repo);
         (settings.join(), staged)
     });
-    let settings =
-        settings.map_err(|_| Error::Rules("loading the configuration failed".into()))??;
+    let settings = settings
+        .map_err(|_| Error::Rules("loading the configuration failed".into()))??
+        .with_repo(ts);
     let (set, mut outcome) = staged?;
     scan_changes(
-        &ts,
+        settings.git()?,
         crate::scan::Pipeline::new(&settings.scanner),
         &set,
         settings.threads,

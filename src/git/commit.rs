@@ -2,24 +2,28 @@
 //! [`CommitInfo`] findings carry.
 
 use super::object;
+use crate::error::{ObjectError, Result};
 use crate::finding::CommitInfo;
-use anyhow::{anyhow, Result};
 use gix::bstr::ByteSlice;
 use gix::objs::commit::ref_iter::Token;
 use gix::ObjectId;
 
 /// The tree of commit `id`, its parents and the metadata findings carry.
-pub struct CommitData {
+pub(crate) struct CommitData {
     pub tree: ObjectId,
     pub parents: Vec<ObjectId>,
     pub info: CommitInfo,
 }
 
 /// Read commit `id`, verified against its id.
-pub fn commit_data(repo: &gix::Repository, id: ObjectId) -> Result<CommitData> {
+pub(crate) fn commit_data(repo: &gix::Repository, id: ObjectId) -> Result<CommitData> {
     let mut buf = Vec::new();
     let data = object::read(repo, &id, gix::object::Kind::Commit, &mut buf)?;
-    let corrupt = |e: &dyn std::fmt::Display| anyhow!("commit {id} is corrupt: {e}");
+    let corrupt = |e: &dyn std::fmt::Display| ObjectError::Corrupt {
+        kind: gix::object::Kind::Commit,
+        id,
+        cause: e.to_string(),
+    };
     let (mut tree, mut parents, mut info) = (None, Vec::new(), None);
     for token in gix::objs::CommitRefIter::from_bytes(data, id.kind()) {
         match token.map_err(|e| corrupt(&e))? {
@@ -35,12 +39,16 @@ pub fn commit_data(repo: &gix::Repository, id: ObjectId) -> Result<CommitData> {
     Ok(CommitData {
         tree: tree.ok_or_else(|| corrupt(&"no tree"))?,
         parents,
-        info: info.ok_or_else(|| anyhow!("commit {id} has no readable author"))?,
+        info: info.ok_or(ObjectError::Incomplete {
+            kind: gix::object::Kind::Commit,
+            id,
+            part: "author",
+        })?,
     })
 }
 
 /// The tree of commit `id`, verified against its id.
-pub fn tree_of(repo: &gix::Repository, id: ObjectId) -> Result<ObjectId> {
+pub(crate) fn tree_of(repo: &gix::Repository, id: ObjectId) -> Result<ObjectId> {
     Ok(commit_data(repo, id)?.tree)
 }
 
@@ -48,7 +56,7 @@ pub fn tree_of(repo: &gix::Repository, id: ObjectId) -> Result<ObjectId> {
 /// whitespace around them (git never writes it, but a hand-made commit may hold it, and a name
 /// is compared and grouped by what a person sees), and the author date in strict ISO 8601 (Unix
 /// seconds if the recorded offset cannot be formatted).
-pub fn commit_info(id: ObjectId, author: gix::actor::SignatureRef<'_>) -> CommitInfo {
+pub(crate) fn commit_info(id: ObjectId, author: gix::actor::SignatureRef<'_>) -> CommitInfo {
     let author = author.trim();
     CommitInfo {
         commit: id.to_string(),
@@ -63,7 +71,7 @@ pub fn commit_info(id: ObjectId, author: gix::actor::SignatureRef<'_>) -> Commit
 
 /// The [`CommitInfo`] of commit `id`, for a commit already known to exist: fields that cannot be
 /// read are left empty rather than failing the report they annotate.
-pub fn info_of(repo: &gix::Repository, id: ObjectId) -> CommitInfo {
+pub(crate) fn info_of(repo: &gix::Repository, id: ObjectId) -> CommitInfo {
     match commit_data(repo, id) {
         Ok(c) => c.info,
         Err(_) => CommitInfo {

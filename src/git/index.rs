@@ -4,7 +4,7 @@
 //! staged walk asks only under directories that changed; `policy` reads paths and ids). Index
 //! version 4 (prefix-compressed paths) and split indexes go through gix's full decoder instead.
 
-use anyhow::{anyhow, bail, Result};
+use crate::error::{Error, Result};
 use gix::bstr::BStr;
 use gix::index::extension::Tree as CacheTree;
 use gix::ObjectId;
@@ -85,11 +85,9 @@ impl Index {
 
 /// Read the index at `path`: the light view when the format allows it, else gix's decoder.
 pub fn read(path: &Path, kind: gix::hash::Kind) -> Result<Index> {
-    let fail = |e: &dyn std::fmt::Display| {
-        anyhow!(
-            "{}: cannot read the index: {e}",
-            crate::quote::quote(&path.display().to_string())
-        )
+    let fail = |e: &dyn std::fmt::Display| Error::Index {
+        path: path.to_path_buf(),
+        cause: e.to_string(),
     };
     // A regular file only: `GIT_INDEX_FILE` naming a FIFO must not block, a directory or device
     // must say what it is.
@@ -123,21 +121,22 @@ fn be32(d: &[u8], at: usize) -> Option<u32> {
 
 impl IndexView {
     /// `Ok(None)` for a format this view leaves to gix (version 4, a split index).
-    fn parse(data: memmap2::Mmap, kind: gix::hash::Kind) -> Result<Option<IndexView>> {
+    /// The error is what is wrong with the file, for [`Error::Index`] to name it.
+    fn parse(data: memmap2::Mmap, kind: gix::hash::Kind) -> Result<Option<IndexView>, String> {
         let hash_len = kind.len_in_bytes();
         if data.len() < 12 + hash_len || &data[..4] != b"DIRC" {
-            bail!("not a git index (bad signature or truncated)");
+            return Err("not a git index (bad signature or truncated)".into());
         }
         let version = be32(&data, 4).unwrap_or(0);
         match version {
             2 | 3 => {}
             4 => return Ok(None),
-            v => bail!("unsupported index version {v}"),
+            v => return Err(format!("unsupported index version {v}")),
         }
         let count = be32(&data, 8).unwrap_or(0) as usize;
         let end = data.len() - hash_len;
         let fixed = 40 + hash_len + 2;
-        let corrupt = |i: usize| anyhow!("entry {i} is corrupt or truncated");
+        let corrupt = |i: usize| format!("entry {i} is corrupt or truncated");
         // The header's count is the file's claim, not a fact: reserve only what the file can hold
         // (an entry takes at least `fixed` + 1 bytes), or a 42-byte index claiming 4 billion
         // entries asks for 16 GiB up front.
@@ -147,7 +146,7 @@ impl IndexView {
             let flags = be16(&data, at + fixed - 2).ok_or_else(|| corrupt(i))?;
             let extended = flags & FLAG_EXTENDED != 0;
             if extended && version < 3 {
-                bail!("entry {i} has extended flags in a version 2 index");
+                return Err(format!("entry {i} has extended flags in a version 2 index"));
             }
             let name_at = at + fixed + if extended { 2 } else { 0 };
             let mut name_len = (flags & NAME_MASK) as usize;
@@ -169,7 +168,10 @@ impl IndexView {
             let sig = &data[at..at + 4];
             let size = be32(&data, at + 4).unwrap_or(0) as usize;
             if at + 8 + size > end {
-                bail!("extension {} is truncated", String::from_utf8_lossy(sig));
+                return Err(format!(
+                    "extension {} is truncated",
+                    String::from_utf8_lossy(sig)
+                ));
             }
             match sig {
                 b"link" => return Ok(None),

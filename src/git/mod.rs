@@ -4,16 +4,18 @@
 //! their hashes verified ([`object`]), and what git holds of a file on disk ([`state`]). Sources
 //! and `policy` reach git only through here.
 
-pub mod commit;
+pub(crate) mod commit;
 pub mod index;
-pub mod object;
-pub mod open;
-pub mod quarantine;
-pub mod state;
-pub mod tree;
-pub mod walk;
+pub(crate) mod object;
+pub(crate) mod open;
+pub(crate) mod quarantine;
+pub(crate) mod state;
+pub(crate) mod tree;
+pub(crate) mod walk;
 
-pub use commit::{commit_data, CommitData};
-pub use object::read_blob;
-pub use open::{index_path, open, open_at, open_isolated, root, server_root, work_tree, Repo};
-pub use tree::{blob_at, diff_trees, find_entry, join, read_tree, Delta, TreeEntry};
+pub(crate) use commit::commit_data;
+pub(crate) use object::read_blob;
+pub(crate) use open::{
+    index_path, open, open_at, open_isolated, root, server_root, work_tree, Repo,
+};
+pub(crate) use tree::{blob_at, diff_trees, find_entry, read_tree, Delta, TreeEntry};

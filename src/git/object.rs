@@ -3,19 +3,23 @@
 //! point at another object), and a wrong answer must not pass as a clean one: every blob, tree and
 //! commit the scans read goes through here.
 
-use anyhow::{anyhow, bail, Result};
+use crate::error::{ObjectError, Result};
 use gix::objs::FindExt;
 
 /// Check that `data`, an object of `kind`, is what `id` names.
-pub fn verify(id: &gix::oid, kind: gix::object::Kind, data: &[u8]) -> Result<()> {
+pub(crate) fn verify(id: &gix::oid, kind: gix::object::Kind, data: &[u8]) -> Result<()> {
     match gix::objs::compute_hash(id.kind(), kind, data) {
         Ok(actual) if actual == id => Ok(()),
-        _ => bail!("{kind} {id} is damaged: its content does not match its id"),
+        _ => Err(ObjectError::Damaged {
+            kind,
+            id: id.to_owned(),
+        }
+        .into()),
     }
 }
 
 /// The content of object `id`, which must be a `kind`, read into `buf` and verified.
-pub fn read<'b>(
+pub(crate) fn read<'b>(
     repo: &gix::Repository,
     id: &gix::oid,
     kind: gix::object::Kind,
@@ -24,9 +28,18 @@ pub fn read<'b>(
     let data = repo
         .objects
         .find(id, buf)
-        .map_err(|e| anyhow!("cannot read {kind} {id}: {e}"))?;
+        .map_err(|e| ObjectError::Unreadable {
+            kind,
+            id: id.to_owned(),
+            cause: e.to_string(),
+        })?;
     if data.kind != kind {
-        bail!("object {id}: expected a {kind}, found a {}", data.kind);
+        return Err(ObjectError::WrongKind {
+            id: id.to_owned(),
+            expected: kind,
+            found: data.kind,
+        }
+        .into());
     }
     verify(id, kind, data.data)?;
     Ok(data.data)
@@ -35,7 +48,7 @@ pub fn read<'b>(
 /// A blob's content, verified, in a buffer of its own. A loose blob is inflated from its file read
 /// in small pieces ([`read_loose_blob`]), so that only the blob itself is held (gix maps the whole
 /// compressed file while it inflates it: for a large blob just added, up to twice its size).
-pub fn read_blob(repo: &gix::Repository, id: &gix::oid) -> Result<Vec<u8>, String> {
+pub(crate) fn read_blob(repo: &gix::Repository, id: &gix::oid) -> Result<Vec<u8>, String> {
     if let Some(path) = loose_path(repo, id) {
         match read_loose_blob(&path, id) {
             Ok(Some(data)) => return Ok(data),

@@ -4,13 +4,13 @@
 //! [`root_of_path`]).
 
 use super::quarantine;
-use anyhow::{anyhow, Result};
+use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// An open repository, with the object directories the environment names already in place. The
 /// temporary directory that names them to gix lives as long as this value: keep it for as long as
 /// any [`gix::Repository`] made from it is used.
-pub struct Repo {
+pub(crate) struct Repo {
     repo: gix::ThreadSafeRepository,
     _objects: Option<quarantine::Names>,
 }
@@ -24,7 +24,7 @@ impl std::ops::Deref for Repo {
 
 /// How the object database is set up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Objects {
+pub(crate) enum Objects {
     /// The object directories git would use: the repository's own, or `GIT_OBJECT_DIRECTORY` in
     /// its place, plus `GIT_ALTERNATE_OBJECT_DIRECTORIES`.
     AsNamed,
@@ -34,24 +34,24 @@ pub enum Objects {
 }
 
 /// Open the repository the current directory belongs to.
-pub fn open() -> Result<Repo> {
+pub(crate) fn open() -> Result<Repo> {
     let cwd =
-        std::env::current_dir().map_err(|e| anyhow!("cannot read the current directory: {e}"))?;
+        std::env::current_dir().map_err(|e| Error::io("cannot read the current directory", e))?;
     open_from(&cwd, Objects::AsNamed)
 }
 
 /// Open the repository `dir` belongs to (`dir` itself, or a directory above it). `GIT_DIR`, when
 /// set, wins, as it does for `git -C dir`.
-pub fn open_at(dir: &Path) -> Result<Repo> {
+pub(crate) fn open_at(dir: &Path) -> Result<Repo> {
     let cwd =
-        std::env::current_dir().map_err(|e| anyhow!("cannot read the current directory: {e}"))?;
+        std::env::current_dir().map_err(|e| Error::io("cannot read the current directory", e))?;
     open_from(&cwd.join(dir), Objects::AsNamed)
 }
 
 /// Open the repository of the current directory for a server-side hook ([`Objects::Isolated`]).
-pub fn open_isolated() -> Result<Repo> {
+pub(crate) fn open_isolated() -> Result<Repo> {
     let cwd =
-        std::env::current_dir().map_err(|e| anyhow!("cannot read the current directory: {e}"))?;
+        std::env::current_dir().map_err(|e| Error::io("cannot read the current directory", e))?;
     open_from(&cwd, Objects::Isolated)
 }
 
@@ -59,7 +59,7 @@ fn open_from(start: &Path, objects: Objects) -> Result<Repo> {
     let mut repo = gix::ThreadSafeRepository::discover_with_environment_overrides(start)
         .map_err(|e| not_a_repository(start, e))?;
     let cwd =
-        std::env::current_dir().map_err(|e| anyhow!("cannot read the current directory: {e}"))?;
+        std::env::current_dir().map_err(|e| Error::io("cannot read the current directory", e))?;
     let named = quarantine::env_dirs(&cwd);
     let names = if objects == Objects::Isolated || !named.is_empty() {
         Some(quarantine::apply(&mut repo, &named, &cwd)?)
@@ -72,18 +72,18 @@ fn open_from(start: &Path, objects: Objects) -> Result<Repo> {
     })
 }
 
-fn not_a_repository(start: &Path, e: impl std::fmt::Display) -> anyhow::Error {
+fn not_a_repository(start: &Path, e: impl std::fmt::Display) -> Error {
     match std::env::var_os("GIT_DIR") {
-        Some(dir) => anyhow!(
+        Some(dir) => Error::Git(format!(
             "{}: not a git repository (GIT_DIR is set to it): {e}",
             Path::new(&dir).display()
-        ),
+        )),
         None => match broken_gitfile(start) {
-            Some(msg) => anyhow!("{msg}"),
-            None => anyhow!(
+            Some(msg) => Error::Git(msg),
+            None => Error::Git(format!(
                 "{}: not a git repository (nor any parent directory)",
                 start.display()
-            ),
+            )),
         },
     }
 }
@@ -113,7 +113,7 @@ fn broken_gitfile(dir: &Path) -> Option<String> {
 
 /// The root of `repo`: its work tree, or for a bare repository its git directory. The
 /// configuration and the baseline are looked for here.
-pub fn root(repo: &gix::Repository) -> PathBuf {
+pub(crate) fn root(repo: &gix::Repository) -> PathBuf {
     let p = repo.workdir().unwrap_or(repo.git_dir());
     std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
 }
@@ -121,7 +121,7 @@ pub fn root(repo: &gix::Repository) -> PathBuf {
 /// The root a scan of `path` (a file or directory, in a repository or not) belongs to: the
 /// enclosing work tree (the nearest directory holding `.git`), else the directory itself. No
 /// repository is opened: `scan PATH` works on plain directories and pays nothing for git.
-pub fn root_of_path(path: &Path) -> PathBuf {
+pub(crate) fn root_of_path(path: &Path) -> PathBuf {
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let start = if abs.is_dir() {
         abs.clone()
@@ -137,25 +137,25 @@ pub fn root_of_path(path: &Path) -> PathBuf {
 
 /// The root a server-side hook reads its configuration from: the common git directory, never
 /// the work tree, whose files a push may rewrite.
-pub fn server_root(repo: &gix::Repository) -> PathBuf {
+pub(crate) fn server_root(repo: &gix::Repository) -> PathBuf {
     std::path::absolute(repo.common_dir()).unwrap_or_else(|_| repo.common_dir().to_path_buf())
 }
 
 /// The work tree of `repo`, or a clear error for a bare repository.
-pub fn work_tree(repo: &gix::Repository, what: &str) -> Result<PathBuf> {
+pub(crate) fn work_tree(repo: &gix::Repository, what: &str) -> Result<PathBuf> {
     match repo.workdir() {
         Some(_) => Ok(root(repo)),
-        None => Err(anyhow!(
+        None => Err(Error::Git(format!(
             "{}: is a bare repository; {what} needs a work tree",
             repo.git_dir().display()
-        )),
+        ))),
     }
 }
 
 /// The index file git would use: `GIT_INDEX_FILE` (relative to the current directory, as git resolves
 /// it) when set, else the repository's own. Resolved here as well as in gix so no gix release that
 /// ignores the variable can make the hook read the wrong index.
-pub fn index_path(repo: &gix::Repository) -> PathBuf {
+pub(crate) fn index_path(repo: &gix::Repository) -> PathBuf {
     match std::env::var_os("GIT_INDEX_FILE").filter(|v| !v.is_empty()) {
         Some(p) => {
             let p = PathBuf::from(p);

@@ -11,18 +11,18 @@
 //! alternate names it), and `GIT_ALTERNATE_OBJECT_DIRECTORIES` adds to whichever is in use. It is opened without replacement refs (`refs/replace/`), so an earlier push cannot make
 //! the guard read another object than the one it is shown.
 
-use anyhow::{anyhow, Context as _, Result};
+use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// The temporary directory that names the object directories: it must outlive every use of the
 /// store (gix rereads it when it looks for an object it did not find), and is removed on drop.
-pub struct Names {
+pub(crate) struct Names {
     _dir: tempfile::TempDir,
 }
 
 /// The object directories the environment names. Relative paths are taken from `cwd`, as git does.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct EnvDirs {
+pub(crate) struct EnvDirs {
     /// `GIT_OBJECT_DIRECTORY` (or `GIT_QUARANTINE_PATH`): the object directory, in place of the
     /// repository's own.
     pub object_dir: Option<PathBuf>,
@@ -32,13 +32,13 @@ pub struct EnvDirs {
 
 impl EnvDirs {
     /// Whether the environment names no object directory at all.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.object_dir.is_none() && self.alternates.is_empty()
     }
 
     /// The directories to look in, in git's order: the object directory (the named one, else
     /// `own`, the repository's), then the alternates.
-    pub fn lookup_order(&self, own: &Path) -> Vec<PathBuf> {
+    pub(crate) fn lookup_order(&self, own: &Path) -> Vec<PathBuf> {
         let first = self.object_dir.clone().unwrap_or_else(|| own.to_path_buf());
         std::iter::once(first)
             .chain(self.alternates.iter().cloned())
@@ -47,7 +47,7 @@ impl EnvDirs {
 }
 
 /// The object directories the environment names (see [`EnvDirs`]).
-pub fn env_dirs(cwd: &Path) -> EnvDirs {
+pub(crate) fn env_dirs(cwd: &Path) -> EnvDirs {
     let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
     let mut out = EnvDirs {
         object_dir: var("GIT_OBJECT_DIRECTORY")
@@ -89,10 +89,10 @@ fn split_alternates(list: &str) -> Vec<String> {
 /// Quote a path for an alternates file: as is, unless git's C quoting is needed.
 fn alternates_line(p: &Path) -> Result<String> {
     let s = p.to_str().ok_or_else(|| {
-        anyhow!(
+        Error::Git(format!(
             "{}: an object directory path that is not UTF-8",
             p.display()
-        )
+        ))
     })?;
     if s.starts_with('"') || s.contains(['\n', '\\']) {
         let mut q = String::from("\"");
@@ -112,7 +112,7 @@ fn alternates_line(p: &Path) -> Result<String> {
 }
 
 /// The store over `dirs`, in that order, without replacements.
-pub fn object_store(
+pub(crate) fn object_store(
     dirs: &[PathBuf],
     hash: gix::hash::Kind,
     cwd: &Path,
@@ -120,9 +120,15 @@ pub fn object_store(
     let names = tempfile::Builder::new()
         .prefix("hushguard-objects-")
         .tempdir()
-        .context("cannot create a temporary directory to name the object directories")?;
+        .map_err(|e| {
+            Error::io(
+                "cannot create a temporary directory to name the object directories",
+                e,
+            )
+        })?;
     let info = names.path().join("info");
-    std::fs::create_dir(&info).with_context(|| format!("{}: cannot create", info.display()))?;
+    std::fs::create_dir(&info)
+        .map_err(|e| Error::io(format!("{}: cannot create", info.display()), e))?;
     let mut text = String::new();
     for d in dirs {
         let abs = std::path::absolute(cwd.join(d)).unwrap_or_else(|_| d.to_path_buf());
@@ -133,7 +139,8 @@ pub fn object_store(
         text.push('\n');
     }
     let file = info.join("alternates");
-    std::fs::write(&file, text).with_context(|| format!("{}: cannot write", file.display()))?;
+    std::fs::write(&file, text)
+        .map_err(|e| Error::io(format!("{}: cannot write", file.display()), e))?;
     let store = gix::odb::Store::at_opts(
         names.path().to_path_buf(),
         hash,
@@ -143,14 +150,18 @@ pub fn object_store(
             ..Default::default()
         },
     )
-    .with_context(|| format!("cannot open the object directories {dirs:?}"))?;
+    .map_err(|e| Error::io(format!("cannot open the object directories {dirs:?}"), e))?;
     Ok((store, Names { _dir: names }))
 }
 
 /// Point `repo` at the object directories `dirs` (from [`env_dirs`]; its own unless they name
 /// another), always without replacement refs; returns the guard that must outlive every use of the
 /// repository.
-pub fn apply(repo: &mut gix::ThreadSafeRepository, dirs: &EnvDirs, cwd: &Path) -> Result<Names> {
+pub(crate) fn apply(
+    repo: &mut gix::ThreadSafeRepository,
+    dirs: &EnvDirs,
+    cwd: &Path,
+) -> Result<Names> {
     let order = dirs.lookup_order(repo.objects_dir());
     let (store, names) = object_store(&order, repo.objects.object_hash(), cwd)?;
     repo.objects = std::sync::Arc::new(store);

@@ -6,7 +6,7 @@ use std::path::Path;
 
 /// Where a working-tree file stands in git.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FileState {
+pub(crate) enum FileState {
     /// Not in the index (an untracked or ignored file), or no repository at all.
     Untracked,
     /// In the index but not in HEAD: added and not committed yet.
@@ -19,7 +19,7 @@ pub enum FileState {
 /// (the index git names, `GIT_INDEX_FILE` included).
 /// Paths of a directory that is not a repository are all [`FileState::Untracked`]; so is every path
 /// when the index or HEAD cannot be read, as nothing better can be said then.
-pub fn states<'a>(
+pub(crate) fn states<'a>(
     root: &Path,
     paths: impl IntoIterator<Item = &'a str>,
 ) -> BTreeMap<String, FileState> {

@@ -5,14 +5,14 @@
 //! commits now verified included.
 
 use super::object;
-use anyhow::{anyhow, Result};
+use crate::error::{Error, ObjectError, Result};
 use gix::bstr::{BStr, BString, ByteSlice, ByteVec};
 use gix::objs::tree::EntryMode;
 use gix::ObjectId;
 
 /// One entry of a tree, owned.
 #[derive(Debug, Clone)]
-pub struct TreeEntry {
+pub(crate) struct TreeEntry {
     pub name: BString,
     pub mode: EntryMode,
     pub id: ObjectId,
@@ -20,7 +20,7 @@ pub struct TreeEntry {
 
 /// The entries of tree `id`, in git's tree order. The tree's content is checked against its id: a
 /// damaged tree is an error naming it, never a wrong list of files.
-pub fn read_tree(
+pub(crate) fn read_tree(
     repo: &gix::Repository,
     id: &gix::oid,
     buf: &mut Vec<u8>,
@@ -28,7 +28,11 @@ pub fn read_tree(
     let data = object::read(repo, id, gix::object::Kind::Tree, buf)?;
     let mut out = Vec::new();
     for e in gix::objs::TreeRefIter::from_bytes(data, id.kind()) {
-        let e = e.map_err(|e| anyhow!("tree {id} is corrupt: {e}"))?;
+        let e = e.map_err(|e| ObjectError::Corrupt {
+            kind: gix::object::Kind::Tree,
+            id: id.to_owned(),
+            cause: e.to_string(),
+        })?;
         out.push(TreeEntry {
             name: e.filename.to_owned(),
             mode: e.mode,
@@ -39,7 +43,7 @@ pub fn read_tree(
 }
 
 /// Find `name` (a tree or not) among entries in git's tree order.
-pub fn find_entry<'a>(
+pub(crate) fn find_entry<'a>(
     entries: &'a [TreeEntry],
     name: &[u8],
     is_tree: bool,
@@ -52,7 +56,7 @@ pub fn find_entry<'a>(
 
 /// A non-tree entry that differs between two trees: `old` or `new` is `None` for an addition or deletion.
 #[derive(Debug, Clone)]
-pub struct Delta {
+pub(crate) struct Delta {
     pub path: BString,
     pub old: Option<(EntryMode, ObjectId)>,
     pub new: Option<(EntryMode, ObjectId)>,
@@ -61,7 +65,7 @@ pub struct Delta {
 /// Every blob, symlink and gitlink that differs between trees `old` and `new` (`None` is the empty
 /// tree), through `gix::diff::tree`, which recurses only into subtrees whose ids differ. Paths are
 /// joined onto `prefix`. Every tree read is verified against its id.
-pub fn diff_trees(
+pub(crate) fn diff_trees(
     repo: &gix::Repository,
     old: Option<&gix::oid>,
     new: Option<&gix::oid>,
@@ -102,7 +106,7 @@ pub fn diff_trees(
     if let Some(e) = objects.damaged.take() {
         return Err(e);
     }
-    diffed.map_err(|e| anyhow!("cannot diff trees {old:?} and {new:?}: {e}"))?;
+    diffed.map_err(|e| Error::Git(format!("cannot diff trees {old:?} and {new:?}: {e}")))?;
     let file = |mode: EntryMode, id: ObjectId| (!mode.is_tree()).then_some((mode, id));
     let from = out.len();
     for change in recorder.records {
@@ -149,7 +153,7 @@ pub fn diff_trees(
 /// reads as missing, and the first such is kept to be the error.
 struct Verified<'r> {
     repo: &'r gix::Repository,
-    damaged: std::cell::RefCell<Option<anyhow::Error>>,
+    damaged: std::cell::RefCell<Option<Error>>,
 }
 
 impl gix::objs::Find for &Verified<'_> {
@@ -170,7 +174,7 @@ impl gix::objs::Find for &Verified<'_> {
 }
 
 /// `prefix/name` (or `name` at the root).
-pub fn join(prefix: &BStr, name: &BStr) -> BString {
+pub(crate) fn join(prefix: &BStr, name: &BStr) -> BString {
     let mut p = BString::from(Vec::with_capacity(prefix.len() + name.len() + 1));
     if !prefix.is_empty() {
         p.push_str(prefix);
@@ -181,7 +185,7 @@ pub fn join(prefix: &BStr, name: &BStr) -> BString {
 }
 
 /// The blob at `path` in tree `root`, if there is one.
-pub fn blob_at(
+pub(crate) fn blob_at(
     repo: &gix::Repository,
     root: &gix::oid,
     path: &BStr,

@@ -6,19 +6,19 @@
 
 use super::index::Entries;
 use super::tree::{find_entry, join, read_tree, TreeEntry};
-use anyhow::Result;
+use crate::error::Result;
 use gix::bstr::{BStr, BString, ByteSlice};
 use gix::index::extension::Tree as CacheTree;
 use gix::ObjectId;
 use std::ops::Range;
 
 /// The raw index mode of a submodule (a gitlink).
-pub const SUBMODULE: u32 = 0o160000;
+pub(crate) const SUBMODULE: u32 = 0o160000;
 /// The raw index mode of a sparse index's directory entry: a whole tree as one entry.
-pub const SPARSE_DIR: u32 = 0o040000;
+pub(crate) const SPARSE_DIR: u32 = 0o040000;
 
 /// What a walk finds, directory by directory.
-pub trait Visit {
+pub(crate) trait Visit {
     /// Index entries `range`, the whole directory `prefix` (empty, or ending in `/`), are tree
     /// `tree` exactly: the cache tree proves it, nothing under it differs.
     fn unchanged(&mut self, tree: ObjectId, prefix: &BStr, range: Range<usize>) -> Result<()>;
@@ -32,7 +32,7 @@ pub trait Visit {
 }
 
 /// Walk all of `index` alongside `tree` (`None`: no tree, as before the first commit).
-pub fn walk(
+pub(crate) fn walk(
     repo: &gix::Repository,
     index: &dyn Entries,
     tree: Option<ObjectId>,
@@ -49,7 +49,7 @@ pub fn walk(
 
 /// Every non-tree entry under `tree`, found at `prefix` (empty, or a directory without its `/`),
 /// as [`Visit::only_in_tree`] calls.
-pub fn walk_tree(
+pub(crate) fn walk_tree(
     repo: &gix::Repository,
     tree: ObjectId,
     prefix: &BStr,
@@ -152,12 +152,12 @@ impl Walk<'_, '_> {
 }
 
 /// The cache-tree node of subdirectory `name` of `cache`.
-pub fn child<'c>(cache: Option<&'c CacheTree>, name: &[u8]) -> Option<&'c CacheTree> {
+pub(crate) fn child<'c>(cache: Option<&'c CacheTree>, name: &[u8]) -> Option<&'c CacheTree> {
     cache.and_then(|c| c.children.iter().find(|t| t.name.as_slice() == name))
 }
 
 /// The first position in `lo..hi` where `before` is false, `before` being true on a prefix.
-pub fn partition(mut lo: usize, mut hi: usize, before: impl Fn(usize) -> bool) -> usize {
+pub(crate) fn partition(mut lo: usize, mut hi: usize, before: impl Fn(usize) -> bool) -> usize {
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
         if before(mid) {
@@ -170,7 +170,7 @@ pub fn partition(mut lo: usize, mut hi: usize, before: impl Fn(usize) -> bool) -
 }
 
 /// The entries whose path starts with `prefix` (a directory with its `/`, or empty for all).
-pub fn prefixed(index: &dyn Entries, prefix: &[u8]) -> Range<usize> {
+pub(crate) fn prefixed(index: &dyn Entries, prefix: &[u8]) -> Range<usize> {
     let n = index.count();
     let start = partition(0, n, |i| index.path(i) < prefix);
     let end = partition(start, n, |i| index.path(i).starts_with(prefix));
@@ -180,7 +180,7 @@ pub fn prefixed(index: &dyn Entries, prefix: &[u8]) -> Range<usize> {
 /// The entries directly in the directory that index entries `range` lie in (whose paths are
 /// `from` bytes long): `(i, None)` for a file at entry `i`, `(i, Some(range))` for a subdirectory
 /// starting at entry `i` and spanning `range`, which is skipped by a binary search.
-pub fn children(
+pub(crate) fn children(
     index: &dyn Entries,
     range: Range<usize>,
     from: usize,
@@ -206,7 +206,7 @@ pub fn children(
 }
 
 /// The entry for `path` as git checks it out: stage 0, or "ours" in a conflict.
-pub fn lookup(index: &dyn Entries, path: &[u8]) -> Option<usize> {
+pub(crate) fn lookup(index: &dyn Entries, path: &[u8]) -> Option<usize> {
     let n = index.count();
     let start = partition(0, n, |i| index.path(i) < path);
     (start..n)

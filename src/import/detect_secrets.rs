@@ -65,7 +65,7 @@ fn sha1_hex<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 }
 
 /// A detect-secrets `.secrets.baseline`.
-pub fn baseline(name: &str, text: &str) -> Result<Converted<Vec<Entry>>, String> {
+pub(crate) fn baseline(name: &str, text: &str) -> Result<Converted<Vec<Entry>>, String> {
     let b: SecretsBaseline = serde_json::from_str(text).map_err(|e| {
         format!(
             "{name}: line {}, column {}: not a detect-secrets baseline: {e}",

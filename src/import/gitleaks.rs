@@ -9,7 +9,7 @@ use std::path::Path;
 
 /// gitleaks rule ids and the hushguard rule (`family.slug`) or family (`family`) they correspond
 /// to. A family stands where gitleaks has one rule for what hushguard splits into several.
-pub const RULES: &[(&str, &str)] = &[
+pub(crate) const RULES: &[(&str, &str)] = &[
     ("age-secret-key", "age.secret-key"),
     ("anthropic-admin-api-key", "anthropic.admin-key"),
     ("anthropic-api-key", "anthropic.api-key"),
@@ -59,7 +59,7 @@ pub const RULES: &[(&str, &str)] = &[
 ];
 
 /// The hushguard rule or family a gitleaks rule id corresponds to.
-pub fn hushguard_rule(gitleaks_id: &str) -> Option<&'static str> {
+pub(crate) fn hushguard_rule(gitleaks_id: &str) -> Option<&'static str> {
     RULES
         .binary_search_by(|(g, _)| g.cmp(&gitleaks_id))
         .ok()
@@ -99,7 +99,7 @@ fn unmapped_note(unmapped: &BTreeSet<String>, how: &str) -> Option<String> {
 
 /// A gitleaks JSON report: each finding matches by the SHA-256 of its secret, its path and its
 /// rule's family; a redacted one by its line instead.
-pub fn report(name: &str, text: &str, root: &Path) -> Result<Converted<Vec<Entry>>, String> {
+pub(crate) fn report(name: &str, text: &str, root: &Path) -> Result<Converted<Vec<Entry>>, String> {
     let findings: Vec<ReportFinding> = serde_json::from_str(text).map_err(|e| {
         format!(
             "{name}: line {}, column {}: not a gitleaks JSON report: {e}",
@@ -165,7 +165,7 @@ fn is_hex_id(s: &str) -> bool {
 /// A `.gitleaksignore`: one gitleaks fingerprint a line, `commit:file:rule:line` or
 /// `file:rule:line`; `#` starts a comment. gitleaks keeps no secret here, so entries match by path,
 /// rule family and line.
-pub fn ignore_file(name: &str, text: &str) -> Result<Converted<Vec<Entry>>, String> {
+pub(crate) fn ignore_file(name: &str, text: &str) -> Result<Converted<Vec<Entry>>, String> {
     let mut out = Converted::<Vec<Entry>>::default();
     let mut unmapped = BTreeSet::new();
     let mut offset = 0;

@@ -10,7 +10,7 @@ use crate::rules::{validate_spec, RuleSpec};
 use toml::{Table, Value};
 
 /// Convert `.gitleaks.toml` text; `name` names the file in messages.
-pub fn convert(name: &str, text: &str) -> Result<Converted<String>, String> {
+pub(crate) fn convert(name: &str, text: &str) -> Result<Converted<String>, String> {
     let doc: Table = toml::from_str(text)
         .map_err(|e| format!("{name}: {}", crate::rules::toml_error_location(text, &e)))?;
     let mut c = Conversion {
@@ -414,7 +414,7 @@ impl Conversion<'_> {
 
 /// `regex` with the capture group gitleaks reports as the secret named `secret`: group
 /// `secret_group`, else the first group, else the whole match.
-pub fn with_secret_group(re: &str, secret_group: usize) -> Result<String, String> {
+pub(crate) fn with_secret_group(re: &str, secret_group: usize) -> Result<String, String> {
     let b = re.as_bytes();
     let (mut i, mut count, mut in_class) = (0, 0, false);
     let want = if secret_group == 0 { 1 } else { secret_group };
@@ -458,7 +458,7 @@ pub fn with_secret_group(re: &str, secret_group: usize) -> Result<String, String
 /// Globs for a gitleaks path regex of the simple shapes people write (`^dir/`, `(^|/)vendor/`,
 /// `\.lock$`, `^docs/.*\.md$`), or `None`. Where a glob cannot say exactly what the regex says, it
 /// says less: an allowlist converted from it allows no more than before.
-pub fn path_globs(re: &str) -> Option<Vec<String>> {
+pub(crate) fn path_globs(re: &str) -> Option<Vec<String>> {
     let mut s = re;
     let start = if let Some(r) = s.strip_prefix('^') {
         s = r;

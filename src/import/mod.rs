@@ -3,20 +3,20 @@
 //! `.gitleaks.toml` becomes a `.hushguard.toml` (`config import`). What cannot be mapped is named,
 //! with why; nothing is dropped silently.
 
-pub mod detect_secrets;
-pub mod gitleaks;
-pub mod gitleaks_config;
+pub(crate) mod detect_secrets;
+pub(crate) mod gitleaks;
+pub(crate) mod gitleaks_config;
 
 use crate::baseline::{Baseline, Entry};
 use crate::error::Error;
 use std::path::Path;
 
 /// Largest file an import reads.
-pub const MAX_INPUT: u64 = 64 << 20;
+pub(crate) const MAX_INPUT: u64 = 64 << 20;
 
 /// What a conversion produced, and what it could not map (each with why).
 #[derive(Debug, Default)]
-pub struct Converted<T> {
+pub(crate) struct Converted<T> {
     pub value: T,
     /// Items not converted: `FILE: line N: what: why`.
     pub skipped: Vec<String>,
@@ -26,7 +26,7 @@ pub struct Converted<T> {
 
 /// Read an input file: a regular file (a symlink or a FIFO is refused, never followed or waited
 /// on), at most [`MAX_INPUT`] bytes, UTF-8.
-pub fn read_input(path: &Path) -> Result<String, Error> {
+pub(crate) fn read_input(path: &Path) -> Result<String, Error> {
     let name = path.display();
     let bytes =
         crate::safe_io::read_regular(path, MAX_INPUT, crate::safe_io::Follow::No).map_err(|e| {
@@ -48,7 +48,7 @@ pub fn read_input(path: &Path) -> Result<String, Error> {
 }
 
 /// The 1-based line of byte offset `at` in `text`.
-pub fn line_of(text: &str, at: usize) -> usize {
+pub(crate) fn line_of(text: &str, at: usize) -> usize {
     text.as_bytes()[..at.min(text.len())]
         .iter()
         .filter(|&&b| b == b'\n')
@@ -59,7 +59,7 @@ pub fn line_of(text: &str, at: usize) -> usize {
 /// Convert another tool's file to baseline entries, recognising its kind from its content: a JSON
 /// array is a gitleaks report, a JSON object a detect-secrets baseline, anything else a
 /// `.gitleaksignore`. `root` makes absolute paths in a report relative.
-pub fn baseline_entries(
+pub(crate) fn baseline_entries(
     name: &str,
     text: &str,
     root: &Path,
@@ -73,7 +73,7 @@ pub fn baseline_entries(
 }
 
 /// A repository path as a report gives it: `/`-separated, without `./`, relative to `root`.
-pub fn repo_path(path: &str, root: &Path) -> Option<String> {
+pub(crate) fn repo_path(path: &str, root: &Path) -> Option<String> {
     let p = path.replace('\\', "/");
     let p = if Path::new(&p).is_absolute() {
         let rel = Path::new(&p).strip_prefix(root).ok()?;
@@ -92,7 +92,7 @@ pub fn repo_path(path: &str, root: &Path) -> Option<String> {
 }
 
 /// Add `entries` to `baseline`, each once; returns the baseline and how many entries were new.
-pub fn merge_into(mut baseline: Baseline, entries: Vec<Entry>) -> (Baseline, usize) {
+pub(crate) fn merge_into(mut baseline: Baseline, entries: Vec<Entry>) -> (Baseline, usize) {
     let before = baseline.findings.len();
     for e in entries {
         if !baseline.findings.contains(&e) {

@@ -11,21 +11,21 @@
 use crate::checksum::base64::{base64_decode, is_base64_byte};
 
 /// Decoded bytes per blob, over every region and depth.
-pub const MAX_DECODED: usize = 1 << 20;
+pub(crate) const MAX_DECODED: usize = 1 << 20;
 /// Decoding passes: base64 inside base64 is found, deeper nesting is not.
-pub const MAX_DEPTH: usize = 2;
+pub(crate) const MAX_DEPTH: usize = 2;
 /// Bytes of the line kept before an encoded value.
 const CONTEXT_BEFORE: usize = 160;
 /// Bytes of the line kept after it.
 const CONTEXT_AFTER: usize = 64;
 /// A run of base64 characters at least this long is decoded without a trigger.
-pub const LONG_RUN: usize = 64;
+pub(crate) const LONG_RUN: usize = 64;
 /// Shortest base64 value decoded after a trigger.
 const MIN_BASE64: usize = 8;
 
 /// What a trigger keyword asks the decoder to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trigger {
+pub(crate) enum Trigger {
     /// A Kubernetes `Secret`: every `key: value` line whose value is base64.
     K8sSecret,
     /// A base64 value just after the keyword (`"auth": "…"`, `Basic …`).
@@ -39,7 +39,7 @@ pub enum Trigger {
 }
 
 /// Trigger keywords for the prefilter's automaton (lower case, matched case-insensitively).
-pub const TRIGGERS: &[(&str, Trigger)] = &[
+pub(crate) const TRIGGERS: &[(&str, Trigger)] = &[
     ("kind: secret", Trigger::K8sSecret),
     ("kind: \"secret\"", Trigger::K8sSecret),
     ("\"auth\"", Trigger::Base64After),
@@ -73,7 +73,7 @@ enum Codec {
 
 /// A decoded buffer: text to scan, and for each of its bytes the source range it came from.
 #[derive(Debug, Default)]
-pub struct Decoded {
+pub(crate) struct Decoded {
     pub text: Vec<u8>,
     /// Source range `(start, end)` of each byte of `text`.
     pub src: Vec<(u32, u32)>,
@@ -83,14 +83,14 @@ pub struct Decoded {
 
 impl Decoded {
     /// The source range of `text[start..end]`.
-    pub fn source(&self, start: usize, end: usize) -> (usize, usize) {
+    pub(crate) fn source(&self, start: usize, end: usize) -> (usize, usize) {
         let s = self.src[start].0 as usize;
         let e = self.src[end.max(start + 1) - 1].1 as usize;
         (s, e.max(s))
     }
 
     /// Whether `text[start..end]` holds a decoded byte.
-    pub fn touches_decoded(&self, start: usize, end: usize) -> bool {
+    pub(crate) fn touches_decoded(&self, start: usize, end: usize) -> bool {
         self.decoded.iter().any(|&(s, e)| start < e && s < end)
     }
 
@@ -107,7 +107,7 @@ impl Decoded {
 }
 
 /// The text that `value` is the base64 (either alphabet) of, if it is.
-pub fn base64_text(value: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn base64_text(value: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     (base64_decode(value, |b, _| out.push(b)) && is_text(&out)).then_some(out)
 }
@@ -313,7 +313,7 @@ fn unpercent(data: &[u8], from: usize, to: usize, d: &mut Decoded) {
 
 /// Decode the regions of `data` that the triggers and runs point at, or `None` if nothing
 /// decodes to text. `budget` is what is left of [`MAX_DECODED`] for this blob.
-pub fn decode(
+pub(crate) fn decode(
     data: &[u8],
     triggers: &[(Trigger, usize, usize)],
     runs: &[(usize, usize)],
@@ -380,7 +380,7 @@ pub fn decode(
 
 /// Shortest run of token characters (base64 and `.`) that [`token_runs`] reports: a Discord
 /// token (59 bytes at least) or a long base64 value.
-pub const TOKEN_RUN: usize = 56;
+pub(crate) const TOKEN_RUN: usize = 56;
 
 /// Per byte, whether it can stand in a token run: base64 or a `.` between a token's parts. A
 /// table, for widening a run byte by byte.
@@ -427,7 +427,7 @@ fn all_token(block: &[u8; TOKEN_BLOCK]) -> bool {
 /// [`TOKEN_BLOCK`] bytes at an offset that is a multiple of twice that, so only those blocks are
 /// tested, each at once, and a run is widened byte by byte only from a block of token bytes:
 /// about one test per 32 bytes of ordinary text, without a branch per byte.
-pub fn token_runs(data: &[u8], out: &mut Vec<(usize, usize)>) {
+pub(crate) fn token_runs(data: &[u8], out: &mut Vec<(usize, usize)>) {
     out.clear();
     // Runs end before `floor` have been reported; `at` is the next block to test.
     let mut floor = 0;
@@ -457,7 +457,7 @@ pub fn token_runs(data: &[u8], out: &mut Vec<(usize, usize)>) {
 }
 
 /// The pieces of token runs between dots that are at least [`LONG_RUN`] bytes long.
-pub fn long_base64(data: &[u8], runs: &[(usize, usize)]) -> Vec<(usize, usize)> {
+pub(crate) fn long_base64(data: &[u8], runs: &[(usize, usize)]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     for &(s, e) in runs {
         let mut at = s;
@@ -473,7 +473,7 @@ pub fn long_base64(data: &[u8], runs: &[(usize, usize)]) -> Vec<(usize, usize)> 
 
 /// Whether `data` looks like UTF-16 (see [`utf16`]): a byte-order mark, or a NUL among its first
 /// bytes (the cheap test that lets every other blob through at once).
-pub fn looks_utf16(data: &[u8]) -> bool {
+pub(crate) fn looks_utf16(data: &[u8]) -> bool {
     matches!(data, [0xff, 0xfe, ..] | [0xfe, 0xff, ..])
         || (memchr::memchr(0, &data[..data.len().min(1024)]).is_some()
             && utf16_order(data).is_some())
@@ -501,7 +501,7 @@ fn utf16_order(data: &[u8]) -> Option<bool> {
 /// UTF-16 text (a byte-order mark, or NUL in every other byte of mostly ASCII text) decoded to
 /// UTF-8; `None` for anything else. Newlines map one to one, so line numbers stay those of the
 /// original.
-pub fn utf16(data: &[u8]) -> Option<Vec<u8>> {
+pub(crate) fn utf16(data: &[u8]) -> Option<Vec<u8>> {
     let (le, body) = match data {
         [0xff, 0xfe, rest @ ..] => (true, rest),
         [0xfe, 0xff, rest @ ..] => (false, rest),

@@ -1,7 +1,7 @@
 //! Shannon entropy of a candidate secret, in bits per byte.
 
 /// Shannon entropy of `data` in bits per byte (0 for empty input, at most 8).
-pub fn shannon(data: &[u8]) -> f64 {
+pub(crate) fn shannon(data: &[u8]) -> f64 {
     if data.is_empty() {
         return 0.0;
     }

@@ -137,7 +137,7 @@ impl Simd {
 }
 
 /// The anchor bitmaps and, for each anchor, the keywords anchored on it.
-pub struct Anchors {
+pub(super) struct Anchors {
     bitmap: Box<[u64; WORDS]>,
     /// A second test for the positions that pass the first: each keyword's anchor with the byte
     /// after it (or, for an anchor at the keyword's end, the byte before), so that an anchor met
@@ -162,7 +162,7 @@ pub struct Anchors {
 impl Anchors {
     /// The anchors of `keywords` (lower case), or `None` when a keyword is too short (under three
     /// bytes) or too long (over 255) to have one: an automaton must then find them.
-    pub fn new(keywords: &[String]) -> Option<Anchors> {
+    pub(super) fn new(keywords: &[String]) -> Option<Anchors> {
         let mut bitmap = Box::new([0u64; WORDS]);
         let mut quads = Box::new([0u64; 1 << (BITS4 - 6)]);
         let mut bare = Box::new([0u64; REACH / 64]);
@@ -282,7 +282,7 @@ impl Anchors {
     /// Every occurrence in `data` of every keyword (`keywords` as given to [`Anchors::new`]),
     /// ASCII case ignored, as `f(keyword, start)`: overlapping and nested occurrences included,
     /// each once (at its keyword's anchor), in the order of their anchors.
-    pub fn hits(&self, data: &[u8], keywords: &[String], mut f: impl FnMut(usize, usize)) {
+    pub(super) fn hits(&self, data: &[u8], keywords: &[String], mut f: impl FnMut(usize, usize)) {
         self.candidates(data, |q| {
             let w = u32::from_le_bytes([data[q], data[q + 1], data[q + 2], 0]) | FOLD as u32;
             let size = self.slots.len();
@@ -328,7 +328,7 @@ pub struct Stats {
 impl Anchors {
     /// Add to `stats` what the keyword search does on `data` (the scalar loop, one position at a
     /// time: slow, for measuring only).
-    pub fn count(&self, data: &[u8], stats: &mut Stats) {
+    pub(super) fn count(&self, data: &[u8], stats: &mut Stats) {
         let n = data.len();
         if n < 3 {
             return;
@@ -370,7 +370,11 @@ mod avx2 {
     /// # Safety
     /// The CPU must support AVX2.
     #[target_feature(enable = "avx2")]
-    pub unsafe fn scan(bitmap: &[u64; WORDS], data: &[u8], f: &mut impl FnMut(usize)) -> usize {
+    pub(super) unsafe fn scan(
+        bitmap: &[u64; WORDS],
+        data: &[u8],
+        f: &mut impl FnMut(usize),
+    ) -> usize {
         // Lane j of each half takes bytes j, j + 1, j + 2 of the sixteen loaded (both halves hold
         // the same sixteen bytes; the upper half serves positions 4 to 7).
         let shuffle = _mm256_setr_epi8(
@@ -423,7 +427,11 @@ mod avx512 {
     /// # Safety
     /// The CPU must support AVX-512 F, BW and VBMI.
     #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
-    pub unsafe fn scan(bitmap: &[u64; WORDS], data: &[u8], f: &mut impl FnMut(usize)) -> usize {
+    pub(super) unsafe fn scan(
+        bitmap: &[u64; WORDS],
+        data: &[u8],
+        f: &mut impl FnMut(usize),
+    ) -> usize {
         // Lane j takes bytes j, j + 1, j + 2 of the 32 loaded (its fourth byte is masked off).
         let mut spread = [0u8; 64];
         for j in 0..16 {

@@ -3,13 +3,13 @@
 //! can match; only those rules' regexes run (compiled on first use), then entropy, checksum,
 //! placeholder and allow filters.
 
-pub mod decode;
-pub mod entropy;
+pub(crate) mod decode;
+pub(crate) mod entropy;
 mod grams;
 /// What the keyword search does on some text (see [`Matcher::prefilter_stats`]).
 pub use grams::Stats as PrefilterStats;
-pub mod placeholder;
-pub mod words;
+pub(crate) mod placeholder;
+pub(crate) mod words;
 
 /// The validators moved to their own module, which the rules also use; the old path still works.
 pub use crate::checksum;
@@ -62,7 +62,7 @@ struct Compiled {
 
 /// What one scan of a buffer found: the matches, and what the decoding stage needs.
 #[derive(Debug, Default)]
-pub struct Scan {
+pub(crate) struct Scan {
     pub matches: Vec<RawMatch>,
     /// Decoder trigger keywords: `(trigger, start, end)`.
     pub triggers: Vec<(decode::Trigger, usize, usize)>,
@@ -334,7 +334,7 @@ impl Matcher {
         })
     }
 
-    pub fn rules(&self) -> &[Rule] {
+    pub(crate) fn rules(&self) -> &[Rule] {
         &self.rules
     }
 
@@ -528,7 +528,7 @@ impl Matcher {
 
     /// [`Matcher::scan`], plus the decoder triggers and long token runs of `data`; rules with a
     /// structural checksum also run over those runs.
-    pub fn scan_all(&self, path: &str, data: &[u8]) -> Result<Scan, RuleError> {
+    pub(crate) fn scan_all(&self, path: &str, data: &[u8]) -> Result<Scan, RuleError> {
         let hits = self.keyword_hits(data);
         let mut scan = Scan::default();
         for &(p, start) in &hits {

@@ -117,7 +117,7 @@ const MARKERS: &[&str] = &[
 ];
 
 /// True when `secret` is an obvious placeholder and must not be reported.
-pub fn is_placeholder(secret: &[u8]) -> bool {
+pub(crate) fn is_placeholder(secret: &[u8]) -> bool {
     let s = trim_quotes(secret);
     if s.is_empty() {
         return true;

@@ -57,7 +57,7 @@ fn parts(secret: &[u8]) -> Vec<String> {
 /// Whether `secret` is made of at least two dictionary words and identifier parts: every
 /// alphabetic part a word, every numeric part at most four digits, and only `-`, `_`, `.`, `/`,
 /// space or `:` between them.
-pub fn is_wordy(secret: &[u8]) -> bool {
+pub(crate) fn is_wordy(secret: &[u8]) -> bool {
     if secret.len() > 128
         || !secret
             .iter()

@@ -7,11 +7,11 @@ use crate::error::Error;
 use crate::finding::{Finding, RuleRef, Severity};
 
 /// Default maximum age of a policy's date, in days.
-pub const DEFAULT_MAX_AGE_DAYS: u32 = 365;
+pub(crate) const DEFAULT_MAX_AGE_DAYS: u32 = 365;
 
 /// One policy check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Check {
+pub(crate) enum Check {
     Missing,
     NoContact,
     Placeholder,
@@ -24,7 +24,7 @@ pub enum Check {
 }
 
 impl Check {
-    pub const ALL: [Check; 9] = [
+    pub(crate) const ALL: [Check; 9] = [
         Check::Missing,
         Check::NoContact,
         Check::Placeholder,
@@ -36,7 +36,7 @@ impl Check {
         Check::PublicChannel,
     ];
 
-    pub fn id(self) -> &'static str {
+    pub(crate) fn id(self) -> &'static str {
         match self {
             Check::Missing => "security-policy.missing",
             Check::NoContact => "security-policy.no-contact",
@@ -50,7 +50,7 @@ impl Check {
         }
     }
 
-    pub fn description(self) -> &'static str {
+    pub(crate) fn description(self) -> &'static str {
         match self {
             Check::Missing => "No security policy (SECURITY.md)",
             Check::NoContact => "Security policy gives no way to report a vulnerability",
@@ -72,7 +72,7 @@ impl Check {
 
     /// Defaults: an absent or old policy, and cosmetic faults, warn; a policy that cannot be used
     /// to report a vulnerability (no contact, placeholders, the unedited template) is an error.
-    pub fn default_severity(self) -> Severity {
+    pub(crate) fn default_severity(self) -> Severity {
         match self {
             Check::NoContact | Check::Placeholder | Check::Template => Severity::Error,
             Check::Missing
@@ -84,7 +84,7 @@ impl Check {
         }
     }
 
-    pub fn from_id(id: &str) -> Option<Check> {
+    pub(crate) fn from_id(id: &str) -> Option<Check> {
         Check::ALL.into_iter().find(|c| c.id() == id)
     }
 }
@@ -92,7 +92,7 @@ impl Check {
 /// A fault a check found, before its severity and whether its check is enabled are applied.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fault {
-    pub check: Check,
+    pub(crate) check: Check,
     /// 1-based line and column (column counted in bytes, as for secrets).
     pub line: usize,
     pub column: usize,
@@ -102,7 +102,13 @@ pub struct Fault {
 }
 
 impl Fault {
-    pub fn new(check: Check, line: usize, column: usize, message: String, key: String) -> Fault {
+    pub(crate) fn new(
+        check: Check,
+        line: usize,
+        column: usize,
+        message: String,
+        key: String,
+    ) -> Fault {
         Fault {
             check,
             line: line.max(1),
@@ -133,7 +139,7 @@ impl Default for Checks {
 
 impl Checks {
     /// Resolve `[policy]`; an unknown check id is an error naming the key.
-    pub fn from_config(c: &PolicyConfig) -> Result<Checks, Error> {
+    pub(crate) fn from_config(c: &PolicyConfig) -> Result<Checks, Error> {
         let known = || {
             Check::ALL
                 .iter()
@@ -172,11 +178,11 @@ impl Checks {
         })
     }
 
-    pub fn enabled(&self, check: Check) -> bool {
+    pub(crate) fn enabled(&self, check: Check) -> bool {
         !self.disabled.contains(&check)
     }
 
-    pub fn severity(&self, check: Check) -> Severity {
+    pub(crate) fn severity(&self, check: Check) -> Severity {
         self.severity
             .iter()
             .find(|(c, _)| *c == check)
@@ -185,7 +191,7 @@ impl Checks {
     }
 
     /// The finding for a hit in `path`, or `None` if its check is disabled.
-    pub fn finding(&self, path: &str, hit: Fault) -> Option<Finding> {
+    pub(crate) fn finding(&self, path: &str, hit: Fault) -> Option<Finding> {
         if !self.enabled(hit.check) {
             return None;
         }

@@ -19,13 +19,13 @@ fn upper_byte(enc: &'static Encoding, c: char) -> Option<u8> {
 
 /// The byte `c` has in Mac Roman (Apple's mapping, with the euro sign at 0xDB), if it is one of
 /// the upper half.
-pub fn mac_roman_byte(c: char) -> Option<u8> {
+pub(crate) fn mac_roman_byte(c: char) -> Option<u8> {
     upper_byte(MACINTOSH, c)
 }
 
 /// The byte `c` has in Windows-1252, if it is in the upper half; a C1 control (U+0080..=U+009F)
 /// is its own byte, as Latin-1 decodes it.
-pub fn cp1252_byte(c: char) -> Option<u8> {
+pub(crate) fn cp1252_byte(c: char) -> Option<u8> {
     match c as u32 {
         u @ 0x80..=0x9F => Some(u as u8),
         _ => upper_byte(WINDOWS_1252, c),

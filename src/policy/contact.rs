@@ -115,7 +115,7 @@ static REPORT_HEADING: LazyLock<Regex> =
     LazyLock::new(|| super::pattern::compile(r"(?i)^\s*#{1,6}\s.*\breport"));
 
 /// An email found in a line: `(column, address with dots restored)`.
-pub fn emails(line: &str) -> Vec<(usize, String)> {
+pub(crate) fn emails(line: &str) -> Vec<(usize, String)> {
     EMAIL
         .captures_iter(line)
         .filter_map(|c| {
@@ -137,7 +137,7 @@ pub fn emails(line: &str) -> Vec<(usize, String)> {
 }
 
 /// URLs in a line: `(column, url)` (trailing punctuation dropped).
-pub fn urls(line: &str) -> Vec<(usize, &str)> {
+pub(crate) fn urls(line: &str) -> Vec<(usize, &str)> {
     URL.find_iter(line)
         .map(|m| {
             (
@@ -150,7 +150,7 @@ pub fn urls(line: &str) -> Vec<(usize, &str)> {
 }
 
 /// The no-contact or public-channel finding, if any.
-pub fn check(doc: &Document) -> Option<Fault> {
+pub(crate) fn check(doc: &Document) -> Option<Fault> {
     let mut has_email = false;
     let mut has_private = false;
     let mut has_url = false;

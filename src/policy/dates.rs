@@ -11,7 +11,7 @@ use regex_lite::Regex;
 use std::sync::LazyLock;
 
 /// Days since 1970-01-01.
-pub type Day = i64;
+pub(crate) type Day = i64;
 
 const MONTHS: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)";
 
@@ -51,7 +51,7 @@ pub fn day_of(y: i64, m: u32, d: u32) -> Option<Day> {
 }
 
 /// The civil date of a day number: `(year, month, day)`.
-pub fn civil(day: Day) -> (i64, u32, u32) {
+pub(crate) fn civil(day: Day) -> (i64, u32, u32) {
     let z = day + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;

@@ -2,7 +2,7 @@
 //! numbered lines, with fenced code blocks marked so checks can skip example text.
 
 /// The policy text and where its lines and code blocks are.
-pub struct Document {
+pub(crate) struct Document {
     pub path: String,
     pub text: String,
     /// Byte offset of each line's start in `text`.
@@ -12,7 +12,7 @@ pub struct Document {
 }
 
 impl Document {
-    pub fn new(path: &str, bytes: &[u8]) -> Document {
+    pub(crate) fn new(path: &str, bytes: &[u8]) -> Document {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let text = String::from_utf8_lossy(bytes).into_owned();
         let mut starts = vec![0];
@@ -31,7 +31,7 @@ impl Document {
     }
 
     /// `(1-based number, line without its line ending)`.
-    pub fn lines(&self) -> impl Iterator<Item = (usize, &str)> {
+    pub(crate) fn lines(&self) -> impl Iterator<Item = (usize, &str)> {
         self.starts.iter().enumerate().map(|(i, &s)| {
             let end = self.starts.get(i + 1).copied().unwrap_or(self.text.len());
             let line = self.text[s..end].trim_end_matches(['\n', '\r']);
@@ -40,16 +40,17 @@ impl Document {
     }
 
     /// Lines outside fenced code blocks.
-    pub fn prose(&self) -> impl Iterator<Item = (usize, &str)> {
+    pub(crate) fn prose(&self) -> impl Iterator<Item = (usize, &str)> {
         self.lines().filter(|(n, _)| !self.in_code[n - 1])
     }
 
-    pub fn line_count(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn line_count(&self) -> usize {
         self.starts.len()
     }
 
     /// Whether this is a reStructuredText file (links and tables look different).
-    pub fn is_rst(&self) -> bool {
+    pub(crate) fn is_rst(&self) -> bool {
         self.path.to_ascii_lowercase().ends_with(".rst")
     }
 }
@@ -83,7 +84,7 @@ fn fences<'a>(lines: impl Iterator<Item = &'a str>) -> Vec<bool> {
 }
 
 /// Byte ranges of inline code spans (`` `code` ``) in a line.
-pub fn code_spans(line: &str) -> Vec<std::ops::Range<usize>> {
+pub(crate) fn code_spans(line: &str) -> Vec<std::ops::Range<usize>> {
     let b = line.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;

@@ -12,7 +12,7 @@ use super::document::Document;
 type ToByte = fn(char) -> Option<u8>;
 
 /// The first garbled stretch of `line`: `(byte column, garbled text, intended text, code page)`.
-pub fn mojibake(line: &str) -> Option<(usize, String, String, &'static str)> {
+pub(crate) fn mojibake(line: &str) -> Option<(usize, String, String, &'static str)> {
     let pages: [(&'static str, ToByte); 2] =
         [("Mac Roman", mac_roman_byte), ("Windows-1252", cp1252_byte)];
     let mut best: Option<(usize, String, String, &'static str)> = None;
@@ -83,7 +83,7 @@ fn utf8_inside(bytes: &[u8]) -> Option<(usize, usize, String)> {
 }
 
 /// Invalid UTF-8 (reported once, at its first bad byte) and mojibake lines.
-pub fn check(doc: &Document, raw: &[u8]) -> Vec<Fault> {
+pub(crate) fn check(doc: &Document, raw: &[u8]) -> Vec<Fault> {
     let mut hits = Vec::new();
     if raw.starts_with(b"\xFF\xFE") || raw.starts_with(b"\xFE\xFF") {
         hits.push(Fault::new(

@@ -5,8 +5,8 @@
 
 use super::dates::Day;
 use super::stale::LastChange;
+use crate::error::{ObjectError, Result};
 use crate::git::{self, object};
-use anyhow::{anyhow, Result};
 use gix::ObjectId;
 
 /// What the walk needs of one commit.
@@ -20,8 +20,12 @@ struct Commit {
 /// Read commit `id`, verified against its id.
 fn commit(repo: &gix::Repository, id: ObjectId, buf: &mut Vec<u8>) -> Result<Commit> {
     let data = object::read(repo, &id, gix::object::Kind::Commit, buf)?;
-    let c = gix::objs::CommitRef::from_bytes(data, id.kind())
-        .map_err(|e| anyhow!("commit {id} is corrupt: {e}"))?;
+    let c =
+        gix::objs::CommitRef::from_bytes(data, id.kind()).map_err(|e| ObjectError::Corrupt {
+            kind: gix::object::Kind::Commit,
+            id,
+            cause: e.to_string(),
+        })?;
     let first_parent = c.parents().next();
     Ok(Commit {
         id,
@@ -39,7 +43,7 @@ fn entry_at(repo: &gix::Repository, commit: &Commit, path: &str) -> Result<Optio
 /// The last change of `path` as of `start`; `current` is the blob id of the version being
 /// checked (from the working tree or index), which, if it differs from `start`'s, is a change now.
 /// A parent that is not in the repository (a shallow clone) ends the walk, marked as such.
-pub fn last_change(
+pub(crate) fn last_change(
     repo: &gix::Repository,
     start: ObjectId,
     path: &str,

@@ -76,7 +76,7 @@ pub fn resolve(from: &str, target: &str) -> Option<String> {
 }
 
 /// Every relative link whose target is missing from `source`.
-pub fn check(doc: &Document, source: &Source) -> Vec<Fault> {
+pub(crate) fn check(doc: &Document, source: &Source) -> Vec<Fault> {
     let re: &Pattern = if doc.is_rst() { &RST } else { &MARKDOWN };
     let mut hits = Vec::new();
     for (n, line) in doc.prose() {

@@ -5,12 +5,12 @@ const EXTENSIONS: [&str; 3] = ["md", "rst", "txt"];
 const DIRS: [&str; 3] = [".github", "", "docs"];
 
 /// Whether a file name is a policy name (`SECURITY.md`, `security.rst`, `Security.TXT`, …).
-pub fn is_policy_name(name: &str) -> bool {
+pub(crate) fn is_policy_name(name: &str) -> bool {
     extension_rank(name).is_some()
 }
 
 /// Whether a directory name is one GitHub looks in (`.github`, `docs`, any case).
-pub fn is_policy_dir(name: &str) -> bool {
+pub(crate) fn is_policy_dir(name: &str) -> bool {
     DIRS.iter()
         .any(|d| !d.is_empty() && d.eq_ignore_ascii_case(name))
 }
@@ -35,7 +35,7 @@ fn rank(path: &str) -> (usize, usize, bool, String) {
 }
 
 /// The policy GitHub would show among `candidates`, and the others (which it ignores).
-pub fn choose(mut candidates: Vec<String>) -> Option<(String, Vec<String>)> {
+pub(crate) fn choose(mut candidates: Vec<String>) -> Option<(String, Vec<String>)> {
     candidates.sort_by_key(|p| rank(p));
     let mut it = candidates.into_iter();
     let first = it.next()?;

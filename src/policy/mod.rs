@@ -3,22 +3,22 @@
 //! (`.env`, keys) of that tree. [`check_for_audit`] runs the same checks at HEAD for `audit`.
 
 pub mod checks;
-pub mod codepages;
-pub mod contact;
+pub(crate) mod codepages;
+pub(crate) mod contact;
 pub mod dates;
-pub mod document;
-pub mod encoding;
-pub mod history;
+pub(crate) mod document;
+pub(crate) mod encoding;
+pub(crate) mod history;
 pub mod links;
-pub mod locate;
-pub mod pattern;
-pub mod placeholder;
+pub(crate) mod locate;
+pub(crate) mod pattern;
 pub mod security_md;
 pub mod source;
-pub mod stale;
-pub mod supported;
-pub mod template;
-pub mod tracked;
+pub(crate) mod stale;
+pub(crate) mod supported;
+pub(crate) mod template;
+pub(crate) mod tracked;
+pub(crate) mod unfilled;
 pub mod version;
 
 use crate::config::Config;
@@ -31,10 +31,10 @@ use source::Source;
 use std::path::Path;
 
 /// The path a missing policy is reported at.
-pub const DEFAULT_PATH: &str = "SECURITY.md";
+pub(crate) const DEFAULT_PATH: &str = "SECURITY.md";
 
 /// "Today": the `--today YYYY-MM-DD` value, else the system clock (UTC).
-pub fn today(flag: Option<&str>) -> crate::error::Result<Day> {
+pub(crate) fn today(flag: Option<&str>) -> crate::error::Result<Day> {
     match flag {
         Some(s) => match dates::parse_iso(s) {
             Some(d) => Ok(d),
@@ -53,7 +53,7 @@ pub fn today(flag: Option<&str>) -> crate::error::Result<Day> {
 }
 
 /// Run every policy check against `source`; with a scanner, also report tracked forbidden files.
-pub fn check(
+pub(crate) fn check(
     source: &Source,
     settings: &Checks,
     today: Day,
@@ -93,7 +93,7 @@ pub fn check(
         tracked::check(Pipeline::new(scanner), source, &mut out)?;
     }
     if let Some(e) = source.take_error() {
-        return Err(e.into());
+        return Err(e);
     }
     Ok(out)
 }

@@ -10,12 +10,12 @@
 use regex_lite::{CaptureMatches, Captures, Match, Matches, Regex};
 
 /// Compile a built-in pattern (a bug in one is a panic caught by the unit tests).
-pub fn compile(pattern: &str) -> Regex {
+pub(crate) fn compile(pattern: &str) -> Regex {
     Regex::new(pattern).unwrap_or_else(|e| panic!("built-in policy regex `{pattern}`: {e}"))
 }
 
 /// Whether `text` holds any of `words` (given in lower case), ignoring ASCII case.
-pub fn mentions(text: &str, words: &[&str]) -> bool {
+pub(crate) fn mentions(text: &str, words: &[&str]) -> bool {
     let t = text.as_bytes();
     words.iter().any(|w| {
         let w = w.as_bytes();
@@ -25,41 +25,36 @@ pub fn mentions(text: &str, words: &[&str]) -> bool {
 
 /// A regex run only on text that passes its gate. The gate must be a necessary condition for a
 /// match (the unit tests of each module hold it to that on their inputs and the seed policies).
-pub struct Pattern {
+pub(crate) struct Pattern {
     re: Regex,
     gate: fn(&str) -> bool,
 }
 
 impl Pattern {
-    pub fn new(pattern: &str, gate: fn(&str) -> bool) -> Pattern {
+    pub(crate) fn new(pattern: &str, gate: fn(&str) -> bool) -> Pattern {
         Pattern {
             re: compile(pattern),
             gate,
         }
     }
 
-    /// The regex without its gate.
-    pub fn regex(&self) -> &Regex {
-        &self.re
-    }
-
     fn open(&self, text: &str) -> bool {
         (self.gate)(text)
     }
 
-    pub fn is_match(&self, text: &str) -> bool {
+    pub(crate) fn is_match(&self, text: &str) -> bool {
         self.open(text) && self.re.is_match(text)
     }
 
-    pub fn find<'t>(&self, text: &'t str) -> Option<Match<'t>> {
+    pub(crate) fn find<'t>(&self, text: &'t str) -> Option<Match<'t>> {
         self.open(text).then(|| self.re.find(text)).flatten()
     }
 
-    pub fn captures<'t>(&self, text: &'t str) -> Option<Captures<'t>> {
+    pub(crate) fn captures<'t>(&self, text: &'t str) -> Option<Captures<'t>> {
         self.open(text).then(|| self.re.captures(text)).flatten()
     }
 
-    pub fn find_iter<'r, 't>(
+    pub(crate) fn find_iter<'r, 't>(
         &'r self,
         text: &'t str,
     ) -> std::iter::Flatten<std::option::IntoIter<Matches<'r, 't>>> {
@@ -69,7 +64,7 @@ impl Pattern {
             .flatten()
     }
 
-    pub fn captures_iter<'r, 't>(
+    pub(crate) fn captures_iter<'r, 't>(
         &'r self,
         text: &'t str,
     ) -> std::iter::Flatten<std::option::IntoIter<CaptureMatches<'r, 't>>> {
@@ -82,7 +77,7 @@ impl Pattern {
 
 /// For unit tests: the lines of `text` that `pattern`'s regex matches but its gate turns away.
 #[cfg(test)]
-pub fn gate_misses<'a>(
+pub(crate) fn gate_misses<'a>(
     pattern: &Pattern,
     lines: impl IntoIterator<Item = &'a str>,
 ) -> Vec<&'a str> {
@@ -95,7 +90,7 @@ pub fn gate_misses<'a>(
 /// For unit tests: every `positive` is matched through the gate, and the gate turns away no line
 /// of the seed policies (`tests/fixtures/security-md`) that the regex matches.
 #[cfg(test)]
-pub fn assert_gate(pattern: &Pattern, positives: &[&str]) {
+pub(crate) fn assert_gate(pattern: &Pattern, positives: &[&str]) {
     for p in positives {
         assert!(pattern.re.is_match(p), "the regex does not match {p:?}");
         assert!(pattern.is_match(p), "the gate turns away {p:?}");

@@ -7,7 +7,7 @@ use super::dates::Day;
 use super::document::Document;
 use super::source::Source;
 use super::stale::LastChange;
-use super::{contact, encoding, history, links, placeholder, stale, supported, template, version};
+use super::{contact, encoding, history, links, stale, supported, template, unfilled, version};
 
 /// Every hit in the policy at `path`, whose bytes are `raw`.
 pub fn check(
@@ -28,7 +28,7 @@ pub fn check(
         hits.extend(template::check(&doc));
     }
     if on(Check::Placeholder) {
-        hits.extend(placeholder::check(&doc));
+        hits.extend(unfilled::check(&doc));
     }
     if on(Check::NoContact) || on(Check::PublicChannel) {
         hits.extend(contact::check(&doc));

@@ -3,17 +3,18 @@
 //! the policy is in. Only the few candidate places are probed; the working tree is never walked.
 
 use super::locate;
+use crate::error::{Error, Result};
 use crate::git::index::{self as git_index, Entries};
 use crate::git::walk::{self, children, lookup, prefixed, SPARSE_DIR, SUBMODULE};
 use crate::git::{self, TreeEntry};
 use crate::quote::quote;
 use crate::safe_io::{self, ReadError};
-use anyhow::{anyhow, Context as _, Result};
 use gix::bstr::{BStr, ByteSlice};
 use gix::ObjectId;
 use std::path::{Path, PathBuf};
 
-enum Mode {
+/// Which state of the repository a [`Source`] shows: the working tree, the index, or a commit.
+enum Snapshot {
     Worktree,
     Index(git_index::Index),
     Commit { id: ObjectId, tree: ObjectId },
@@ -28,16 +29,16 @@ pub struct Source {
     repo: Option<gix::Repository>,
     /// What `repo` was opened from; it outlives `repo` (fields drop in order).
     _opened: Option<git::Repo>,
-    mode: Mode,
+    snapshot: Snapshot,
     /// The first object that could not be read (damaged, or missing) while a check asked a
     /// question that has no room for an error (whether a link's target exists): the run then ends
     /// with it ([`Source::take_error`]).
-    error: std::sync::Mutex<Option<anyhow::Error>>,
+    error: std::sync::Mutex<Option<Error>>,
 }
 
 /// A tracked file, as [`Source::for_each_tracked`] hands it over: its content is read only when
 /// asked.
-pub struct Tracked<'a> {
+pub(crate) struct Tracked<'a> {
     pub path: &'a BStr,
     id: ObjectId,
     source: &'a Source,
@@ -46,7 +47,7 @@ pub struct Tracked<'a> {
 impl Tracked<'_> {
     /// The content: the working tree's file when the source is the working tree (falling back on
     /// the staged blob if it is gone), else the blob.
-    pub fn read(&self) -> Result<Vec<u8>> {
+    pub(crate) fn read(&self) -> Result<Vec<u8>> {
         if self.source.is_worktree() {
             if let Ok(path) = self.path.to_path() {
                 // As git would store it: a symlink is its link text; a FIFO or device, or a file
@@ -88,73 +89,77 @@ impl Source {
             root: root.to_path_buf(),
             repo,
             _opened: opened,
-            mode: Mode::Worktree,
+            snapshot: Snapshot::Worktree,
             error: Default::default(),
         }
     }
 
     /// The index (honouring `GIT_INDEX_FILE`).
-    pub fn index(root: &Path) -> Result<Source> {
+    pub(crate) fn index(root: &Path) -> Result<Source> {
         let (repo, opened) = open(root)?;
         let index = load_index(&repo)?;
         Ok(Source {
             root: root.to_path_buf(),
             repo: Some(repo),
             _opened: Some(opened),
-            mode: Mode::Index(index),
+            snapshot: Snapshot::Index(index),
             error: Default::default(),
         })
     }
 
     /// A commit, named by any revision git understands.
-    pub fn commit(root: &Path, rev: &str) -> Result<Source> {
+    pub(crate) fn commit(root: &Path, rev: &str) -> Result<Source> {
         let (repo, opened) = open(root)?;
         let (id, tree) = {
             let commit = repo
                 .rev_parse_single(rev)
-                .map_err(|e| anyhow!("{}: unknown revision `{rev}`: {e}", root.display()))?
+                .map_err(|e| {
+                    Error::Git(format!("{}: unknown revision `{rev}`: {e}", root.display()))
+                })?
                 .object()
                 .and_then(|o| o.peel_to_commit())
-                .map_err(|e| anyhow!("{}: `{rev}` is not a commit: {e}", root.display()))?;
+                .map_err(|e| {
+                    Error::Git(format!("{}: `{rev}` is not a commit: {e}", root.display()))
+                })?;
             let tree = git::commit::tree_of(&repo, commit.id)
-                .map_err(|e| anyhow!("{}: {e}", root.display()))?;
+                .map_err(|e| Error::Git(format!("{}: {e}", root.display())))?;
             (commit.id, tree)
         };
         Ok(Source {
             root: root.to_path_buf(),
             repo: Some(repo),
             _opened: Some(opened),
-            mode: Mode::Commit { id, tree },
+            snapshot: Snapshot::Commit { id, tree },
             error: Default::default(),
         })
     }
 
-    pub fn repo(&self) -> Option<&gix::Repository> {
+    pub(crate) fn repo(&self) -> Option<&gix::Repository> {
         self.repo.as_ref()
     }
 
     /// The commit the history lookup starts from: the commit itself, else HEAD (none if unborn).
-    pub fn history_start(&self) -> Option<ObjectId> {
-        match &self.mode {
-            Mode::Commit { id, .. } => Some(*id),
+    pub(crate) fn history_start(&self) -> Option<ObjectId> {
+        match &self.snapshot {
+            Snapshot::Commit { id, .. } => Some(*id),
             _ => self.repo.as_ref()?.head_id().ok().map(|id| id.detach()),
         }
     }
 
     /// Whether the content is read from the object database (it then matches a commit or the index).
-    pub fn is_worktree(&self) -> bool {
-        matches!(self.mode, Mode::Worktree)
+    pub(crate) fn is_worktree(&self) -> bool {
+        matches!(self.snapshot, Snapshot::Worktree)
     }
 
     /// Remember `e`, the first object error a check met where it could not return it.
-    pub(crate) fn fail(&self, e: anyhow::Error) {
+    pub(crate) fn fail(&self, e: Error) {
         if let Ok(mut slot) = self.error.lock() {
             slot.get_or_insert(e);
         }
     }
 
     /// The first object error the checks met ([`Source::fail`]), if any: the run must end with it.
-    pub(crate) fn take_error(&self) -> Option<anyhow::Error> {
+    pub(crate) fn take_error(&self) -> Option<Error> {
         self.error.lock().ok()?.take()
     }
 
@@ -181,33 +186,35 @@ impl Source {
     }
 
     fn blob(&self, id: ObjectId) -> Result<Vec<u8>> {
-        let repo = self.repo.as_ref().context("no repository")?;
-        git::read_blob(repo, &id).map_err(anyhow::Error::msg)
+        let repo = self.repo.as_ref().ok_or_else(no_repository)?;
+        git::read_blob(repo, &id).map_err(Error::Git)
     }
 
     /// The bytes of the file at `path`, or `None` if it is absent (or not a file).
-    pub fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
-        match &self.mode {
-            Mode::Worktree => match safe_io::read_worktree(&self.root.join(path), READ_LIMIT) {
+    pub(crate) fn read(&self, path: &str) -> Result<Option<Vec<u8>>> {
+        match &self.snapshot {
+            Snapshot::Worktree => match safe_io::read_worktree(&self.root.join(path), READ_LIMIT) {
                 Ok(f) => Ok(Some(f.into_bytes())),
                 Err(ReadError::NotFound) => Ok(None),
                 Err(ReadError::NotRegular("directory")) => Ok(None),
                 Err(ReadError::Io(e)) if e.kind() == std::io::ErrorKind::NotADirectory => Ok(None),
-                Err(e) => Err(anyhow!("{}: {e}", quote(path))),
+                Err(e) => Err(Error::Git(format!("{}: {e}", quote(path)))),
             },
-            Mode::Index(index) => {
+            Snapshot::Index(index) => {
                 let index = index.entries();
                 match lookup(index, path.as_bytes()) {
                     Some(i) if !matches!(index.mode(i), SUBMODULE | SPARSE_DIR) => self
                         .blob(index.id(i))
                         .map(Some)
-                        .with_context(|| format!("{path} (staged)")),
+                        .map_err(|e| Error::Git(format!("{path} (staged): {e}"))),
                     _ => Ok(None),
                 }
             }
-            Mode::Commit { tree, .. } => {
-                let repo = self.repo.as_ref().context("no repository")?;
-                match git::blob_at(repo, tree, path.into()).with_context(|| path.to_string())? {
+            Snapshot::Commit { tree, .. } => {
+                let repo = self.repo.as_ref().ok_or_else(no_repository)?;
+                let found = git::blob_at(repo, tree, path.into())
+                    .map_err(|e| Error::Git(format!("{path}: {e}")))?;
+                match found {
                     Some((mode, id)) if mode.is_blob_or_symlink() => self.blob(id).map(Some),
                     _ => Ok(None),
                 }
@@ -216,18 +223,18 @@ impl Source {
     }
 
     /// Whether a file or directory exists at `path` (relative to the repository root).
-    pub fn exists(&self, path: &str) -> bool {
+    pub(crate) fn exists(&self, path: &str) -> bool {
         if path.is_empty() {
             return true;
         }
-        match &self.mode {
-            Mode::Worktree => std::fs::symlink_metadata(self.root.join(path)).is_ok(),
-            Mode::Index(index) => {
+        match &self.snapshot {
+            Snapshot::Worktree => std::fs::symlink_metadata(self.root.join(path)).is_ok(),
+            Snapshot::Index(index) => {
                 let index = index.entries();
                 lookup(index, path.as_bytes()).is_some()
                     || !prefixed(index, format!("{path}/").as_bytes()).is_empty()
             }
-            Mode::Commit { tree, .. } => {
+            Snapshot::Commit { tree, .. } => {
                 let Some(repo) = &self.repo else {
                     return false;
                 };
@@ -240,10 +247,10 @@ impl Source {
     }
 
     /// Files in the repository root, `.github/` and `docs/` (any case) that could be the policy.
-    pub fn candidates(&self) -> Result<Vec<String>> {
+    pub(crate) fn candidates(&self) -> Result<Vec<String>> {
         let mut out = Vec::new();
-        match &self.mode {
-            Mode::Worktree => {
+        match &self.snapshot {
+            Snapshot::Worktree => {
                 let list = |dir: &Path| -> Vec<(String, bool)> {
                     std::fs::read_dir(dir)
                         .map(|rd| {
@@ -269,7 +276,7 @@ impl Source {
                     }
                 }
             }
-            Mode::Index(index) => {
+            Snapshot::Index(index) => {
                 let index = index.entries();
                 let name = |i: usize, from: usize| index.path(i)[from..].to_str().ok();
                 let mut push = |i: usize| {
@@ -298,9 +305,9 @@ impl Source {
                     }
                 }
             }
-            Mode::Commit { tree, .. } => {
+            Snapshot::Commit { tree, .. } => {
                 // Every tree read with its hash verified: a damaged one is an error naming it.
-                let repo = self.repo.as_ref().context("no repository")?;
+                let repo = self.repo.as_ref().ok_or_else(no_repository)?;
                 let mut buf = Vec::new();
                 for entry in git::read_tree(repo, tree, &mut buf)? {
                     let Ok(name) = entry.name.to_str() else {
@@ -330,7 +337,7 @@ impl Source {
     /// index ([`walk::walk`]): subtrees that the index's cache tree shows to be what the index
     /// holds are listed from the index, not decoded, so for `--rev HEAD` with nothing staged no
     /// tree object is read at all.
-    pub fn for_each_tracked(
+    pub(crate) fn for_each_tracked(
         &self,
         wanted: impl Fn(&[u8]) -> bool,
         mut each: impl FnMut(&Tracked),
@@ -339,8 +346,8 @@ impl Source {
             return Ok(());
         };
         let loaded;
-        let index = match &self.mode {
-            Mode::Index(i) => i,
+        let index = match &self.snapshot {
+            Snapshot::Index(i) => i,
             _ => {
                 loaded = load_index(repo)?;
                 &loaded
@@ -353,24 +360,24 @@ impl Source {
             wanted: &wanted,
             each: &mut each,
         };
-        match &self.mode {
-            Mode::Worktree | Mode::Index(_) => files.entries(0..files.index.count()),
-            Mode::Commit { tree, .. } => walk::walk(repo, files.index, Some(*tree), &mut files),
+        match &self.snapshot {
+            Snapshot::Worktree | Snapshot::Index(_) => files.entries(0..files.index.count()),
+            Snapshot::Commit { tree, .. } => walk::walk(repo, files.index, Some(*tree), &mut files),
         }
     }
 
     /// The blob id git would give `data`, to compare a working or staged file with a commit.
-    pub fn hash(&self, data: &[u8]) -> Option<ObjectId> {
+    pub(crate) fn hash(&self, data: &[u8]) -> Option<ObjectId> {
         let repo = self.repo.as_ref()?;
         gix::objs::compute_hash(repo.object_hash(), gix::object::Kind::Blob, data).ok()
     }
 
     /// Words for messages: where the policy was read.
-    pub fn label(&self) -> String {
-        match &self.mode {
-            Mode::Worktree => "the working tree".into(),
-            Mode::Index(_) => "the index".into(),
-            Mode::Commit { id, .. } => format!("commit {}", &id.to_hex().to_string()[..12]),
+    pub(crate) fn label(&self) -> String {
+        match &self.snapshot {
+            Snapshot::Worktree => "the working tree".into(),
+            Snapshot::Index(_) => "the index".into(),
+            Snapshot::Commit { id, .. } => format!("commit {}", &id.to_hex().to_string()[..12]),
         }
     }
 }
@@ -452,4 +459,8 @@ impl walk::Visit for Files<'_, '_> {
         }
         Ok(())
     }
+}
+/// A source without a repository asked for an object (a mode that always has one).
+fn no_repository() -> Error {
+    Error::Git("no repository".into())
 }

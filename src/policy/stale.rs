@@ -38,7 +38,7 @@ static INLINE_LABEL: LazyLock<Pattern> = LazyLock::new(|| {
 
 /// How the policy dates itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Dating {
+pub(crate) enum Dating {
     /// The newest date given: its line, the day, and the date as written.
     Dated {
         line: usize,
@@ -52,7 +52,7 @@ pub enum Dating {
 }
 
 /// Find the policy's date lines (outside code blocks).
-pub fn dating(doc: &Document) -> Dating {
+pub(crate) fn dating(doc: &Document) -> Dating {
     let mut dated: Option<(usize, Day, String)> = None;
     let mut undated: Option<(usize, String)> = None;
     for (n, line) in doc.prose() {
@@ -88,7 +88,7 @@ pub fn dating(doc: &Document) -> Dating {
 
 /// What git history says about the policy file's last change.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LastChange {
+pub(crate) enum LastChange {
     /// Changed in this commit, on this day. `shallow`: the history was cut short before it.
     Commit { id: String, day: Day, shallow: bool },
     /// Not committed yet, or different from the last commit: it is being changed now.
@@ -98,7 +98,7 @@ pub enum LastChange {
 }
 
 /// The stale finding, if any. `history` is asked only when the file carries no date.
-pub fn check(
+pub(crate) fn check(
     doc: &Document,
     today: Day,
     max_age_days: u32,

@@ -288,7 +288,10 @@ fn find_table(doc: &Document) -> Option<Table> {
 
 /// The finding when the table exists, is understood, and no supported row covers the version.
 /// `current` is asked only when there is a table.
-pub fn check(doc: &Document, current: impl FnOnce() -> Option<ProjectVersion>) -> Option<Fault> {
+pub(crate) fn check(
+    doc: &Document,
+    current: impl FnOnce() -> Option<ProjectVersion>,
+) -> Option<Fault> {
     let table = find_table(doc)?;
     let current = current()?;
     let supported: Vec<&(usize, String, bool)> = table.rows.iter().filter(|r| r.2).collect();

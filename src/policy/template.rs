@@ -22,7 +22,7 @@ fn first_cell(line: &str) -> Option<String> {
 }
 
 /// Template sentences, the example table, and conflict markers.
-pub fn check(doc: &Document) -> Vec<Fault> {
+pub(crate) fn check(doc: &Document) -> Vec<Fault> {
     let mut hits = Vec::new();
     let lines: Vec<(usize, &str)> = doc.lines().collect();
     for (n, line) in doc.prose() {

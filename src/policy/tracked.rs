@@ -3,12 +3,13 @@
 //! pipeline, which reads it only when a rule with a content condition applies there.
 
 use super::source::{Source, Tracked};
+use crate::error::{BlobProblem, BlobProblemKind, Result};
 use crate::outcome::Outcome;
 use crate::scan::{Blob, Content, Origin, Pipeline};
 use gix::bstr::ByteSlice;
 
 /// Add a finding for every tracked forbidden file to `out`.
-pub fn check(pipe: Pipeline, source: &Source, out: &mut Outcome) -> anyhow::Result<()> {
+pub(crate) fn check(pipe: Pipeline, source: &Source, out: &mut Outcome) -> Result<()> {
     let rules = pipe.rules();
     let origin = match source.is_worktree() {
         true => Origin::Disk,
@@ -22,7 +23,12 @@ pub fn check(pipe: Pipeline, source: &Source, out: &mut Outcome) -> anyhow::Resu
             data = match file.read() {
                 Ok(d) => d,
                 Err(e) => {
-                    out.errors.push(format!("{path}: {e:#}"));
+                    out.errors.push(BlobProblem::new(
+                        BlobProblemKind::Unreadable,
+                        &path,
+                        None,
+                        e,
+                    ));
                     return;
                 }
             };
@@ -38,7 +44,7 @@ pub fn check(pipe: Pipeline, source: &Source, out: &mut Outcome) -> anyhow::Resu
         // `policy` reports forbidden files only: what a content scan would count is not its own.
         out.findings.extend(scanned.findings);
         if let Some(e) = scanned.error {
-            out.errors.push(e.to_string());
+            out.errors.push(e);
         }
     })
 }

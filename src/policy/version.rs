@@ -8,11 +8,11 @@ use std::sync::LazyLock;
 
 /// The numeric core of a version (`7.2.0-beta.1` → `[7, 2, 0]`), compared with missing parts as 0.
 #[derive(Debug, Clone, Eq)]
-pub struct Version(pub Vec<u64>);
+pub(crate) struct Version(pub Vec<u64>);
 
 impl Version {
     /// Parse `7.2.0`, `v7.2`, `1.0.0rc1`, `7.2.0-beta.1`; `None` without a leading number.
-    pub fn parse(s: &str) -> Option<Version> {
+    pub(crate) fn parse(s: &str) -> Option<Version> {
         let s = s.trim();
         let s = s.strip_prefix(['v', 'V']).unwrap_or(s);
         let mut parts = Vec::new();
@@ -29,7 +29,7 @@ impl Version {
         (!parts.is_empty()).then_some(Version(parts))
     }
 
-    pub fn part(&self, i: usize) -> u64 {
+    pub(crate) fn part(&self, i: usize) -> u64 {
         self.0.get(i).copied().unwrap_or(0)
     }
 }
@@ -65,7 +65,7 @@ impl std::fmt::Display for Version {
 
 /// The current version and where it was read.
 #[derive(Debug, Clone)]
-pub struct ProjectVersion {
+pub(crate) struct ProjectVersion {
     pub version: Version,
     /// As written (`7.2.0-beta.1`).
     pub written: String,
@@ -76,7 +76,7 @@ pub struct ProjectVersion {
 const MANIFESTS: [&str; 4] = ["Cargo.toml", "package.json", "pyproject.toml", "setup.cfg"];
 
 /// The project's version; manifests that cannot be parsed are named in `notes`.
-pub fn project_version(source: &Source, notes: &mut Vec<String>) -> Option<ProjectVersion> {
+pub(crate) fn project_version(source: &Source, notes: &mut Vec<String>) -> Option<ProjectVersion> {
     for name in MANIFESTS {
         let bytes = match source.read(name) {
             Ok(Some(b)) => b,

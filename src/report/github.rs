@@ -9,12 +9,12 @@ use crate::outcome::Outcome;
 use std::fmt::Write;
 
 /// Annotations GitHub shows per level in one step.
-pub const PER_LEVEL: usize = 10;
+pub(crate) const PER_LEVEL: usize = 10;
 /// Annotations GitHub shows in one job.
-pub const PER_JOB: usize = 50;
+pub(crate) const PER_JOB: usize = 50;
 
 /// Escape a command's message: `%`, CR and LF.
-pub fn escape_data(s: &str) -> String {
+pub(crate) fn escape_data(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -42,7 +42,7 @@ fn quote_controls(s: &str) -> String {
 }
 
 /// Escape a property value: as a message, plus `:` and `,`.
-pub fn escape_property(s: &str) -> String {
+pub(crate) fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
@@ -92,7 +92,7 @@ fn annotation(out: &mut String, f: &Finding, level: &str, opts: &ReportOptions) 
     );
 }
 
-pub fn render(outcome: &Outcome, opts: &ReportOptions) -> String {
+pub(crate) fn render(outcome: &Outcome, opts: &ReportOptions) -> String {
     let levels: Vec<&str> = outcome.findings.iter().map(|f| level(f, opts)).collect();
     let count = |l: &str| levels.iter().filter(|&&x| x == l).count();
     let (errors, warnings, notices) = (count("error"), count("warning"), count("notice"));

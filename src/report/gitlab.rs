@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The schema version the report declares.
-pub const SCHEMA_VERSION: &str = "15.1.0";
+pub(crate) const SCHEMA_VERSION: &str = "15.1.0";
 
 /// The commit GitLab is given for a finding outside any commit (a scan of files or of the index).
 const NO_COMMIT: &str = "0000000000000000000000000000000000000000";
@@ -27,7 +27,7 @@ fn severity(s: Severity) -> &'static str {
 
 /// A version-8 (application-defined) UUID from a finding's fingerprint and its occurrence among
 /// findings with the same fingerprint: stable when lines move, unique within a report.
-pub fn uuid(fingerprint: &str, occurrence: usize) -> String {
+pub(crate) fn uuid(fingerprint: &str, occurrence: usize) -> String {
     let mut h = Sha256::new();
     h.update(b"hushguard gitlab id\0");
     h.update(fingerprint.as_bytes());
@@ -50,7 +50,7 @@ pub fn uuid(fingerprint: &str, occurrence: usize) -> String {
 }
 
 /// `YYYY-MM-DDTHH:MM:SS` in UTC, the only timestamp form the schema accepts.
-pub fn timestamp(t: SystemTime) -> String {
+pub(crate) fn timestamp(t: SystemTime) -> String {
     let secs = t
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
@@ -102,7 +102,7 @@ fn vulnerability(f: &Finding, occurrence: usize, show: bool) -> Value {
     v
 }
 
-pub fn render(outcome: &Outcome, opts: &ReportOptions) -> String {
+pub(crate) fn render(outcome: &Outcome, opts: &ReportOptions) -> String {
     let occ = occurrences(&outcome.findings);
     let vulnerabilities: Vec<Value> = outcome
         .findings

@@ -31,7 +31,7 @@ fn severity_style(s: Severity) -> Style {
     }
 }
 
-pub fn render(outcome: &Outcome, opts: &ReportOptions) -> String {
+pub(crate) fn render(outcome: &Outcome, opts: &ReportOptions) -> String {
     let paint = Paint { on: opts.color };
     let mut out = String::new();
     let dim = Style::new().dimmed();
@@ -124,7 +124,7 @@ fn skipped(s: &Summary) -> String {
 
 /// The one line a person at a terminal gets at the end of a run, even a clean one:
 /// `hushguard: 120 files, 1.2 MB scanned in 15 ms: no findings, 2 in the baseline, 3 files skipped: …`.
-pub fn summary_line(s: &Summary) -> String {
+pub(crate) fn summary_line(s: &Summary) -> String {
     let mut what = Vec::new();
     if let Some(c) = s.commits {
         what.push(format!("{c} commit{}", plural(c as usize)));

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 /// One finding as the JSON and JSON Lines reports show it.
 #[derive(Serialize)]
-pub struct Record<'a> {
+pub(crate) struct Record<'a> {
     pub rule_id: &'a str,
     pub description: &'a str,
     pub kind: Kind,
@@ -46,7 +46,7 @@ pub struct Record<'a> {
 
 impl<'a> Record<'a> {
     /// The record of `f` (the secret redacted unless `show_secrets`).
-    pub fn new(f: &'a Finding, show_secrets: bool) -> Record<'a> {
+    pub(crate) fn new(f: &'a Finding, show_secrets: bool) -> Record<'a> {
         let commit = f.commit.as_ref();
         Record {
             rule_id: &f.rule_id,
@@ -75,7 +75,7 @@ impl<'a> Record<'a> {
 
 /// The whole JSON report, and (with `record_type`, without findings) the JSON Lines summary record.
 #[derive(Serialize)]
-pub struct Document<'a> {
+pub(crate) struct Document<'a> {
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     pub record_type: Option<&'static str>,
     pub version: u32,
@@ -89,11 +89,11 @@ pub struct Document<'a> {
 }
 
 /// `value` with its keys in order.
-pub fn sorted<T: Serialize>(value: &T) -> Value {
+pub(crate) fn sorted<T: Serialize>(value: &T) -> Value {
     serde_json::to_value(value).expect("report serializes")
 }
 
-pub fn render(outcome: &Outcome, opts: &ReportOptions) -> String {
+pub(crate) fn render(outcome: &Outcome, opts: &ReportOptions) -> String {
     let doc = Document {
         record_type: None,
         version: 1,

@@ -10,7 +10,7 @@ use crate::outcome::Outcome;
 use std::io::{self, Write};
 
 /// One finding as its JSON Lines record, without the newline.
-pub fn finding_line(f: &Finding, show_secrets: bool) -> String {
+pub(crate) fn finding_line(f: &Finding, show_secrets: bool) -> String {
     let record = Record {
         record_type: Some("finding"),
         ..Record::new(f, show_secrets)
@@ -19,7 +19,7 @@ pub fn finding_line(f: &Finding, show_secrets: bool) -> String {
 }
 
 /// The closing summary record, without the newline.
-pub fn summary_line(outcome: &Outcome) -> String {
+pub(crate) fn summary_line(outcome: &Outcome) -> String {
     let doc = Document {
         record_type: Some("summary"),
         version: 1,
@@ -32,7 +32,11 @@ pub fn summary_line(outcome: &Outcome) -> String {
 }
 
 /// Write the report line by line.
-pub fn write(outcome: &Outcome, opts: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write(
+    outcome: &Outcome,
+    opts: &ReportOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let mut stream = Stream::new(out, opts.show_secrets);
     for f in &outcome.findings {
         stream.finding(f);

@@ -1,12 +1,12 @@
 //! Report writers: human, JSON, SARIF and the CI formats (GitHub annotations, GitLab, JSON Lines). These, and the binary, are the only code that prints.
 
-pub mod github;
-pub mod gitlab;
-pub mod human;
-pub mod json;
-pub mod jsonl;
-pub mod rules;
-pub mod sarif;
+pub(crate) mod github;
+pub(crate) mod gitlab;
+pub(crate) mod human;
+pub(crate) mod json;
+pub(crate) mod jsonl;
+pub(crate) mod rules;
+pub(crate) mod sarif;
 
 use crate::finding::{redact, Finding};
 use crate::outcome::{FailOn, Outcome};
@@ -17,7 +17,7 @@ use std::time::SystemTime;
 
 /// The formats a report is rendered in (the command line's `--format` maps onto it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     Human,
     Json,
     Sarif,
@@ -31,7 +31,7 @@ pub enum Format {
 
 /// What the run was, so the human report can give the right advice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RunKind {
+pub(crate) enum RunKind {
     Scan,
     Staged,
     Range,
@@ -44,7 +44,7 @@ pub enum RunKind {
 }
 
 /// How to render a report.
-pub struct ReportOptions<'a> {
+pub(crate) struct ReportOptions<'a> {
     pub format: Format,
     pub show_secrets: bool,
     pub color: bool,
@@ -64,7 +64,7 @@ pub struct ReportOptions<'a> {
 /// For each finding, its 1-based occurrence among the findings with the same fingerprint (the same
 /// secret twice in one file): with the fingerprint, an id that is unique and does not move with
 /// lines.
-pub fn occurrences<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> Vec<usize> {
+pub(crate) fn occurrences<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> Vec<usize> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     findings
         .into_iter()
@@ -77,14 +77,14 @@ pub fn occurrences<'f>(findings: impl IntoIterator<Item = &'f Finding>) -> Vec<u
 }
 
 /// The secret as the report may show it.
-pub fn shown_secret(f: &Finding, show: bool) -> Option<String> {
+pub(crate) fn shown_secret(f: &Finding, show: bool) -> Option<String> {
     f.secret
         .as_ref()
         .map(|s| if show { s.clone() } else { redact(s) })
 }
 
 /// Render `outcome` in the requested format.
-pub fn render(outcome: &Outcome, opts: &ReportOptions) -> String {
+pub(crate) fn render(outcome: &Outcome, opts: &ReportOptions) -> String {
     match opts.format {
         Format::Human => human::render(outcome, opts),
         Format::Json => json::render(outcome, opts),
@@ -100,7 +100,11 @@ pub fn render(outcome: &Outcome, opts: &ReportOptions) -> String {
 }
 
 /// Write `outcome` in the requested format to `out`; JSON Lines is written one finding at a time.
-pub fn write(outcome: &Outcome, opts: &ReportOptions, out: &mut dyn Write) -> io::Result<()> {
+pub(crate) fn write(
+    outcome: &Outcome,
+    opts: &ReportOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match opts.format {
         Format::Jsonl => jsonl::write(outcome, opts, out),
         _ => out.write_all(render(outcome, opts).as_bytes()),

@@ -3,7 +3,7 @@
 use crate::rules::Rule;
 use serde_json::json;
 
-pub fn render_human(rules: &[&Rule]) -> String {
+pub(crate) fn render_human(rules: &[&Rule]) -> String {
     let width = rules.iter().map(|r| r.id().len()).max().unwrap_or(0);
     let mut out = String::new();
     for r in rules {
@@ -18,7 +18,7 @@ pub fn render_human(rules: &[&Rule]) -> String {
     out
 }
 
-pub fn render_json(rules: &[&Rule]) -> String {
+pub(crate) fn render_json(rules: &[&Rule]) -> String {
     let v: Vec<_> = rules
         .iter()
         .map(|r| {

@@ -128,7 +128,7 @@ fn invocation(outcome: &Outcome) -> Value {
     })
 }
 
-pub fn render(outcome: &Outcome, opts: &ReportOptions) -> String {
+pub(crate) fn render(outcome: &Outcome, opts: &ReportOptions) -> String {
     let mut rules: Vec<Value> = Vec::new();
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
     for r in &opts.rules {

@@ -1,9 +1,8 @@
 //! Rules as data: the schema of `patterns/*.toml`, loading (built in or from a user file) and validation.
 
-pub mod check;
-pub mod placeholders;
+pub mod fake_tokens;
 
-use crate::finding::{Kind, Severity};
+use crate::finding::{Kind, RuleRef, Severity};
 use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
 use std::sync::OnceLock;
@@ -13,7 +12,7 @@ include!(concat!(env!("OUT_DIR"), "/patterns.rs"));
 /// One `patterns/*.toml` file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RuleFile {
+pub(crate) struct RuleFile {
     #[serde(default)]
     pub rule: Vec<RuleSpec>,
 }
@@ -31,13 +30,13 @@ pub enum Example {
 }
 
 impl Example {
-    pub fn path(&self) -> &str {
+    pub(crate) fn path(&self) -> &str {
         match self {
             Example::Text(_) => "example.txt",
             Example::File { path, .. } => path,
         }
     }
-    pub fn content(&self) -> &str {
+    pub(crate) fn content(&self) -> &str {
         match self {
             Example::Text(c) => c,
             Example::File { content, .. } => content,
@@ -64,7 +63,7 @@ pub struct RuleSpec {
     /// A provider key without a prefix of its own: found by a provider name (a keyword) near a
     /// token of a given shape. Expanded into `regex` when the rule is loaded.
     #[serde(default)]
-    pub context: Option<Context>,
+    pub(crate) context: Option<Context>,
     #[serde(default)]
     pub entropy: Option<f64>,
     #[serde(default)]
@@ -76,7 +75,7 @@ pub struct RuleSpec {
     #[serde(default)]
     pub exclude_paths: Vec<String>,
     #[serde(default = "default_severity")]
-    pub severity: Severity,
+    pub(crate) severity: Severity,
     #[serde(default = "default_true")]
     pub placeholder_filter: bool,
     /// Whether a generic or context rule drops values made of dictionary words and identifier
@@ -96,7 +95,7 @@ pub struct RuleSpec {
 /// How a context rule finds its token near a provider name.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Context {
+pub(crate) struct Context {
     /// The token's shape: a regex without capture groups, matched case-sensitively.
     pub token: String,
     /// The provider's names (matched case-insensitively; default: the rule's keywords).
@@ -120,7 +119,7 @@ pub struct Context {
 /// revert message, a hex id in brackets (`(a1b2c3d)`), and a value of twelve or more letters
 /// without a digit (a word or an identifier: a random key that long almost always holds
 /// one). Applied, like `allow`, to the whole match of every context rule.
-pub const CONTEXT_LOOKALIKES: &[&str] = &[
+pub(crate) const CONTEXT_LOOKALIKES: &[&str] = &[
     r"\bh1:",
     r"(?i)\bsha(?:1|224|256|384|512)[-:]",
     r"(?i)\b(?:commit|revision|rev|checksum|digest|sha1?|hash|md5|merge|merged|fixes|revert|etag|uuid|guid)\b",
@@ -133,14 +132,14 @@ fn default_within() -> usize {
 }
 
 /// Largest `within` a context rule may ask for: windows around keywords are a few lines long.
-pub const MAX_CONTEXT_WITHIN: usize = 200;
+pub(crate) const MAX_CONTEXT_WITHIN: usize = 200;
 
 impl Context {
     /// The regex this context stands for: a name, a gap of at most `within` bytes (one line unless
     /// `multiline`), a delimiter that opens a value (`=`, `:`, a quote, white space, `(`, `>`, `,`),
     /// the token as the `secret` group, and a boundary after it. Names of four characters or
     /// fewer must start a word, so that `box` does not fire inside `checkbox`.
-    pub fn to_regex(&self, keywords: &[String]) -> String {
+    pub(crate) fn to_regex(&self, keywords: &[String]) -> String {
         let names = if self.names.is_empty() {
             keywords
         } else {
@@ -183,7 +182,7 @@ fn default_severity() -> Severity {
 }
 
 /// Checksums a rule may name.
-pub const CHECKSUMS: &[&str] = &["github", "crc32hex", "bech32", "discord", "jwt"];
+pub(crate) const CHECKSUMS: &[&str] = &["github", "crc32hex", "bech32", "discord", "jwt"];
 
 /// A validated rule, its regexes still uncompiled (they compile lazily, on first use).
 #[derive(Debug, Clone)]
@@ -198,6 +197,14 @@ pub struct Rule {
 impl Rule {
     pub fn id(&self) -> &str {
         &self.spec.id
+    }
+    /// The rule as its findings name it.
+    pub(crate) fn rule_ref(&self) -> RuleRef<'_> {
+        RuleRef {
+            id: &self.spec.id,
+            description: &self.spec.description,
+            severity: self.spec.severity,
+        }
     }
     pub fn family(&self) -> &str {
         self.spec.id.split('.').next().unwrap_or(&self.spec.id)
@@ -221,12 +228,12 @@ impl Rule {
             .collect()
     }
     /// Whether the rule is limited to some paths (`paths` or `exclude_paths`).
-    pub fn is_path_restricted(&self) -> bool {
+    pub(crate) fn is_path_restricted(&self) -> bool {
         !self.spec.paths.is_empty() || !self.spec.exclude_paths.is_empty()
     }
 
     /// Whether the rule applies to this path (its `paths` / `exclude_paths` globs).
-    pub fn applies_to(&self, path: &str) -> bool {
+    pub(crate) fn applies_to(&self, path: &str) -> bool {
         if self.spec.paths.is_empty() && self.spec.exclude_paths.is_empty() {
             return true;
         }
@@ -257,7 +264,7 @@ impl Rule {
 }
 
 /// Compile a rule regex for byte input, Unicode off unless asked.
-pub fn compile(pattern: &str, unicode: bool) -> Result<Regex, regex::Error> {
+pub(crate) fn compile(pattern: &str, unicode: bool) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern)
         .unicode(unicode)
         .size_limit(50 << 20)
@@ -275,7 +282,7 @@ pub struct RuleError {
 }
 
 /// Build a glob set from globs, each matched against `/`-separated relative paths.
-pub fn glob_set(globs: &[String]) -> Result<Option<globset::GlobSet>, String> {
+pub(crate) fn glob_set(globs: &[String]) -> Result<Option<globset::GlobSet>, String> {
     if globs.is_empty() {
         return Ok(None);
     }
@@ -290,7 +297,7 @@ pub fn glob_set(globs: &[String]) -> Result<Option<globset::GlobSet>, String> {
 
 /// The globs one configured glob stands for, matched against `/`-separated relative paths: itself
 /// and, for a bare file name, the same name in any directory.
-pub fn globs_of(g: &str) -> Result<Vec<globset::Glob>, String> {
+pub(crate) fn globs_of(g: &str) -> Result<Vec<globset::Glob>, String> {
     let build = |pattern: &str| {
         globset::GlobBuilder::new(pattern)
             .literal_separator(true)
@@ -331,10 +338,10 @@ pub fn parse_rules(origin: &str, text: &str, compile_now: bool) -> Result<Vec<Ru
 
 /// The most rules one file may hold: each is compiled and its examples run, and a file of
 /// 100,000 would take minutes and gigabytes to check.
-pub const MAX_RULES_PER_FILE: usize = 2000;
+pub(crate) const MAX_RULES_PER_FILE: usize = 2000;
 
 /// Render a TOML error as `line L, column C: message`.
-pub fn toml_error_location(text: &str, e: &toml::de::Error) -> String {
+pub(crate) fn toml_error_location(text: &str, e: &toml::de::Error) -> String {
     match e.span() {
         Some(span) => {
             let before = &text[..span.start.min(text.len())];
@@ -350,7 +357,11 @@ pub fn toml_error_location(text: &str, e: &toml::de::Error) -> String {
 }
 
 /// Validate one rule spec (shape, globs and, when `compile_now`, its regexes).
-pub fn validate_spec(origin: &str, spec: RuleSpec, compile_now: bool) -> Result<Rule, RuleError> {
+pub(crate) fn validate_spec(
+    origin: &str,
+    spec: RuleSpec,
+    compile_now: bool,
+) -> Result<Rule, RuleError> {
     let id = spec.id.clone();
     let err = |m: String| RuleError {
         origin: origin.to_string(),
@@ -475,7 +486,7 @@ pub fn builtin_rules() -> Result<Vec<Rule>, RuleError> {
 
 /// Load every built-in rule without its examples: what a scan needs, at a fraction of the cost
 /// (the examples are most of the embedded text). Duplicate ids are an error.
-pub fn builtin_scan_rules() -> Result<Vec<Rule>, RuleError> {
+pub(crate) fn builtin_scan_rules() -> Result<Vec<Rule>, RuleError> {
     load_builtin(false)
 }
 
@@ -527,7 +538,7 @@ fn load_builtin(with_examples: bool) -> Result<Vec<Rule>, RuleError> {
 /// Reject a rule set in which two rules share an id.
 /// The rule named is the first, in order, whose id an earlier rule holds. (Sorting the ids costs
 /// a third of hashing each at start-up.)
-pub fn check_unique(rules: &[Rule]) -> Result<(), RuleError> {
+pub(crate) fn check_unique(rules: &[Rule]) -> Result<(), RuleError> {
     let mut order: Vec<usize> = (0..rules.len()).collect();
     order.sort_unstable_by_key(|&i| (rules[i].id(), i));
     let again = order
@@ -653,7 +664,7 @@ negative_examples = ["ACME_API_KEY=${hex:31}", "other = ${hex:32}"]
         ] {
             assert!(re.captures(line.as_bytes()).is_none(), "{line}");
         }
-        let found = check::check_rules(&rules).unwrap();
+        let found = crate::scan::check::check_rules(&rules).unwrap();
         assert!(found.is_empty(), "{found:?}");
     }
 

@@ -4,7 +4,7 @@
 //! comment or the configured allowlist silences it.
 
 use super::engine::{RuleSet, MAX_FINDINGS_PER_BLOB};
-use crate::finding::{fingerprint, Finding, Kind};
+use crate::finding::{Finding, Span};
 use crate::matcher::decode::{self, Decoded};
 use crate::matcher::{placeholder, RawMatch, Scan};
 use crate::rules::RuleError;
@@ -24,12 +24,17 @@ const NEXT_LINE_ALLOW: &[&[u8]] = &[
 impl RuleSet {
     /// Secrets in `data` (no binary or size check), after inline and configured allowlists; at
     /// most [`MAX_FINDINGS_PER_BLOB`] (see [`RuleSet::content_findings_counted`]).
-    pub fn content_findings(&self, path: &str, data: &[u8]) -> Result<Vec<Finding>, RuleError> {
+    #[cfg(test)]
+    pub(crate) fn content_findings(
+        &self,
+        path: &str,
+        data: &[u8],
+    ) -> Result<Vec<Finding>, RuleError> {
         self.content_findings_counted(path, data).map(|(f, _)| f)
     }
 
     /// Like [`RuleSet::content_findings`], with the number of findings past the cap.
-    pub fn content_findings_counted(
+    pub(crate) fn content_findings_counted(
         &self,
         path: &str,
         data: &[u8],
@@ -198,28 +203,20 @@ impl RuleSet {
                 };
                 (wide_a || wide_b).then_some((units_a + 1, units_b + 1))
             };
-            out.push(Finding {
-                rule_id: rule.id().to_string(),
-                description: rule.spec.description.clone(),
-                kind: Kind::Secret,
-                severity: rule.spec.severity,
-                path: path.to_string(),
+            let span = Span {
                 line,
                 column,
                 end_line,
                 end_column: end_col0,
-                secret: Some(String::from_utf8_lossy(secret).into_owned()),
-                fingerprint: fingerprint(rule.id(), path, encoded),
-                entropy: Some((m.entropy * 1000.0).round() / 1000.0),
-                message: if decoded.is_some() {
-                    DECODED_NOTE.to_string()
-                } else {
-                    String::new()
-                },
-                commit: None,
-                at_head: None,
-                utf16_columns,
-            });
+            };
+            let secret = String::from_utf8_lossy(secret).into_owned();
+            let entropy = (m.entropy * 1000.0).round() / 1000.0;
+            let mut f = Finding::secret(rule.rule_ref(), path, span, secret, encoded, entropy);
+            if decoded.is_some() {
+                f.message = DECODED_NOTE.to_string();
+            }
+            f.utf16_columns = utf16_columns;
+            out.push(f);
         }
         out
     }

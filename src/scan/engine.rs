@@ -5,7 +5,8 @@
 use super::names::NameFilter;
 use super::pipeline::{Blob, Content, Origin, Pipeline, Scanned};
 use crate::config::Config;
-use crate::finding::{fingerprint, Finding, Kind};
+use crate::error::BlobProblem;
+use crate::finding::{Finding, Kind};
 use crate::matcher::decode;
 use crate::matcher::Matcher;
 use crate::rules::{self, glob_set, Rule, RuleError};
@@ -24,7 +25,7 @@ pub enum Skip {
 }
 
 impl Skip {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Skip::Binary => "binary",
             Skip::TooLarge => "too_large",
@@ -66,7 +67,7 @@ pub struct RuleSet {
 }
 
 /// Whether `rule_id` is disabled by a list of ids or families.
-pub fn disabled(list: &[String], rule_id: &str) -> bool {
+pub(crate) fn disabled(list: &[String], rule_id: &str) -> bool {
     list.iter().any(|d| {
         rule_id == d
             || (rule_id.starts_with(d.as_str()) && rule_id.as_bytes().get(d.len()) == Some(&b'.'))
@@ -117,7 +118,7 @@ impl RuleSet {
     }
 
     /// Report every rule's match even where several find the same secret (for `rules check`).
-    pub fn report_every_rule(&mut self) {
+    pub(crate) fn report_every_rule(&mut self) {
         self.matcher.one_per_secret = false;
     }
 
@@ -127,7 +128,7 @@ impl RuleSet {
     }
 
     /// Every active rule: content rules, then file rules.
-    pub fn rules(&self) -> impl Iterator<Item = &Rule> {
+    pub(crate) fn rules(&self) -> impl Iterator<Item = &Rule> {
         self.matcher
             .rules()
             .iter()
@@ -135,7 +136,7 @@ impl RuleSet {
     }
 
     /// Whether the configuration allowlists this path (it is then never read).
-    pub fn path_allowlisted(&self, path: &str) -> bool {
+    pub(crate) fn path_allowlisted(&self, path: &str) -> bool {
         self.allow_paths.as_ref().is_some_and(|g| g.is_match(path))
     }
 
@@ -156,7 +157,7 @@ impl RuleSet {
 
     /// Whether some forbidden-file rule may apply to `path`: a test on the bytes of its file name
     /// that turns most paths away at once (a necessary condition, not a sufficient one).
-    pub fn file_rules_may_apply(&self, path: &[u8]) -> bool {
+    pub(crate) fn file_rules_may_apply(&self, path: &[u8]) -> bool {
         !self.file_rules.is_empty() && !self.file_names().turns_away(path)
     }
 
@@ -176,7 +177,7 @@ impl RuleSet {
 
     /// Whether any rule looks at the bytes of a blob at `path`: a content rule, or a file rule
     /// with a content condition that applies there. A blob no rule reads need not be read.
-    pub fn reads_bytes_at(&self, path: &str) -> bool {
+    pub(crate) fn reads_bytes_at(&self, path: &str) -> bool {
         !self.matcher.rules().is_empty()
             || self
                 .file_rules_at(path)
@@ -185,7 +186,7 @@ impl RuleSet {
     }
 
     /// Forbidden-file findings for `path`; `data` is needed only by rules with a content condition.
-    pub fn file_findings(&self, path: &str, data: &[u8]) -> Result<Vec<Finding>, RuleError> {
+    pub(crate) fn file_findings(&self, path: &str, data: &[u8]) -> Result<Vec<Finding>, RuleError> {
         if self
             .file_allow_paths
             .as_ref()
@@ -212,31 +213,19 @@ impl RuleSet {
                 },
             };
             let hint = f.rule.spec.hint.as_deref().unwrap_or(FILE_HINT);
-            out.push(Finding {
-                rule_id: f.rule.id().to_string(),
-                description: f.rule.spec.description.clone(),
-                kind: Kind::File,
-                severity: f.rule.spec.severity,
-                path: path.to_string(),
-                line,
-                column: 1,
-                end_line,
-                end_column: 1,
-                secret: None,
-                fingerprint: fingerprint(f.rule.id(), path, b""),
-                entropy: None,
-                message: hint.replace("PATH", path),
-                commit: None,
-                at_head: None,
-                utf16_columns: None,
-            });
+            out.push(Finding::file(
+                f.rule.rule_ref(),
+                path,
+                (line, end_line),
+                hint.replace("PATH", path),
+            ));
         }
         Ok(out)
     }
 
     /// Scan one blob of bytes through the [pipeline](super::pipeline), as a file on disk (for
     /// `rules check`, tests and benchmarks).
-    pub fn scan(&self, path: &str, data: &[u8]) -> Result<Scanned, RuleError> {
+    pub fn scan(&self, path: &str, data: &[u8]) -> Result<Scanned, BlobProblem> {
         let blob = Blob {
             path,
             content: Content::Bytes(data),
@@ -257,7 +246,7 @@ pub fn is_binary(data: &[u8]) -> bool {
 }
 
 /// 1-based line of byte `offset`.
-pub fn line_of(data: &[u8], offset: usize) -> usize {
+pub(crate) fn line_of(data: &[u8], offset: usize) -> usize {
     memchr::memchr_iter(b'\n', &data[..offset.min(data.len())]).count() + 1
 }
 
@@ -265,27 +254,8 @@ pub fn line_of(data: &[u8], offset: usize) -> usize {
 mod tests {
     use super::*;
 
-    fn scanner(extra: &str) -> RuleSet {
-        let cfg = Config::parse(std::path::Path::new("t"), extra).unwrap();
-        let rules = rules::parse_rules(
-            "t.toml",
-            r#"
-[[rule]]
-id = "t.tok"
-description = "test token"
-keywords = ["tok_"]
-regex = '''\b(?P<secret>tok_[A-Za-z0-9]{16})\b'''
-
-[[rule]]
-id = "file.env"
-kind = "file"
-description = "env file"
-paths = [".env"]
-"#,
-            true,
-        )
-        .unwrap();
-        RuleSet::with_rules(rules, &cfg).unwrap()
+    fn scanner(config: &str) -> RuleSet {
+        super::super::test_rules::rule_set(config, "")
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use super::engine::RuleSet;
 use crate::config::Config;
+use crate::error::{Error, Result};
 use crate::finding::Kind;
 use crate::rules::{self, Rule, RuleError};
 
@@ -19,8 +20,13 @@ pub enum Selection {
 impl RuleSet {
     /// The rules `selection` names: built-in ones plus `config`'s own (`config_name` is where the
     /// configuration was read, for errors), minus those it disables. Rules of the configuration
-    /// must not reuse a built-in id, whichever the selection.
-    pub fn load(
+    /// must not reuse a built-in id, whichever the selection. The error ([`Error::Rules`]) names
+    /// the file and the rule.
+    pub fn load(config: &Config, config_name: &str, selection: Selection) -> Result<RuleSet> {
+        Self::load_rules(config, config_name, selection).map_err(Error::Rules)
+    }
+
+    fn load_rules(
         config: &Config,
         config_name: &str,
         selection: Selection,

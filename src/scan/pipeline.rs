@@ -13,6 +13,7 @@
 //! attribution for history.
 
 use super::engine::{is_binary, RuleSet, Skip, MAX_FINDINGS_PER_BLOB};
+use crate::error::{BlobProblem, BlobProblemKind};
 use crate::finding::{fingerprint, Finding, Kind};
 use crate::outcome::Outcome;
 use crate::quote::quote;
@@ -20,7 +21,7 @@ use crate::rules::RuleError;
 
 /// Where a blob comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// A file on disk or standard input (`scan PATH`, `policy`).
     Disk,
     /// The index (`scan --staged`, `policy --staged`).
@@ -35,7 +36,7 @@ pub enum Origin {
 
 /// What a source knows of a blob's content.
 #[derive(Debug, Clone, Copy)]
-pub enum Content<'a> {
+pub(crate) enum Content<'a> {
     /// Its bytes (a source reads at most the size limit plus one byte).
     Bytes(&'a [u8]),
     /// Its size only: over the size limit, or within it but read by no rule
@@ -49,7 +50,7 @@ pub enum Content<'a> {
 
 /// One blob at one path.
 #[derive(Debug, Clone, Copy)]
-pub struct Blob<'a> {
+pub(crate) struct Blob<'a> {
     pub path: &'a str,
     pub content: Content<'a>,
     pub origin: Origin,
@@ -62,7 +63,7 @@ const LFS_POINTER: &[u8] = b"version https://git-lfs.github.com/spec/";
 const LFS_POINTER_MAX: usize = 1024;
 
 /// Whether `data` is a Git LFS pointer.
-pub fn is_lfs_pointer(data: &[u8]) -> bool {
+pub(crate) fn is_lfs_pointer(data: &[u8]) -> bool {
     data.len() < LFS_POINTER_MAX && data.starts_with(LFS_POINTER)
 }
 
@@ -79,12 +80,12 @@ pub struct Scanned {
     /// Notes for the reader.
     pub notes: Vec<String>,
     /// A rule that failed on this blob (rules are validated when loaded, so this is rare).
-    pub error: Option<RuleError>,
+    pub error: Option<BlobProblem>,
 }
 
 impl Scanned {
     /// Record this blob in the run's outcome: findings, the summary's counts, notes and error.
-    pub fn record(self, out: &mut Outcome) {
+    pub(crate) fn record(self, out: &mut Outcome) {
         out.findings.extend(self.findings);
         match self.skipped {
             Some(skip) => out.summary.skip(skip.as_str()),
@@ -95,14 +96,14 @@ impl Scanned {
         }
         out.notes.extend(self.notes);
         if let Some(e) = self.error {
-            out.errors.push(e.to_string());
+            out.errors.push(e);
         }
     }
 }
 
 /// The note for a blob over the size limit. `object` names a git blob where the path alone does
 /// not (history); `size` is `None` for a stream whose size is not known.
-pub fn too_large_note(
+pub(crate) fn too_large_note(
     path: &str,
     object: Option<&gix::oid>,
     size: Option<u64>,
@@ -120,7 +121,7 @@ pub fn too_large_note(
 }
 
 /// The note for a blob at `path` whose `omitted` findings past the cap were not reported.
-pub fn omitted_note(path: &str, omitted: usize) -> Option<String> {
+pub(crate) fn omitted_note(path: &str, omitted: usize) -> Option<String> {
     (omitted > 0).then(|| {
         format!(
             "{}: {omitted} more findings not reported (only the first {MAX_FINDINGS_PER_BLOB} of a file are)",
@@ -131,21 +132,21 @@ pub fn omitted_note(path: &str, omitted: usize) -> Option<String> {
 
 /// The worker every source hands its blobs to.
 #[derive(Clone, Copy)]
-pub struct Pipeline<'r> {
+pub(crate) struct Pipeline<'r> {
     rules: &'r RuleSet,
 }
 
 impl<'r> Pipeline<'r> {
-    pub fn new(rules: &'r RuleSet) -> Pipeline<'r> {
+    pub(crate) fn new(rules: &'r RuleSet) -> Pipeline<'r> {
         Pipeline { rules }
     }
 
-    pub fn rules(&self) -> &'r RuleSet {
+    pub(crate) fn rules(&self) -> &'r RuleSet {
         self.rules
     }
 
     /// The size limit: a blob over it is not read.
-    pub fn limit(&self) -> u64 {
+    pub(crate) fn limit(&self) -> u64 {
         self.rules.max_file_size
     }
 
@@ -153,21 +154,21 @@ impl<'r> Pipeline<'r> {
     /// not when the path is allowlisted, when the blob is over the size limit, or when no rule
     /// would look at its bytes. A source that does not read hands over [`Content::Size`] or
     /// [`Content::Unread`].
-    pub fn wants_bytes(&self, path: &str, size: Option<u64>) -> bool {
+    pub(crate) fn wants_bytes(&self, path: &str, size: Option<u64>) -> bool {
         size.is_none_or(|n| n <= self.limit())
             && !self.rules.path_allowlisted(path)
             && self.rules.reads_bytes_at(path)
     }
 
     /// Scan one blob.
-    pub fn scan(&self, blob: &Blob) -> Scanned {
+    pub(crate) fn scan(&self, blob: &Blob) -> Scanned {
         self.run(blob, None)
     }
 
     /// Scan a blob whose bytes were scanned already at another path, where `earlier` was found:
     /// its content findings are moved to this path instead of matched again. The caller vouches
     /// that the content rules restricted to some paths apply alike at both paths.
-    pub fn scan_like(&self, blob: &Blob, earlier: &[Finding]) -> Scanned {
+    pub(crate) fn scan_like(&self, blob: &Blob, earlier: &[Finding]) -> Scanned {
         self.run(blob, Some(earlier))
     }
 
@@ -190,7 +191,7 @@ impl<'r> Pipeline<'r> {
         let bytes = bytes.filter(|_| !over);
         match self.rules.file_findings(path, bytes.unwrap_or_default()) {
             Ok(found) => out.findings = found,
-            Err(e) => out.error = Some(e),
+            Err(e) => out.error = Some(rule_problem(path, e)),
         }
         // 3. Size, LFS pointers, binary content.
         if over {
@@ -225,13 +226,23 @@ impl<'r> Pipeline<'r> {
                     out.findings.extend(found);
                     out.omitted = omitted;
                 }
-                Err(e) => out.error = out.error.take().or(Some(e)),
+                Err(e) => out.error = out.error.take().or(Some(rule_problem(path, e))),
             },
         }
         out.bytes = data.len() as u64;
         // 5. Notes.
         out.notes.extend(omitted_note(path, out.omitted));
         out
+    }
+}
+
+/// A rule that failed on the blob at `path`; the rule's error names its file and id.
+fn rule_problem(path: &str, e: RuleError) -> BlobProblem {
+    BlobProblem {
+        path: path.to_string(),
+        object: None,
+        kind: BlobProblemKind::Rule,
+        message: e.to_string(),
     }
 }
 
@@ -264,23 +275,9 @@ mod tests {
     use super::*;
     use crate::config::Config;
 
+    /// The two test rules, and a key file whose content condition is `PRIVATE`.
     fn rules(config: &str) -> RuleSet {
-        let cfg = Config::parse(std::path::Path::new("t"), config).unwrap();
-        let rules = crate::rules::parse_rules(
-            "t.toml",
-            r#"
-[[rule]]
-id = "t.tok"
-description = "test token"
-keywords = ["tok_"]
-regex = '''\b(?P<secret>tok_[A-Za-z0-9]{16})\b'''
-
-[[rule]]
-id = "file.env"
-kind = "file"
-description = "env file"
-paths = [".env"]
-
+        let key_rule = r#"
 [[rule]]
 id = "file.key"
 kind = "file"
@@ -288,11 +285,8 @@ description = "key file"
 paths = ["*.key"]
 keywords = ["private"]
 regex = '''PRIVATE'''
-"#,
-            true,
-        )
-        .unwrap();
-        RuleSet::with_rules(rules, &cfg).unwrap()
+"#;
+        super::super::test_rules::rule_set(config, key_rule)
     }
 
     fn scan(p: &Pipeline, path: &str, content: Content) -> Scanned {

@@ -45,13 +45,18 @@ pub struct Change {
 pub struct ChangeSet {
     pub changes: Vec<Change>,
     pub deleted: Vec<Vec<(BString, ObjectId)>>,
-    pub commits: Vec<CommitInfo>,
+    pub(crate) commits: Vec<CommitInfo>,
 }
 
 impl ChangeSet {
     /// Add the deltas of one diff (against a single parent). Deletions, symlinks and gitlinks are
     /// counted in `out` and not scanned; a new file whose blob a deleted path held is an exact rename.
-    pub fn add_deltas(&mut self, deltas: Vec<Delta>, commit: Option<usize>, out: &mut Outcome) {
+    pub(crate) fn add_deltas(
+        &mut self,
+        deltas: Vec<Delta>,
+        commit: Option<usize>,
+        out: &mut Outcome,
+    ) {
         let group = self.deleted.len();
         let mut deleted: Vec<(BString, ObjectId)> = Vec::new();
         let mut kept = Vec::with_capacity(deltas.len());
@@ -95,12 +100,12 @@ impl ChangeSet {
 }
 
 /// Whether a tree or index mode is a regular (possibly executable) file.
-pub fn is_file(mode: EntryMode) -> bool {
+pub(crate) fn is_file(mode: EntryMode) -> bool {
     mode.is_blob()
 }
 
 /// Why an entry of this mode is not scanned, if it is not.
-pub fn skip_reason(mode: EntryMode) -> Option<&'static str> {
+pub(crate) fn skip_reason(mode: EntryMode) -> Option<&'static str> {
     if mode.is_link() {
         Some("symlink")
     } else if mode.is_commit() {
@@ -169,7 +174,7 @@ fn scan_one(
 }
 
 /// Scan every change of `set` and record findings, counts, notes and errors in `out`.
-pub fn scan_changes(
+pub(crate) fn scan_changes(
     repo: &gix::ThreadSafeRepository,
     pipe: Pipeline,
     set: &ChangeSet,
@@ -236,7 +241,12 @@ pub fn scan_changes(
             findings.retain(|f| f.kind == Kind::File);
         } else if findings.iter().any(|f| f.kind == Kind::Secret) {
             if let Err(e) = keep_added(&local, pipe, &keys, set, change, s, &mut findings) {
-                out.errors.push(format!("{path}: {e}"));
+                out.errors.push(crate::error::BlobProblem::new(
+                    crate::error::BlobProblemKind::Unreadable,
+                    path,
+                    Some(&change.id),
+                    e,
+                ));
             }
         }
         if let Some(c) = change.commit.and_then(|i| set.commits.get(i)) {

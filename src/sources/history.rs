@@ -17,9 +17,10 @@ mod commits;
 mod frontier;
 mod objects;
 mod packs;
-pub mod progress;
+pub(crate) mod progress;
 mod trees;
 
+use crate::error::{Error, Result};
 use crate::finding::{CommitInfo, Finding};
 use crate::outcome::Outcome;
 use crate::scan::RuleSet;
@@ -32,7 +33,7 @@ use trees::HEAD_ONLY;
 const LISTED: usize = 20;
 
 /// What to audit.
-pub struct Options<'a> {
+pub(crate) struct Options<'a> {
     pub branches: &'a [String],
     pub since: Option<i64>,
     pub max_count: Option<usize>,
@@ -40,16 +41,16 @@ pub struct Options<'a> {
 }
 
 /// Open the repository at (or above) `path`, default the current directory.
-pub fn open(path: Option<&Path>) -> anyhow::Result<crate::git::Repo> {
+pub(crate) fn open(path: Option<&Path>) -> Result<crate::git::Repo> {
     let p = path.unwrap_or(Path::new("."));
     if !p.exists() {
-        anyhow::bail!("{}: no such directory", p.display());
+        return Err(Error::Usage(format!("{}: no such directory", p.display())));
     }
     crate::git::open_at(p)
 }
 
 /// The repository as the audit reads it.
-pub fn audit_repo(opened: &crate::git::Repo) -> gix::Repository {
+pub(crate) fn audit_repo(opened: &crate::git::Repo) -> gix::Repository {
     let mut repo = opened.to_thread_local();
     // The trees are read by the walk's own reader (objects.rs), the blobs straight from the packs:
     // these caches serve the commits and the odd object read by id. Larger ones cost peak memory
@@ -64,13 +65,13 @@ pub fn audit_repo(opened: &crate::git::Repo) -> gix::Repository {
 }
 
 /// `--since`: `YYYY-MM-DD` (midnight UTC) or any date git understands.
-pub fn parse_since(s: &str) -> anyhow::Result<i64> {
+pub(crate) fn parse_since(s: &str) -> Result<i64> {
     if let Some(t) = ymd(s) {
         return Ok(t);
     }
     gix::date::parse(s, None)
         .map(|t| t.seconds)
-        .map_err(|_| anyhow::anyhow!("--since {s}: not a date (expected YYYY-MM-DD)"))
+        .map_err(|_| Error::Usage(format!("--since {s}: not a date (expected YYYY-MM-DD)")))
 }
 
 /// Unix time of midnight UTC of a `YYYY-MM-DD` date.
@@ -86,12 +87,12 @@ fn ymd(s: &str) -> Option<i64> {
 }
 
 /// Audit the history of `repo`: findings with their commits, the summary, errors and notes.
-pub fn audit(
+pub(crate) fn audit(
     repo: &gix::Repository,
     scanner: &RuleSet,
     threads: usize,
     opts: &Options,
-) -> anyhow::Result<Outcome> {
+) -> Result<Outcome> {
     let found = Mutex::new(Vec::new());
     let mut out = audit_streamed(repo, scanner, threads, opts, &|batch| {
         found
@@ -109,13 +110,13 @@ pub fn audit(
 /// final (its earliest commit and whether HEAD has it are settled): one call per commit, in
 /// topological order, oldest first. The outcome holds the rest: the findings in commit messages,
 /// the summary, errors and notes.
-pub fn audit_streamed(
+pub(crate) fn audit_streamed(
     repo: &gix::Repository,
     scanner: &RuleSet,
     threads: usize,
     opts: &Options,
     emit: &(dyn Fn(Vec<Finding>) + Sync),
-) -> anyhow::Result<Outcome> {
+) -> Result<Outcome> {
     let progress = progress::Progress::new(opts.progress);
     let select = commits::Select {
         branches: opts.branches,
@@ -305,7 +306,7 @@ fn partial_clone(repo: &gix::Repository) -> bool {
 fn name_commits(
     repo: &gix::Repository,
     commits: &[commits::Commit],
-    hits: Vec<blobs::Hit>,
+    hits: Vec<blobs::Attributed>,
     emit: &(dyn Fn(Vec<Finding>) + Sync),
 ) {
     let mut batch: Vec<Finding> = Vec::new();

@@ -7,6 +7,7 @@
 //! Used by `--range`, `--pre-push`, `--pre-receive`, `audit`, and `scan --commit-msg FILE` (the
 //! commit-msg hook, which sees the message before the commit exists).
 
+use crate::error::{BlobProblem, BlobProblemKind, Error, ObjectError};
 use crate::finding::{CommitInfo, Finding};
 use crate::outcome::Outcome;
 use crate::scan::{Blob, Content, Origin, RuleSet};
@@ -14,13 +15,13 @@ use gix::ObjectId;
 use rayon::prelude::*;
 use std::collections::HashSet;
 
-pub use crate::finding::{MESSAGE_PATH, TAG_MESSAGE_PATH};
+pub(crate) use crate::finding::{MESSAGE_PATH, TAG_MESSAGE_PATH};
 
 /// Tags of tags followed at most this deep.
 const MAX_TAG_CHAIN: usize = 16;
 
 /// Scan the message of annotated tag `id`, pushed as `name`, and of the tags it points to.
-pub fn scan_tag(
+pub(crate) fn scan_tag(
     repo: &gix::Repository,
     scanner: &RuleSet,
     name: &str,
@@ -35,7 +36,12 @@ pub fn scan_tag(
         let (message, target) = match tag.decode() {
             Ok(t) => (t.message.to_vec(), t.target()),
             Err(e) => {
-                out.errors.push(format!("{name}: tag {id} is corrupt: {e}"));
+                out.errors.push(BlobProblem {
+                    path: TAG_MESSAGE_PATH.into(),
+                    object: Some(id.to_string()),
+                    kind: BlobProblemKind::Unreadable,
+                    message: format!("{name}: tag {id} is corrupt: {e}"),
+                });
                 break;
             }
         };
@@ -44,7 +50,11 @@ pub fn scan_tag(
                 f.message = format!("in the message of tag {name} ({id})");
                 f
             })),
-            Err(e) => out.errors.push(format!("{name}: {e}")),
+            Err(e) => out.errors.push(BlobProblem {
+                object: Some(id.to_string()),
+                message: format!("{name}: {e}"),
+                ..e
+            }),
         }
         next = Some(target);
     }
@@ -54,7 +64,7 @@ pub fn scan_tag(
 const PARALLEL_MIN_COMMITS: usize = 256;
 
 /// The findings in one message, shown at `path`, through the blob pipeline like a file's.
-fn scan(scanner: &RuleSet, path: &str, message: &[u8]) -> Result<Vec<Finding>, String> {
+fn scan(scanner: &RuleSet, path: &str, message: &[u8]) -> Result<Vec<Finding>, BlobProblem> {
     let blob = Blob {
         path,
         content: Content::Bytes(message),
@@ -62,26 +72,52 @@ fn scan(scanner: &RuleSet, path: &str, message: &[u8]) -> Result<Vec<Finding>, S
     };
     let scanned = crate::scan::Pipeline::new(scanner).scan(&blob);
     match scanned.error {
-        Some(e) => Err(e.to_string()),
+        Some(e) => Err(e),
         None => Ok(scanned.findings),
     }
 }
 
 /// The findings in one commit message.
-fn scan_message(scanner: &RuleSet, message: &[u8]) -> Result<Vec<Finding>, String> {
-    scan(scanner, MESSAGE_PATH, message).map_err(|e| format!("{MESSAGE_PATH}: {e}"))
+fn scan_message(scanner: &RuleSet, message: &[u8]) -> Result<Vec<Finding>, BlobProblem> {
+    scan(scanner, MESSAGE_PATH, message).map_err(|e| BlobProblem {
+        message: format!("{MESSAGE_PATH}: {e}"),
+        ..e
+    })
 }
 
 /// The raw message of commit `id`.
-fn message_of(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>, String> {
+fn message_of(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>, Error> {
     repo.find_commit(id)
         .map(|c| c.message_raw_sloppy().to_vec())
-        .map_err(|e| format!("cannot read commit {id}: {e}"))
+        .map_err(|e| {
+            ObjectError::Unreadable {
+                kind: gix::object::Kind::Commit,
+                id,
+                cause: e.to_string(),
+            }
+            .into()
+        })
+}
+
+/// The message of commit `id`, scanned; a problem names the commit.
+fn scan_commit(
+    scanner: &RuleSet,
+    repo: &gix::Repository,
+    id: ObjectId,
+) -> Result<Vec<Finding>, BlobProblem> {
+    let in_commit = |kind, e: &dyn std::fmt::Display| BlobProblem {
+        path: MESSAGE_PATH.into(),
+        object: Some(id.to_string()),
+        kind,
+        message: format!("commit {id}: {e}"),
+    };
+    let message = message_of(repo, id).map_err(|e| in_commit(BlobProblemKind::Unreadable, &e))?;
+    scan_message(scanner, &message).map_err(|e| in_commit(e.kind, &e))
 }
 
 /// Scan the message of each commit of a range or push, and record findings (named with their
 /// commit) and errors in `out`.
-pub fn scan_commits(
+pub(crate) fn scan_commits(
     repo: &gix::Repository,
     scanner: &RuleSet,
     commits: &[CommitInfo],
@@ -91,19 +127,19 @@ pub fn scan_commits(
         let Ok(id) = ObjectId::from_hex(info.commit.as_bytes()) else {
             continue;
         };
-        match message_of(repo, id).and_then(|m| scan_message(scanner, &m)) {
+        match scan_commit(scanner, repo, id) {
             Ok(findings) => out.findings.extend(findings.into_iter().map(|mut f| {
                 f.commit = Some(info.clone());
                 f
             })),
-            Err(e) => out.errors.push(format!("commit {id}: {e}")),
+            Err(e) => out.errors.push(e),
         }
     }
 }
 
 /// Scan the messages of an audited history (`ids` oldest first) on up to `threads` threads: one
 /// finding per fingerprint, in the earliest commit that has it. `info` names a commit.
-pub fn scan_history(
+pub(crate) fn scan_history(
     repo: &gix::Repository,
     scanner: &RuleSet,
     ids: &[ObjectId],
@@ -112,12 +148,8 @@ pub fn scan_history(
     out: &mut Outcome,
 ) {
     let ts = repo.clone().into_sync();
-    let scan = |r: &gix::Repository, id: &ObjectId| {
-        message_of(r, *id)
-            .and_then(|m| scan_message(scanner, &m))
-            .map_err(|e| format!("commit {id}: {e}"))
-    };
-    let results: Vec<Result<Vec<Finding>, String>> =
+    let scan = |r: &gix::Repository, id: &ObjectId| scan_commit(scanner, r, *id);
+    let results: Vec<Result<Vec<Finding>, BlobProblem>> =
         if ids.len() >= PARALLEL_MIN_COMMITS && threads > 1 {
             let work = || {
                 ids.par_iter()
@@ -157,7 +189,7 @@ pub fn scan_history(
 /// What git keeps of a message being edited, as the commit-msg hook sees it: everything from a
 /// scissors line on (`git commit -v` puts the staged diff there) is dropped, and comment lines are
 /// blanked, so line numbers stay those of the file.
-pub fn strip_editor_text(text: &[u8], comment: &[u8]) -> Vec<u8> {
+pub(crate) fn strip_editor_text(text: &[u8], comment: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(text.len());
     for line in text.split_inclusive(|&b| b == b'\n') {
         let is_comment = !comment.is_empty() && line.starts_with(comment);
@@ -176,7 +208,7 @@ pub fn strip_editor_text(text: &[u8], comment: &[u8]) -> Vec<u8> {
 }
 
 /// Scan the message being committed (the commit-msg hook's file, already read and stripped).
-pub fn scan_text(scanner: &RuleSet, message: &[u8], out: &mut Outcome) {
+pub(crate) fn scan_text(scanner: &RuleSet, message: &[u8], out: &mut Outcome) {
     match scan_message(scanner, message) {
         Ok(f) => {
             out.findings.extend(f);

@@ -16,15 +16,14 @@
 
 use super::git_scan::ChangeSet;
 use super::range;
-use crate::error::Error;
+use crate::error::{Error, Result};
 use crate::git::{self, Delta};
 use crate::outcome::Outcome;
-use anyhow::{anyhow, Result};
 use gix::bstr::{BString, ByteSlice};
 use gix::ObjectId;
 
 /// The push option that asks for the bypass: `git push -o hushguard.skip="reason"`.
-pub const SKIP_OPTION: &str = "hushguard.skip";
+pub(crate) const SKIP_OPTION: &str = "hushguard.skip";
 
 /// One line of the hook's input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,7 +84,7 @@ pub fn skip_reason(options: &[String]) -> Option<String> {
 
 /// What a push brings, ready to scan: the pushed commits (each with the added-lines and merge
 /// semantics of `--range`) and, for a ref that names a tree or a blob, everything in it.
-pub fn push_changes(
+pub(crate) fn push_changes(
     repo: &gix::Repository,
     updates: &[Update],
     out: &mut Outcome,
@@ -112,11 +111,16 @@ fn pushed(repo: &gix::Repository, updates: &[Update]) -> Result<Pushed> {
     let mut others = Vec::new();
     for u in updates {
         let id = ObjectId::from_hex(u.new.as_bytes())
-            .map_err(|e| anyhow!("{}: `{}` is not an object id: {e}", u.name, u.new))?;
+            .map_err(|e| Error::Git(format!("{}: `{}` is not an object id: {e}", u.name, u.new)))?;
         let obj = repo
             .find_object(id)
             .and_then(|o| o.peel_tags_to_end())
-            .map_err(|e| anyhow!("{}: cannot read the pushed object {id}: {e}", u.name))?;
+            .map_err(|e| {
+                Error::Git(format!(
+                    "{}: cannot read the pushed object {id}: {e}",
+                    u.name
+                ))
+            })?;
         match obj.kind {
             gix::object::Kind::Commit => tips.push(obj.id),
             _ => others.push((u.name.clone(), obj.id)),
@@ -139,10 +143,10 @@ fn pushed(repo: &gix::Repository, updates: &[Update]) -> Result<Pushed> {
 fn existing_commits(repo: &gix::Repository) -> Result<Vec<ObjectId>> {
     let refs = repo
         .references()
-        .map_err(|e| anyhow!("cannot read the references: {e}"))?;
+        .map_err(|e| Error::Git(format!("cannot read the references: {e}")))?;
     let iter = refs
         .all()
-        .map_err(|e| anyhow!("cannot read the references: {e}"))?;
+        .map_err(|e| Error::Git(format!("cannot read the references: {e}")))?;
     let mut out = Vec::new();
     for r in iter {
         let Ok(r) = r else { continue };
@@ -171,7 +175,7 @@ fn non_commit(
 ) -> Result<()> {
     let kind = repo
         .find_header(id)
-        .map_err(|e| anyhow!("{name}: cannot read {id}: {e}"))?
+        .map_err(|e| Error::Git(format!("{name}: cannot read {id}: {e}")))?
         .kind();
     let mut deltas = Vec::new();
     match kind {

@@ -10,16 +10,15 @@
 //! The message of each commit is scanned too ([`super::message`]).
 
 use super::git_scan::{skip_reason, Change, ChangeSet};
-use crate::error::Error;
+use crate::error::{Error, Result};
 use crate::git::{self, Delta};
 use crate::outcome::Outcome;
-use anyhow::{anyhow, bail, Result};
 use gix::bstr::{BString, ByteSlice};
 use gix::ObjectId;
 use std::collections::{HashMap, HashSet};
 
 /// The commits a revision range names, newest first.
-pub fn range_commits(repo: &gix::Repository, spec: &str) -> Result<Vec<ObjectId>> {
+pub(crate) fn range_commits(repo: &gix::Repository, spec: &str) -> Result<Vec<ObjectId>> {
     use gix::revision::plumbing::Spec;
     let parsed = repo
         .rev_parse(spec.as_bytes().as_bstr())
@@ -32,10 +31,10 @@ pub fn range_commits(repo: &gix::Repository, spec: &str) -> Result<Vec<ObjectId>
             } else {
                 why
             };
-            anyhow!(
+            Error::Usage(format!(
                 "`{}`: not a revision or range this repository knows: {why}",
                 crate::quote::escape_controls(spec)
-            )
+            ))
         })?
         .detach();
     match parsed {
@@ -49,7 +48,9 @@ pub fn range_commits(repo: &gix::Repository, spec: &str) -> Result<Vec<ObjectId>
             out.extend(walk(repo, &[b], &[a])?);
             Ok(out)
         }
-        _ => bail!("`{spec}`: use A..B, A...B or a single revision"),
+        _ => Err(Error::Usage(format!(
+            "`{spec}`: use A..B, A...B or a single revision"
+        ))),
     }
 }
 
@@ -58,7 +59,7 @@ fn peel(repo: &gix::Repository, id: ObjectId, spec: &str) -> Result<ObjectId> {
     repo.find_object(id)
         .and_then(|o| o.peel_to_commit())
         .map(|c| c.id)
-        .map_err(|_| anyhow!("`{spec}`: {id} is not a commit"))
+        .map_err(|_| Error::Usage(format!("`{spec}`: {id} is not a commit")))
 }
 
 /// Commits reachable from `tips` and not from `hidden`.
@@ -71,10 +72,10 @@ pub(crate) fn walk(
         .rev_walk(tips.iter().copied())
         .with_hidden(hidden.iter().copied())
         .all()
-        .map_err(|e| anyhow!("cannot walk the commits from {}: {e}", tips[0]))?;
+        .map_err(|e| Error::Git(format!("cannot walk the commits from {}: {e}", tips[0])))?;
     iter.map(|info| {
         info.map(|i| i.id)
-            .map_err(|e| anyhow!("cannot walk the commits from {}: {e}", tips[0]))
+            .map_err(|e| Error::Git(format!("cannot walk the commits from {}: {e}", tips[0])))
     })
     .collect()
 }
@@ -82,7 +83,7 @@ pub(crate) fn walk(
 /// The commits a `git push` sends: for each `(local sha, remote sha)` pair the pre-push hook was
 /// given, the commits reachable from the local one and from neither the remote one nor what the
 /// remote (`remote`, a name or a URL; all remotes when unknown) is known to have.
-pub fn pushed_commits(
+pub(crate) fn pushed_commits(
     repo: &gix::Repository,
     remote: Option<&str>,
     lines: Vec<(String, String)>,
@@ -156,10 +157,10 @@ fn resolve(repo: &gix::Repository, rev: &str) -> Result<ObjectId> {
     let id = repo
         .rev_parse_single(rev.as_bytes().as_bstr())
         .map_err(|e| {
-            anyhow!(
+            Error::Input(format!(
                 "`{}`: not a commit this repository has: {e}",
                 crate::quote::escape_controls(rev)
-            )
+            ))
         })?
         .detach();
     peel(repo, id, rev)
@@ -170,7 +171,7 @@ fn resolve(repo: &gix::Repository, rev: &str) -> Result<ObjectId> {
 fn remote_tracking(repo: &gix::Repository, remote: Option<&str>) -> Result<Vec<ObjectId>> {
     let refs = repo
         .references()
-        .map_err(|e| anyhow!("cannot read the references: {e}"))?;
+        .map_err(|e| Error::Git(format!("cannot read the references: {e}")))?;
     let named = remote.filter(|r| !r.contains([':', '/']));
     let prefix = match named {
         Some(r) => format!("refs/remotes/{r}/"),
@@ -179,7 +180,7 @@ fn remote_tracking(repo: &gix::Repository, remote: Option<&str>) -> Result<Vec<O
     let iter = refs
         .prefixed(prefix.as_bytes().as_bstr())
         .and_then(|i| i.peeled())
-        .map_err(|e| anyhow!("cannot read {prefix}: {e}"))?;
+        .map_err(|e| Error::Git(format!("cannot read {prefix}: {e}")))?;
     let mut out = Vec::new();
     for r in iter.flatten() {
         if let Some(id) = r.try_id() {
@@ -196,7 +197,7 @@ fn remote_tracking(repo: &gix::Repository, remote: Option<&str>) -> Result<Vec<O
 }
 
 /// The changes of each commit: against its parent, or for a merge, what is new to all its parents.
-pub fn commit_changes(
+pub(crate) fn commit_changes(
     repo: &gix::Repository,
     commits: &[ObjectId],
     out: &mut Outcome,

@@ -5,10 +5,10 @@
 //! always comes from the staged blob, never from the working tree.
 
 use super::git_scan::ChangeSet;
+use crate::error::{Error, Result};
 use crate::git::index::{self as git_index, Entries};
 use crate::git::{self, walk, Delta, TreeEntry};
 use crate::outcome::Outcome;
-use anyhow::{anyhow, Result};
 use gix::bstr::{BStr, ByteSlice};
 use gix::objs::tree::EntryMode;
 use gix::ObjectId;
@@ -48,15 +48,18 @@ pub fn staged_changes(repo: &gix::Repository) -> Result<(ChangeSet, Outcome)> {
 
 /// HEAD's tree, or `None` before the first commit.
 fn head_tree(repo: &gix::Repository) -> Result<Option<ObjectId>> {
-    let mut head = repo
-        .head()
-        .map_err(|e| anyhow!("{}: cannot read HEAD: {e}", repo.git_dir().display()))?;
+    let mut head = repo.head().map_err(|e| {
+        Error::Git(format!(
+            "{}: cannot read HEAD: {e}",
+            repo.git_dir().display()
+        ))
+    })?;
     if head.is_unborn() {
         return Ok(None);
     }
     let id = head
         .peel_to_commit()
-        .map_err(|e| anyhow!("HEAD does not point to a readable commit: {e}"))?
+        .map_err(|e| Error::Git(format!("HEAD does not point to a readable commit: {e}")))?
         .id;
     Ok(Some(git::commit::tree_of(repo, id)?))
 }
@@ -92,7 +95,7 @@ impl walk::Visit for Staged<'_> {
             );
         }
         let mode = EntryMode::try_from(raw_mode)
-            .map_err(|m| anyhow!("{path}: unknown index entry mode {m:o}"))?;
+            .map_err(|m| Error::Git(format!("{path}: unknown index entry mode {m:o}")))?;
         let old = head.map(|t| (t.mode, t.id));
         if old != Some((mode, id)) {
             self.deltas.push(Delta {

@@ -6,7 +6,7 @@
 //! `${...}` placeholders with a seed per case: no literal token is in the repository.
 
 use super::{b64, base64, discord_token, password, B64};
-use hushguard::rules::placeholders::{expand, Rng};
+use hushguard::rules::fake_tokens::{expand, Rng};
 
 /// A labelled case before it becomes a [`super::Case`]: name, family, path, leak, content.
 pub(super) type Raw = (String, &'static str, String, bool, Vec<u8>);

@@ -6,7 +6,7 @@
 
 mod families;
 
-use hushguard::rules::placeholders::{expand, Rng};
+use hushguard::rules::fake_tokens::{expand, Rng};
 
 /// One labelled file.
 pub struct Case {

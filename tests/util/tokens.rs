@@ -3,7 +3,7 @@
 
 /// A deterministic pseudo-random string over `alphabet`.
 pub fn random(seed: &str, alphabet: &[u8], n: usize) -> String {
-    let mut rng = hushguard::rules::placeholders::Rng::new(seed);
+    let mut rng = hushguard::rules::fake_tokens::Rng::new(seed);
     rng.string(alphabet, n)
 }
 

@@ -15,7 +15,7 @@ use std::sync::mpsc::Sender;
 use std::sync::{Mutex, OnceLock};
 
 /// A finding in one (blob, path) pair, with the commit that introduced the pair.
-pub struct Hit {
+pub(super) struct Attributed {
     pub finding: Finding,
     /// Topological index of the commit, or [`HEAD_ONLY`].
     pub commit: u32,
@@ -25,11 +25,11 @@ pub struct Hit {
 
 /// What one worker produced (its findings went to the frontier).
 #[derive(Default)]
-pub struct Part {
+pub(super) struct Part {
     pub scanned: u64,
     pub bytes: u64,
     pub skipped: BTreeMap<&'static str, u64>,
-    pub errors: Vec<String>,
+    pub errors: Vec<crate::error::Problem>,
     /// Notes for the reader (findings past the per-blob cap).
     pub notes: Vec<String>,
     /// Blobs over the size limit: (blob index, size).
@@ -38,14 +38,14 @@ pub struct Part {
 
 /// Live counters for the progress bar.
 #[derive(Default)]
-pub struct Counters {
+pub(crate) struct Counters {
     pub blobs: AtomicU64,
     pub bytes: AtomicU64,
     pub findings: AtomicU64,
 }
 
 /// State shared by every worker.
-pub struct Shared<'a> {
+pub(super) struct Shared<'a> {
     pub pipe: Pipeline<'a>,
     pub inv: &'a Inventory,
     /// Content rules restricted to some paths: whether they apply decides if a blob's findings at
@@ -58,16 +58,16 @@ pub struct Shared<'a> {
     pub counters: Counters,
     parts: Mutex<Vec<Part>>,
     /// The frontier, and where it sends the findings it releases (taken when the audit is over).
-    release: Mutex<(Frontier, Option<Sender<Vec<Hit>>>)>,
+    release: Mutex<(Frontier, Option<Sender<Vec<Attributed>>>)>,
 }
 
 impl<'a> Shared<'a> {
     /// `commits` is the number of audited commits; released findings go to `released`.
-    pub fn new(
+    pub(super) fn new(
         rules: &'a RuleSet,
         inv: &'a Inventory,
         commits: usize,
-        released: Sender<Vec<Hit>>,
+        released: Sender<Vec<Attributed>>,
     ) -> Shared<'a> {
         let restricted = rules
             .rules()
@@ -99,7 +99,7 @@ impl<'a> Shared<'a> {
     }
 
     /// Blob `blob` is done, with these findings: send on what is now final.
-    fn finished(&self, blob: u32, hits: Vec<Hit>) {
+    fn finished(&self, blob: u32, hits: Vec<Attributed>) {
         let mut guard = self.release.lock().unwrap_or_else(|e| e.into_inner());
         let (frontier, tx) = &mut *guard;
         let mut out = Vec::new();
@@ -110,7 +110,7 @@ impl<'a> Shared<'a> {
     }
 
     /// Every blob is done: send on whatever is still held, and close the channel.
-    pub fn finish(&self) {
+    pub(super) fn finish(&self) {
         let mut guard = self.release.lock().unwrap_or_else(|e| e.into_inner());
         let (frontier, tx) = &mut *guard;
         let mut out = Vec::new();
@@ -121,7 +121,7 @@ impl<'a> Shared<'a> {
         *tx = None;
     }
 
-    pub fn is_done(&self, blob: u32) -> bool {
+    pub(super) fn is_done(&self, blob: u32) -> bool {
         self.done[blob as usize].load(Ordering::Relaxed)
     }
 
@@ -133,17 +133,17 @@ impl<'a> Shared<'a> {
     }
 
     /// Every worker's results.
-    pub fn into_parts(self) -> Vec<Part> {
+    pub(super) fn into_parts(self) -> Vec<Part> {
         self.parts.into_inner().unwrap_or_else(|e| e.into_inner())
     }
 }
 
 /// One thread's scanning state; cloning gives a fresh worker, dropping hands its results over.
-pub struct Worker<'s, 'a> {
+pub(super) struct Worker<'s, 'a> {
     shared: &'s Shared<'a>,
     part: Part,
     /// The findings of the blob being handled.
-    hits: Vec<Hit>,
+    hits: Vec<Attributed>,
 }
 
 impl Clone for Worker<'_, '_> {
@@ -170,7 +170,7 @@ impl Drop for Worker<'_, '_> {
 }
 
 impl<'s, 'a> Worker<'s, 'a> {
-    pub fn new(shared: &'s Shared<'a>) -> Worker<'s, 'a> {
+    pub(super) fn new(shared: &'s Shared<'a>) -> Worker<'s, 'a> {
         Worker {
             shared,
             part: Part::default(),
@@ -187,12 +187,12 @@ impl<'s, 'a> Worker<'s, 'a> {
         *self.part.skipped.entry(reason).or_default() += 1;
     }
 
-    pub fn error(&mut self, message: String) {
-        self.part.errors.push(message);
+    pub(super) fn error(&mut self, message: String) {
+        self.part.errors.push(message.into());
     }
 
     /// A blob that could not be read (missing or corrupt).
-    pub fn unreadable(&mut self, blob: u32, reason: &str) {
+    pub(super) fn unreadable(&mut self, blob: u32, reason: &str) {
         if !self.claim(blob) {
             return;
         }
@@ -204,23 +204,28 @@ impl<'s, 'a> Worker<'s, 'a> {
         } else {
             String::new()
         };
-        self.part.errors.push(format!(
-            "blob {} at `{}`{more}: {reason}; not scanned",
-            b.id,
-            inv.paths.get(r.path)
-        ));
+        let path = inv.paths.get(r.path);
+        self.part.errors.push(
+            crate::error::BlobProblem {
+                path: path.to_string(),
+                object: Some(b.id.to_string()),
+                kind: crate::error::BlobProblemKind::Unreadable,
+                message: format!("blob {} at `{path}`{more}: {reason}; not scanned", b.id),
+            }
+            .into(),
+        );
         self.skip("missing");
         self.shared.counters.blobs.fetch_add(1, Ordering::Relaxed);
         self.shared.finished(blob, Vec::new());
     }
 
     /// A blob over the size limit, known by its header.
-    pub fn too_large(&mut self, blob: u32, size: u64) {
+    pub(super) fn too_large(&mut self, blob: u32, size: u64) {
         self.handle(blob, Content::Size(size));
     }
 
     /// Scan a blob's content at each of its paths.
-    pub fn scan(&mut self, blob: u32, data: &[u8]) {
+    pub(super) fn scan(&mut self, blob: u32, data: &[u8]) {
         self.handle(blob, Content::Bytes(data));
     }
 
@@ -235,11 +240,12 @@ impl<'s, 'a> Worker<'s, 'a> {
                 .findings
                 .fetch_add(found.len() as u64, Ordering::Relaxed);
         }
-        self.hits.extend(found.into_iter().map(|finding| Hit {
-            finding,
-            commit,
-            at_head,
-        }));
+        self.hits
+            .extend(found.into_iter().map(|finding| Attributed {
+                finding,
+                commit,
+                at_head,
+            }));
     }
 
     /// Hand a blob to the pipeline at each of its paths, and count it once: allowlisted if it is
@@ -291,7 +297,7 @@ impl<'s, 'a> Worker<'s, 'a> {
             verdict.get_or_insert((scanned.skipped, scanned.bytes));
             self.part.notes.extend(scanned.notes);
             if let Some(e) = scanned.error {
-                self.part.errors.push(e.to_string());
+                self.part.errors.push(e.into());
             }
             self.push(blob, r.path, r.commit, scanned.findings);
         }

@@ -1,6 +1,7 @@
 //! Which commits an audit covers: the tips (every ref and HEAD, or `--branch`), every commit
 //! reachable from them, narrowed by `--since` and `--max-count`, in topological order, oldest first.
 
+use crate::error::{Error, Result};
 use gix::objs::commit::ref_iter::Token;
 use gix::objs::CommitRefIter;
 use gix::prelude::Find;
@@ -10,7 +11,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 /// How to choose the commits.
-pub struct Select<'a> {
+pub(super) struct Select<'a> {
     pub branches: &'a [String],
     /// Only commits whose committer date is at or after this Unix time.
     pub since: Option<i64>,
@@ -18,13 +19,13 @@ pub struct Select<'a> {
 }
 
 /// One commit of the audited history.
-pub struct Commit {
+pub(super) struct Commit {
     pub id: ObjectId,
     pub tree: ObjectId,
 }
 
 /// The audited history.
-pub struct History {
+pub(super) struct History {
     /// Selected commits, parents before children (ties broken by commit date).
     pub commits: Vec<Commit>,
     /// Trees of commits just outside the selection (parents of selected commits that `--since` or
@@ -48,19 +49,24 @@ fn tips(
     repo: &gix::Repository,
     branches: &[String],
     errors: &mut Vec<String>,
-) -> anyhow::Result<Vec<ObjectId>> {
+) -> Result<Vec<ObjectId>> {
     let mut out = Vec::new();
     if !branches.is_empty() {
         for b in branches {
             let id = repo.rev_parse_single(b.as_str()).map_err(|e| {
-                anyhow::anyhow!("--branch {b}: not a revision in this repository ({e})")
+                Error::Usage(format!(
+                    "--branch {b}: not a revision in this repository ({e})"
+                ))
             })?;
             let obj = id
                 .object()
                 .and_then(|o| o.peel_tags_to_end())
-                .map_err(|e| anyhow::anyhow!("--branch {b}: cannot read {id}: {e}"))?;
+                .map_err(|e| Error::Git(format!("--branch {b}: cannot read {id}: {e}")))?;
             if obj.kind != gix::object::Kind::Commit {
-                anyhow::bail!("--branch {b}: {id} is a {}, not a commit", obj.kind);
+                return Err(Error::Usage(format!(
+                    "--branch {b}: {id} is a {}, not a commit",
+                    obj.kind
+                )));
             }
             out.push(obj.id);
         }
@@ -71,10 +77,10 @@ fn tips(
     }
     let platform = repo
         .references()
-        .map_err(|e| anyhow::anyhow!("cannot list the references: {e}"))?;
+        .map_err(|e| Error::Git(format!("cannot list the references: {e}")))?;
     let iter = platform
         .all()
-        .map_err(|e| anyhow::anyhow!("cannot list the references: {e}"))?;
+        .map_err(|e| Error::Git(format!("cannot list the references: {e}")))?;
     for r in iter {
         let mut r = match r {
             Ok(r) => r,
@@ -143,11 +149,11 @@ fn read_commit(
 }
 
 /// Walk the history from the tips and choose the commits to audit.
-pub fn load(
+pub(super) fn load(
     repo: &gix::Repository,
     select: &Select,
     on_commit: &dyn Fn(u64),
-) -> anyhow::Result<History> {
+) -> Result<History> {
     let mut errors = Vec::new();
     let tips = tips(repo, select.branches, &mut errors)?;
     let shallow: Vec<ObjectId> = repo

@@ -9,7 +9,7 @@
 //! to zero it releases, in commit order, the findings of every commit below the lowest count still
 //! above zero. What it releases is exactly what the whole audit would report, in commit order.
 
-use super::blobs::Hit;
+use super::blobs::Attributed;
 use super::trees::HEAD_ONLY;
 use rustc_hash::{FxHashMap as FxMap, FxHashSet as FxSet};
 use std::collections::hash_map::Entry;
@@ -28,7 +28,7 @@ pub(crate) struct Frontier {
     /// The lowest commit not yet released.
     next: u32,
     /// Findings of commits not yet released.
-    held: FxMap<u32, Vec<Hit>>,
+    held: FxMap<u32, Vec<Attributed>>,
     /// Fingerprints released, with the commit they were released at.
     first: FxMap<String, u32>,
     /// Fingerprints found in a (blob, path) pair present at HEAD.
@@ -78,7 +78,7 @@ impl Frontier {
 
     /// Blob `blob` is done (scanned, skipped or unreadable) with these hits: push the findings now
     /// final onto `out`, in commit order, each with its final `at_head`.
-    pub(crate) fn done(&mut self, blob: u32, hits: Vec<Hit>, out: &mut Vec<Hit>) {
+    pub(crate) fn done(&mut self, blob: u32, hits: Vec<Attributed>, out: &mut Vec<Attributed>) {
         for h in hits {
             if h.at_head {
                 self.head.insert(h.finding.fingerprint.clone());
@@ -105,7 +105,7 @@ impl Frontier {
     }
 
     /// Release everything still held (the audit is over, whatever the counts say).
-    pub(crate) fn finish(&mut self, out: &mut Vec<Hit>) {
+    pub(crate) fn finish(&mut self, out: &mut Vec<Attributed>) {
         self.head_pending = 0;
         while (self.next as usize) < self.pending.len() {
             self.release(out);
@@ -113,7 +113,7 @@ impl Frontier {
     }
 
     /// Release the commit `self.next`: each of its findings whose fingerprint no earlier commit had.
-    fn release(&mut self, out: &mut Vec<Hit>) {
+    fn release(&mut self, out: &mut Vec<Attributed>) {
         let c = self.next;
         self.next += 1;
         let Some(hits) = self.held.remove(&c) else {
@@ -138,7 +138,7 @@ mod tests {
     use super::*;
     use crate::finding::{Finding, RuleRef, Severity};
 
-    fn hit(fp: &str, line: usize, commit: u32, at_head: bool) -> Hit {
+    fn hit(fp: &str, line: usize, commit: u32, at_head: bool) -> Attributed {
         let rule = RuleRef {
             id: "test-rule",
             description: "a test rule",
@@ -146,14 +146,14 @@ mod tests {
         };
         let mut finding = Finding::file(rule, "a.env", (line, line), String::new());
         finding.fingerprint = fp.to_string();
-        Hit {
+        Attributed {
             finding,
             commit,
             at_head,
         }
     }
 
-    fn seen(out: &[Hit]) -> Vec<(String, usize, u32, bool)> {
+    fn seen(out: &[Attributed]) -> Vec<(String, usize, u32, bool)> {
         out.iter()
             .map(|h| {
                 (

@@ -43,7 +43,7 @@ impl Cache {
 }
 
 /// Reads objects for the walk.
-pub struct Reader<'a> {
+pub(super) struct Reader<'a> {
     repo: &'a gix::Repository,
     bundles: &'a [pack::Bundle],
     last: usize,
@@ -55,7 +55,7 @@ pub struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
-    pub fn new(repo: &'a gix::Repository, bundles: &'a [pack::Bundle]) -> Reader<'a> {
+    pub(super) fn new(repo: &'a gix::Repository, bundles: &'a [pack::Bundle]) -> Reader<'a> {
         Reader {
             repo,
             bundles,
@@ -74,7 +74,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Read object `id` into `out`: its kind, or `None` if it is missing.
-    pub fn read(
+    pub(super) fn read(
         &mut self,
         id: &gix::oid,
         out: &mut Vec<u8>,

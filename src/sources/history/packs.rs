@@ -65,7 +65,7 @@ fn short(p: &Path) -> String {
 
 /// Open every pack of the object database and its alternates; the errors name the packs that
 /// cannot be opened (their objects are then read through the object database, or reported missing).
-pub fn open(repo: &gix::Repository) -> (Vec<pack::Bundle>, Vec<String>) {
+pub(super) fn open(repo: &gix::Repository) -> (Vec<pack::Bundle>, Vec<String>) {
     let mut bundles = Vec::new();
     let mut errors = Vec::new();
     for p in pack_indices(repo) {
@@ -82,7 +82,7 @@ pub fn open(repo: &gix::Repository) -> (Vec<pack::Bundle>, Vec<String>) {
 
 /// Where the readers hand each wanted blob, named by its position in [`Wanted::ids`]: its bytes,
 /// or why there are none. Each reading thread works on a clone of its own.
-pub trait Sink: Clone + Send + Sync {
+pub(super) trait Sink: Clone + Send + Sync {
     fn blob(&mut self, blob: u32, data: &[u8]);
     fn unreadable(&mut self, blob: u32, reason: &str);
     fn too_large(&mut self, blob: u32, size: u64);
@@ -90,7 +90,7 @@ pub trait Sink: Clone + Send + Sync {
 }
 
 /// The blobs to read.
-pub struct Wanted<'a> {
+pub(super) struct Wanted<'a> {
     pub ids: Vec<ObjectId>,
     /// Blobs larger than this are only reported ([`Sink::too_large`]).
     pub max_size: u64,
@@ -100,7 +100,7 @@ pub struct Wanted<'a> {
 }
 
 /// Read every wanted blob with `threads` threads and hand it to `sink`.
-pub fn read_all<S: Sink>(
+pub(super) fn read_all<S: Sink>(
     repo: &gix::Repository,
     bundles: &[pack::Bundle],
     wanted: &Wanted,

@@ -10,7 +10,7 @@ use std::time::Duration;
 /// Where the progress bar is drawn, decided once by the command (`--progress`, and whether standard
 /// error is a terminal).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Show {
+pub(crate) enum Show {
     /// No progress bar.
     Hidden,
     /// On standard error, which is a terminal.
@@ -20,12 +20,12 @@ pub enum Show {
 }
 
 /// The progress display (a no-op when hidden).
-pub struct Progress {
+pub(crate) struct Progress {
     bar: Option<ProgressBar>,
 }
 
 impl Progress {
-    pub fn new(show: Show) -> Progress {
+    pub(crate) fn new(show: Show) -> Progress {
         let target = match show {
             Show::Hidden => return Progress { bar: None },
             Show::Terminal => ProgressDrawTarget::stderr_with_hz(10),
@@ -41,14 +41,14 @@ impl Progress {
     }
 
     /// Commits read so far (the history walk from the refs).
-    pub fn commits(&self, read: u64) {
+    pub(crate) fn commits(&self, read: u64) {
         if let Some(b) = &self.bar {
             b.set_message(format!("{read} commits read"));
         }
     }
 
     /// Commits whose trees were walked so far, of `total`.
-    pub fn trees(&self, walked: u64, total: u64, trees: u64) {
+    pub(crate) fn trees(&self, walked: u64, total: u64, trees: u64) {
         if let Some(b) = &self.bar {
             b.set_message(format!(
                 "trees of {walked}/{total} commits, {trees} trees read"
@@ -57,7 +57,7 @@ impl Progress {
     }
 
     /// Follow the scan counters until `stop` is set: call from a thread of its own.
-    pub fn follow(
+    pub(crate) fn follow(
         &self,
         commits: u64,
         blobs: u64,
@@ -93,7 +93,7 @@ impl Progress {
         }
     }
 
-    pub fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }

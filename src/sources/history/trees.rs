@@ -10,25 +10,25 @@ use rustc_hash::{FxHashMap as FxMap, FxHashSet as FxSet};
 
 /// `BlobRef::commit` of a (blob, path) pair that only HEAD has (HEAD lies outside the audited
 /// commits): scanned to tell whether findings are still present at HEAD, never reported.
-pub const HEAD_ONLY: u32 = u32::MAX;
+pub(super) const HEAD_ONLY: u32 = u32::MAX;
 
 /// Where a blob appears: a path id and the index (in topological order) of the commit that
 /// introduced the blob at that path.
 #[derive(Debug, Clone, Copy)]
-pub struct BlobRef {
+pub(super) struct BlobRef {
     pub path: u32,
     pub commit: u32,
 }
 
 /// One unique blob and every path it appears at.
-pub struct Blob {
+pub(super) struct Blob {
     pub id: ObjectId,
     pub refs: Vec<BlobRef>,
 }
 
 /// Paths, interned: id → text. Id 0 is the root (the empty path); a path's id is found from its
 /// directory's id and its name, so the walk hashes names, never whole paths.
-pub struct Paths {
+pub(super) struct Paths {
     children: Vec<Option<Box<Names>>>,
     text: Vec<String>,
 }
@@ -71,17 +71,17 @@ impl Paths {
             .insert(name.into(), id);
         id
     }
-    pub fn get(&self, id: u32) -> &str {
+    pub(super) fn get(&self, id: u32) -> &str {
         &self.text[id as usize]
     }
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.text.len()
     }
 }
 
 /// What the walk found.
 #[derive(Default)]
-pub struct Inventory {
+pub(super) struct Inventory {
     pub paths: Paths,
     /// Blobs with at least one reference (blobs only met in boundary trees are dropped).
     pub blobs: Vec<Blob>,
@@ -93,7 +93,7 @@ pub struct Inventory {
 }
 
 /// The walker's state.
-pub struct Walker<'r> {
+pub(super) struct Walker<'r> {
     reader: Reader<'r>,
     hash: gix::hash::Kind,
     paths: Paths,
@@ -110,7 +110,7 @@ pub struct Walker<'r> {
 
 /// What a walk does with the blobs it meets.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
+enum Purpose {
     /// Record the pair, introduced by this commit.
     Record(u32),
     /// Only mark the pair as seen (boundary trees outside the audited range).
@@ -120,7 +120,10 @@ enum Mode {
 }
 
 impl<'r> Walker<'r> {
-    pub fn new(repo: &'r gix::Repository, packs: &'r [gix::odb::pack::Bundle]) -> Walker<'r> {
+    pub(super) fn new(
+        repo: &'r gix::Repository,
+        packs: &'r [gix::odb::pack::Bundle],
+    ) -> Walker<'r> {
         Walker {
             reader: Reader::new(repo, packs),
             hash: repo.object_hash(),
@@ -138,25 +141,25 @@ impl<'r> Walker<'r> {
     }
 
     /// Mark what a tree outside the audited range holds as already seen.
-    pub fn mark(&mut self, tree: ObjectId) {
+    pub(super) fn mark(&mut self, tree: ObjectId) {
         let mut head = FxSet::default();
-        self.walk_root(tree, Mode::Mark, "a boundary commit", &mut head);
+        self.walk_root(tree, Purpose::Mark, "a boundary commit", &mut head);
     }
 
     /// Walk the tree of the commit at topological index `order`.
-    pub fn commit(&mut self, tree: ObjectId, order: u32, commit: &ObjectId) {
+    pub(super) fn commit(&mut self, tree: ObjectId, order: u32, commit: &ObjectId) {
         let mut head = FxSet::default();
-        self.walk_root(tree, Mode::Record(order), &commit.to_string(), &mut head);
+        self.walk_root(tree, Purpose::Record(order), &commit.to_string(), &mut head);
     }
 
     fn walk_root(
         &mut self,
         tree: ObjectId,
-        mode: Mode,
+        mode: Purpose,
         commit: &str,
         head: &mut FxSet<(u32, u32)>,
     ) {
-        if mode != Mode::Head && !self.seen_trees.insert((tree, ROOT)) {
+        if mode != Purpose::Head && !self.seen_trees.insert((tree, ROOT)) {
             return;
         }
         self.walk(tree, ROOT, 0, mode, commit, head);
@@ -167,7 +170,7 @@ impl<'r> Walker<'r> {
         tree: ObjectId,
         dir: u32,
         depth: usize,
-        mode: Mode,
+        mode: Purpose,
         commit: &str,
         head: &mut FxSet<(u32, u32)>,
     ) {
@@ -225,7 +228,7 @@ impl<'r> Walker<'r> {
             }
             let path = self.paths.child(dir, entry.filename);
             if entry.mode.is_tree() {
-                if mode == Mode::Head || self.seen_trees.insert((id, path)) {
+                if mode == Purpose::Head || self.seen_trees.insert((id, path)) {
                     self.walk(id, path, depth + 1, mode, commit, head);
                 }
                 continue;
@@ -239,7 +242,7 @@ impl<'r> Walker<'r> {
                 });
             }
             match mode {
-                Mode::Record(order) => {
+                Purpose::Record(order) => {
                     if self.seen_pairs.insert((blob, path)) {
                         self.blobs[blob as usize].refs.push(BlobRef {
                             path,
@@ -247,10 +250,10 @@ impl<'r> Walker<'r> {
                         });
                     }
                 }
-                Mode::Mark => {
+                Purpose::Mark => {
                     self.seen_pairs.insert((blob, path));
                 }
-                Mode::Head => {
+                Purpose::Head => {
                     head.insert((blob, path));
                     if self.seen_pairs.insert((blob, path)) {
                         self.blobs[blob as usize].refs.push(BlobRef {
@@ -265,10 +268,10 @@ impl<'r> Walker<'r> {
     }
 
     /// Walk HEAD's tree (if any) to learn which pairs are present at HEAD, then hand over the inventory.
-    pub fn finish(mut self, head_tree: Option<ObjectId>) -> Inventory {
+    pub(super) fn finish(mut self, head_tree: Option<ObjectId>) -> Inventory {
         let mut head = FxSet::default();
         if let Some(t) = head_tree {
-            self.walk_root(t, Mode::Head, "HEAD", &mut head);
+            self.walk_root(t, Purpose::Head, "HEAD", &mut head);
         }
         // Drop blobs nothing references (met only in boundary trees), renumbering the HEAD pairs.
         let mut renumber = vec![u32::MAX; self.blobs.len()];
@@ -296,7 +299,7 @@ impl<'r> Walker<'r> {
         }
     }
 
-    pub fn trees_read(&self) -> u64 {
+    pub(super) fn trees_read(&self) -> u64 {
         self.trees
     }
 }

@@ -1,6 +1,7 @@
 //! Files on disk: `hushguard scan PATH…`, walked in parallel with `ignore` (honouring .gitignore,
 //! scanning hidden files, never entering `.git`), or standard input for `-`.
 
+use crate::error::{BlobProblem, BlobProblemKind::Unreadable};
 use crate::outcome::Outcome;
 use crate::quote::quote;
 use crate::safe_io::{self, open_regular, Follow, ReadError};
@@ -11,13 +12,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// Options for a directory scan.
-pub struct TreeOptions {
+pub(crate) struct DiskOptions {
     pub no_ignore: bool,
     pub threads: usize,
 }
 
 /// The path shown in reports: relative to `root` where possible, `/`-separated, without `./`.
-pub fn display_path(path: &Path, root: &Path) -> String {
+pub(crate) fn display_path(path: &Path, root: &Path) -> String {
     // The walker yields `root/...` for every file: cut the prefix as bytes, without comparing the
     // two paths component by component (which cost more than the rest of a small file's visit).
     let (p, r) = (
@@ -64,7 +65,7 @@ fn scan_file(pipe: Pipeline, path: &Path, root: &Path, out: &mut Outcome, buf: &
     }
     let fail = |out: &mut Outcome, e: std::io::Error| {
         out.errors
-            .push(format!("{}: {}", quote(&shown), io_reason(&e)));
+            .push(BlobProblem::new(Unreadable, &shown, None, io_reason(&e)));
     };
     // A regular file only, opened without following a symlink or blocking on a FIFO (the walker
     // saw a file, but the path may have been replaced since).
@@ -96,7 +97,7 @@ fn scan_file(pipe: Pipeline, path: &Path, root: &Path, out: &mut Outcome, buf: &
 }
 
 /// A short reason for an I/O error (`permission denied`, `no such file or directory`).
-pub fn io_reason(e: &std::io::Error) -> String {
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => {
             "no such file or directory (it may have been removed during the scan)".into()
@@ -107,7 +108,7 @@ pub fn io_reason(e: &std::io::Error) -> String {
 }
 
 /// Scan `paths` (files, directories, or `-` for standard input) under `root`.
-pub fn scan(pipe: Pipeline, paths: &[PathBuf], root: &Path, opts: &TreeOptions) -> Outcome {
+pub(crate) fn scan(pipe: Pipeline, paths: &[PathBuf], root: &Path, opts: &DiskOptions) -> Outcome {
     let total = Mutex::new(Outcome::default());
     for p in paths {
         if p.as_os_str() == "-" {
@@ -122,7 +123,9 @@ pub fn scan(pipe: Pipeline, paths: &[PathBuf], root: &Path, opts: &TreeOptions) 
                 Err(ReadError::TooLarge { .. }) => {
                     pipe.scan(&blob(Content::OverLimit)).record(&mut out)
                 }
-                Err(e) => out.errors.push(format!("<stdin>: {e}")),
+                Err(e) => out
+                    .errors
+                    .push(BlobProblem::new(Unreadable, "<stdin>", None, e)),
             }
             total.lock().expect("lock").merge(out);
             continue;

@@ -66,7 +66,7 @@ fn ordinary_bracket(inner: &str) -> bool {
 }
 
 /// Every placeholder in the policy.
-pub fn check(doc: &Document) -> Vec<Fault> {
+pub(crate) fn check(doc: &Document) -> Vec<Fault> {
     // A set of the positions taken and a count per text: linear in the placeholders, where
     // comparing each with all before it made 2,000 lines of them take seconds.
     let mut found: Vec<(usize, usize, String)> = Vec::new();

@@ -1,10 +1,10 @@
 //! Runs every rule's examples and negative examples through the whole engine (prefilter, regex,
 //! entropy, checksum, placeholder and allow filters), so a wrong keyword cannot silently disable a rule.
 
-use super::placeholders::expand;
-use super::{Example, Rule};
+use super::{RuleSet, Selection};
 use crate::config::Config;
-use crate::scan::{RuleSet, Selection};
+use crate::rules::fake_tokens::expand;
+use crate::rules::{Example, Rule};
 
 /// One failed expectation.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,7 +21,7 @@ impl std::fmt::Display for CheckFailure {
 }
 
 /// Expand an example's placeholders, seeded by rule id, kind and index.
-pub fn expanded(rule: &str, which: &str, i: usize, ex: &Example) -> (String, String) {
+pub(crate) fn expanded(rule: &str, which: &str, i: usize, ex: &Example) -> (String, String) {
     let seed = format!("{rule}/{which}/{i}");
     (ex.path().to_string(), expand(ex.content(), &seed))
 }
@@ -105,7 +105,7 @@ pub fn check_rules(rules: &[Rule]) -> Result<Vec<CheckFailure>, String> {
 /// What `rules check FILE…` found: the report (a line per failed expectation, and `N rules ok` per
 /// file that passed), the files that could not be checked at all, and how many expectations failed.
 #[derive(Debug, Default)]
-pub struct FilesReport {
+pub(crate) struct FilesReport {
     pub text: String,
     pub errors: Vec<String>,
     pub failures: usize,
@@ -113,7 +113,7 @@ pub struct FilesReport {
 
 impl FilesReport {
     /// 1 when an expectation failed, else 2 when a file could not be read or parsed, else 0.
-    pub fn exit_code(&self) -> i32 {
+    pub(crate) fn exit_code(&self) -> i32 {
         if self.failures > 0 {
             1
         } else if !self.errors.is_empty() {
@@ -128,7 +128,7 @@ impl FilesReport {
 /// configuration file (any other top-level key, or the name `.hushguard.toml`), whose whole schema
 /// is checked, whose allowlist regexes and globs must compile, and whose `[[rule]]` entries are
 /// checked like a rules file's.
-pub fn check_files(files: &[std::path::PathBuf]) -> FilesReport {
+pub(crate) fn check_files(files: &[std::path::PathBuf]) -> FilesReport {
     let mut report = FilesReport::default();
     for f in files {
         let name = crate::quote::quote(&f.display().to_string()).into_owned();
@@ -159,7 +159,7 @@ pub fn check_files(files: &[std::path::PathBuf]) -> FilesReport {
         let rules = if config {
             config_rules(f, &name, &text)
         } else {
-            super::parse_rules(&name, &text, true).map_err(|e| e.to_string())
+            crate::rules::parse_rules(&name, &text, true).map_err(|e| e.to_string())
         };
         let rules = match rules {
             Ok(r) => r,
@@ -202,10 +202,12 @@ fn is_config(path: &std::path::Path, text: &str) -> bool {
 /// load it (schema, allowlist regexes and globs, rule ids unique among the built-in rules).
 fn config_rules(path: &std::path::Path, name: &str, text: &str) -> Result<Vec<Rule>, String> {
     let config = Config::parse(path, text).map_err(|e| e.to_string())?;
-    RuleSet::load(&config, name, Selection::All)?;
+    RuleSet::load(&config, name, Selection::All).map_err(|e| e.to_string())?;
     config
         .rule
         .iter()
-        .map(|spec| super::validate_spec(name, spec.clone(), true).map_err(|e| e.to_string()))
+        .map(|spec| {
+            crate::rules::validate_spec(name, spec.clone(), true).map_err(|e| e.to_string())
+        })
         .collect()
 }
