@@ -9,6 +9,7 @@
 //! diff's tables besides.
 
 use crate::diff::{self, LineHashes, LineKeys};
+use crate::error::{BlobProblem, BlobProblemKind};
 use crate::finding::{CommitInfo, Finding, Kind};
 use crate::git::{read_blob, Delta};
 use crate::outcome::Outcome;
@@ -119,8 +120,8 @@ pub(crate) fn skip_reason(mode: EntryMode) -> Option<&'static str> {
 
 /// The scan of one unique (blob, path).
 struct Unique {
-    /// The pipeline's verdict, or the error that kept the blob from being read.
-    result: Result<Scanned, String>,
+    /// The pipeline's verdict, or the problem that kept the blob from being read.
+    result: Result<Scanned, BlobProblem>,
     /// The hashes of its lines, kept only when the blob has content findings, for the line diff.
     lines: Option<LineHashes>,
 }
@@ -135,7 +136,12 @@ fn scan_one(
     origin: Origin,
 ) -> Unique {
     let fail = |e: String| Unique {
-        result: Err(format!("{path}: {e}")),
+        result: Err(BlobProblem::new(
+            BlobProblemKind::Unreadable,
+            path,
+            Some(id),
+            e,
+        )),
         lines: None,
     };
     let scanned = |content| {
@@ -241,8 +247,8 @@ pub(crate) fn scan_changes(
             findings.retain(|f| f.kind == Kind::File);
         } else if findings.iter().any(|f| f.kind == Kind::Secret) {
             if let Err(e) = keep_added(&local, pipe, &keys, set, change, s, &mut findings) {
-                out.errors.push(crate::error::BlobProblem::new(
-                    crate::error::BlobProblemKind::Unreadable,
+                out.errors.push(BlobProblem::new(
+                    BlobProblemKind::Unreadable,
                     path,
                     Some(&change.id),
                     e,
