@@ -205,9 +205,9 @@ fn formats(out: &mut Vec<Raw>) {
     push(
         out,
         "blind-mapbox-public-token".to_string(),
-        "look-alike",
+        "mapbox",
         "src/map.js",
-        false,
+        true,
         "mapboxgl.accessToken = 'pk.eyJ1IjoiYWNtZSIsImEiOiJ${alnum:20}J9.${base64url:22}';\n",
     );
     push(
