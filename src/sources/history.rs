@@ -334,7 +334,13 @@ fn walk(
             }
         }
     };
-    let cache = objects::TREE_CACHE / parts;
+    // Each walking thread's allocator arena keeps its high-water mark through the blob scan: with
+    // several parts, a quarter of the budget each kept cargo's peak RSS where one walk had it
+    // (half each added 9 MB), at no measurable cost in CPU time.
+    let cache = match parts {
+        1 => objects::TREE_CACHE,
+        p => objects::TREE_CACHE / (2 * p),
+    };
     let mut walker = trees::Walker::new(repo, bundles, cache);
     for t in &history.boundary_trees {
         walker.mark(*t);
