@@ -1022,3 +1022,30 @@ fn a_walk_cut_into_parts_attributes_each_pair_to_its_first_commit() {
     assert_eq!(one.summary.files_scanned, many.summary.files_scanned);
     assert_eq!(one.summary.bytes_scanned, many.summary.bytes_scanned);
 }
+
+#[test]
+fn a_commit_graph_file_gives_the_same_report() {
+    // Tree, parents and dates come from git's commit-graph file when there is one.
+    let repo = Repo::new();
+    repo.write("a.txt", &format!("value {}\n", hg_key("first")));
+    repo.commit_all("first");
+    repo.git(&["checkout", "-q", "-b", "side"]);
+    repo.write("b.txt", &format!("value {}\n", hg_key("side")));
+    repo.commit_all("on a branch");
+    repo.git(&["checkout", "-q", "-"]);
+    repo.write("c.txt", &format!("value {}\n", hg_key("main")));
+    repo.commit_all("on main");
+    repo.git(&["merge", "-q", "--no-edit", "side"]);
+    repo.write("a.txt", "gone\n");
+    repo.commit_all("last");
+    let graph = repo.path().join(".git/objects/info/commit-graph");
+    let _ = std::fs::remove_file(&graph);
+    let without = audit(&repo, &[]);
+    repo.git(&["commit-graph", "write", "--reachable"]);
+    assert!(graph.is_file(), "git wrote no commit-graph file");
+    let with = audit(&repo, &[]);
+    assert_eq!(ours(&without).len(), 3);
+    assert_eq!(ours(&without), ours(&with));
+    assert_eq!(without.summary.commits, Some(5));
+    assert_eq!(with.summary.commits, Some(5));
+}
