@@ -5,6 +5,7 @@
 //! `examples/detect_bench.rs` (recall per family, misses by name).
 
 mod blind;
+mod blind2;
 mod clean;
 mod families;
 
@@ -610,6 +611,7 @@ pub fn corpus() -> Vec<Case> {
         .into_iter()
         .chain(clean::cases())
         .chain(blind::cases())
+        .chain(blind2::cases())
     {
         cases.push(Case {
             name,
