@@ -60,10 +60,58 @@ fn hash4_at(data: &[u8], q: usize) -> usize {
     hash4(u32::from_le_bytes([data[q], data[q + 1], data[q + 2], data[q + 3]]) | FOLD as u32)
 }
 
-/// Hash of the three low bytes of `w` (already folded) to a bitmap index.
+/// Hash of the three low bytes of `w` (already folded) to a bitmap index, by a multiply with
+/// `mul` (one of [`MULTIPLIERS`]).
 #[inline(always)]
-fn hash(w: u32) -> usize {
-    ((w & 0x00ff_ffff).wrapping_mul(0x9e37_79b1) >> SHIFT) as usize
+fn hash(w: u32, mul: u32) -> usize {
+    ((w & 0x00ff_ffff).wrapping_mul(mul) >> SHIFT) as usize
+}
+
+/// The multipliers the bitmap's hash may use (odd, bits well mixed). Each spreads the anchors
+/// differently, and so lets through different common trigrams of ordinary text whose hash
+/// collides with an anchor's: [`Anchors::new`] takes the one that lets through the fewest.
+const MULTIPLIERS: [u32; 8] = [
+    0x9e37_79b1,
+    0x85eb_ca77,
+    0xc2b2_ae3d,
+    0x27d4_eb2f,
+    0x1656_67b1,
+    0xd3a2_646d,
+    0xfd70_46c5,
+    0xb55a_4f09,
+];
+
+/// How much a position passing the bitmap by a collision with the common trigram of `rank`
+/// costs, relative to the others: the trigrams' frequencies fall roughly as 1 / rank (Zipf), and
+/// the most common ones dominate.
+fn collision_weight(rank: u16) -> f64 {
+    1.0 / (f64::from(rank) + 8.0)
+}
+
+/// Of [`MULTIPLIERS`], the one whose bitmap over `anchors` (folded) lets the fewest common
+/// trigrams through, weighted by how common each is; anchors themselves pass whatever the hash.
+fn best_multiplier(anchors: &[u32]) -> u32 {
+    let mut bits = vec![0u64; WORDS];
+    let mut best = (f64::MAX, MULTIPLIERS[0]);
+    for mul in MULTIPLIERS {
+        bits.iter_mut().for_each(|w| *w = 0);
+        for &w in anchors {
+            let h = hash(w, mul);
+            bits[h >> 6] |= 1 << (h & 63);
+        }
+        let cost: f64 = COMMON
+            .iter()
+            .filter(|&&(t, _)| {
+                let h = hash(t, mul);
+                (bits[h >> 6] >> (h & 63)) & 1 != 0 && anchors.binary_search(&t).is_err()
+            })
+            .map(|&(_, rank)| collision_weight(rank))
+            .sum();
+        if cost < best.0 {
+            best = (cost, mul);
+        }
+    }
+    best.1
 }
 
 /// The first slot to probe for a folded anchor in a table of `size` slots (a power of two).
@@ -74,8 +122,11 @@ fn slot(w: u32, size: usize) -> usize {
 
 /// The bitmap index of the three bytes at `q`.
 #[inline(always)]
-fn hash_at(data: &[u8], q: usize) -> usize {
-    hash(u32::from_le_bytes([data[q], data[q + 1], data[q + 2], 0]) | FOLD as u32)
+fn hash_at(data: &[u8], q: usize, mul: u32) -> usize {
+    hash(
+        u32::from_le_bytes([data[q], data[q + 1], data[q + 2], 0]) | FOLD as u32,
+        mul,
+    )
 }
 
 /// How common a three-byte sequence is in source code, lower meaning rarer: its place among the
@@ -138,6 +189,8 @@ impl Simd {
 
 /// The anchor bitmaps and, for each anchor, the keywords anchored on it.
 pub(super) struct Anchors {
+    /// The multiplier of the bitmap's hash (see [`best_multiplier`]).
+    mul: u32,
     bitmap: Box<[u64; WORDS]>,
     /// A second test for the positions that pass the first: each keyword's anchor with the byte
     /// after it (or, for an anchor at the keyword's end, the byte before), so that an anchor met
@@ -175,8 +228,15 @@ impl Anchors {
             }
             let at = (0..=k.len() - 3).min_by_key(|&o| commonness(&k[o..o + 3]))?;
             let w = u32::from_le_bytes([k[at], k[at + 1], k[at + 2], 0]) | FOLD as u32;
-            let h = hash(w);
             by_anchor.push((w, i as u32, at as u8));
+        }
+        let mut folded: Vec<u32> = by_anchor.iter().map(|e| e.0 & 0x00ff_ffff).collect();
+        folded.sort_unstable();
+        folded.dedup();
+        let mul = best_multiplier(&folded);
+        for &(w, i, at) in &by_anchor {
+            let (k, at) = (keywords[i as usize].as_bytes(), usize::from(at));
+            let h = hash(w, mul);
             bitmap[h >> 6] |= 1 << (h & 63);
             let quad = if at + 4 <= k.len() {
                 Some(at)
@@ -208,6 +268,7 @@ impl Anchors {
             slots[at] = (w, i as u32);
         }
         Some(Anchors {
+            mul,
             bitmap,
             quads,
             bare,
@@ -241,7 +302,7 @@ impl Anchors {
             return;
         }
         let mut push = |q: usize| {
-            let h = hash_at(data, q);
+            let h = hash_at(data, q, self.mul);
             if self.confirm(data, q, h) {
                 f(q);
             }
@@ -250,9 +311,9 @@ impl Anchors {
         #[cfg(target_arch = "x86_64")]
         match self.simd {
             // SAFETY: the CPU has these instructions (`Simd::detect`).
-            Simd::Avx512 => p = unsafe { avx512::scan(&self.bitmap, data, &mut push) },
+            Simd::Avx512 => p = unsafe { avx512::scan(&self.bitmap, self.mul, data, &mut push) },
             // SAFETY: as above.
-            Simd::Avx2 => p = unsafe { avx2::scan(&self.bitmap, data, &mut push) },
+            Simd::Avx2 => p = unsafe { avx2::scan(&self.bitmap, self.mul, data, &mut push) },
             Simd::None => {}
         }
         // Windows start at p..p + BLOCK; the last load reads up to p + BLOCK + 2.
@@ -263,7 +324,7 @@ impl Anchors {
                 let word: [u8; 8] = block[6 * i..6 * i + 8].try_into().expect("eight bytes");
                 let x = u64::from_le_bytes(word) | FOLD;
                 for j in 0..6 {
-                    mask |= self.test(hash((x >> (8 * j)) as u32)) << (6 * i + j);
+                    mask |= self.test(hash((x >> (8 * j)) as u32, self.mul)) << (6 * i + j);
                 }
             }
             while mask != 0 {
@@ -273,7 +334,7 @@ impl Anchors {
             p += BLOCK;
         }
         for q in p..=n - 3 {
-            if self.test(hash_at(data, q)) != 0 {
+            if self.test(hash_at(data, q, self.mul)) != 0 {
                 push(q);
             }
         }
@@ -335,7 +396,7 @@ impl Anchors {
         }
         for q in 0..=n - 3 {
             stats.positions += 1;
-            let h = hash_at(data, q);
+            let h = hash_at(data, q, self.mul);
             if self.test(h) == 0 {
                 continue;
             }
@@ -372,6 +433,7 @@ mod avx2 {
     #[target_feature(enable = "avx2")]
     pub(super) unsafe fn scan(
         bitmap: &[u64; WORDS],
+        mul: u32,
         data: &[u8],
         f: &mut impl FnMut(usize),
     ) -> usize {
@@ -382,7 +444,7 @@ mod avx2 {
             -128, 6, 7, 8, -128, 7, 8, 9, -128,
         );
         let fold = _mm256_set1_epi32(0x0020_2020);
-        let multiplier = _mm256_set1_epi32(0x9e37_79b1_u32 as i32);
+        let multiplier = _mm256_set1_epi32(mul as i32);
         let low5 = _mm256_set1_epi32(31);
         // The bitmap as 32-bit words: bit h is bit h % 32 of word h / 32 (little-endian).
         let words = bitmap.as_ptr().cast::<i32>();
@@ -429,6 +491,7 @@ mod avx512 {
     #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
     pub(super) unsafe fn scan(
         bitmap: &[u64; WORDS],
+        mul: u32,
         data: &[u8],
         f: &mut impl FnMut(usize),
     ) -> usize {
@@ -443,7 +506,7 @@ mod avx512 {
         let spread = unsafe { _mm512_loadu_si512(spread.as_ptr().cast()) };
         let low3 = _mm512_set1_epi32(0x00ff_ffff);
         let fold = _mm512_set1_epi32(0x0020_2020);
-        let multiplier = _mm512_set1_epi32(0x9e37_79b1_u32 as i32);
+        let multiplier = _mm512_set1_epi32(mul as i32);
         let low5 = _mm512_set1_epi32(31);
         let one = _mm512_set1_epi32(1);
         // The bitmap as 32-bit words: bit h is bit h % 32 of word h / 32 (little-endian).
