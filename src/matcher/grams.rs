@@ -129,6 +129,21 @@ fn hash_at(data: &[u8], q: usize, mul: u32) -> usize {
     )
 }
 
+/// The first eight bytes of `keyword` (all of a shorter one) folded with [`FOLD`], as a
+/// little-endian word, and the mask of the bytes it holds: text that starts with the keyword,
+/// ASCII case ignored, has these bytes once folded.
+fn keyword_prefix(keyword: &[u8]) -> (u64, u64) {
+    let n = keyword.len().min(8);
+    let mut bytes = [0u8; 8];
+    bytes[..n].copy_from_slice(&keyword[..n]);
+    let mask = if n == 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * n)) - 1
+    };
+    ((u64::from_le_bytes(bytes) | FOLD) & mask, mask)
+}
+
 /// How common a three-byte sequence is in source code, lower meaning rarer: its place among the
 /// most common (measured, see [`TABLE`]), then, for the rest, a guess from its bytes. Each
 /// keyword's anchor is its least common three bytes, so that few positions of ordinary text pass.
@@ -205,6 +220,11 @@ pub(super) struct Anchors {
     /// sorted by anchor. A position that passes the bitmaps is checked against the keywords
     /// anchored on its three bytes, so no automaton is needed (nor built at start-up).
     by_anchor: Vec<(u32, u32, u8)>,
+    /// For each entry of `by_anchor`, the first eight bytes of its keyword (fewer for a shorter
+    /// one) folded as the text is, and the mask of those bytes: one compare of eight bytes rejects
+    /// almost every position that holds an anchor but not its keyword (`= "` in ordinary code for
+    /// `pass = "`), before the byte-by-byte check.
+    prefixes: Vec<(u64, u64)>,
     /// An open-addressing table from a folded anchor to its first entry in `by_anchor`:
     /// `(anchor, index)`, `(0, 0)` when empty (a folded anchor is never 0). Most positions that
     /// pass the bitmaps hold no anchor at all, and one probe here tells so, where a binary
@@ -255,6 +275,10 @@ impl Anchors {
         }
         let simd = Simd::detect();
         by_anchor.sort_unstable();
+        let prefixes = by_anchor
+            .iter()
+            .map(|&(_, k, _)| keyword_prefix(keywords[k as usize].as_bytes()))
+            .collect();
         let size = (by_anchor.len() * 2).next_power_of_two().max(16);
         let mut slots = vec![(0u32, 0u32); size];
         for (i, &(w, _, _)) in by_anchor.iter().enumerate() {
@@ -274,6 +298,7 @@ impl Anchors {
             bare,
             simd,
             by_anchor,
+            prefixes,
             slots,
         })
     }
@@ -355,10 +380,17 @@ impl Anchors {
                     _ => at = (at + 1) & (size - 1),
                 }
             };
-            for &(_, k, at) in self.by_anchor[from..].iter().take_while(|e| e.0 == w) {
+            let entries = self.by_anchor[from..].iter().zip(&self.prefixes[from..]);
+            for (&(_, k, at), &(prefix, mask)) in entries.take_while(|e| e.0 .0 == w) {
                 let Some(start) = q.checked_sub(usize::from(at)) else {
                     continue;
                 };
+                if let Some(eight) = data.get(start..start + 8) {
+                    let eight: [u8; 8] = eight.try_into().expect("eight bytes");
+                    if (u64::from_le_bytes(eight) | FOLD) & mask != prefix {
+                        continue;
+                    }
+                }
                 let keyword = keywords[k as usize].as_bytes();
                 if data
                     .get(start..start + keyword.len())
