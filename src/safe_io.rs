@@ -324,6 +324,36 @@ mod tests {
     }
 
     #[test]
+    fn a_listed_file_replaced_since_by_a_symlink_fifo_or_directory_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("file");
+        std::fs::write(&file, b"twelve bytes").unwrap();
+        let (_, len) = open_listed_file(&file).unwrap();
+        assert_eq!(len, 12);
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        assert!(matches!(open_listed_file(&link), Err(ReadError::Symlink)));
+        let fifo = dir.path().join("fifo");
+        let ok = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        assert!(matches!(
+            open_listed_file(&fifo),
+            Err(ReadError::NotRegular("FIFO"))
+        ));
+        assert!(matches!(
+            open_listed_file(dir.path()),
+            Err(ReadError::NotRegular("directory"))
+        ));
+        assert!(matches!(
+            open_listed_file(&dir.path().join("gone")),
+            Err(ReadError::NotFound)
+        ));
+    }
+
+    #[test]
     fn reads_stop_at_the_limit() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("f");

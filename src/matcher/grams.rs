@@ -583,6 +583,44 @@ pub(super) mod tests {
         assert_eq!(commonness(b"zqz").0, 0);
     }
 
+    #[test]
+    fn a_keyword_prefix_matches_its_keyword_in_any_case_and_not_a_neighbour() {
+        let folded = |t: &[u8]| u64::from_le_bytes(t[..8].try_into().unwrap()) | FOLD;
+        let (prefix, mask) = keyword_prefix(b"pass = \"");
+        assert_eq!(mask, u64::MAX);
+        assert_eq!(folded(b"PASS = \"x") & mask, prefix);
+        assert_ne!(folded(b"path = \"x") & mask, prefix);
+        let (prefix, mask) = keyword_prefix(b"pat");
+        assert_eq!(mask, 0xff_ffff);
+        assert_eq!(folded(b"PATxxxxx") & mask, prefix);
+        assert_ne!(folded(b"pad-xxxx") & mask, prefix);
+    }
+
+    #[test]
+    fn the_multiplier_chosen_lets_fewer_common_trigrams_through_than_the_first() {
+        // Anchors chosen among the common trigrams themselves, so that collisions are many.
+        let mut anchors: Vec<u32> = COMMON.iter().step_by(4).map(|&(t, _)| t).collect();
+        anchors.sort_unstable();
+        let cost = |mul: u32| -> f64 {
+            let mut bits = vec![0u64; WORDS];
+            for &w in &anchors {
+                let h = hash(w, mul);
+                bits[h >> 6] |= 1 << (h & 63);
+            }
+            COMMON
+                .iter()
+                .filter(|&&(t, _)| {
+                    let h = hash(t, mul);
+                    (bits[h >> 6] >> (h & 63)) & 1 != 0 && anchors.binary_search(&t).is_err()
+                })
+                .map(|&(_, r)| collision_weight(r))
+                .sum()
+        };
+        let best = best_multiplier(&anchors);
+        assert!(MULTIPLIERS.contains(&best));
+        assert!(MULTIPLIERS.iter().all(|&m| cost(best) <= cost(m)));
+    }
+
     fn hits(keywords: &[&str], data: &[u8]) -> Vec<(usize, usize)> {
         let k: Vec<String> = keywords.iter().map(|s| s.to_string()).collect();
         let mut out = Vec::new();
