@@ -32,3 +32,8 @@ for x in f[:int(sys.argv[1])]:
 
 echo "== clean corpus: this repository's history (audit)"
 "$bin" audit --no-policy --format json 2>/dev/null | summarise || true
+
+# The same clean corpora one directory at a time (size, files scanned, findings by rule), through
+# the binary: `bash bench/clean.sh DIR...` does this alone, BASE=older-binary adds a before column.
+echo "== clean corpora, one directory at a time"
+bash bench/clean.sh "$@"
