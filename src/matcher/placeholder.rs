@@ -123,11 +123,19 @@ pub(crate) fn is_placeholder(secret: &[u8]) -> bool {
         return true;
     }
     let lower = s.to_ascii_lowercase();
-    // Shell / batch variables: `$VAR`, `$(cmd)`, `%VAR%`.
-    if let [b'$' | b'%', next, ..] = lower.as_slice() {
-        if next.is_ascii_alphabetic() || matches!(next, b'_' | b'{' | b'(') {
+    // Shell / batch variables: `$VAR`, `$(cmd)`, `%VAR%` (a batch variable closes with `%`: a
+    // password that merely starts with `%` is not one).
+    match lower.as_slice() {
+        [b'$', next, ..] if next.is_ascii_alphabetic() || matches!(next, b'_' | b'{' | b'(') => {
             return true;
         }
+        [b'%', b'{' | b'(', ..] => return true,
+        [b'%', next, rest @ ..]
+            if (next.is_ascii_alphabetic() || *next == b'_') && rest.contains(&b'%') =>
+        {
+            return true;
+        }
+        _ => {}
     }
     if lower.contains(&b'<') && lower.contains(&b'>') {
         return true;
@@ -262,6 +270,7 @@ mod tests {
             "${DB_PASSWORD}",
             "$DB_PASSWORD",
             "%APPDATA%",
+            "%DB_PASSWORD:~0,8%",
             "{{ vault_password }}",
             "%(password)s",
             "<your-api-key>",
@@ -289,10 +298,12 @@ mod tests {
     fn random_values_are_not_placeholders() {
         for s in [
             "q8Zr2LxP0vT7mK4wN9sB",
-            "ghp_R4nd0mLooking9Tok3nWithNoRunsZq81Kp2",
+            "ghp_R4nd0mLooking9Tok3nWithNoRunsZq81Kp2", // hushguard:allow (made up: its checksum fails)
             "s3cr3tW0rd!Zq",
             "9f86d081884c7d659a2feaa0c55ad015",
             "Tr0ub4dor&3",
+            "%rsK8xiGC4I6w41W",
+            "*nA2sjDYPzfazaGU",
             "sk_test_4eC39HqLyjWDarjtT1zdp7dc", // hushguard:allow (Stripe's documented test key)
         ] {
             assert!(

@@ -45,6 +45,7 @@ fn alphabet(kind: &str) -> Option<&'static [u8]> {
         "base64" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
         "base64url" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-",
         "base32" => b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
+        "bech32" => b"QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L",
         _ => return None,
     })
 }

@@ -4,6 +4,7 @@
 //! secret. Shared by `tests/detection.rs` (every leak found, no look-alike flagged) and
 //! `examples/detect_bench.rs` (recall per family, misses by name).
 
+mod blind;
 mod clean;
 mod families;
 
@@ -605,7 +606,11 @@ pub fn corpus() -> Vec<Case> {
             t(r, "${hex:64}  hushguard-x86_64-linux.tar.gz\n${hex:64}  hushguard-aarch64-darwin.tar.gz\n")
         },
     );
-    for (name, family, path, leak, content) in families::cases().into_iter().chain(clean::cases()) {
+    for (name, family, path, leak, content) in families::cases()
+        .into_iter()
+        .chain(clean::cases())
+        .chain(blind::cases())
+    {
         cases.push(Case {
             name,
             family,
