@@ -967,3 +967,85 @@ fn jsonl_streams_the_findings_of_json_in_commit_order_then_the_summary() {
         assert!(seen.iter().any(|p| p.0), "the message's finding: {text}");
     }
 }
+
+#[test]
+fn a_walk_cut_into_parts_attributes_each_pair_to_its_first_commit() {
+    // With several threads the commits are walked in consecutive parts, each from scratch, then
+    // folded together: what a later part meets in its first tree was introduced in an earlier one.
+    let repo = Repo::new();
+    let kept = hg_key("kept");
+    repo.write("app/config.txt", &format!("value {kept}\n"));
+    repo.commit_all("add the key");
+    let first = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let mut renamed = String::new();
+    for i in 0..23 {
+        repo.write(&format!("src/m{}/n{i}.txt", i % 4), &format!("line {i}\n"));
+        if i == 15 {
+            // The same blob at a new path, late in the history: a new pair, at this commit.
+            repo.git(&["mv", "app/config.txt", "app/settings.txt"]);
+        }
+        if i == 6 {
+            std::fs::remove_file(repo.path().join("src/m2/n2.txt")).unwrap();
+        }
+        if i == 18 {
+            repo.write("src/m2/n2.txt", "line 2\n"); // back, as it was: not new
+        }
+        repo.commit_all(&format!("c{i}"));
+        if i == 15 {
+            renamed = repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+        }
+    }
+    repo.git(&["gc", "-q"]);
+    let one = audit(&repo, &["--threads", "1"]);
+    let many = audit(&repo, &["--threads", "4"]);
+    let want = vec![
+        (
+            "hgtest.key".to_string(),
+            "app/config.txt".to_string(),
+            first,
+            false,
+        ),
+        (
+            "hgtest.key".to_string(),
+            "app/settings.txt".to_string(),
+            renamed,
+            true,
+        ),
+    ];
+    let mut got = ours(&one);
+    got.sort();
+    assert_eq!(got, want);
+    let mut got = ours(&many);
+    got.sort();
+    assert_eq!(got, want);
+    assert_eq!(one.summary.blobs, many.summary.blobs);
+    assert_eq!(one.summary.files_scanned, many.summary.files_scanned);
+    assert_eq!(one.summary.bytes_scanned, many.summary.bytes_scanned);
+}
+
+#[test]
+fn a_commit_graph_file_gives_the_same_report() {
+    // Tree, parents and dates come from git's commit-graph file when there is one.
+    let repo = Repo::new();
+    repo.write("a.txt", &format!("value {}\n", hg_key("first")));
+    repo.commit_all("first");
+    repo.git(&["checkout", "-q", "-b", "side"]);
+    repo.write("b.txt", &format!("value {}\n", hg_key("side")));
+    repo.commit_all("on a branch");
+    repo.git(&["checkout", "-q", "-"]);
+    repo.write("c.txt", &format!("value {}\n", hg_key("main")));
+    repo.commit_all("on main");
+    repo.git(&["merge", "-q", "--no-edit", "side"]);
+    repo.write("a.txt", "gone\n");
+    repo.commit_all("last");
+    let graph = repo.path().join(".git/objects/info/commit-graph");
+    let _ = std::fs::remove_file(&graph);
+    let without = audit(&repo, &[]);
+    repo.git(&["commit-graph", "write", "--reachable"]);
+    assert!(graph.is_file(), "git wrote no commit-graph file");
+    let with = audit(&repo, &[]);
+    assert_eq!(ours(&without).len(), 3);
+    assert_eq!(ours(&without), ours(&with));
+    assert_eq!(without.summary.commits, Some(5));
+    assert_eq!(with.summary.commits, Some(5));
+}

@@ -148,6 +148,24 @@ fn read_commit(
     }
 }
 
+/// A commit's tree, parents and committer time from the commit-graph file; `None` if it is not
+/// there (or its date is not one the file can hold), to read the commit itself.
+fn from_graph(
+    graph: &gix::commitgraph::Graph,
+    id: &ObjectId,
+) -> Option<(ObjectId, Vec<ObjectId>, i64)> {
+    let c = graph.commit_by_id(id)?;
+    let time = i64::try_from(c.committer_timestamp())
+        .ok()
+        .filter(|&t| t > 0)?;
+    let tree = c.root_tree_id().to_owned();
+    let mut parents = Vec::new();
+    for p in c.iter_parents() {
+        parents.push(graph.id_at(p.ok()?).to_owned());
+    }
+    Some((tree, parents, time))
+}
+
 /// Walk the history from the tips and choose the commits to audit.
 pub(super) fn load(
     repo: &gix::Repository,
@@ -167,12 +185,23 @@ pub(super) fn load(
     let mut pending_parents: Vec<Vec<ObjectId>> = Vec::new();
     let mut queue: Vec<(ObjectId, Option<ObjectId>)> = tips.iter().map(|t| (*t, None)).collect();
     let mut buf = Vec::new();
+    // git's commit-graph file, when the repository has one and may use it (git ignores it in a
+    // shallow clone): tree, parents and date without inflating the commit.
+    let graph = repo
+        .commit_graph_if_enabled()
+        .ok()
+        .flatten()
+        .filter(|_| shallow.is_empty());
     let mut shallow_cut = 0;
     while let Some((id, child)) = queue.pop() {
         if index.contains_key(&id) {
             continue;
         }
-        match read_commit(repo, &id, &mut buf) {
+        let read = match graph.as_ref().and_then(|g| from_graph(g, &id)) {
+            Some(c) => Ok(Some(c)),
+            None => read_commit(repo, &id, &mut buf),
+        };
+        match read {
             Ok(Some((tree, parents, time))) => {
                 let i = nodes.len() as u32;
                 index.insert(id, i);

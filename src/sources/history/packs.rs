@@ -120,7 +120,12 @@ pub(super) fn read_all<S: Sink>(
         .collect();
     let mut located = Vec::new();
     let mut total_bytes = 0u64;
-    let mut inflate = gix::zlib::Inflate::default();
+    let pool = Pool(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .build()
+            .ok(),
+    );
     for (bi, b) in bundles.iter().enumerate() {
         if remaining == 0 {
             break;
@@ -143,18 +148,14 @@ pub(super) fn read_all<S: Sink>(
                 }
             }
         }
-        let mut scan = Vec::with_capacity(here.len());
-        for (offset, blob) in here {
-            if found[blob as usize] {
-                continue; // listed twice in one index
-            }
-            found[blob as usize] = true;
-            remaining -= 1;
-            let size = b
-                .pack
+        here.retain(|&(_, blob)| !std::mem::replace(&mut found[blob as usize], true)); // listed twice in one index
+        remaining -= here.len();
+        // Each blob's size from its entry header (and a delta's first bytes), on every thread.
+        let size_of = |inflate: &mut gix::zlib::Inflate, offset: u64| {
+            b.pack
                 .entry(offset)
                 .and_then(|e| {
-                    b.pack.decode_header(e, &mut inflate, &|id| {
+                    b.pack.decode_header(e, inflate, &|id| {
                         Ok(match b.index.lookup(id) {
                             Some(i) => Some(ResolvedBase::InPack(
                                 b.pack.entry(b.index.pack_offset_at_index(i))?,
@@ -163,16 +164,26 @@ pub(super) fn read_all<S: Sink>(
                         })
                     })
                 })
-                .map(|h| h.object_size);
+                .map(|h| h.object_size)
+        };
+        let sizes: Vec<Option<u64>> = pool.install(|| {
+            here.par_iter()
+                .map_init(gix::zlib::Inflate::default, |inflate, &(offset, _)| {
+                    size_of(inflate, offset).ok()
+                })
+                .collect()
+        });
+        let mut scan = Vec::with_capacity(here.len());
+        for (&(offset, blob), size) in here.iter().zip(sizes) {
             match size {
-                Ok(size) if size > wanted.max_size => setup.too_large(blob, size),
-                Ok(size) => {
+                Some(size) if size > wanted.max_size => setup.too_large(blob, size),
+                Some(size) => {
                     total_bytes += size;
                     scan.push((offset, blob));
                 }
                 // A base outside this pack, or a damaged entry: another pack, or the object
                 // database, gets a try.
-                Err(_) => {
+                None => {
                     found[blob as usize] = false;
                     remaining += 1;
                 }
@@ -203,16 +214,23 @@ pub(super) fn read_all<S: Sink>(
         return;
     }
     let sync = repo.clone().into_sync();
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
-    let run = || {
+    pool.install(|| {
         rest.par_iter().for_each_init(
             || (sink.clone(), sync.to_thread_local(), Vec::new()),
             |(w, repo, buf), &blob| one_by_one(repo, wanted, w, buf, blob),
         )
-    };
-    match pool {
-        Ok(p) => p.install(run),
-        Err(_) => run(),
+    });
+}
+
+/// A thread pool of the asked size, or the global one if it cannot be built.
+struct Pool(Option<rayon::ThreadPool>);
+
+impl Pool {
+    fn install<R: Send>(&self, run: impl FnOnce() -> R + Send) -> R {
+        match &self.0 {
+            Some(p) => p.install(run),
+            None => run(),
+        }
     }
 }
 

@@ -31,6 +31,9 @@ pub(super) struct Blob {
 pub(super) struct Paths {
     children: Vec<Option<Box<Names>>>,
     text: Vec<String>,
+    /// Per path id: its directory's id and its name as stored (to intern another walk's paths).
+    parent: Vec<u32>,
+    name: Vec<Box<[u8]>>,
 }
 
 impl Default for Paths {
@@ -38,6 +41,8 @@ impl Default for Paths {
         Paths {
             children: vec![None],
             text: vec![String::new()],
+            parent: vec![ROOT],
+            name: vec![Box::default()],
         }
     }
 }
@@ -66,6 +71,8 @@ impl Paths {
         };
         self.text.push(text);
         self.children.push(None);
+        self.parent.push(parent);
+        self.name.push(name.into());
         self.children[parent as usize]
             .get_or_insert_with(Default::default)
             .insert(name.into(), id);
@@ -92,10 +99,10 @@ pub(super) struct Inventory {
     pub errors: Vec<String>,
 }
 
-/// The walker's state.
-pub(super) struct Walker<'r> {
-    reader: Reader<'r>,
-    hash: gix::hash::Kind,
+/// What a walk gathered: for one part of the history walked on a thread of its own, folded into
+/// the earlier parts' with [`Walked::absorb`].
+#[derive(Default)]
+pub(super) struct Walked {
     paths: Paths,
     seen_trees: FxSet<(ObjectId, u32)>,
     blob_index: FxMap<ObjectId, u32>,
@@ -103,9 +110,59 @@ pub(super) struct Walker<'r> {
     seen_pairs: FxSet<(u32, u32)>,
     links: FxSet<ObjectId>,
     gitlinks: FxSet<ObjectId>,
-    bufs: Vec<Vec<u8>>,
     trees: u64,
-    errors: Vec<String>,
+    /// (tree, path id, message): a tree that cannot be read is named once per path.
+    errors: Vec<(ObjectId, u32, String)>,
+}
+
+impl Walked {
+    /// Fold in the walk of a later part of the history (commits after all of this one's, walked
+    /// from scratch): a (blob, path) pair it met that this part has not is introduced where the
+    /// later walk first met it; one this part has met was introduced here. So the result is the
+    /// walk of both parts in turn, refs in the same order, each commit's pairs in tree order.
+    pub(super) fn absorb(&mut self, later: Walked) {
+        let mut path = vec![ROOT; later.paths.len()];
+        for id in 1..later.paths.len() {
+            let parent = path[later.paths.parent[id] as usize];
+            path[id] = self.paths.child(parent, &later.paths.name[id]);
+        }
+        let named: FxSet<(ObjectId, u32)> = self.errors.iter().map(|e| (e.0, e.1)).collect();
+        for (tree, dir, message) in later.errors {
+            if !named.contains(&(tree, path[dir as usize])) {
+                self.errors.push((tree, path[dir as usize], message));
+            }
+        }
+        for b in later.blobs {
+            let next = self.blobs.len() as u32;
+            let blob = *self.blob_index.entry(b.id).or_insert(next);
+            if blob == next {
+                self.blobs.push(Blob {
+                    id: b.id,
+                    refs: Vec::new(),
+                });
+            }
+            for r in b.refs {
+                let p = path[r.path as usize];
+                if self.seen_pairs.insert((blob, p)) {
+                    self.blobs[blob as usize].refs.push(BlobRef {
+                        path: p,
+                        commit: r.commit,
+                    });
+                }
+            }
+        }
+        self.links.extend(later.links);
+        self.gitlinks.extend(later.gitlinks);
+        self.trees += later.trees;
+    }
+}
+
+/// The walker: a reader and what it gathered.
+pub(super) struct Walker<'r> {
+    reader: Reader<'r>,
+    hash: gix::hash::Kind,
+    bufs: Vec<Vec<u8>>,
+    st: Walked,
 }
 
 /// What a walk does with the blobs it meets.
@@ -123,21 +180,24 @@ impl<'r> Walker<'r> {
     pub(super) fn new(
         repo: &'r gix::Repository,
         packs: &'r [gix::odb::pack::Bundle],
+        cache: usize,
     ) -> Walker<'r> {
         Walker {
-            reader: Reader::new(repo, packs),
+            reader: Reader::new(repo, packs, cache),
             hash: repo.object_hash(),
-            paths: Paths::default(),
-            seen_trees: FxSet::default(),
-            blob_index: FxMap::default(),
-            blobs: Vec::new(),
-            seen_pairs: FxSet::default(),
-            links: FxSet::default(),
-            gitlinks: FxSet::default(),
             bufs: Vec::new(),
-            trees: 0,
-            errors: Vec::new(),
+            st: Walked::default(),
         }
+    }
+
+    /// What the walk gathered so far.
+    pub(super) fn into_walked(self) -> Walked {
+        self.st
+    }
+
+    /// Fold in the walk of a later part of the history ([`Walked::absorb`]).
+    pub(super) fn absorb(&mut self, later: Walked) {
+        self.st.absorb(later);
     }
 
     /// Mark what a tree outside the audited range holds as already seen.
@@ -159,7 +219,7 @@ impl<'r> Walker<'r> {
         commit: &str,
         head: &mut FxSet<(u32, u32)>,
     ) {
-        if mode != Purpose::Head && !self.seen_trees.insert((tree, ROOT)) {
+        if mode != Purpose::Head && !self.st.seen_trees.insert((tree, ROOT)) {
             return;
         }
         self.walk(tree, ROOT, 0, mode, commit, head);
@@ -178,30 +238,33 @@ impl<'r> Walker<'r> {
             self.bufs.resize_with(depth + 1, Vec::new);
         }
         let mut buf = std::mem::take(&mut self.bufs[depth]);
-        self.trees += 1;
+        self.st.trees += 1;
         match self.reader.read(&tree, &mut buf) {
             Ok(Some(gix::object::Kind::Tree)) => {}
             Ok(Some(kind)) => {
-                self.errors.push(format!(
+                let message = format!(
                     "tree {tree} at `{}` in commit {commit}: expected a tree, found a {kind}",
-                    self.paths.get(dir),
-                ));
+                    self.st.paths.get(dir),
+                );
+                self.st.errors.push((tree, dir, message));
                 self.bufs[depth] = buf;
                 return;
             }
             Ok(None) => {
-                self.errors.push(format!(
+                let message = format!(
                     "tree {tree} at `{}` in commit {commit} is missing; what it holds was not scanned",
-                    self.paths.get(dir)
-                ));
+                    self.st.paths.get(dir)
+                );
+                self.st.errors.push((tree, dir, message));
                 self.bufs[depth] = buf;
                 return;
             }
             Err(e) => {
-                self.errors.push(format!(
+                let message = format!(
                     "tree {tree} at `{}` in commit {commit}: cannot read: {e}",
-                    self.paths.get(dir)
-                ));
+                    self.st.paths.get(dir)
+                );
+                self.st.errors.push((tree, dir, message));
                 self.bufs[depth] = buf;
                 return;
             }
@@ -210,53 +273,54 @@ impl<'r> Walker<'r> {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    self.errors.push(format!(
+                    let message = format!(
                         "tree {tree} at `{}` in commit {commit}: corrupt: {e}",
-                        self.paths.get(dir)
-                    ));
+                        self.st.paths.get(dir)
+                    );
+                    self.st.errors.push((tree, dir, message));
                     break;
                 }
             };
             let id = entry.oid.to_owned();
             if entry.mode.is_commit() {
-                self.gitlinks.insert(id);
+                self.st.gitlinks.insert(id);
                 continue;
             }
             if entry.mode.is_link() {
-                self.links.insert(id);
+                self.st.links.insert(id);
                 continue;
             }
-            let path = self.paths.child(dir, entry.filename);
+            let path = self.st.paths.child(dir, entry.filename);
             if entry.mode.is_tree() {
-                if mode == Purpose::Head || self.seen_trees.insert((id, path)) {
+                if mode == Purpose::Head || self.st.seen_trees.insert((id, path)) {
                     self.walk(id, path, depth + 1, mode, commit, head);
                 }
                 continue;
             }
-            let next = self.blobs.len() as u32;
-            let blob = *self.blob_index.entry(id).or_insert(next);
+            let next = self.st.blobs.len() as u32;
+            let blob = *self.st.blob_index.entry(id).or_insert(next);
             if blob == next {
-                self.blobs.push(Blob {
+                self.st.blobs.push(Blob {
                     id,
                     refs: Vec::new(),
                 });
             }
             match mode {
                 Purpose::Record(order) => {
-                    if self.seen_pairs.insert((blob, path)) {
-                        self.blobs[blob as usize].refs.push(BlobRef {
+                    if self.st.seen_pairs.insert((blob, path)) {
+                        self.st.blobs[blob as usize].refs.push(BlobRef {
                             path,
                             commit: order,
                         });
                     }
                 }
                 Purpose::Mark => {
-                    self.seen_pairs.insert((blob, path));
+                    self.st.seen_pairs.insert((blob, path));
                 }
                 Purpose::Head => {
                     head.insert((blob, path));
-                    if self.seen_pairs.insert((blob, path)) {
-                        self.blobs[blob as usize].refs.push(BlobRef {
+                    if self.st.seen_pairs.insert((blob, path)) {
+                        self.st.blobs[blob as usize].refs.push(BlobRef {
                             path,
                             commit: HEAD_ONLY,
                         });
@@ -274,9 +338,9 @@ impl<'r> Walker<'r> {
             self.walk_root(t, Purpose::Head, "HEAD", &mut head);
         }
         // Drop blobs nothing references (met only in boundary trees), renumbering the HEAD pairs.
-        let mut renumber = vec![u32::MAX; self.blobs.len()];
-        let mut blobs = Vec::with_capacity(self.blobs.len());
-        for (i, b) in self.blobs.into_iter().enumerate() {
+        let mut renumber = vec![u32::MAX; self.st.blobs.len()];
+        let mut blobs = Vec::with_capacity(self.st.blobs.len());
+        for (i, b) in self.st.blobs.into_iter().enumerate() {
             if !b.refs.is_empty() {
                 renumber[i] = blobs.len() as u32;
                 blobs.push(b);
@@ -290,16 +354,16 @@ impl<'r> Walker<'r> {
             })
             .collect();
         Inventory {
-            paths: self.paths,
+            paths: self.st.paths,
             blobs,
             at_head,
-            symlinks: self.links.len() as u64,
-            submodules: self.gitlinks.len() as u64,
-            errors: self.errors,
+            symlinks: self.st.links.len() as u64,
+            submodules: self.st.gitlinks.len() as u64,
+            errors: self.st.errors.into_iter().map(|e| e.2).collect(),
         }
     }
 
     pub(super) fn trees_read(&self) -> u64 {
-        self.trees
+        self.st.trees
     }
 }
