@@ -22,11 +22,12 @@ summarise() { # findings per rule, and the first few by path
 import json, sys, collections
 d = json.load(sys.stdin)
 f = d["findings"]
-print(f"findings: {len(f)} in {d[\"summary\"][\"files_scanned\"]} files")
+files = d["summary"]["files_scanned"]
+print(f"findings: {len(f)} in {files} files")
 for rule, n in collections.Counter(x["rule_id"] for x in f).most_common():
     print(f"  {n:5}  {rule}")
 for x in f[:int(sys.argv[1])]:
-    print(f"  {x[\"path\"]}:{x[\"line\"]}  {x[\"rule_id\"]}")
+    print("  %s:%s  %s" % (x["path"], x["line"], x["rule_id"]))
 ' "${SHOW:-20}"
 }
 

@@ -100,6 +100,20 @@ pub(crate) fn open_regular(path: &Path, follow: Follow) -> Result<(File, u64), R
     if !ft.is_file() {
         return Err(ReadError::NotRegular(kind_of(&ft)));
     }
+    open_checked(path, follow)
+}
+
+/// [`open_regular`] for a path that a directory walker has just listed as a regular file (its
+/// type read from the directory entry): the lookup of the type before the open is left out, one
+/// system call per file of a directory scan; the open still never blocks nor follows a symlink,
+/// and the open handle's type is checked as before.
+pub(crate) fn open_listed_file(path: &Path) -> Result<(File, u64), ReadError> {
+    open_checked(path, Follow::No)
+}
+
+/// The open of [`open_regular`], after its type check: `O_NONBLOCK`, `O_NOFOLLOW` unless
+/// `follow`, then the open handle must be a regular file.
+fn open_checked(path: &Path, follow: Follow) -> Result<(File, u64), ReadError> {
     let mut opts = OpenOptions::new();
     opts.read(true);
     #[cfg(unix)]
@@ -306,6 +320,36 @@ mod tests {
         assert!(matches!(
             read_regular(Path::new("/dev/zero"), 100, Follow::Yes),
             Err(ReadError::NotRegular("character device"))
+        ));
+    }
+
+    #[test]
+    fn a_listed_file_replaced_since_by_a_symlink_fifo_or_directory_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("file");
+        std::fs::write(&file, b"twelve bytes").unwrap();
+        let (_, len) = open_listed_file(&file).unwrap();
+        assert_eq!(len, 12);
+        let link = dir.path().join("link");
+        std::os::unix::fs::symlink(&file, &link).unwrap();
+        assert!(matches!(open_listed_file(&link), Err(ReadError::Symlink)));
+        let fifo = dir.path().join("fifo");
+        let ok = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        assert!(matches!(
+            open_listed_file(&fifo),
+            Err(ReadError::NotRegular("FIFO"))
+        ));
+        assert!(matches!(
+            open_listed_file(dir.path()),
+            Err(ReadError::NotRegular("directory"))
+        ));
+        assert!(matches!(
+            open_listed_file(&dir.path().join("gone")),
+            Err(ReadError::NotFound)
         ));
     }
 

@@ -60,10 +60,58 @@ fn hash4_at(data: &[u8], q: usize) -> usize {
     hash4(u32::from_le_bytes([data[q], data[q + 1], data[q + 2], data[q + 3]]) | FOLD as u32)
 }
 
-/// Hash of the three low bytes of `w` (already folded) to a bitmap index.
+/// Hash of the three low bytes of `w` (already folded) to a bitmap index, by a multiply with
+/// `mul` (one of [`MULTIPLIERS`]).
 #[inline(always)]
-fn hash(w: u32) -> usize {
-    ((w & 0x00ff_ffff).wrapping_mul(0x9e37_79b1) >> SHIFT) as usize
+fn hash(w: u32, mul: u32) -> usize {
+    ((w & 0x00ff_ffff).wrapping_mul(mul) >> SHIFT) as usize
+}
+
+/// The multipliers the bitmap's hash may use (odd, bits well mixed). Each spreads the anchors
+/// differently, and so lets through different common trigrams of ordinary text whose hash
+/// collides with an anchor's: [`Anchors::new`] takes the one that lets through the fewest.
+const MULTIPLIERS: [u32; 8] = [
+    0x9e37_79b1,
+    0x85eb_ca77,
+    0xc2b2_ae3d,
+    0x27d4_eb2f,
+    0x1656_67b1,
+    0xd3a2_646d,
+    0xfd70_46c5,
+    0xb55a_4f09,
+];
+
+/// How much a position passing the bitmap by a collision with the common trigram of `rank`
+/// costs, relative to the others: the trigrams' frequencies fall roughly as 1 / rank (Zipf), and
+/// the most common ones dominate.
+fn collision_weight(rank: u16) -> f64 {
+    1.0 / (f64::from(rank) + 8.0)
+}
+
+/// Of [`MULTIPLIERS`], the one whose bitmap over `anchors` (folded) lets the fewest common
+/// trigrams through, weighted by how common each is; anchors themselves pass whatever the hash.
+fn best_multiplier(anchors: &[u32]) -> u32 {
+    let mut bits = vec![0u64; WORDS];
+    let mut best = (f64::MAX, MULTIPLIERS[0]);
+    for mul in MULTIPLIERS {
+        bits.iter_mut().for_each(|w| *w = 0);
+        for &w in anchors {
+            let h = hash(w, mul);
+            bits[h >> 6] |= 1 << (h & 63);
+        }
+        let cost: f64 = COMMON
+            .iter()
+            .filter(|&&(t, _)| {
+                let h = hash(t, mul);
+                (bits[h >> 6] >> (h & 63)) & 1 != 0 && anchors.binary_search(&t).is_err()
+            })
+            .map(|&(_, rank)| collision_weight(rank))
+            .sum();
+        if cost < best.0 {
+            best = (cost, mul);
+        }
+    }
+    best.1
 }
 
 /// The first slot to probe for a folded anchor in a table of `size` slots (a power of two).
@@ -74,8 +122,26 @@ fn slot(w: u32, size: usize) -> usize {
 
 /// The bitmap index of the three bytes at `q`.
 #[inline(always)]
-fn hash_at(data: &[u8], q: usize) -> usize {
-    hash(u32::from_le_bytes([data[q], data[q + 1], data[q + 2], 0]) | FOLD as u32)
+fn hash_at(data: &[u8], q: usize, mul: u32) -> usize {
+    hash(
+        u32::from_le_bytes([data[q], data[q + 1], data[q + 2], 0]) | FOLD as u32,
+        mul,
+    )
+}
+
+/// The first eight bytes of `keyword` (all of a shorter one) folded with [`FOLD`], as a
+/// little-endian word, and the mask of the bytes it holds: text that starts with the keyword,
+/// ASCII case ignored, has these bytes once folded.
+fn keyword_prefix(keyword: &[u8]) -> (u64, u64) {
+    let n = keyword.len().min(8);
+    let mut bytes = [0u8; 8];
+    bytes[..n].copy_from_slice(&keyword[..n]);
+    let mask = if n == 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * n)) - 1
+    };
+    ((u64::from_le_bytes(bytes) | FOLD) & mask, mask)
 }
 
 /// How common a three-byte sequence is in source code, lower meaning rarer: its place among the
@@ -138,6 +204,8 @@ impl Simd {
 
 /// The anchor bitmaps and, for each anchor, the keywords anchored on it.
 pub(super) struct Anchors {
+    /// The multiplier of the bitmap's hash (see [`best_multiplier`]).
+    mul: u32,
     bitmap: Box<[u64; WORDS]>,
     /// A second test for the positions that pass the first: each keyword's anchor with the byte
     /// after it (or, for an anchor at the keyword's end, the byte before), so that an anchor met
@@ -152,6 +220,11 @@ pub(super) struct Anchors {
     /// sorted by anchor. A position that passes the bitmaps is checked against the keywords
     /// anchored on its three bytes, so no automaton is needed (nor built at start-up).
     by_anchor: Vec<(u32, u32, u8)>,
+    /// For each entry of `by_anchor`, the first eight bytes of its keyword (fewer for a shorter
+    /// one) folded as the text is, and the mask of those bytes: one compare of eight bytes rejects
+    /// almost every position that holds an anchor but not its keyword (`= "` in ordinary code for
+    /// `pass = "`), before the byte-by-byte check.
+    prefixes: Vec<(u64, u64)>,
     /// An open-addressing table from a folded anchor to its first entry in `by_anchor`:
     /// `(anchor, index)`, `(0, 0)` when empty (a folded anchor is never 0). Most positions that
     /// pass the bitmaps hold no anchor at all, and one probe here tells so, where a binary
@@ -175,8 +248,15 @@ impl Anchors {
             }
             let at = (0..=k.len() - 3).min_by_key(|&o| commonness(&k[o..o + 3]))?;
             let w = u32::from_le_bytes([k[at], k[at + 1], k[at + 2], 0]) | FOLD as u32;
-            let h = hash(w);
             by_anchor.push((w, i as u32, at as u8));
+        }
+        let mut folded: Vec<u32> = by_anchor.iter().map(|e| e.0 & 0x00ff_ffff).collect();
+        folded.sort_unstable();
+        folded.dedup();
+        let mul = best_multiplier(&folded);
+        for &(w, i, at) in &by_anchor {
+            let (k, at) = (keywords[i as usize].as_bytes(), usize::from(at));
+            let h = hash(w, mul);
             bitmap[h >> 6] |= 1 << (h & 63);
             let quad = if at + 4 <= k.len() {
                 Some(at)
@@ -195,6 +275,10 @@ impl Anchors {
         }
         let simd = Simd::detect();
         by_anchor.sort_unstable();
+        let prefixes = by_anchor
+            .iter()
+            .map(|&(_, k, _)| keyword_prefix(keywords[k as usize].as_bytes()))
+            .collect();
         let size = (by_anchor.len() * 2).next_power_of_two().max(16);
         let mut slots = vec![(0u32, 0u32); size];
         for (i, &(w, _, _)) in by_anchor.iter().enumerate() {
@@ -208,11 +292,13 @@ impl Anchors {
             slots[at] = (w, i as u32);
         }
         Some(Anchors {
+            mul,
             bitmap,
             quads,
             bare,
             simd,
             by_anchor,
+            prefixes,
             slots,
         })
     }
@@ -241,7 +327,7 @@ impl Anchors {
             return;
         }
         let mut push = |q: usize| {
-            let h = hash_at(data, q);
+            let h = hash_at(data, q, self.mul);
             if self.confirm(data, q, h) {
                 f(q);
             }
@@ -250,9 +336,9 @@ impl Anchors {
         #[cfg(target_arch = "x86_64")]
         match self.simd {
             // SAFETY: the CPU has these instructions (`Simd::detect`).
-            Simd::Avx512 => p = unsafe { avx512::scan(&self.bitmap, data, &mut push) },
+            Simd::Avx512 => p = unsafe { avx512::scan(&self.bitmap, self.mul, data, &mut push) },
             // SAFETY: as above.
-            Simd::Avx2 => p = unsafe { avx2::scan(&self.bitmap, data, &mut push) },
+            Simd::Avx2 => p = unsafe { avx2::scan(&self.bitmap, self.mul, data, &mut push) },
             Simd::None => {}
         }
         // Windows start at p..p + BLOCK; the last load reads up to p + BLOCK + 2.
@@ -263,7 +349,7 @@ impl Anchors {
                 let word: [u8; 8] = block[6 * i..6 * i + 8].try_into().expect("eight bytes");
                 let x = u64::from_le_bytes(word) | FOLD;
                 for j in 0..6 {
-                    mask |= self.test(hash((x >> (8 * j)) as u32)) << (6 * i + j);
+                    mask |= self.test(hash((x >> (8 * j)) as u32, self.mul)) << (6 * i + j);
                 }
             }
             while mask != 0 {
@@ -273,7 +359,7 @@ impl Anchors {
             p += BLOCK;
         }
         for q in p..=n - 3 {
-            if self.test(hash_at(data, q)) != 0 {
+            if self.test(hash_at(data, q, self.mul)) != 0 {
                 push(q);
             }
         }
@@ -294,10 +380,17 @@ impl Anchors {
                     _ => at = (at + 1) & (size - 1),
                 }
             };
-            for &(_, k, at) in self.by_anchor[from..].iter().take_while(|e| e.0 == w) {
+            let entries = self.by_anchor[from..].iter().zip(&self.prefixes[from..]);
+            for (&(_, k, at), &(prefix, mask)) in entries.take_while(|e| e.0 .0 == w) {
                 let Some(start) = q.checked_sub(usize::from(at)) else {
                     continue;
                 };
+                if let Some(eight) = data.get(start..start + 8) {
+                    let eight: [u8; 8] = eight.try_into().expect("eight bytes");
+                    if (u64::from_le_bytes(eight) | FOLD) & mask != prefix {
+                        continue;
+                    }
+                }
                 let keyword = keywords[k as usize].as_bytes();
                 if data
                     .get(start..start + keyword.len())
@@ -335,7 +428,7 @@ impl Anchors {
         }
         for q in 0..=n - 3 {
             stats.positions += 1;
-            let h = hash_at(data, q);
+            let h = hash_at(data, q, self.mul);
             if self.test(h) == 0 {
                 continue;
             }
@@ -372,6 +465,7 @@ mod avx2 {
     #[target_feature(enable = "avx2")]
     pub(super) unsafe fn scan(
         bitmap: &[u64; WORDS],
+        mul: u32,
         data: &[u8],
         f: &mut impl FnMut(usize),
     ) -> usize {
@@ -382,7 +476,7 @@ mod avx2 {
             -128, 6, 7, 8, -128, 7, 8, 9, -128,
         );
         let fold = _mm256_set1_epi32(0x0020_2020);
-        let multiplier = _mm256_set1_epi32(0x9e37_79b1_u32 as i32);
+        let multiplier = _mm256_set1_epi32(mul as i32);
         let low5 = _mm256_set1_epi32(31);
         // The bitmap as 32-bit words: bit h is bit h % 32 of word h / 32 (little-endian).
         let words = bitmap.as_ptr().cast::<i32>();
@@ -429,6 +523,7 @@ mod avx512 {
     #[target_feature(enable = "avx512f,avx512bw,avx512vbmi")]
     pub(super) unsafe fn scan(
         bitmap: &[u64; WORDS],
+        mul: u32,
         data: &[u8],
         f: &mut impl FnMut(usize),
     ) -> usize {
@@ -443,7 +538,7 @@ mod avx512 {
         let spread = unsafe { _mm512_loadu_si512(spread.as_ptr().cast()) };
         let low3 = _mm512_set1_epi32(0x00ff_ffff);
         let fold = _mm512_set1_epi32(0x0020_2020);
-        let multiplier = _mm512_set1_epi32(0x9e37_79b1_u32 as i32);
+        let multiplier = _mm512_set1_epi32(mul as i32);
         let low5 = _mm512_set1_epi32(31);
         let one = _mm512_set1_epi32(1);
         // The bitmap as 32-bit words: bit h is bit h % 32 of word h / 32 (little-endian).
@@ -486,6 +581,44 @@ pub(super) mod tests {
         assert_eq!(COMMON[0], (0x20_2020, 0));
         assert_eq!(commonness(b"   ").0, 4096);
         assert_eq!(commonness(b"zqz").0, 0);
+    }
+
+    #[test]
+    fn a_keyword_prefix_matches_its_keyword_in_any_case_and_not_a_neighbour() {
+        let folded = |t: &[u8]| u64::from_le_bytes(t[..8].try_into().unwrap()) | FOLD;
+        let (prefix, mask) = keyword_prefix(b"pass = \"");
+        assert_eq!(mask, u64::MAX);
+        assert_eq!(folded(b"PASS = \"x") & mask, prefix);
+        assert_ne!(folded(b"path = \"x") & mask, prefix);
+        let (prefix, mask) = keyword_prefix(b"pat");
+        assert_eq!(mask, 0xff_ffff);
+        assert_eq!(folded(b"PATxxxxx") & mask, prefix);
+        assert_ne!(folded(b"pad-xxxx") & mask, prefix);
+    }
+
+    #[test]
+    fn the_multiplier_chosen_lets_fewer_common_trigrams_through_than_the_first() {
+        // Anchors chosen among the common trigrams themselves, so that collisions are many.
+        let mut anchors: Vec<u32> = COMMON.iter().step_by(4).map(|&(t, _)| t).collect();
+        anchors.sort_unstable();
+        let cost = |mul: u32| -> f64 {
+            let mut bits = vec![0u64; WORDS];
+            for &w in &anchors {
+                let h = hash(w, mul);
+                bits[h >> 6] |= 1 << (h & 63);
+            }
+            COMMON
+                .iter()
+                .filter(|&&(t, _)| {
+                    let h = hash(t, mul);
+                    (bits[h >> 6] >> (h & 63)) & 1 != 0 && anchors.binary_search(&t).is_err()
+                })
+                .map(|&(_, r)| collision_weight(r))
+                .sum()
+        };
+        let best = best_multiplier(&anchors);
+        assert!(MULTIPLIERS.contains(&best));
+        assert!(MULTIPLIERS.iter().all(|&m| cost(best) <= cost(m)));
     }
 
     fn hits(keywords: &[&str], data: &[u8]) -> Vec<(usize, usize)> {

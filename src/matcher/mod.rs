@@ -529,7 +529,9 @@ impl Matcher {
     /// [`Matcher::scan`], plus the decoder triggers and long token runs of `data`; rules with a
     /// structural checksum also run over those runs.
     pub(crate) fn scan_all(&self, path: &str, data: &[u8]) -> Result<Scan, RuleError> {
-        let hits = self.keyword_hits(data);
+        let mut hits = self.keyword_hits(data);
+        // By keyword, then start (see `search_rules`).
+        hits.sort_unstable();
         let mut scan = Scan::default();
         for &(p, start) in &hits {
             if let Some(t) = self.pattern_trigger[p as usize] {
@@ -553,6 +555,8 @@ impl Matcher {
     /// Run each rule where it can match, in one pass over the rules that have work: around its
     /// keywords' hits in `data`, and, for a rule found by its token's structure, over the token
     /// `runs` that hold a dot. What a buffer costs grows with its hits, not with the rule count.
+    /// `hits` are sorted by keyword, then start: each keyword's hits give each of its rules one
+    /// sorted run of work, and the stable sort by rule merges those runs instead of sorting them.
     fn search_rules(
         &self,
         path: &str,
@@ -568,13 +572,12 @@ impl Matcher {
                 dotted,
             } = scratch;
             by_rule.clear();
-            for &(p, start) in hits {
-                let end = start + self.pattern_len[p as usize];
-                by_rule.extend(
-                    self.pattern_rules[p as usize]
-                        .iter()
-                        .map(|&r| (r, start, end)),
-                );
+            for same in hits.chunk_by(|a, b| a.0 == b.0) {
+                let p = same[0].0 as usize;
+                let len = self.pattern_len[p];
+                for &r in &self.pattern_rules[p] {
+                    by_rule.extend(same.iter().map(|&(_, start)| (r, start, start + len)));
+                }
             }
             dotted.clear();
             if !self.structural.is_empty() {
@@ -587,8 +590,9 @@ impl Matcher {
                     by_rule.extend(self.structural.iter().map(|&r| (r as u32, RUNS, RUNS)));
                 }
             }
-            // By rule, and each rule's hits by start (its runs entry last).
-            by_rule.sort_unstable();
+            // By rule, and each rule's hits by start (its runs entry last): a merge of the
+            // sorted runs, one per (keyword, rule).
+            by_rule.sort();
             for work in by_rule.chunk_by(|a, b| a.0 == b.0) {
                 let i = work[0].0 as usize;
                 let rule = &self.rules[i];

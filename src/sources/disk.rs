@@ -4,7 +4,7 @@
 use crate::error::{BlobProblem, BlobProblemKind::Unreadable};
 use crate::outcome::Outcome;
 use crate::quote::quote;
-use crate::safe_io::{self, open_regular, Follow, ReadError};
+use crate::safe_io::{self, open_listed_file, ReadError};
 use crate::scan::{Blob, Content, Origin, Pipeline};
 use ignore::WalkBuilder;
 use std::io::Read;
@@ -68,8 +68,8 @@ fn scan_file(pipe: Pipeline, path: &Path, root: &Path, out: &mut Outcome, buf: &
             .push(BlobProblem::new(Unreadable, &shown, None, io_reason(&e)));
     };
     // A regular file only, opened without following a symlink or blocking on a FIFO (the walker
-    // saw a file, but the path may have been replaced since).
-    let (mut file, len) = match open_regular(path, Follow::No) {
+    // saw a file, but the path may have been replaced since: the open handle is checked).
+    let (mut file, len) = match open_listed_file(path) {
         Ok(f) => f,
         Err(ReadError::Io(e)) => return fail(out, e),
         Err(ReadError::NotFound) => {
