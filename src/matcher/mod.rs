@@ -302,10 +302,11 @@ impl Matcher {
             .iter()
             .enumerate()
             .filter(|(_, r)| {
-                r.spec
-                    .checksum
-                    .as_deref()
-                    .is_some_and(checksum::is_structural)
+                !r.spec.checksum_fails
+                    && r.spec
+                        .checksum
+                        .as_deref()
+                        .is_some_and(checksum::is_structural)
             })
             .map(|(i, _)| i)
             .collect();
@@ -705,7 +706,7 @@ impl Matcher {
             return Ok(None);
         }
         if let Some(name) = &rule.spec.checksum {
-            if !checksum::validate(name, secret) {
+            if checksum::validate(name, secret) == rule.spec.checksum_fails {
                 return Ok(None);
             }
         }
@@ -827,6 +828,44 @@ regex = 'wordy'
         assert_eq!(ids, vec!["t.prefixed", "t.other"]);
         assert_eq!(&data[found[0].start..found[0].end], b"tok_q8Zr2LxP0vT7mK4w");
         assert_eq!(&data[found[1].start..found[1].end], b"zzq1739");
+    }
+
+    #[test]
+    fn checksum_fails_reports_only_the_tokens_whose_checksum_does_not_verify() {
+        let rule = |id: &str, fails: bool| {
+            format!(
+                "[[rule]]\nid = \"{id}\"\ndescription = \"d\"\nkeywords = [\"ghp_\"]\n\
+                 regex = 'ghp_[A-Za-z0-9]{{36}}'\nchecksum = \"github\"\nchecksum_fails = {fails}\n"
+            )
+        };
+        let live = checksum::github_make("ghp_", "q8Zr2LxP0vT7mK4wN9sBq8Zr2LxP0v");
+        let mut made_up = live.clone();
+        let last = made_up.pop().unwrap();
+        made_up.push(if last == 'a' { 'b' } else { 'a' });
+        let data = format!("a = {live}\nb = {made_up}\n");
+        for with_verified in [true, false] {
+            let verified = if with_verified {
+                rule("t.live", false)
+            } else {
+                String::new()
+            };
+            let m = matcher(&format!("{verified}{}", rule("t.shape", true)));
+            let found = m.scan("f", data.as_bytes()).unwrap();
+            let got: Vec<_> = found
+                .iter()
+                .map(|f| (m.rules()[f.rule].id(), &data[f.start..f.end]))
+                .collect();
+            let mut want = vec![("t.shape", made_up.as_str())];
+            if with_verified {
+                want.insert(0, ("t.live", live.as_str()));
+            }
+            // With the verified rule disabled, the live token is not reported as a mere shape.
+            assert_eq!(got, want, "with the verified rule: {with_verified}");
+        }
+        let bad = "[[rule]]\nid = \"t.x\"\ndescription = \"d\"\nkeywords = [\"ghp_\"]\n\
+                   regex = 'ghp_'\nchecksum_fails = true\n";
+        let err = parse_rules("t.toml", bad, true).unwrap_err().to_string();
+        assert!(err.contains("checksum_fails"), "{err}");
     }
 
     #[test]

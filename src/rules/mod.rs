@@ -68,6 +68,10 @@ pub struct RuleSpec {
     pub entropy: Option<f64>,
     #[serde(default)]
     pub checksum: Option<String>,
+    /// Report the matches whose `checksum` does not verify, and only those: the token's shape
+    /// without a live token's checksum (a test value, or a token cut or mistyped).
+    #[serde(default)]
+    pub checksum_fails: bool,
     #[serde(default)]
     pub allow: Vec<String>,
     #[serde(default)]
@@ -448,6 +452,9 @@ pub(crate) fn validate_spec(
         return Err(err(format!(
             "keyword `{k}` is too short (2 characters at least)"
         )));
+    }
+    if spec.checksum_fails && spec.checksum.is_none() {
+        return Err(err("`checksum_fails` needs a `checksum` to fail".into()));
     }
     if let Some(c) = &spec.checksum {
         if !CHECKSUMS.contains(&c.as_str()) {
