@@ -50,20 +50,17 @@ impl RuleSet {
         }
         let mut scan = self.matcher.scan_all(path, data)?;
         let rejudged = self.rejudge_encoded(data, &mut scan.matches);
-        let plain: Vec<(usize, usize, usize)> = scan
-            .matches
-            .iter()
-            .map(|m| (m.rule, m.start, m.end))
-            .collect();
+        let plain = Spans::new(scan.matches.iter().map(|m| (m.start, m.end)).collect());
         let mut out = self.findings_of(path, data, std::mem::take(&mut scan.matches), None);
         let spans = rejudged.iter().map(|m| (m.start, m.end)).collect();
-        let decoded = self.decoded_findings(path, data, &scan, spans, &plain, &mut out)?;
+        let decoded =
+            Spans::new(self.decoded_findings(path, data, &scan, spans, &plain, &mut out)?);
         // A value whose decoded text no rule found stands as found in the plain text, unless
         // that text is a placeholder.
         let keep: Vec<RawMatch> = rejudged
             .into_iter()
             .filter(|m| {
-                !decoded.iter().any(|&(s, e)| s < m.end && m.start < e)
+                !decoded.overlaps(m.start, m.end)
                     && !decode::base64_text(&data[m.start..m.end])
                         .is_some_and(|t| placeholder::is_placeholder(&t))
             })
@@ -104,7 +101,7 @@ impl RuleSet {
         data: &[u8],
         scan: &Scan,
         mut extra: Vec<(usize, usize)>,
-        plain: &[(usize, usize, usize)],
+        plain: &Spans,
         out: &mut Vec<Finding>,
     ) -> Result<Vec<(usize, usize)>, RuleError> {
         let mut budget = decode::MAX_DECODED;
@@ -113,6 +110,7 @@ impl RuleSet {
             return Ok(Vec::new());
         };
         let mut found: Vec<RawMatch> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         let mut secrets: Vec<Vec<u8>> = Vec::new();
         for depth in 1..=decode::MAX_DEPTH {
             let inner = self.matcher.scan_all(path, &layer.text)?;
@@ -122,10 +120,7 @@ impl RuleSet {
                 }
                 let (start, end) = layer.source(m.start, m.end);
                 let (match_start, match_end) = layer.source(m.match_start, m.match_end);
-                let seen =
-                    |&(r, s, e): &(usize, usize, usize)| r == m.rule && s == start && e == end;
-                let overlaps_plain = plain.iter().any(|&(_, s, e)| s < end && start < e);
-                if overlaps_plain || found.iter().any(|f| seen(&(f.rule, f.start, f.end))) {
+                if plain.overlaps(start, end) || !seen.insert((m.rule, start, end)) {
                     continue;
                 }
                 secrets.push(layer.text[m.start..m.end].to_vec());
@@ -227,6 +222,37 @@ const DECODED_NOTE: &str =
     "found in the decoded text (base64, string escapes or percent-encoding) of this span";
 
 /// A decoded buffer of a decoded buffer, mapped back to the first one's source.
+/// Spans sorted by start, with the furthest end reached so far: whether `[start, end)` overlaps
+/// any of them is one binary search, so checking every match against every span stays
+/// n·log n however many findings a blob holds.
+pub(crate) struct Spans {
+    starts: Vec<usize>,
+    reach: Vec<usize>,
+}
+
+impl Spans {
+    fn new(mut spans: Vec<(usize, usize)>) -> Spans {
+        spans.sort_unstable();
+        let mut far = 0;
+        let reach = spans
+            .iter()
+            .map(|&(_, e)| {
+                far = far.max(e);
+                far
+            })
+            .collect();
+        Spans {
+            starts: spans.iter().map(|&(s, _)| s).collect(),
+            reach,
+        }
+    }
+
+    fn overlaps(&self, start: usize, end: usize) -> bool {
+        let before = self.starts.partition_point(|&s| s < end);
+        before > 0 && self.reach[before - 1] > start
+    }
+}
+
 fn compose(outer: &Decoded, mut inner: Decoded) -> Decoded {
     let last = outer.src.len().saturating_sub(1);
     for r in &mut inner.src {
@@ -387,5 +413,36 @@ impl AllowLines {
             return true;
         }
         first.start > 0 && self.line(data, first.start - 1).next
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Spans;
+
+    #[test]
+    fn spans_answer_overlap_as_checking_each_span_would() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % n) as usize
+        };
+        for _ in 0..200 {
+            let spans: Vec<(usize, usize)> = (0..next(12))
+                .map(|_| {
+                    let s = next(60);
+                    (s, s + 1 + next(10))
+                })
+                .collect();
+            let index = Spans::new(spans.clone());
+            for _ in 0..20 {
+                let s = next(70);
+                let e = s + 1 + next(10);
+                let brute = spans.iter().any(|&(a, b)| a < e && s < b);
+                assert_eq!(index.overlaps(s, e), brute, "{spans:?} [{s}, {e})");
+            }
+        }
     }
 }
