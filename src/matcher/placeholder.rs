@@ -76,8 +76,6 @@ const MARKERS: &[&str] = &[
     "${",
     "{{",
     "}}",
-    "%(",
-    "#{",
     "<%",
     "process.env",
     "os.environ",
@@ -137,7 +135,10 @@ pub(crate) fn is_placeholder(secret: &[u8]) -> bool {
         }
         _ => {}
     }
-    if lower.contains(&b'<') && lower.contains(&b'>') {
+    if angle_template(&lower)
+        || named_field(&lower, b"%(", b')')
+        || named_field(&lower, b"#{", b'}')
+    {
         return true;
     }
     if DUMMY_WORDS.iter().any(|w| lower == w.as_bytes()) {
@@ -147,6 +148,47 @@ pub(crate) fn is_placeholder(secret: &[u8]) -> bool {
         return true;
     }
     mostly_mask(s) || few_distinct(s) || sequential(s) || brace_template(s)
+}
+
+/// An angle-bracket placeholder: `<your-api-key>`, `<password>`, `<YOUR TOKEN>` — a letter after
+/// `<`, then only letters, digits, spaces, `_`, `-` or `.` up to `>`. A random value that merely
+/// holds both brackets (WordPress salts and Django keys draw from punctuation) is not one.
+fn angle_template(s: &[u8]) -> bool {
+    s.iter().enumerate().any(|(i, &b)| {
+        b == b'<'
+            && s.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic())
+            && s[i + 1..]
+                .iter()
+                .position(|&c| {
+                    !(c.is_ascii_alphanumeric() || matches!(c, b' ' | b'_' | b'-' | b'.'))
+                })
+                .is_some_and(|len| s[i + 1 + len] == b'>')
+    })
+}
+
+/// A named template field: `%(password)s`, `#{secret}`, `#{ENV['X']}` — the opener, a letter or
+/// `_`, then name characters up to `close`. Random punctuation (`%((8=@`) is not one.
+fn named_field(s: &[u8], open: &[u8], close: u8) -> bool {
+    let mut i = 0;
+    while let Some(at) = s[i..].windows(open.len()).position(|w| w == open) {
+        let start = i + at + open.len();
+        let name = &s[start..];
+        if name
+            .first()
+            .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_')
+        {
+            if let Some(len) = name.iter().position(|&c| {
+                !(c.is_ascii_alphanumeric()
+                    || matches!(c, b'_' | b'.' | b'[' | b']' | b'\'' | b'"' | b' '))
+            }) {
+                if name[len] == close {
+                    return true;
+                }
+            }
+        }
+        i = start;
+    }
+    false
 }
 
 /// A single-brace template field: `{password}`, `{0}`, `{}` (format strings, f-strings).
@@ -289,6 +331,8 @@ mod tests {
             "sk_live_1234567890abcdefghij",
             "#{secret}",
             "<%= pass %>",
+            "#{ENV['SECRET']}",
+            "<YOUR TOKEN>",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p} should be a placeholder");
         }
@@ -304,6 +348,10 @@ mod tests {
             "Tr0ub4dor&3",
             "%rsK8xiGC4I6w41W",
             "*nA2sjDYPzfazaGU",
+            // random punctuation holding both angle brackets, `%(` or `#{`
+            "yi]q4}N8XuuJ0K{z*Y%(>8{bKKL;z|=-xI[N<Y@?&}=7rO0*8mGm7eIlj+!>>UO+",
+            "django-insecure-5%((8=@q80x)@jz2y+krls9s5#xme@g2asggeel7be+01(!yvs",
+            "Yl2#{;qZ8*v<M3/x>9k",
             "sk_test_4eC39HqLyjWDarjtT1zdp7dc", // hushguard:allow (Stripe's documented test key)
         ] {
             assert!(
