@@ -124,8 +124,16 @@ pub(crate) fn is_placeholder(secret: &[u8]) -> bool {
     // Shell / batch variables: `$VAR`, `$(cmd)`, `%VAR%` (a batch variable closes with `%`: a
     // password that merely starts with `%` is not one).
     match lower.as_slice() {
-        [b'$', next, ..] if next.is_ascii_alphabetic() || matches!(next, b'_' | b'{' | b'(') => {
-            return true;
+        [b'$', b'{' | b'(', ..] => return true,
+        [b'$', next, rest @ ..] if next.is_ascii_alphabetic() || *next == b'_' => {
+            // `$NAME`, `$NAME/path`, `$NAME.txt`; but `$reO=edz+…` is a password: a variable's
+            // name never runs into `=`, `+`, `!` …
+            let after = rest
+                .iter()
+                .find(|b| !(b.is_ascii_alphanumeric() || **b == b'_'));
+            if !after.is_some_and(|b| b"=+!#%^&*~?,;<>|".contains(b)) {
+                return true;
+            }
         }
         [b'%', b'{' | b'(', ..] => return true,
         [b'%', next, rest @ ..]
@@ -136,8 +144,8 @@ pub(crate) fn is_placeholder(secret: &[u8]) -> bool {
         _ => {}
     }
     if angle_template(&lower)
-        || named_field(&lower, b"%(", b')')
-        || named_field(&lower, b"#{", b'}')
+        || named_field(&lower, b"%(", b')', b"sdifrxeg")
+        || named_field(&lower, b"#{", b'}', b"")
     {
         return true;
     }
@@ -167,8 +175,9 @@ fn angle_template(s: &[u8]) -> bool {
 }
 
 /// A named template field: `%(password)s`, `#{secret}`, `#{ENV['X']}` — the opener, a letter or
-/// `_`, then name characters up to `close`. Random punctuation (`%((8=@`) is not one.
-fn named_field(s: &[u8], open: &[u8], close: u8) -> bool {
+/// `_`, then name characters up to `close`, then one of `after` if it is not empty (the
+/// conversion of `%(name)s`). Random punctuation (`%((8=@`, `%(p5)t`) is not one.
+fn named_field(s: &[u8], open: &[u8], close: u8, after: &[u8]) -> bool {
     let mut i = 0;
     while let Some(at) = s[i..].windows(open.len()).position(|w| w == open) {
         let start = i + at + open.len();
@@ -181,7 +190,9 @@ fn named_field(s: &[u8], open: &[u8], close: u8) -> bool {
                 !(c.is_ascii_alphanumeric()
                     || matches!(c, b'_' | b'.' | b'[' | b']' | b'\'' | b'"' | b' '))
             }) {
-                if name[len] == close {
+                if name[len] == close
+                    && (after.is_empty() || name.get(len + 1).is_some_and(|c| after.contains(c)))
+                {
                     return true;
                 }
             }
@@ -311,6 +322,7 @@ mod tests {
             "\"changeme\"",
             "${DB_PASSWORD}",
             "$DB_PASSWORD",
+            "$HOME/.netrc",
             "%APPDATA%",
             "%DB_PASSWORD:~0,8%",
             "{{ vault_password }}",
@@ -352,6 +364,8 @@ mod tests {
             "yi]q4}N8XuuJ0K{z*Y%(>8{bKKL;z|=-xI[N<Y@?&}=7rO0*8mGm7eIlj+!>>UO+",
             "django-insecure-5%((8=@q80x)@jz2y+krls9s5#xme@g2asggeel7be+01(!yvs",
             "Yl2#{;qZ8*v<M3/x>9k",
+            "fuzkb&@a39pk^zy9_((3pex6ev@v2i(74*r%(p5)t53!z8w!3!",
+            "$reO=edzP7+YG$cWw",
             "sk_test_4eC39HqLyjWDarjtT1zdp7dc", // hushguard:allow (Stripe's documented test key)
         ] {
             assert!(
