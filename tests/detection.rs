@@ -150,3 +150,26 @@ fn hostile_encodings_give_a_bounded_scan() {
         assert!(secs < 20.0, "{name}: {secs} s");
     }
 }
+
+/// The third blind round wrote each leak under its format's own file name and under a generic
+/// one (`fixture_0042.txt`): both must be found, since a generator names its fixtures freely.
+#[test]
+fn a_blind3_leak_is_found_under_a_generic_file_name_as_under_its_own() {
+    let cases: Vec<_> = corpus::corpus()
+        .into_iter()
+        .filter(|c| c.name.starts_with("blind3/") && c.leak)
+        .collect();
+    assert!(cases.len() >= 80, "{}", cases.len());
+    let outcomes = corpus::evaluate(&cases);
+    let missed: Vec<_> = outcomes
+        .iter()
+        .filter(|o| o.findings.is_empty())
+        .map(|o| format!("{} ({})", o.case.name, o.case.path))
+        .collect();
+    assert!(missed.is_empty(), "{missed:#?}");
+    let generic = cases
+        .iter()
+        .filter(|c| c.name.ends_with("/generic"))
+        .count();
+    assert_eq!(generic * 2, cases.len());
+}

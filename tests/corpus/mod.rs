@@ -6,6 +6,7 @@
 
 mod blind;
 mod blind2;
+mod blind3;
 mod clean;
 mod families;
 
@@ -612,6 +613,7 @@ pub fn corpus() -> Vec<Case> {
         .chain(clean::cases())
         .chain(blind::cases())
         .chain(blind2::cases())
+        .chain(blind3::cases())
     {
         cases.push(Case {
             name,
