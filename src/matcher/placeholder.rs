@@ -74,8 +74,6 @@ const DUMMY_WORDS: &[&str] = &[
 /// Substrings that mark template text, environment lookups or placeholders.
 const MARKERS: &[&str] = &[
     "${",
-    "{{",
-    "}}",
     "<%",
     "process.env",
     "os.environ",
@@ -136,14 +134,13 @@ pub(crate) fn is_placeholder(secret: &[u8]) -> bool {
             }
         }
         [b'%', b'{' | b'(', ..] => return true,
-        [b'%', next, rest @ ..]
-            if (next.is_ascii_alphabetic() || *next == b'_') && rest.contains(&b'%') =>
-        {
+        [b'%', next, ..] if (next.is_ascii_alphabetic() || *next == b'_') && batch_variable(s) => {
             return true;
         }
         _ => {}
     }
-    if angle_template(&lower)
+    if double_brace(&lower)
+        || angle_template(&lower)
         || named_field(&lower, b"%(", b')', b"sdifrxeg")
         || named_field(&lower, b"#{", b'}', b"")
     {
@@ -156,6 +153,36 @@ pub(crate) fn is_placeholder(secret: &[u8]) -> bool {
         return true;
     }
     mostly_mask(s) || few_distinct(s) || sequential(s) || brace_template(s)
+}
+
+/// A double-brace template: `{{` and, after it, `}}` (`{{ .Values.apiKey }}`, `{{ secret }}`).
+/// Random salts hold one or the other, or them in the wrong order, by chance.
+fn double_brace(s: &[u8]) -> bool {
+    s.windows(2)
+        .position(|w| w == b"{{")
+        .is_some_and(|i| s[i + 2..].windows(2).any(|w| w == b"}}"))
+}
+
+/// A batch variable at the start: `%APPDATA%`, `%DB_PASSWORD:~0,8%`, `%NUGET_PASSWORD%\x` — a
+/// name, then `:` (a substring), or `%` and then the end, a path separator, or a name in capitals
+/// (`%zJvrqPi4Q%_xDx1` is a password that merely holds two `%`).
+fn batch_variable(s: &[u8]) -> bool {
+    let name_len = s[1..]
+        .iter()
+        .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_'))
+        .unwrap_or(s.len() - 1);
+    let name = &s[1..1 + name_len];
+    match s.get(1 + name_len) {
+        Some(b':') => true,
+        Some(b'%') => {
+            let capitals = name
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_');
+            let rest = &s[2 + name_len..];
+            capitals || rest.is_empty() || matches!(rest[0], b'\\' | b'/' | b'.')
+        }
+        _ => false,
+    }
 }
 
 /// An angle-bracket placeholder: `<your-api-key>`, `<password>`, `<YOUR TOKEN>` — a letter after
@@ -324,6 +351,8 @@ mod tests {
             "$DB_PASSWORD",
             "$HOME/.netrc",
             "%APPDATA%",
+            "%UserProfile%\\.ssh",
+            "{{ .Values.apiKey }}",
             "%DB_PASSWORD:~0,8%",
             "{{ vault_password }}",
             "%(password)s",
@@ -366,6 +395,8 @@ mod tests {
             "Yl2#{;qZ8*v<M3/x>9k",
             "fuzkb&@a39pk^zy9_((3pex6ev@v2i(74*r%(p5)t53!z8w!3!",
             "$reO=edzP7+YG$cWw",
+            "%zJvrqPi4Q%_xDx1FyAc?#D",
+            "*1a[+HruaRl@++<9O^y#dGtsH:g%TU*)rT~fv+BtA`!_x;C8ZI[}}-ntHvt/k3~d",
             "sk_test_4eC39HqLyjWDarjtT1zdp7dc", // hushguard:allow (Stripe's documented test key)
         ] {
             assert!(
