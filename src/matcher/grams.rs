@@ -99,19 +99,22 @@ const WEIGHED: u16 = 4096;
 fn best_multiplier(anchors: &[u32]) -> u32 {
     let mut bits = vec![0u64; WORDS];
     let mut best = (f64::MAX, MULTIPLIERS[0]);
+    let weighed: Vec<(u32, u16)> = COMMON
+        .iter()
+        .filter(|&&(_, rank)| rank < WEIGHED)
+        .copied()
+        .collect();
     for mul in MULTIPLIERS {
         bits.iter_mut().for_each(|w| *w = 0);
         for &w in anchors {
             let h = hash(w, mul);
             bits[h >> 6] |= 1 << (h & 63);
         }
-        let cost: f64 = COMMON
+        let cost: f64 = weighed
             .iter()
-            .filter(|&&(t, rank)| {
-                rank < WEIGHED && {
-                    let h = hash(t, mul);
-                    (bits[h >> 6] >> (h & 63)) & 1 != 0 && anchors.binary_search(&t).is_err()
-                }
+            .filter(|&&(t, _)| {
+                let h = hash(t, mul);
+                (bits[h >> 6] >> (h & 63)) & 1 != 0 && anchors.binary_search(&t).is_err()
             })
             .map(|&(_, rank)| collision_weight(rank))
             .sum();
