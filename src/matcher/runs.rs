@@ -302,7 +302,7 @@ mod tests {
             for at in 0..40 {
                 for n in [len - 1, len, len + 3] {
                     let mut w = vec![b'z'; at];
-                    w.extend(std::iter::repeat(b'a').take(n));
+                    w.extend(std::iter::repeat_n(b'a', n));
                     w.extend(b"zz x0123 ok");
                     assert_eq!(holds_run(&w, run), n >= len, "len {len} at {at} n {n}");
                 }
