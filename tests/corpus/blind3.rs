@@ -201,7 +201,7 @@ fn encode_markers(s: &str) -> String {
         let after = &rest[start + 5..];
         let colon = after.find(':').expect("marker kind");
         let end = after.find("]]").expect("marker end");
-        let text = after[colon + 1..end].as_bytes();
+        let text = &after.as_bytes()[colon + 1..end];
         match &after[..colon] {
             "" => out.push_str(&base64(text, B64, true)),
             "u" => out.push_str(&base64(text, B64URL, false)),
