@@ -100,7 +100,7 @@ fn message_of(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>, Error> {
 }
 
 /// The message of commit `id`, scanned; a problem names the commit.
-fn scan_commit(
+pub(crate) fn scan_commit(
     scanner: &RuleSet,
     repo: &gix::Repository,
     id: ObjectId,
@@ -163,6 +163,17 @@ pub(crate) fn scan_history(
         } else {
             ids.iter().map(|id| scan(repo, id)).collect()
         };
+    first_in_history(ids, results, info, out);
+}
+
+/// Record the findings of an audited history's messages, `results[k]` those of `ids[k]` (oldest
+/// first): one finding per fingerprint, in the earliest commit that has it.
+pub(crate) fn first_in_history(
+    ids: &[ObjectId],
+    results: Vec<Result<Vec<Finding>, BlobProblem>>,
+    info: &dyn Fn(&ObjectId) -> CommitInfo,
+    out: &mut Outcome,
+) {
     let mut seen: HashSet<String> = HashSet::new();
     for (id, r) in ids.iter().zip(results) {
         match r {

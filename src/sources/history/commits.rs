@@ -166,11 +166,13 @@ fn from_graph(
     Some((tree, parents, time))
 }
 
-/// Walk the history from the tips and choose the commits to audit.
+/// Walk the history from the tips and choose the commits to audit; `on_read` is told of each
+/// commit as it is read.
 pub(super) fn load(
     repo: &gix::Repository,
     select: &Select,
     on_commit: &dyn Fn(u64),
+    on_read: &dyn Fn(ObjectId),
 ) -> Result<History> {
     let mut errors = Vec::new();
     let tips = tips(repo, select.branches, &mut errors)?;
@@ -203,6 +205,7 @@ pub(super) fn load(
         };
         match read {
             Ok(Some((tree, parents, time))) => {
+                on_read(id);
                 let i = nodes.len() as u32;
                 index.insert(id, i);
                 let parents = if shallow.contains(&id) {
