@@ -137,14 +137,15 @@ pub(crate) fn audit_streamed(
         let (met, rx) = std::sync::mpsc::channel();
         let early = (threads > 1).then(|| {
             let (sync, chosen) = (&sync, &chosen);
-            s.spawn(move || messages::scan(&messages::reader(sync), scanner, rx, chosen))
+            let bundles = &bundles;
+            s.spawn(move || messages::scan(&sync.to_thread_local(), bundles, scanner, rx, chosen))
         });
         let on_read = |id| {
             if early.is_some() {
                 let _ = met.send(id);
             }
         };
-        let loaded = commits::load(repo, &select, &|n| progress.commits(n), &on_read);
+        let loaded = commits::load(repo, &bundles, &select, &|n| progress.commits(n), &on_read);
         if let Ok(history) = &loaded {
             let ids: Vec<gix::ObjectId> = history.commits.iter().map(|c| c.id).collect();
             let among = (opts.since.is_some() || opts.max_count.is_some())

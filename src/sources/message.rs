@@ -99,20 +99,36 @@ fn message_of(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>, Error> {
         })
 }
 
+/// A problem with the message of commit `id`.
+fn in_commit(id: ObjectId, kind: BlobProblemKind, e: &dyn std::fmt::Display) -> BlobProblem {
+    BlobProblem {
+        path: MESSAGE_PATH.into(),
+        object: Some(id.to_string()),
+        kind,
+        message: format!("commit {id}: {e}"),
+    }
+}
+
 /// The message of commit `id`, scanned; a problem names the commit.
 pub(crate) fn scan_commit(
     scanner: &RuleSet,
     repo: &gix::Repository,
     id: ObjectId,
 ) -> Result<Vec<Finding>, BlobProblem> {
-    let in_commit = |kind, e: &dyn std::fmt::Display| BlobProblem {
-        path: MESSAGE_PATH.into(),
-        object: Some(id.to_string()),
-        kind,
-        message: format!("commit {id}: {e}"),
-    };
-    let message = message_of(repo, id).map_err(|e| in_commit(BlobProblemKind::Unreadable, &e))?;
-    scan_message(scanner, &message).map_err(|e| in_commit(e.kind, &e))
+    let message =
+        message_of(repo, id).map_err(|e| in_commit(id, BlobProblemKind::Unreadable, &e))?;
+    scan_message(scanner, &message).map_err(|e| in_commit(id, e.kind, &e))
+}
+
+/// [`scan_commit`] for a commit already read: `data` is the commit object as stored, whose
+/// message follows the first empty line (as `message_of` takes it).
+pub(crate) fn scan_commit_data(
+    scanner: &RuleSet,
+    id: ObjectId,
+    data: &[u8],
+) -> Result<Vec<Finding>, BlobProblem> {
+    let message = memchr::memmem::find(data, b"\n\n").map_or(&[][..], |p| &data[p + 2..]);
+    scan_message(scanner, message).map_err(|e| in_commit(id, e.kind, &e))
 }
 
 /// Scan the message of each commit of a range or push, and record findings (named with their

@@ -3,10 +3,13 @@
 //! the history is known only once every commit is read), so each message is scanned as soon as
 //! its commit is met, and the findings are attributed in topological order at the end.
 
+use super::commits::COMMIT_CACHE;
+use super::objects::Reader;
 use crate::error::BlobProblem;
 use crate::finding::Finding;
 use crate::outcome::Outcome;
 use crate::scan::RuleSet;
+use crate::sources::message;
 use gix::ObjectId;
 use rustc_hash::{FxHashMap as FxMap, FxHashSet as FxSet};
 use std::sync::mpsc::Receiver;
@@ -21,25 +24,27 @@ pub(super) struct Chosen {
     pub among: Option<FxSet<ObjectId>>,
 }
 
-/// A repository handle to read commits with: each commit is read once and git does not store
-/// commits as deltas, so the object and delta-base caches would only hold memory.
-pub(super) fn reader(sync: &gix::ThreadSafeRepository) -> gix::Repository {
-    let mut repo = sync.to_thread_local();
-    repo.object_cache_size(0);
-    repo.objects.unset_pack_cache();
-    repo
-}
-
 /// Scan the message of each commit received on `met` (commits as they are read); once the channel
 /// closes, the audited commits are in `chosen` (unset: reading failed, nothing to report). A commit
 /// met but not audited is skipped if it is still waiting when the choice is known; an audited one
 /// not met is scanned then.
 pub(super) fn scan(
     repo: &gix::Repository,
+    bundles: &[gix::odb::pack::Bundle],
     scanner: &RuleSet,
     met: Receiver<ObjectId>,
     chosen: &OnceLock<Chosen>,
 ) -> Outcome {
+    // Straight from the packs the walk reads: the object database maps them a second time, and
+    // where commits lie spread over a pack (as `git fast-import` writes them) reading them through
+    // it made the whole pack resident twice.
+    let mut reader = Reader::new(repo, bundles, COMMIT_CACHE);
+    let mut buf = Vec::new();
+    let mut scan_commit = |id: ObjectId| match reader.read(&id, &mut buf) {
+        Ok(Some(gix::object::Kind::Commit)) => message::scan_commit_data(scanner, id, &buf),
+        // Named as the object database names it.
+        _ => message::scan_commit(scanner, repo, id),
+    };
     let mut scanned: FxMap<ObjectId, Result<Vec<Finding>, BlobProblem>> = FxMap::default();
     for id in met {
         let skip = chosen
@@ -47,7 +52,7 @@ pub(super) fn scan(
             .and_then(|c| c.among.as_ref())
             .is_some_and(|among| !among.contains(&id));
         if !skip {
-            let found = super::super::message::scan_commit(scanner, repo, id);
+            let found = scan_commit(id);
             scanned.insert(id, found);
         }
     }
@@ -58,14 +63,10 @@ pub(super) fn scan(
     let results = chosen
         .ids
         .iter()
-        .map(|id| {
-            scanned
-                .remove(id)
-                .unwrap_or_else(|| super::super::message::scan_commit(scanner, repo, *id))
-        })
+        .map(|id| scanned.remove(id).unwrap_or_else(|| scan_commit(*id)))
         .collect();
     drop(scanned);
     let info = |id: &ObjectId| crate::git::commit::info_of(repo, *id);
-    super::super::message::first_in_history(&chosen.ids, results, &info, &mut out);
+    message::first_in_history(&chosen.ids, results, &info, &mut out);
     out
 }
