@@ -109,6 +109,22 @@ fn print_problems(outcome: &Outcome) {
     }
 }
 
+/// The lines git gives a hook on standard input, at most `limit` bytes. `hook` names it and
+/// `lines` what git writes there, for the error that a terminal (no git behind it) gets.
+fn hook_input(hook: &str, lines: &str, limit: u64) -> Result<String> {
+    if std::io::stdin().is_terminal() {
+        return Err(Error::Input(format!(
+            "--{hook} reads git's {hook} lines ({lines}) on standard input; to scan commits by hand, use --range"
+        )));
+    }
+    let input = crate::safe_io::read_stdin(limit).map_err(|e| {
+        Error::Input(format!(
+            "cannot read the {hook} lines on standard input: {e}"
+        ))
+    })?;
+    Ok(String::from_utf8_lossy(&input).into_owned())
+}
+
 /// Whether a person reads standard error: it is a terminal, and git did not start this process
 /// (git sets `GIT_EXEC_PATH` and `GIT_PREFIX` for every hook and alias it runs, and the pre-commit
 /// framework sets `PRE_COMMIT`). A hook stays silent when all is clean.

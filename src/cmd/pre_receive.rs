@@ -14,7 +14,7 @@ use crate::sources::prereceive::{parse_updates, push_changes, skip_reason, SKIP_
 use crate::sources::{message, scan_commit_changes};
 use gix::bstr::ByteSlice;
 use gix::ObjectId;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -56,15 +56,8 @@ pub(super) fn run(args: ScanArgs) -> Result<i32> {
 
     let root = git::server_root(&repo);
     let settings = Settings::for_scan(&root, &args.report, args.max_file_size)?.with_repo(ts);
-    if std::io::stdin().is_terminal() {
-        return Err(Error::Input("--pre-receive reads git's pre-receive lines (<old> <new> <ref>) on standard input; to scan commits by hand, use --range".into()));
-    }
-    let input = crate::safe_io::read_stdin(UPDATES_LIMIT).map_err(|e| {
-        Error::Input(format!(
-            "cannot read the pre-receive lines on standard input: {e}"
-        ))
-    })?;
-    let updates = parse_updates(&String::from_utf8_lossy(&input))?;
+    let input = super::hook_input("pre-receive", "<old> <new> <ref>", UPDATES_LIMIT)?;
+    let updates = parse_updates(&input)?;
 
     let mut outcome = Outcome::default();
     let (commits, set) = push_changes(&repo, &updates, &mut outcome)?;

@@ -4,14 +4,13 @@
 
 use super::finish;
 use crate::cli::ScanArgs;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::git;
 use crate::outcome::Outcome;
 use crate::report::RunKind;
 use crate::settings::Settings;
 use crate::sources::range::{commit_changes, parse_pre_push, pushed_commits, range_commits, zero};
 use crate::sources::scan_commit_changes;
-use std::io::IsTerminal;
 use std::time::Instant;
 
 /// The most bytes of pre-push lines read (git writes one short line per pushed ref).
@@ -62,23 +61,19 @@ fn pre_push_input(hook_args: &[String]) -> Result<PrePush> {
         .or_else(|| std::env::var("PRE_COMMIT_REMOTE_NAME").ok())
         .filter(|r| !r.is_empty());
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let lines = if let (Some(from), Some(to)) =
-        (env("PRE_COMMIT_FROM_REF"), env("PRE_COMMIT_TO_REF"))
-    {
-        vec![(to, from)]
-    } else if let (Some(_), Some(local)) = (env("PRE_COMMIT"), env("PRE_COMMIT_LOCAL_BRANCH")) {
-        // The framework found no common ancestor with the remote: a whole new history.
-        vec![(local, zero())]
-    } else {
-        if std::io::stdin().is_terminal() {
-            return Err(Error::Input("--pre-push reads git's pre-push lines (<local ref> <local sha> <remote ref> <remote sha>) on standard input; to scan commits by hand, use --range".into()));
-        }
-        let input = crate::safe_io::read_stdin(PRE_PUSH_LIMIT).map_err(|e| {
-            Error::Input(format!(
-                "cannot read the pre-push lines on standard input: {e}"
-            ))
-        })?;
-        parse_pre_push(&String::from_utf8_lossy(&input))?
-    };
+    let lines =
+        if let (Some(from), Some(to)) = (env("PRE_COMMIT_FROM_REF"), env("PRE_COMMIT_TO_REF")) {
+            vec![(to, from)]
+        } else if let (Some(_), Some(local)) = (env("PRE_COMMIT"), env("PRE_COMMIT_LOCAL_BRANCH")) {
+            // The framework found no common ancestor with the remote: a whole new history.
+            vec![(local, zero())]
+        } else {
+            let input = super::hook_input(
+                "pre-push",
+                "<local ref> <local sha> <remote ref> <remote sha>",
+                PRE_PUSH_LIMIT,
+            )?;
+            parse_pre_push(&input)?
+        };
     Ok(PrePush { remote, lines })
 }

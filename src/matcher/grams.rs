@@ -7,17 +7,19 @@
 //! keywords but a sorted table, so building it costs well under a millisecond, where an
 //! Aho–Corasick automaton over two thousand keywords cost several.
 
-/// The 4096 most common three-byte sequences of source code, bytes folded as below (bit 5 set):
-/// five-byte records sorted by trigram, the trigram (three bytes) then its rank (two bytes,
+/// The [`ENTRIES`] most common three-byte sequences of source code, bytes folded as below (bit 5
+/// set): five-byte records sorted by trigram, the trigram (three bytes) then its rank (two bytes,
 /// little-endian; 0 = most common). Written by `examples/trigrams.rs`.
-const TABLE: &[u8; 4096 * RECORD] = include_bytes!("../../data/trigrams.bin");
+const TABLE: &[u8; ENTRIES * RECORD] = include_bytes!("../../data/trigrams.bin");
+/// Trigrams in [`TABLE`].
+const ENTRIES: usize = 16384;
 /// Bytes per record of [`TABLE`].
 const RECORD: usize = 5;
 /// [`TABLE`] as `(folded trigram, rank)`, sorted by trigram, decoded when the crate compiles.
-static COMMON: [(u32, u16); 4096] = decode(TABLE);
+static COMMON: [(u32, u16); ENTRIES] = decode(TABLE);
 
-const fn decode(table: &[u8; 4096 * RECORD]) -> [(u32, u16); 4096] {
-    let mut out = [(0, 0); 4096];
+const fn decode(table: &[u8; ENTRIES * RECORD]) -> [(u32, u16); ENTRIES] {
+    let mut out = [(0, 0); ENTRIES];
     let mut i = 0;
     while i < out.len() {
         let r = i * RECORD;
@@ -88,18 +90,27 @@ fn collision_weight(rank: u16) -> f64 {
     1.0 / (f64::from(rank) + 8.0)
 }
 
+/// The most common trigrams of [`TABLE`], which [`best_multiplier`] weighs (the rest weigh little,
+/// and would cost start-up time).
+const WEIGHED: u16 = 4096;
+
 /// Of [`MULTIPLIERS`], the one whose bitmap over `anchors` (folded) lets the fewest common
 /// trigrams through, weighted by how common each is; anchors themselves pass whatever the hash.
 fn best_multiplier(anchors: &[u32]) -> u32 {
     let mut bits = vec![0u64; WORDS];
     let mut best = (f64::MAX, MULTIPLIERS[0]);
+    let weighed: Vec<(u32, u16)> = COMMON
+        .iter()
+        .filter(|&&(_, rank)| rank < WEIGHED)
+        .copied()
+        .collect();
     for mul in MULTIPLIERS {
         bits.iter_mut().for_each(|w| *w = 0);
         for &w in anchors {
             let h = hash(w, mul);
             bits[h >> 6] |= 1 << (h & 63);
         }
-        let cost: f64 = COMMON
+        let cost: f64 = weighed
             .iter()
             .filter(|&&(t, _)| {
                 let h = hash(t, mul);
@@ -579,7 +590,7 @@ pub(super) mod tests {
         ranks.sort_unstable();
         assert!(ranks.iter().enumerate().all(|(i, &r)| usize::from(r) == i));
         assert_eq!(COMMON[0], (0x20_2020, 0));
-        assert_eq!(commonness(b"   ").0, 4096);
+        assert_eq!(commonness(b"   ").0, ENTRIES as u32);
         assert_eq!(commonness(b"zqz").0, 0);
     }
 
@@ -609,9 +620,11 @@ pub(super) mod tests {
             }
             COMMON
                 .iter()
-                .filter(|&&(t, _)| {
+                .filter(|&&(t, rank)| {
                     let h = hash(t, mul);
-                    (bits[h >> 6] >> (h & 63)) & 1 != 0 && anchors.binary_search(&t).is_err()
+                    rank < WEIGHED
+                        && (bits[h >> 6] >> (h & 63)) & 1 != 0
+                        && anchors.binary_search(&t).is_err()
                 })
                 .map(|&(_, r)| collision_weight(r))
                 .sum()

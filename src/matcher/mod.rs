@@ -9,6 +9,7 @@ mod grams;
 /// What the keyword search does on some text (see [`Matcher::prefilter_stats`]).
 pub use grams::Stats as PrefilterStats;
 pub(crate) mod placeholder;
+mod runs;
 pub(crate) mod words;
 
 /// The validators moved to their own module, which the rules also use; the old path still works.
@@ -50,14 +51,21 @@ thread_local! {
     static RULE_SCRATCH: RefCell<RuleScratch> = RefCell::new(RuleScratch::default());
 }
 
-/// A rule's compiled regexes, and where around its keywords the regex runs.
+/// A rule's compiled regexes.
 struct Compiled {
     regex: Regex,
     secret_group: Option<usize>,
     /// The rule's `allow` regexes, compiled when a candidate first needs them: most rules compiled
     /// in a scan never see one.
     allow: OnceLock<Result<Vec<Regex>, RuleError>>,
+}
+
+/// What a rule's pattern says of where it can match, known without compiling it: where around
+/// its keywords the regex runs, and the run of one character class every match holds.
+#[derive(Debug, Clone, Copy)]
+struct Shape {
     reach: Reach,
+    run: Option<runs::Run>,
 }
 
 /// What one scan of a buffer found: the matches, and what the decoding stage needs.
@@ -102,6 +110,8 @@ pub struct Matcher {
     /// The keywords, lower case.
     keywords: Vec<String>,
     compiled: Vec<OnceLock<Result<Compiled, RuleError>>>,
+    /// Each rule's [`Shape`], worked out when a scan first needs it.
+    shapes: Vec<OnceLock<Shape>>,
     /// Length of each automaton pattern (keyword).
     pattern_len: Vec<usize>,
     /// For each automaton pattern, the decoder it triggers, if any (see [`decode::TRIGGERS`]).
@@ -204,10 +214,21 @@ fn forward_lines(hay: &[u8], n: usize) -> Option<usize> {
     None
 }
 
-/// Whether a rule's pattern can match a newline other than as the single byte before or after the
-/// rest of its match (`(?:^|[^A-Za-z0-9])password…`), and so a match can span lines. A pattern
-/// that does not parse here is taken to span lines (the regex compiler reports the error itself).
-fn spans_lines(pattern: &str) -> bool {
+/// A rule's pattern parsed as its regex is compiled (bytes, Unicode as the rule says), or `None`
+/// when it does not parse (the regex compiler reports the error itself).
+fn parse(pattern: &str, unicode: bool) -> Option<regex_syntax::hir::Hir> {
+    regex_syntax::ParserBuilder::new()
+        .unicode(unicode)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .ok()
+}
+
+/// Whether a rule's pattern (parsed) can match a newline other than as the single byte before or
+/// after the rest of its match (`(?:^|[^A-Za-z0-9])password…`), and so a match can span lines. A
+/// pattern that does not parse is taken to span lines.
+fn spans_lines(hir: Option<&regex_syntax::hir::Hir>) -> bool {
     use regex_syntax::hir::{Class, Hir, HirKind};
     fn newline(h: &Hir) -> bool {
         match h.kind() {
@@ -243,12 +264,7 @@ fn spans_lines(pattern: &str) -> bool {
             _ => newline(h) && !((left || right) && narrow(h)),
         }
     }
-    regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .map_or(true, |hir| inside(&hir, true, true))
+    hir.is_none_or(|hir| inside(hir, true, true))
 }
 
 /// Whether a rule's pattern is meant to match a block of lines (a PEM key, a JSON key file): its
@@ -317,6 +333,7 @@ impl Matcher {
             Some(nfa(&keywords).map_err(|e| format!("keyword automaton: {e}"))?)
         };
         let compiled = rules.iter().map(|_| OnceLock::new()).collect();
+        let shapes = rules.iter().map(|_| OnceLock::new()).collect();
         let pattern_len = keywords.iter().map(String::len).collect();
         Ok(Matcher {
             rules,
@@ -327,6 +344,7 @@ impl Matcher {
             pattern_rules,
             keywords,
             compiled,
+            shapes,
             pattern_len,
             pattern_trigger,
             structural,
@@ -349,23 +367,33 @@ impl Matcher {
                     message: "rule has no regex".into(),
                 })?;
                 let secret_group = regex.capture_names().position(|n| n == Some("secret"));
-                let pattern = regex.as_str();
-                let reach = if !spans_lines(pattern) {
-                    Reach::Line
-                } else if is_multiline(pattern) {
-                    Reach::Block
-                } else {
-                    Reach::Lines
-                };
                 Ok(Compiled {
                     regex,
                     secret_group,
                     allow: OnceLock::new(),
-                    reach,
                 })
             })
             .as_ref()
             .map_err(Clone::clone)
+    }
+
+    /// Rule `i`'s [`Shape`], from its pattern (a rule without one has no match to find: its
+    /// compile reports that).
+    fn shape(&self, i: usize) -> Shape {
+        *self.shapes[i].get_or_init(|| {
+            let rule = &self.rules[i];
+            let pattern = rule.spec.regex.as_deref().unwrap_or_default();
+            let hir = parse(pattern, rule.spec.unicode);
+            let reach = if !spans_lines(hir.as_ref()) {
+                Reach::Line
+            } else if is_multiline(pattern) {
+                Reach::Block
+            } else {
+                Reach::Lines
+            };
+            let run = hir.as_ref().and_then(runs::needed_run);
+            Shape { reach, run }
+        })
     }
 
     /// Every keyword hit in `data` as `(pattern, start)`, at most [`MAX_HITS`] + 1 per pattern.
@@ -600,15 +628,24 @@ impl Matcher {
                 if !rule.applies_to(path) {
                     continue;
                 }
-                let c = self.compiled(i)?;
+                let shape = self.shape(i);
                 let keyword_hits = work.partition_point(|w| w.1 != RUNS);
+                windows.clear();
                 if keyword_hits > 0 {
-                    if !self.windows(c.reach, &work[..keyword_hits], data, windows) {
+                    if !self.windows(shape.reach, &work[..keyword_hits], data, windows) {
                         windows.push((0, data.len()));
                     }
-                    self.search(i, rule, c, data, windows, out)?;
+                    if let Some(run) = shape.run {
+                        windows.retain(|&(s, e)| runs::holds_run(&data[s..e], run));
+                    }
                 }
-                if keyword_hits < work.len() {
+                let on_runs = keyword_hits < work.len();
+                if windows.is_empty() && !on_runs {
+                    continue;
+                }
+                let c = self.compiled(i)?;
+                self.search(i, rule, c, data, windows, out)?;
+                if on_runs {
                     self.search(i, rule, c, data, dotted, out)?;
                 }
             }
@@ -957,13 +994,21 @@ regex = '''tok_[A-Za-z0-9]{16}'''
     #[test]
     fn a_regex_confined_to_one_line_runs_on_the_line_of_its_keyword() {
         assert!(!spans_lines(
-            r"(?m)(?:^|[^a-z])pass(?:word)?[ \t]*=[ \t]*(?P<secret>\S+)(?:[^a-z]|$)"
+            parse(
+                r"(?m)(?:^|[^a-z])pass(?:word)?[ \t]*=[ \t]*(?P<secret>\S+)(?:[^a-z]|$)",
+                false
+            )
+            .as_ref()
         ));
-        assert!(!spans_lines(r"\btok_[A-Za-z0-9]{16}\b"));
-        assert!(spans_lines(r"key:\s{0,5}(?P<secret>[a-z]{8})"));
-        assert!(spans_lines(r"a[^x]b"));
-        assert!(spans_lines(r"(?s)BEGIN.*END"));
-        assert!(spans_lines(r"(unclosed"));
+        assert!(!spans_lines(
+            parse(r"\btok_[A-Za-z0-9]{16}\b", false).as_ref()
+        ));
+        assert!(spans_lines(
+            parse(r"key:\s{0,5}(?P<secret>[a-z]{8})", false).as_ref()
+        ));
+        assert!(spans_lines(parse(r"a[^x]b", false).as_ref()));
+        assert!(spans_lines(parse(r"(?s)BEGIN.*END", false).as_ref()));
+        assert!(spans_lines(parse(r"(unclosed", false).as_ref()));
         assert!(is_multiline(r"(?s)-----BEGIN.{0,64}KEY"));
         assert!(!is_multiline(r"key:\s{0,5}x"));
 

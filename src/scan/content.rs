@@ -51,7 +51,14 @@ impl RuleSet {
         let mut scan = self.matcher.scan_all(path, data)?;
         let rejudged = self.rejudge_encoded(data, &mut scan.matches);
         let plain = Spans::new(scan.matches.iter().map(|m| (m.start, m.end)).collect());
-        let mut out = self.findings_of(path, data, std::mem::take(&mut scan.matches), None);
+        let mut out = Capped::default();
+        self.findings_of(
+            path,
+            data,
+            std::mem::take(&mut scan.matches),
+            None,
+            &mut out,
+        );
         let spans = rejudged.iter().map(|m| (m.start, m.end)).collect();
         let decoded =
             Spans::new(self.decoded_findings(path, data, &scan, spans, &plain, &mut out)?);
@@ -65,10 +72,8 @@ impl RuleSet {
                         .is_some_and(|t| placeholder::is_placeholder(&t))
             })
             .collect();
-        out.extend(self.findings_of(path, data, keep, None));
-        let omitted = out.len().saturating_sub(MAX_FINDINGS_PER_BLOB);
-        out.truncate(MAX_FINDINGS_PER_BLOB);
-        Ok((out, omitted))
+        self.findings_of(path, data, keep, None, &mut out);
+        Ok((out.findings, out.omitted))
     }
 
     /// Matches of generic and context rules whose secret is base64 of plain text: taken out, and
@@ -102,7 +107,7 @@ impl RuleSet {
         scan: &Scan,
         mut extra: Vec<(usize, usize)>,
         plain: &Spans,
-        out: &mut Vec<Finding>,
+        out: &mut Capped,
     ) -> Result<Vec<(usize, usize)>, RuleError> {
         let mut budget = decode::MAX_DECODED;
         extra.extend(decode::long_base64(data, &scan.runs));
@@ -146,21 +151,23 @@ impl RuleSet {
         let secrets: Vec<Vec<u8>> = order.iter().map(|&i| secrets[i].clone()).collect();
         let found: Vec<RawMatch> = order.iter().map(|&i| found[i].clone()).collect();
         let spans = found.iter().map(|m| (m.start, m.end)).collect();
-        out.extend(self.findings_of(path, data, found, Some(&secrets)));
+        self.findings_of(path, data, found, Some(&secrets), out);
         Ok(spans)
     }
 
-    /// Findings for matches in `data`, after inline and configured allowlists. With `decoded`,
-    /// match `k` was found in decoded text, whose secret is `decoded[k]`; it is reported at its
-    /// encoded span and its fingerprint is that of the encoded bytes.
+    /// Findings for matches in `data`, after inline and configured allowlists, added to `out`.
+    /// With `decoded`, match `k` was found in decoded text, whose secret is `decoded[k]`; it is
+    /// reported at its encoded span and its fingerprint is that of the encoded bytes.
     fn findings_of(
         &self,
         path: &str,
         data: &[u8],
         raw: Vec<RawMatch>,
         decoded: Option<&[Vec<u8>]>,
-    ) -> Vec<Finding> {
-        let mut out = Vec::with_capacity(raw.len());
+        out: &mut Capped,
+    ) {
+        out.findings
+            .reserve(raw.len().min(MAX_FINDINGS_PER_BLOB - out.findings.len()));
         let mut cursor = LineCursor::default();
         let mut allow = AllowLines::default();
         let mut columns = Utf16Columns::default();
@@ -183,6 +190,12 @@ impl RuleSet {
             let (line, column) = cursor.locate(data, m.start);
             let (end_line, end_col0) = cursor.peek(data, m.end);
             if allow.suppressed(data, m.match_start, m.match_end) {
+                continue;
+            }
+            if out.findings.len() == MAX_FINDINGS_PER_BLOB {
+                // Past the cap a finding is counted, not built: a blob of a million matches
+                // costs a counter, not a million findings.
+                out.omitted += 1;
                 continue;
             }
             let rule = &self.matcher.rules()[m.rule];
@@ -211,10 +224,16 @@ impl RuleSet {
                 f.message = DECODED_NOTE.to_string();
             }
             f.utf16_columns = utf16_columns;
-            out.push(f);
+            out.findings.push(f);
         }
-        out
     }
+}
+
+/// A blob's findings, at most [`MAX_FINDINGS_PER_BLOB`], and how many more there were.
+#[derive(Default)]
+struct Capped {
+    findings: Vec<Finding>,
+    omitted: usize,
 }
 
 /// The message of a finding made in decoded text.
@@ -403,7 +422,18 @@ impl AllowLines {
     }
 
     /// Whether an allow comment sits on the first or last line of the match, or on the line above.
+    /// A match that begins with the newline before its line (a rule's `(?:^|[^\w])` took it)
+    /// starts on the line after it.
     fn suppressed(&mut self, data: &[u8], start: usize, end: usize) -> bool {
+        let lead = data[start..end]
+            .iter()
+            .take_while(|&&b| b == b'\n' || b == b'\r')
+            .count();
+        let start = if lead < end - start {
+            start + lead
+        } else {
+            start
+        };
         let first = self.line(data, start);
         if first.inline {
             return true;
@@ -418,7 +448,73 @@ impl AllowLines {
 
 #[cfg(test)]
 mod tests {
-    use super::Spans;
+    use super::{Spans, MAX_FINDINGS_PER_BLOB};
+    use crate::config::Config;
+    use crate::scan::{RuleSet, Selection};
+
+    /// A password of `n` pseudo-random letters and digits, different for each `seed`.
+    fn password(seed: usize, n: usize) -> String {
+        let mut x = (seed as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                b"abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"[(x % 57) as usize]
+                    as char
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_allow_comment_silences_its_own_line_not_the_next() {
+        let rules = RuleSet::load(&Config::default(), "t", Selection::All).unwrap();
+        let (a, b) = (password(1, 20), password(2, 20));
+        for eol in ["\n", "\r\n"] {
+            let lines = |first: &str, second: &str| {
+                format!("password = \"{a}\"{first}{eol}password = \"{b}\"{second}{eol}")
+            };
+            let lines_found = |text: String| -> Vec<usize> {
+                let found = rules.content_findings("p.txt", text.as_bytes()).unwrap();
+                found.iter().map(|f| f.line).collect()
+            };
+            assert_eq!(lines_found(lines("", "")), [1, 2]);
+            assert_eq!(lines_found(lines(" # hushguard:allow", "")), [2], "{eol:?}");
+            assert_eq!(lines_found(lines("", " # hushguard:allow")), [1], "{eol:?}");
+            let next = format!("# hushguard:allow-next-line{eol}{}", lines("", ""));
+            assert_eq!(lines_found(next), [3], "{eol:?}");
+        }
+    }
+
+    #[test]
+    fn past_the_cap_findings_are_counted_after_the_allowlists_and_not_built() {
+        let rules = RuleSet::load(&Config::default(), "t", Selection::All).unwrap();
+        let total = MAX_FINDINGS_PER_BLOB + 600;
+        let lines: Vec<String> = (0..total)
+            .map(|i| {
+                let allow = if i >= MAX_FINDINGS_PER_BLOB && i % 3 == 0 {
+                    " # hushguard:allow"
+                } else {
+                    ""
+                };
+                format!("password = \"{}\"{allow}\n", password(i, 20))
+            })
+            .collect();
+        let one_by_one = |range: std::ops::Range<usize>| -> usize {
+            lines[range]
+                .iter()
+                .map(|l| rules.content_findings("p.txt", l.as_bytes()).unwrap().len())
+                .sum()
+        };
+        let (found, omitted) = rules
+            .content_findings_counted("p.txt", lines.concat().as_bytes())
+            .unwrap();
+        assert_eq!(found.len(), MAX_FINDINGS_PER_BLOB);
+        assert_eq!(found.len() + omitted, one_by_one(0..total));
+        // The allowed lines past the cap are neither reported nor counted.
+        let past = one_by_one(MAX_FINDINGS_PER_BLOB..total);
+        assert!(past <= 400 && omitted <= past, "{past} {omitted}");
+    }
 
     #[test]
     fn spans_answer_overlap_as_checking_each_span_would() {
