@@ -167,11 +167,8 @@ pub(crate) fn audit_streamed(
         let messages = match early {
             Some(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
             None => {
-                let mut found = Outcome::default();
-                let info = |id: &gix::ObjectId| crate::git::commit::info_of(repo, *id);
-                let ids: Vec<gix::ObjectId> = history.commits.iter().map(|c| c.id).collect();
-                super::message::scan_history(repo, scanner, &ids, 1, &info, &mut found);
-                found
+                let (_, none) = std::sync::mpsc::channel();
+                messages::scan(repo, &bundles, scanner, none, &chosen)
             }
         };
         Ok((out, messages))

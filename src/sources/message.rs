@@ -12,7 +12,6 @@ use crate::finding::{CommitInfo, Finding};
 use crate::outcome::Outcome;
 use crate::scan::{Blob, Content, Origin, RuleSet};
 use gix::ObjectId;
-use rayon::prelude::*;
 use std::collections::HashSet;
 
 pub(crate) use crate::finding::{MESSAGE_PATH, TAG_MESSAGE_PATH};
@@ -59,9 +58,6 @@ pub(crate) fn scan_tag(
         next = Some(target);
     }
 }
-
-/// Below this many commits, stay on one thread.
-const PARALLEL_MIN_COMMITS: usize = 256;
 
 /// The findings in one message, shown at `path`, through the blob pipeline like a file's.
 fn scan(scanner: &RuleSet, path: &str, message: &[u8]) -> Result<Vec<Finding>, BlobProblem> {
@@ -151,35 +147,6 @@ pub(crate) fn scan_commits(
             Err(e) => out.errors.push(e),
         }
     }
-}
-
-/// Scan the messages of an audited history (`ids` oldest first) on up to `threads` threads: one
-/// finding per fingerprint, in the earliest commit that has it. `info` names a commit.
-pub(crate) fn scan_history(
-    repo: &gix::Repository,
-    scanner: &RuleSet,
-    ids: &[ObjectId],
-    threads: usize,
-    info: &dyn Fn(&ObjectId) -> CommitInfo,
-    out: &mut Outcome,
-) {
-    let ts = repo.clone().into_sync();
-    let scan = |r: &gix::Repository, id: &ObjectId| scan_commit(scanner, r, *id);
-    let results: Vec<Result<Vec<Finding>, BlobProblem>> =
-        if ids.len() >= PARALLEL_MIN_COMMITS && threads > 1 {
-            let work = || {
-                ids.par_iter()
-                    .map_init(|| ts.to_thread_local(), |r, id| scan(r, id))
-                    .collect()
-            };
-            match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-                Ok(p) => p.install(work),
-                Err(_) => work(),
-            }
-        } else {
-            ids.iter().map(|id| scan(repo, id)).collect()
-        };
-    first_in_history(ids, results, info, out);
 }
 
 /// Record the findings of an audited history's messages, `results[k]` those of `ids[k]` (oldest

@@ -27,7 +27,7 @@ pub(super) struct Chosen {
 /// Scan the message of each commit received on `met` (commits as they are read); once the channel
 /// closes, the audited commits are in `chosen` (unset: reading failed, nothing to report). A commit
 /// met but not audited is skipped if it is still waiting when the choice is known; an audited one
-/// not met is scanned then.
+/// not met is scanned then (on one thread nothing is sent: every audited commit is read then).
 pub(super) fn scan(
     repo: &gix::Repository,
     bundles: &[gix::odb::pack::Bundle],
