@@ -35,11 +35,12 @@ import json, sys, collections
 d = json.load(open(sys.argv[1]))
 f = d["findings"]
 errors = sum(1 for l in open(sys.argv[2]) if l.strip())
-print(f"  {sys.argv[3]}: {len(f)} findings in {d[\"summary\"][\"files_scanned\"]} files scanned, {sys.argv[4]} s, {errors} error lines")
+scanned = d["summary"]["files_scanned"]
+print(f"  {sys.argv[3]}: {len(f)} findings in {scanned} files scanned, {sys.argv[4]} s, {errors} error lines")
 for rule, n in collections.Counter(x["rule_id"] for x in f).most_common():
     print(f"    {n:5}  {rule}")
 for x in f[:int(sys.argv[5])]:
-    print(f"    {x[\"path\"]}:{x[\"line\"]}  {x[\"rule_id\"]}")
+    print("    %s:%s  %s" % (x["path"], x["line"], x["rule_id"]))
 ' "$out/r.json" "$out/err" "$bin" "$(($(date +%s) - start))" "${SHOW:-10}"
   done
 done

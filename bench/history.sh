@@ -14,7 +14,12 @@
 #
 # Usage: bench/history.sh REPO
 # Environment: RUNS (default 3), HG (the hushguard binary; default: this checkout's release build),
-#              HG_BEFORE (optional: another binary, measured side by side for a before/after row).
+#              HG_BEFORE (optional: another binary, measured side by side for a before/after row),
+#              COPIES (optional: measure instead a history N times larger, built once from REPO
+#              and kept in SCALE_DIR, default /tmp/hushguard-history-scale: N copies of REPO's
+#              history side by side, each with its refs and paths under cN/ and one more line in
+#              every blob, so commits, trees, blobs and paths all grow N times; each copy is one
+#              pack as `git fast-import` writes it).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -25,6 +30,63 @@ if [[ $# -ne 1 || ! -d "$1" ]]; then
 fi
 repo="$(cd "$1" && pwd)"
 git -C "$repo" rev-parse --git-dir >/dev/null
+
+# COPIES=N: N re-rooted copies of the history in one repository (the packs of copies 1..N shared
+# by hard links between the repositories of each size).
+if [[ -n "${COPIES:-}" ]]; then
+    scale="${SCALE_DIR:-/tmp/hushguard-history-scale}"
+    mkdir -p "$scale"
+    for k in $(seq "$COPIES"); do
+        [[ -f "$scale/c$k.git/complete" ]] && continue
+        echo "== importing copy $k of $repo into $scale/c$k.git" >&2
+        rm -rf "$scale/c$k.git"
+        git init -q --bare "$scale/c$k.git"
+        git -C "$repo" fast-export --all --signed-tags=strip --tag-of-filtered-object=drop |
+            python3 -c '
+import sys
+k = sys.argv[1].encode()
+inp, out = sys.stdin.buffer, sys.stdout.buffer
+suffix, pre, kind = b"\n# history copy " + k + b"\n", b"c" + k + b"/", None
+def path(p):
+    return b"\"" + pre + p[1:] if p.startswith(b"\"") else pre + p
+for line in iter(inp.readline, b""):
+    if line.startswith(b"data "):
+        body = inp.read(int(line[5:]))
+        if kind == b"blob":
+            body += suffix
+        out.write(b"data %d\n" % len(body) + body)
+        continue
+    word = line.split(b" ", 1)[0].rstrip(b"\n")
+    if word in (b"blob", b"commit", b"tag", b"reset"):
+        kind = word
+    if line.startswith((b"commit refs/", b"reset refs/")):
+        w, ref = line.rstrip(b"\n").split(b" ", 1)
+        a, b, rest = ref.split(b"/", 2)
+        line = b"%s %s/%s/%s%s\n" % (w, a, b, pre, rest)
+    elif word == b"tag" and kind == b"tag":
+        line = b"tag " + pre + line[4:]
+    elif word == b"M":
+        m, mode, ref, p = line.rstrip(b"\n").split(b" ", 3)
+        line = b" ".join([m, mode, ref, path(p)]) + b"\n"
+    elif word == b"D":
+        line = b"D " + path(line[2:].rstrip(b"\n")) + b"\n"
+    out.write(line)
+' "$k" | git -C "$scale/c$k.git" fast-import --quiet
+        touch "$scale/c$k.git/complete"
+    done
+    big="$scale/x$COPIES.git"
+    if [[ ! -f "$big/complete" ]]; then
+        rm -rf "$big"
+        git init -q --bare "$big"
+        for k in $(seq "$COPIES"); do
+            ln "$scale/c$k.git"/objects/pack/* "$big/objects/pack/"
+            git -C "$scale/c$k.git" for-each-ref --format='%(objectname) %(refname)'
+        done | sort -k2 >"$big/packed-refs"
+        git -C "$big" symbolic-ref HEAD "$(git -C "$repo" symbolic-ref HEAD | sed 's|^refs/heads/|refs/heads/c1/|')"
+        touch "$big/complete"
+    fi
+    repo="$big"
+fi
 
 if [[ ! -x /usr/bin/time ]]; then
     echo "installing GNU time for peak RSS figures" >&2

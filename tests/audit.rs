@@ -1049,3 +1049,43 @@ fn a_commit_graph_file_gives_the_same_report() {
     assert_eq!(without.summary.commits, Some(5));
     assert_eq!(with.summary.commits, Some(5));
 }
+
+#[test]
+fn commit_messages_scanned_while_the_commits_are_read_keep_their_first_commit() {
+    // With several threads each message is scanned as soon as its commit is read, before the
+    // history's order is known; what is reported must be what one thread reports.
+    let repo = Repo::new();
+    let (a, b) = (hg_key("message-a"), hg_key("message-b"));
+    let mut commits = Vec::new();
+    for i in 0..12 {
+        repo.write("f.txt", &format!("{i}\n"));
+        let message = match i {
+            3 | 7 => format!("c{i} with {a}"),
+            10 => format!("c{i} with {b}"),
+            _ => format!("c{i}"),
+        };
+        commits.push(repo.commit_all(&message));
+    }
+    let in_messages = |run: &Report| {
+        let mut found: Vec<String> = ours(run)
+            .into_iter()
+            .filter(|f| f.1 == "<commit message>")
+            .map(|f| f.2)
+            .collect();
+        found.sort();
+        found
+    };
+    let expect = |ids: &[usize]| {
+        let mut v: Vec<String> = ids.iter().map(|&i| commits[i].clone()).collect();
+        v.sort();
+        v
+    };
+    for threads in ["1", "2", "4"] {
+        let run = audit(&repo, &["--threads", threads]);
+        assert_eq!(in_messages(&run), expect(&[3, 10]), "{threads} threads");
+        // The six newest commits: the first that has `a` is then commit 7.
+        let run = audit(&repo, &["--threads", threads, "--max-count", "6"]);
+        assert_eq!(run.summary.commits, Some(6));
+        assert_eq!(in_messages(&run), expect(&[7, 10]), "{threads} threads");
+    }
+}

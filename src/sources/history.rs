@@ -13,9 +13,11 @@
 //!    released as soon as that is settled, and named here with its commit.
 //! 5. The commit messages ([`super::message`]), each secret reported at the earliest commit.
 
+mod arenas;
 mod blobs;
 mod commits;
 mod frontier;
+mod messages;
 mod objects;
 mod packs;
 pub(crate) mod progress;
@@ -118,6 +120,7 @@ pub(crate) fn audit_streamed(
     opts: &Options,
     emit: &(dyn Fn(Vec<Finding>) + Sync),
 ) -> Result<Outcome> {
+    arenas::bound(threads);
     let progress = progress::Progress::new(opts.progress);
     let select = commits::Select {
         branches: opts.branches,
@@ -125,47 +128,51 @@ pub(crate) fn audit_streamed(
         max_count: opts.max_count,
     };
     let (bundles, pack_errors) = packs::open(repo);
-    let history = commits::load(repo, &select, &|n| progress.commits(n))?;
-    // The commit messages on a thread of their own (unless one thread is asked for): alongside the
-    // tree walk, which keeps one core busy, then alongside the blobs.
-    let ids: Vec<gix::ObjectId> = history.commits.iter().map(|c| c.id).collect();
+    // The commit messages on a thread of their own (unless one thread is asked for), each scanned
+    // as soon as its commit is read: reading the commits keeps one core busy, and nothing else can
+    // start before it ends.
     let sync = repo.clone().into_sync();
-    let scan_messages = || {
-        let repo = sync.to_thread_local();
-        let mut found = Outcome::default();
-        let info = |id: &gix::ObjectId| crate::git::commit::info_of(&repo, *id);
-        super::message::scan_history(&repo, scanner, &ids, 1, &info, &mut found);
-        found
-    };
-    let (mut out, messages) = if threads > 1 {
-        std::thread::scope(|s| {
-            let messages = s.spawn(scan_messages);
-            let out = files(
-                repo,
-                (&bundles, &pack_errors),
-                scanner,
-                threads,
-                &history,
-                &progress,
-                emit,
-            );
-            let messages = messages
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p));
-            (out, messages)
-        })
-    } else {
+    let chosen = std::sync::OnceLock::new();
+    let (mut out, messages) = std::thread::scope(|s| -> Result<(Outcome, Outcome)> {
+        let (met, rx) = std::sync::mpsc::channel();
+        let early = (threads > 1).then(|| {
+            let (sync, chosen) = (&sync, &chosen);
+            let bundles = &bundles;
+            s.spawn(move || messages::scan(&sync.to_thread_local(), bundles, scanner, rx, chosen))
+        });
+        let on_read = |id| {
+            if early.is_some() {
+                let _ = met.send(id);
+            }
+        };
+        let loaded = commits::load(repo, &bundles, &select, &|n| progress.commits(n), &on_read);
+        if let Ok(history) = &loaded {
+            let ids: Vec<gix::ObjectId> = history.commits.iter().map(|c| c.id).collect();
+            let among = (opts.since.is_some() || opts.max_count.is_some())
+                .then(|| ids.iter().copied().collect());
+            let _ = chosen.set(messages::Chosen { ids, among });
+        }
+        drop(met);
+        let history = loaded?;
+        let inv = walk(repo, &bundles, &history, threads, &progress);
         let out = files(
             repo,
             (&bundles, &pack_errors),
             scanner,
             threads,
-            &history,
+            (&history, &inv),
             &progress,
             emit,
         );
-        (out, scan_messages())
-    };
+        let messages = match early {
+            Some(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            None => {
+                let (_, none) = std::sync::mpsc::channel();
+                messages::scan(repo, &bundles, scanner, none, &chosen)
+            }
+        };
+        Ok((out, messages))
+    })?;
     out.findings.extend(messages.findings);
     for e in &messages.errors {
         out.errors.push(e.clone());
@@ -173,22 +180,21 @@ pub(crate) fn audit_streamed(
     Ok(out)
 }
 
-/// The trees and blobs of the audited commits: the findings in files go to `emit`; the outcome has
-/// the summary, errors and notes.
+/// The blobs of the walked trees: the findings in files go to `emit`; the outcome has the summary,
+/// errors and notes.
 fn files(
     repo: &gix::Repository,
     (bundles, pack_errors): (&[gix::odb::pack::Bundle], &[String]),
     scanner: &RuleSet,
     threads: usize,
-    history: &commits::History,
+    (history, inv): (&commits::History, &trees::Inventory),
     progress: &progress::Progress,
     emit: &(dyn Fn(Vec<Finding>) + Sync),
 ) -> Outcome {
     let sync = repo.clone().into_sync();
-    let inv = walk(repo, &sync, bundles, history, threads, progress);
 
     let (tx, rx) = std::sync::mpsc::channel();
-    let shared = blobs::Shared::new(scanner, &inv, history.commits.len(), tx);
+    let shared = blobs::Shared::new(scanner, inv, history.commits.len(), tx);
     let total = AtomicU64::new(0);
     let stop = AtomicBool::new(false);
     std::thread::scope(|s| {
@@ -305,7 +311,6 @@ const WALK_SKEW: f64 = 0.7;
 /// earlier ones in order ([`trees::Walked::absorb`]): the same inventory as one walk.
 fn walk(
     repo: &gix::Repository,
-    sync: &gix::ThreadSafeRepository,
     bundles: &[gix::odb::pack::Bundle],
     history: &commits::History,
     threads: usize,
@@ -341,6 +346,8 @@ fn walk(
         1 => objects::TREE_CACHE,
         p => objects::TREE_CACHE / (2 * p),
     };
+    let sync = repo.clone().into_sync();
+    let sync = &sync;
     let mut walker = trees::Walker::new(repo, bundles, cache);
     for t in &history.boundary_trees {
         walker.mark(*t);

@@ -12,7 +12,6 @@ use crate::finding::{CommitInfo, Finding};
 use crate::outcome::Outcome;
 use crate::scan::{Blob, Content, Origin, RuleSet};
 use gix::ObjectId;
-use rayon::prelude::*;
 use std::collections::HashSet;
 
 pub(crate) use crate::finding::{MESSAGE_PATH, TAG_MESSAGE_PATH};
@@ -60,9 +59,6 @@ pub(crate) fn scan_tag(
     }
 }
 
-/// Below this many commits, stay on one thread.
-const PARALLEL_MIN_COMMITS: usize = 256;
-
 /// The findings in one message, shown at `path`, through the blob pipeline like a file's.
 fn scan(scanner: &RuleSet, path: &str, message: &[u8]) -> Result<Vec<Finding>, BlobProblem> {
     let blob = Blob {
@@ -99,20 +95,36 @@ fn message_of(repo: &gix::Repository, id: ObjectId) -> Result<Vec<u8>, Error> {
         })
 }
 
-/// The message of commit `id`, scanned; a problem names the commit.
-fn scan_commit(
-    scanner: &RuleSet,
-    repo: &gix::Repository,
-    id: ObjectId,
-) -> Result<Vec<Finding>, BlobProblem> {
-    let in_commit = |kind, e: &dyn std::fmt::Display| BlobProblem {
+/// A problem with the message of commit `id`.
+fn in_commit(id: ObjectId, kind: BlobProblemKind, e: &dyn std::fmt::Display) -> BlobProblem {
+    BlobProblem {
         path: MESSAGE_PATH.into(),
         object: Some(id.to_string()),
         kind,
         message: format!("commit {id}: {e}"),
-    };
-    let message = message_of(repo, id).map_err(|e| in_commit(BlobProblemKind::Unreadable, &e))?;
-    scan_message(scanner, &message).map_err(|e| in_commit(e.kind, &e))
+    }
+}
+
+/// The message of commit `id`, scanned; a problem names the commit.
+pub(crate) fn scan_commit(
+    scanner: &RuleSet,
+    repo: &gix::Repository,
+    id: ObjectId,
+) -> Result<Vec<Finding>, BlobProblem> {
+    let message =
+        message_of(repo, id).map_err(|e| in_commit(id, BlobProblemKind::Unreadable, &e))?;
+    scan_message(scanner, &message).map_err(|e| in_commit(id, e.kind, &e))
+}
+
+/// [`scan_commit`] for a commit already read: `data` is the commit object as stored, whose
+/// message follows the first empty line (as `message_of` takes it).
+pub(crate) fn scan_commit_data(
+    scanner: &RuleSet,
+    id: ObjectId,
+    data: &[u8],
+) -> Result<Vec<Finding>, BlobProblem> {
+    let message = memchr::memmem::find(data, b"\n\n").map_or(&[][..], |p| &data[p + 2..]);
+    scan_message(scanner, message).map_err(|e| in_commit(id, e.kind, &e))
 }
 
 /// Scan the message of each commit of a range or push, and record findings (named with their
@@ -137,32 +149,14 @@ pub(crate) fn scan_commits(
     }
 }
 
-/// Scan the messages of an audited history (`ids` oldest first) on up to `threads` threads: one
-/// finding per fingerprint, in the earliest commit that has it. `info` names a commit.
-pub(crate) fn scan_history(
-    repo: &gix::Repository,
-    scanner: &RuleSet,
+/// Record the findings of an audited history's messages, `results[k]` those of `ids[k]` (oldest
+/// first): one finding per fingerprint, in the earliest commit that has it.
+pub(crate) fn first_in_history(
     ids: &[ObjectId],
-    threads: usize,
+    results: Vec<Result<Vec<Finding>, BlobProblem>>,
     info: &dyn Fn(&ObjectId) -> CommitInfo,
     out: &mut Outcome,
 ) {
-    let ts = repo.clone().into_sync();
-    let scan = |r: &gix::Repository, id: &ObjectId| scan_commit(scanner, r, *id);
-    let results: Vec<Result<Vec<Finding>, BlobProblem>> =
-        if ids.len() >= PARALLEL_MIN_COMMITS && threads > 1 {
-            let work = || {
-                ids.par_iter()
-                    .map_init(|| ts.to_thread_local(), |r, id| scan(r, id))
-                    .collect()
-            };
-            match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-                Ok(p) => p.install(work),
-                Err(_) => work(),
-            }
-        } else {
-            ids.iter().map(|id| scan(repo, id)).collect()
-        };
     let mut seen: HashSet<String> = HashSet::new();
     for (id, r) in ids.iter().zip(results) {
         match r {

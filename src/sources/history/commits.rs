@@ -1,14 +1,18 @@
 //! Which commits an audit covers: the tips (every ref and HEAD, or `--branch`), every commit
 //! reachable from them, narrowed by `--since` and `--max-count`, in topological order, oldest first.
 
+use super::objects::Reader;
 use crate::error::{Error, Result};
 use gix::objs::commit::ref_iter::Token;
 use gix::objs::CommitRefIter;
-use gix::prelude::Find;
 use gix::ObjectId;
 use rustc_hash::FxHashMap as FxMap;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+
+/// The byte budget of decoded commits kept while reading them: git seldom stores a commit as a
+/// delta, so this only serves the odd chain.
+pub(super) const COMMIT_CACHE: usize = 1 << 20;
 
 /// How to choose the commits.
 pub(super) struct Select<'a> {
@@ -111,25 +115,20 @@ fn tips(
 
 /// Read one commit: its tree, parents and committer time.
 fn read_commit(
-    repo: &gix::Repository,
+    reader: &mut Reader,
     id: &ObjectId,
     buf: &mut Vec<u8>,
 ) -> Result<Option<(ObjectId, Vec<ObjectId>, i64)>, String> {
-    let data = match repo.objects.try_find(id, buf) {
-        Ok(Some(d)) => d,
+    match reader.read(id, buf) {
+        Ok(Some(gix::object::Kind::Commit)) => {}
+        Ok(Some(kind)) => return Err(format!("object {id}: expected a commit, found a {kind}")),
         Ok(None) => return Ok(None),
         Err(e) => return Err(format!("commit {id}: cannot read: {e}")),
-    };
-    if data.kind != gix::object::Kind::Commit {
-        return Err(format!(
-            "object {id}: expected a commit, found a {}",
-            data.kind
-        ));
     }
     let mut tree = None;
     let mut parents = Vec::new();
     let mut time = 0;
-    for token in CommitRefIter::from_bytes(data.data, repo.object_hash()) {
+    for token in CommitRefIter::from_bytes(buf, id.kind()) {
         match token {
             Ok(Token::Tree { id }) => tree = Some(id),
             Ok(Token::Parent { id }) => parents.push(id),
@@ -166,11 +165,14 @@ fn from_graph(
     Some((tree, parents, time))
 }
 
-/// Walk the history from the tips and choose the commits to audit.
+/// Walk the history from the tips and choose the commits to audit; `on_read` is told of each
+/// commit as it is read.
 pub(super) fn load(
     repo: &gix::Repository,
+    bundles: &[gix::odb::pack::Bundle],
     select: &Select,
     on_commit: &dyn Fn(u64),
+    on_read: &dyn Fn(ObjectId),
 ) -> Result<History> {
     let mut errors = Vec::new();
     let tips = tips(repo, select.branches, &mut errors)?;
@@ -185,6 +187,8 @@ pub(super) fn load(
     let mut pending_parents: Vec<Vec<ObjectId>> = Vec::new();
     let mut queue: Vec<(ObjectId, Option<ObjectId>)> = tips.iter().map(|t| (*t, None)).collect();
     let mut buf = Vec::new();
+    // Straight from the packs the walk reads (not through a second mapping of the same files).
+    let mut reader = Reader::new(repo, bundles, COMMIT_CACHE);
     // git's commit-graph file, when the repository has one and may use it (git ignores it in a
     // shallow clone): tree, parents and date without inflating the commit.
     let graph = repo
@@ -199,10 +203,11 @@ pub(super) fn load(
         }
         let read = match graph.as_ref().and_then(|g| from_graph(g, &id)) {
             Some(c) => Ok(Some(c)),
-            None => read_commit(repo, &id, &mut buf),
+            None => read_commit(&mut reader, &id, &mut buf),
         };
         match read {
             Ok(Some((tree, parents, time))) => {
+                on_read(id);
                 let i = nodes.len() as u32;
                 index.insert(id, i);
                 let parents = if shallow.contains(&id) {
