@@ -48,7 +48,17 @@ impl RuleSet {
                 return self.content_findings_counted(path, &text);
             }
         }
-        let mut scan = self.matcher.scan_all(path, data)?;
+        // A UTF-8 byte-order mark would sit before the first line's `^`: the rules see it as
+        // line breaks (same length, so every offset holds), the report the text as it is.
+        let bomless;
+        let text = match data.strip_prefix(b"\xEF\xBB\xBF") {
+            Some(rest) => {
+                bomless = [b"\n\n\n", rest].concat();
+                &bomless[..]
+            }
+            None => data,
+        };
+        let mut scan = self.matcher.scan_all(path, text)?;
         let rejudged = self.rejudge_encoded(data, &mut scan.matches);
         let plain = Spans::new(scan.matches.iter().map(|m| (m.start, m.end)).collect());
         let mut out = Capped::default();
@@ -483,6 +493,32 @@ mod tests {
             assert_eq!(lines_found(lines("", " # hushguard:allow")), [1], "{eol:?}");
             let next = format!("# hushguard:allow-next-line{eol}{}", lines("", ""));
             assert_eq!(lines_found(next), [3], "{eol:?}");
+        }
+    }
+
+    #[test]
+    fn a_byte_order_mark_does_not_hide_the_first_line_from_rules_anchored_at_a_line_start() {
+        let rules = RuleSet::load(&Config::default(), "t", Selection::All).unwrap();
+        let key = password(3, 40);
+        for text in [
+            format!("aws_secret_access_key = {key}\n"),
+            format!("macaroon_secret_key: \"{key}\"\n"),
+        ] {
+            let plain = rules.content_findings("a.txt", text.as_bytes()).unwrap();
+            assert!(!plain.is_empty(), "{text}");
+            let with_bom = [b"\xEF\xBB\xBF", text.as_bytes()].concat();
+            let found = rules.content_findings("a.txt", &with_bom).unwrap();
+            let seen = |f: &[crate::finding::Finding]| -> Vec<(String, usize, usize)> {
+                f.iter()
+                    .map(|f| (f.rule_id.clone(), f.line, f.end_line))
+                    .collect()
+            };
+            assert_eq!(seen(&found), seen(&plain), "{text}");
+            // Columns on the first line count the mark's three bytes.
+            assert_eq!(
+                found[0].column,
+                plain[0].column + 3 * usize::from(plain[0].line == 1)
+            );
         }
     }
 
