@@ -64,6 +64,7 @@ pub(super) fn run(args: AuditArgs) -> Result<i32> {
         }
         s.out.flush();
     };
+    history::bound_arenas(settings.threads);
     let mut outcome = if streamed {
         history::audit_streamed(&repo, &settings.scanner, settings.threads, &opts, &emit)?
     } else {

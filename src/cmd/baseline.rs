@@ -28,6 +28,7 @@ pub(super) fn run(args: BaselineArgs) -> Result<i32> {
         max_count: None,
         progress: crate::settings::progress(crate::cli::ColorChoice::Auto),
     };
+    history::bound_arenas(settings.threads);
     let outcome = history::audit(&repo, &settings.scanner, settings.threads, &opts)?;
     let path = args.output.unwrap_or_else(|| root.join(BASELINE_FILE));
     let b = Baseline::from_findings(&outcome.findings);

@@ -70,8 +70,14 @@ impl RuleSet {
             &mut out,
         );
         let spans = rejudged.iter().map(|m| (m.start, m.end)).collect();
-        let decoded =
-            Spans::new(self.decoded_findings(path, data, &scan, spans, &plain, &mut out)?);
+        let decoded = Spans::new(self.decoded_findings(
+            path,
+            (data, text),
+            &scan,
+            spans,
+            &plain,
+            &mut out,
+        )?);
         // A value whose decoded text no rule found stands as found in the plain text, unless
         // that text is a placeholder.
         let keep: Vec<RawMatch> = rejudged
@@ -109,19 +115,20 @@ impl RuleSet {
     /// Findings inside the encoded values of `data` (see [`decode`]), decoded up to
     /// [`decode::MAX_DEPTH`] times, each reported at its encoded span with the rule that found it
     /// in the decoded text. `plain` are the `(rule, start, end)` already found in `data`. Returns
-    /// the encoded spans of what was found.
+    /// the encoded spans of what was found. `text` is `data` as the rules read it (a byte-order
+    /// mark as line breaks), the same length.
     fn decoded_findings(
         &self,
         path: &str,
-        data: &[u8],
+        (data, text): (&[u8], &[u8]),
         scan: &Scan,
         mut extra: Vec<(usize, usize)>,
         plain: &Spans,
         out: &mut Capped,
     ) -> Result<Vec<(usize, usize)>, RuleError> {
         let mut budget = decode::MAX_DECODED;
-        extra.extend(decode::long_base64(data, &scan.runs));
-        let Some(mut layer) = decode::decode(data, &scan.triggers, &extra, &mut budget) else {
+        extra.extend(decode::long_base64(text, &scan.runs));
+        let Some(mut layer) = decode::decode(text, &scan.triggers, &extra, &mut budget) else {
             return Ok(Vec::new());
         };
         let mut found: Vec<RawMatch> = Vec::new();
@@ -503,6 +510,11 @@ mod tests {
         for text in [
             format!("aws_secret_access_key = {key}\n"),
             format!("macaroon_secret_key: \"{key}\"\n"),
+            // Alone on the first line, base64 of such a line: decoded, it starts the line.
+            format!(
+                "{}\n",
+                crate::checksum::base64url(format!("macaroon_secret_key: \"{key}\"").as_bytes())
+            ),
         ] {
             let plain = rules.content_findings("a.txt", text.as_bytes()).unwrap();
             assert!(!plain.is_empty(), "{text}");

@@ -14,6 +14,7 @@
 //! 5. The commit messages ([`super::message`]), each secret reported at the earliest commit.
 
 mod arenas;
+pub(crate) use arenas::bound as bound_arenas;
 mod blobs;
 mod commits;
 mod frontier;
@@ -120,7 +121,6 @@ pub(crate) fn audit_streamed(
     opts: &Options,
     emit: &(dyn Fn(Vec<Finding>) + Sync),
 ) -> Result<Outcome> {
-    arenas::bound(threads);
     let progress = progress::Progress::new(opts.progress);
     let select = commits::Select {
         branches: opts.branches,

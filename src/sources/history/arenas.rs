@@ -4,9 +4,10 @@
 //! threads (two at least) kept the peak RSS of cargo's history 22 MB (12%) lower, 161 MB instead of
 //! 184 MB on two threads, at the same CPU time. A `MALLOC_ARENA_MAX` set in the environment is left alone.
 
-/// Bound the number of malloc arenas for an audit on `threads` threads (glibc only; once).
+/// Bound the number of malloc arenas for an audit on `threads` threads (glibc only; once). It
+/// sets the allocator of the whole process, so the command calls it, not the library.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
-pub(super) fn bound(threads: usize) {
+pub(crate) fn bound(threads: usize) {
     use std::ffi::c_int;
     extern "C" {
         fn mallopt(param: c_int, value: c_int) -> c_int;
@@ -27,4 +28,4 @@ pub(super) fn bound(threads: usize) {
 
 /// Other allocators need nothing here.
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-pub(super) fn bound(_threads: usize) {}
+pub(crate) fn bound(_threads: usize) {}
