@@ -9,6 +9,7 @@ mod blind2;
 mod blind3;
 mod clean;
 mod families;
+mod styles;
 
 use hushguard::rules::fake_tokens::{expand, Rng};
 
@@ -614,6 +615,7 @@ pub fn corpus() -> Vec<Case> {
         .chain(blind::cases())
         .chain(blind2::cases())
         .chain(blind3::cases())
+        .chain(styles::cases())
     {
         cases.push(Case {
             name,
