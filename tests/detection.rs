@@ -196,8 +196,14 @@ fn a_styles_leak_is_found_in_every_style_under_either_file_name() {
         .filter_map(|c| c.name.split('/').nth(1))
         .collect();
     assert!(styles.len() >= 20, "{styles:?}");
-    let generic = cases.iter().filter(|c| c.name.ends_with("/generic")).count();
-    let natural = cases.iter().filter(|c| c.name.ends_with("/natural")).count();
+    let generic = cases
+        .iter()
+        .filter(|c| c.name.ends_with("/generic"))
+        .count();
+    let natural = cases
+        .iter()
+        .filter(|c| c.name.ends_with("/natural"))
+        .count();
     assert_eq!(generic, natural);
     assert!(cases.iter().filter(|c| !c.leak).count() >= 15);
 }

@@ -54,31 +54,119 @@ const SHAPES: &[&str] = &[
 type Style = (&'static str, &'static str, &'static str);
 
 const STYLES: &[Style] = &[
-    ("py-annotation", "settings.py", "{snake}_key: str = \"{X}\"\n"),
-    ("ts-annotation", "config.ts", "export const {camel}Token: string = '{X}';\n"),
-    ("properties-camel", "application.properties", "server.port=8080\n{camel}Key = {X}\n"),
-    ("yaml-camel-unquoted", "application.yml", "{camel}.apiKey: {X}\n"),
-    ("yaml-indented-camel", "config.yaml", "services:\n  {camel}Key: {X}\n"),
-    ("dockerfile-env-space", "Dockerfile", "FROM python:3.12-slim\nENV {upper}_KEY {X}\n"),
+    (
+        "py-annotation",
+        "settings.py",
+        "{snake}_key: str = \"{X}\"\n",
+    ),
+    (
+        "ts-annotation",
+        "config.ts",
+        "export const {camel}Token: string = '{X}';\n",
+    ),
+    (
+        "properties-camel",
+        "application.properties",
+        "server.port=8080\n{camel}Key = {X}\n",
+    ),
+    (
+        "yaml-camel-unquoted",
+        "application.yml",
+        "{camel}.apiKey: {X}\n",
+    ),
+    (
+        "yaml-indented-camel",
+        "config.yaml",
+        "services:\n  {camel}Key: {X}\n",
+    ),
+    (
+        "dockerfile-env-space",
+        "Dockerfile",
+        "FROM python:3.12-slim\nENV {upper}_KEY {X}\n",
+    ),
     ("name-key-space", "keys.txt", "{compact}_key {X}\n"),
-    ("xml-camel-element", "app.config", "<config>\n  <{camel}Key>{X}</{camel}Key>\n</config>\n"),
-    ("logfmt-key", "debug.log", "ts=2024-03-01T10:00:00Z level=debug msg=\"{compact} client\" key={X}\n"),
-    ("go-package-new", "main.go", "client := {compact}.New(\"{X}\")\n"),
-    ("js-new-client", "client.js", "const client = new {pascal}Client('{X}');\n"),
-    ("ruby-client-new", "app.rb", "client = {pascal}::Client.new('{X}')\n"),
-    ("ini-section-bare-key", "credentials.ini", "[{compact}]\nkey = {X}\n"),
-    ("ini-section-token", "config.cfg", "[{snake}]\nregion = eu\ntoken = {X}\n"),
-    ("comment-above-bare-key", "settings.conf", "# {title} credentials\nkey = {X}\n"),
-    ("json-nested-key", "appsettings.json", "{\n  \"{compact}\": {\n    \"region\": \"us\",\n    \"key\": \"{X}\"\n  }\n}\n"),
-    ("yaml-nested-token", "docker-compose.yml", "{compact}:\n  enabled: true\n  token: {X}\n"),
-    ("url-appid", "fetch.js", "resp = fetch(\"https://api.{compact}.com/v1/data?appid={X}\")\n"),
-    ("url-key", "requests.http", "GET https://api.{compact}.io/v2/items?limit=10&key={X} HTTP/1.1\n"),
+    (
+        "xml-camel-element",
+        "app.config",
+        "<config>\n  <{camel}Key>{X}</{camel}Key>\n</config>\n",
+    ),
+    (
+        "logfmt-field",
+        "debug.log",
+        "ts=2024-03-01T10:00:00Z level=debug msg=\"{compact} client\" key={X}\n",
+    ),
+    (
+        "go-package-new",
+        "main.go",
+        "client := {compact}.New(\"{X}\")\n",
+    ),
+    (
+        "js-new-client",
+        "client.js",
+        "const client = new {pascal}Client('{X}');\n",
+    ),
+    (
+        "ruby-client-new",
+        "app.rb",
+        "client = {pascal}::Client.new('{X}')\n",
+    ),
+    (
+        "ini-section-bare-key",
+        "credentials.ini",
+        "[{compact}]\nkey = {X}\n",
+    ),
+    (
+        "ini-section-token",
+        "config.cfg",
+        "[{snake}]\nregion = eu\ntoken = {X}\n",
+    ),
+    (
+        "comment-above-bare-key",
+        "settings.conf",
+        "# {title} credentials\nkey = {X}\n",
+    ),
+    (
+        "json-nested-key",
+        "appsettings.json",
+        "{\n  \"{compact}\": {\n    \"region\": \"us\",\n    \"key\": \"{X}\"\n  }\n}\n",
+    ),
+    (
+        "yaml-nested-token",
+        "docker-compose.yml",
+        "{compact}:\n  enabled: true\n  token: {X}\n",
+    ),
+    (
+        "url-appid",
+        "fetch.js",
+        "resp = fetch(\"https://api.{compact}.com/v1/data?appid={X}\")\n",
+    ),
+    (
+        "url-key",
+        "requests.http",
+        "GET https://api.{compact}.io/v2/items?limit=10&key={X} HTTP/1.1\n",
+    ),
     ("cli-flag-key", "deploy.sh", "./deploy --{hyphen}-key {X}\n"),
-    ("cli-flag-api-key-eq", "ci.sh", "run-tool --{hyphen}-api-key={X} --verbose\n"),
-    ("secret-prefixed", "config.toml", "{camel}Key = secret_${alnum:32}\n"),
+    (
+        "cli-flag-api-key-eq",
+        "ci.sh",
+        "run-tool --{hyphen}-api-key={X} --verbose\n",
+    ),
+    (
+        "secret-prefixed",
+        "config.toml",
+        "{camel}Key = secret_${alnum:32}\n",
+    ),
     ("env-token", ".env.local", "{upper}_TOKEN={X}\n"),
-    ("log-using-key", "app.log", "2024-03-01T10:00:00Z [INFO] Using {upper} KEY={X}\n"),
-    ("curl-provider-header", "check.sh", "curl -H \"X-{pascal}-Token: {X}\" https://api.{compact}.com/v1/status\n"),
+    (
+        "log-using-key",
+        "app.log",
+        "2024-03-01T10:00:00Z [INFO] Using {upper} KEY={X}\n",
+    ),
+    (
+        "curl-provider-header",
+        "check.sh",
+        "curl -H \"X-{pascal}-Token: {X}\" https://api.{compact}.com/v1/status\n",
+    ),
 ];
 
 /// Generic file names a generator gives its fixtures.
@@ -86,24 +174,96 @@ const GENERIC: &[&str] = &["case0042.txt", "sample", "input", "example17", "case
 
 /// Look-alikes near the new rules: name, path, template.
 const CLEAN: &[(&str, &str, &str)] = &[
-    ("cache-key-camel", "application.properties", "cacheKey = ${alnum:32}\n"),
-    ("sort-key-words", "config.yaml", "sortKey: createdAtTimestampDescending\n"),
-    ("nginx-key-path", "site.conf", "ssl_certificate_key /etc/ssl/private/site.key\n"),
-    ("python-type-alias", "hpke.py", "X25519PrivateKey = rust_openssl.hpke.X25519PrivateKey\n"),
-    ("go-errors-new", "errors.go", "var ErrNoKey = errors.New(\"${alnum:32}\")\n"),
-    ("client-from-config", "main.go", "client := weatherstack.New(cfg.APIKey)\n"),
-    ("ini-section-placeholder", "credentials.ini", "[weatherstack]\nkey = your-weatherstack-key\n"),
-    ("ini-section-path", "credentials.ini", "[weatherstack]\nkey = /etc/weatherstack/key.pem\n"),
-    ("k8s-secret-key-ref", "deployment.yaml", "valueFrom:\n  secretKeyRef:\n    name: weatherstack\n    key: api-key\n"),
-    ("logfmt-cache-key", "app.log", "level=debug msg=\"cache hit\" key=${alnum:32}\n"),
-    ("ssh-key-flag", "setup.sh", "deploy --ssh-key ~/.ssh/id_ed25519\n"),
-    ("url-key-placeholder", "README.md", "curl \"https://api.weatherstack.com/current?key=YOUR_ACCESS_KEY\"\n"),
-    ("xml-public-key", "app.config", "<publicKey>MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE${base64:40}</publicKey>\n"),
-    ("version-under-key", "gradle.properties", "weatherstackKey = 1.2.3\n"),
-    ("short-key", "application.properties", "weatherstackKey = ${alnum:10}\n"),
-    ("secret-prefixed-identifier", "config.py", "secret_KeyBaseForProductionUseOnly = 1\n"),
-    ("env-reference", "config.ts", "export const weatherstackToken: string = process.env.WEATHERSTACK_TOKEN;\n"),
-    ("wordy-value-annotated", "settings.py", "weatherstack_key: str = \"your-weatherstack-key-here\"\n"),
+    (
+        "cache-key-camel",
+        "application.properties",
+        "cacheKey = ${alnum:32}\n",
+    ),
+    (
+        "sort-key-words",
+        "config.yaml",
+        "sortKey: createdAtTimestampDescending\n",
+    ),
+    (
+        "nginx-key-path",
+        "site.conf",
+        "ssl_certificate_key /etc/ssl/private/site.key\n",
+    ),
+    (
+        "python-type-alias",
+        "hpke.py",
+        "X25519PrivateKey = rust_openssl.hpke.X25519PrivateKey\n",
+    ),
+    (
+        "go-errors-new",
+        "errors.go",
+        "var ErrNoKey = errors.New(\"${alnum:32}\")\n",
+    ),
+    (
+        "client-from-config",
+        "main.go",
+        "client := weatherstack.New(cfg.APIKey)\n",
+    ),
+    (
+        "ini-section-placeholder",
+        "credentials.ini",
+        "[weatherstack]\nkey = your-weatherstack-key\n",
+    ),
+    (
+        "ini-section-path",
+        "credentials.ini",
+        "[weatherstack]\nkey = /etc/weatherstack/key.pem\n",
+    ),
+    (
+        "k8s-secret-key-ref",
+        "deployment.yaml",
+        "valueFrom:\n  secretKeyRef:\n    name: weatherstack\n    key: api-key\n",
+    ),
+    (
+        "logfmt-cache-key",
+        "app.log",
+        "level=debug msg=\"cache hit\" key=${alnum:32}\n",
+    ),
+    (
+        "ssh-key-flag",
+        "setup.sh",
+        "deploy --ssh-key ~/.ssh/id_ed25519\n",
+    ),
+    (
+        "url-key-placeholder",
+        "README.md",
+        "curl \"https://api.weatherstack.com/current?key=YOUR_ACCESS_KEY\"\n",
+    ),
+    (
+        "xml-public-key",
+        "app.config",
+        "<publicKey>MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE${base64:40}</publicKey>\n",
+    ),
+    (
+        "version-under-key",
+        "gradle.properties",
+        "weatherstackKey = 1.2.3\n",
+    ),
+    (
+        "short-key",
+        "application.properties",
+        "weatherstackKey = ${alnum:10}\n",
+    ),
+    (
+        "secret-prefixed-identifier",
+        "config.py",
+        "secret_KeyBaseForProductionUseOnly = 1\n",
+    ),
+    (
+        "env-reference",
+        "config.ts",
+        "export const weatherstackToken: string = process.env.WEATHERSTACK_TOKEN;\n",
+    ),
+    (
+        "wordy-value-annotated",
+        "settings.py",
+        "weatherstack_key: str = \"your-weatherstack-key-here\"\n",
+    ),
 ];
 
 /// The provider's name as a style spells it.
@@ -117,9 +277,7 @@ fn spell(name: &str, form: &str) -> String {
     };
     match form {
         "snake" => words.join("_"),
-        "camel" => {
-            words[0].to_string() + &words[1..].iter().map(|w| cap(w)).collect::<String>()
-        }
+        "camel" => words[0].to_string() + &words[1..].iter().map(|w| cap(w)).collect::<String>(),
         "pascal" => words.iter().map(|w| cap(w)).collect(),
         "upper" => words.join("_").to_ascii_uppercase(),
         "compact" => words.concat(),
@@ -131,7 +289,9 @@ fn spell(name: &str, form: &str) -> String {
 
 fn fill(template: &str, provider: &str, token: &str) -> String {
     let mut s = template.replace("{X}", token);
-    for form in ["snake", "camel", "pascal", "upper", "compact", "hyphen", "title"] {
+    for form in [
+        "snake", "camel", "pascal", "upper", "compact", "hyphen", "title",
+    ] {
         s = s.replace(&format!("{{{form}}}"), &spell(provider, form));
     }
     s
