@@ -8,6 +8,7 @@ mod blind;
 mod blind2;
 mod blind3;
 mod clean;
+mod configs;
 mod families;
 mod styles;
 
@@ -616,6 +617,7 @@ pub fn corpus() -> Vec<Case> {
         .chain(blind2::cases())
         .chain(blind3::cases())
         .chain(styles::cases())
+        .chain(configs::cases())
     {
         cases.push(Case {
             name,
