@@ -174,6 +174,40 @@ fn a_blind3_leak_is_found_under_a_generic_file_name_as_under_its_own() {
     assert_eq!(generic * 2, cases.len());
 }
 
+/// The fourth blind round wrote long-tail providers' keys in the styles other scanners' test
+/// suites use, each under its natural file name and a generic one: every style must be found
+/// under both, and the look-alikes beside those styles left alone.
+#[test]
+fn a_styles_leak_is_found_in_every_style_under_either_file_name() {
+    let cases: Vec<_> = corpus::corpus()
+        .into_iter()
+        .filter(|c| c.name.starts_with("styles/"))
+        .collect();
+    let outcomes = corpus::evaluate(&cases);
+    let wrong: Vec<_> = outcomes
+        .iter()
+        .filter(|o| !o.correct())
+        .map(|o| format!("{} ({}) {:?}", o.case.name, o.case.path, o.findings))
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    let styles: std::collections::BTreeSet<_> = cases
+        .iter()
+        .filter(|c| c.leak)
+        .filter_map(|c| c.name.split('/').nth(1))
+        .collect();
+    assert!(styles.len() >= 20, "{styles:?}");
+    let generic = cases
+        .iter()
+        .filter(|c| c.name.ends_with("/generic"))
+        .count();
+    let natural = cases
+        .iter()
+        .filter(|c| c.name.ends_with("/natural"))
+        .count();
+    assert_eq!(generic, natural);
+    assert!(cases.iter().filter(|c| !c.leak).count() >= 15);
+}
+
 /// Whole configuration files with one planted secret: each is found on the lines it was planted
 /// on (not merely somewhere in the file), and the same file without them yields nothing.
 #[test]

@@ -464,14 +464,25 @@ pub(crate) fn token_runs(data: &[u8], out: &mut Vec<(usize, usize)>) {
     }
 }
 
-/// The pieces of token runs between dots that are at least [`LONG_RUN`] bytes long.
+/// The pieces of token runs between dots that are at least [`LONG_RUN`] bytes long. An `=` that
+/// padding does not end (`ConfigBlob=eyJ…`, `config.blob=eyJ…`) also ends a piece: the name
+/// before it is not part of the value.
 pub(crate) fn long_base64(data: &[u8], runs: &[(usize, usize)]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     for &(s, e) in runs {
         let mut at = s;
         for piece in data[s..e].split(|&b| b == b'.') {
-            if piece.len() >= LONG_RUN {
-                out.push((at, at + piece.len()));
+            let mut from = 0;
+            for (i, w) in piece.windows(2).enumerate() {
+                if w[0] == b'=' && w[1] != b'=' {
+                    if i + 1 - from >= LONG_RUN {
+                        out.push((at + from, at + i + 1));
+                    }
+                    from = i + 1;
+                }
+            }
+            if piece.len() - from >= LONG_RUN {
+                out.push((at + from, at + piece.len()));
             }
             at += piece.len() + 1;
         }
@@ -649,6 +660,31 @@ mod tests {
             long_base64(dotted.as_bytes(), &runs),
             vec![(0, 70), (78, 142)]
         );
+    }
+
+    #[test]
+    fn a_name_and_its_equals_sign_are_not_part_of_a_long_value() {
+        let value =
+            b64(format!("{{\"secret\": \"{}\", \"env\": \"prod\"}}", "k".repeat(41)).as_bytes());
+        assert!(value.ends_with('=') && !value[..value.len() - 2].contains('='));
+        for name in ["ConfigBlob=", "config.blob=", "a.b=c="] {
+            let data = format!("{name}{value}\n");
+            let mut runs = Vec::new();
+            token_runs(data.as_bytes(), &mut runs);
+            let start = data.len() - 1 - value.len();
+            assert_eq!(
+                long_base64(data.as_bytes(), &runs),
+                vec![(start, data.len() - 1)],
+                "{name}"
+            );
+            let mut budget = MAX_DECODED;
+            let runs = long_base64(data.as_bytes(), &runs);
+            let d = decode(data.as_bytes(), &[], &runs, &mut budget).unwrap();
+            assert!(
+                String::from_utf8_lossy(&d.text).contains("\"secret\": \"kkkk"),
+                "{name}"
+            );
+        }
     }
 
     #[test]
