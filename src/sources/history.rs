@@ -21,6 +21,7 @@ mod frontier;
 mod messages;
 mod objects;
 mod packs;
+mod resident;
 pub(crate) mod progress;
 mod trees;
 
@@ -31,6 +32,7 @@ use crate::scan::RuleSet;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
+use resident::Packs;
 use trees::HEAD_ONLY;
 
 /// Errors and notes named one by one before they are summed up.
@@ -184,7 +186,7 @@ pub(crate) fn audit_streamed(
 /// errors and notes.
 fn files(
     repo: &gix::Repository,
-    (bundles, pack_errors): (&[gix::odb::pack::Bundle], &[String]),
+    (bundles, pack_errors): (&Packs, &[String]),
     scanner: &RuleSet,
     threads: usize,
     (history, inv): (&commits::History, &trees::Inventory),
@@ -311,7 +313,7 @@ const WALK_SKEW: f64 = 0.7;
 /// earlier ones in order ([`trees::Walked::absorb`]): the same inventory as one walk.
 fn walk(
     repo: &gix::Repository,
-    bundles: &[gix::odb::pack::Bundle],
+    bundles: &Packs,
     history: &commits::History,
     threads: usize,
     progress: &progress::Progress,

@@ -15,6 +15,8 @@ use rustc_hash::FxHashMap as FxMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+use super::resident::{self, Packs};
+
 /// The tag of a delta-tree node that is only a base, not a wanted blob.
 const BASE: u32 = u32::MAX;
 
@@ -65,7 +67,7 @@ fn short(p: &Path) -> String {
 
 /// Open every pack of the object database and its alternates; the errors name the packs that
 /// cannot be opened (their objects are then read through the object database, or reported missing).
-pub(super) fn open(repo: &gix::Repository) -> (Vec<pack::Bundle>, Vec<String>) {
+pub(super) fn open(repo: &gix::Repository) -> (Packs, Vec<String>) {
     let mut bundles = Vec::new();
     let mut errors = Vec::new();
     for p in pack_indices(repo) {
@@ -77,7 +79,7 @@ pub(super) fn open(repo: &gix::Repository) -> (Vec<pack::Bundle>, Vec<String>) {
             Err(e) => errors.push(format!("pack {}: cannot open: {e}", short(&p))),
         }
     }
-    (bundles, errors)
+    (Packs::new(bundles, resident::BUDGET), errors)
 }
 
 /// Where the readers hand each wanted blob, named by its position in [`Wanted::ids`]: its bytes,
@@ -102,7 +104,7 @@ pub(super) struct Wanted<'a> {
 /// Read every wanted blob with `threads` threads and hand it to `sink`.
 pub(super) fn read_all<S: Sink>(
     repo: &gix::Repository,
-    bundles: &[pack::Bundle],
+    bundles: &Packs,
     wanted: &Wanted,
     sink: &S,
     threads: usize,
@@ -152,6 +154,7 @@ pub(super) fn read_all<S: Sink>(
         remaining -= here.len();
         // Each blob's size from its entry header (and a delta's first bytes), on every thread.
         let size_of = |inflate: &mut gix::zlib::Inflate, offset: u64| {
+            bundles.touched();
             b.pack
                 .entry(offset)
                 .and_then(|e| {
@@ -198,7 +201,7 @@ pub(super) fn read_all<S: Sink>(
 
     for l in &located {
         let b = &bundles[l.bundle];
-        if let Err(e) = traverse(b, &l.scan, sink, threads) {
+        if let Err(e) = traverse(bundles, l.bundle, &l.scan, sink, threads) {
             sink.clone().error(format!(
                 "pack {}: {e}; reading its remaining blobs one by one",
                 short(b.pack.path())
@@ -269,11 +272,13 @@ fn entry_slice(range: pack::data::EntryRange, pack: &pack::data::File) -> Option
 
 /// Resolve the wanted blobs of one pack, and their delta bases, with a delta-tree traversal.
 fn traverse(
-    b: &pack::Bundle,
+    packs: &Packs,
+    bi: usize,
     scan: &[(u64, u32)],
     sink: &impl Sink,
     threads: usize,
 ) -> Result<(), String> {
+    let b = &packs[bi];
     let err = |e: gix::Error| e.to_string();
     // Every wanted entry and every base on its delta chain. The delta-tree reader starts at the
     // pack's first entry whatever it is given, so that entry is always part of the tree.
@@ -288,6 +293,7 @@ fn traverse(
             continue;
         }
         nodes.insert(offset, blob);
+        packs.touched();
         let mut entry = b.pack.entry(offset).map_err(err)?;
         loop {
             let base = match entry.header {
@@ -309,6 +315,7 @@ fn traverse(
                 break;
             }
             nodes.insert(base, BASE);
+            packs.touched();
             entry = b.pack.entry(base).map_err(err)?;
         }
     }
@@ -353,6 +360,7 @@ fn traverse(
         &b.pack,
         pack_end,
         move |node: &mut Node, _progress, ctx| {
+            packs.touched();
             if let Some(expected) = node.crc {
                 let actual = pack_data
                     .entry_slice(node.offset..node.end)

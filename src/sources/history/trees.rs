@@ -4,6 +4,7 @@
 //! there.
 
 use super::objects::Reader;
+use super::resident::Packs;
 use gix::objs::TreeRefIter;
 use gix::ObjectId;
 use rustc_hash::{FxHashMap as FxMap, FxHashSet as FxSet};
@@ -179,7 +180,7 @@ enum Purpose {
 impl<'r> Walker<'r> {
     pub(super) fn new(
         repo: &'r gix::Repository,
-        packs: &'r [gix::odb::pack::Bundle],
+        packs: &'r Packs,
         cache: usize,
     ) -> Walker<'r> {
         Walker {
