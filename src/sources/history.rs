@@ -21,18 +21,18 @@ mod frontier;
 mod messages;
 mod objects;
 mod packs;
-mod resident;
 pub(crate) mod progress;
+mod resident;
 mod trees;
 
 use crate::error::{Error, Result};
 use crate::finding::{CommitInfo, Finding};
 use crate::outcome::Outcome;
 use crate::scan::RuleSet;
+use resident::Packs;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
-use resident::Packs;
 use trees::HEAD_ONLY;
 
 /// Errors and notes named one by one before they are summed up.

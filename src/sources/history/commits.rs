@@ -108,7 +108,9 @@ fn tips(
         match peel(reader, id) {
             Ok(Some(commit)) => out.push(commit),
             Ok(None) => {}
-            Err(Peel::Missing(id)) => errors.push(format!("{name}: points to {id}, which is missing")),
+            Err(Peel::Missing(id)) => {
+                errors.push(format!("{name}: points to {id}, which is missing"))
+            }
             Err(Peel::Unreadable(e)) => errors.push(format!("{name}: cannot read {id}: {e}")),
         }
     }
@@ -142,7 +144,9 @@ fn peel(reader: &mut Reader, mut id: ObjectId) -> Result<Option<ObjectId>, Peel>
             Err(e) => return Err(Peel::Unreadable(e)),
         }
     }
-    Err(Peel::Unreadable(format!("tag {id}: a chain of more than 64 tags")))
+    Err(Peel::Unreadable(format!(
+        "tag {id}: a chain of more than 64 tags"
+    )))
 }
 
 /// Read one commit: its tree, parents and committer time.

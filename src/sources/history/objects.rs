@@ -57,11 +57,7 @@ pub(super) struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     /// A reader that keeps at most `budget` bytes of decoded objects.
-    pub(super) fn new(
-        repo: &'a gix::Repository,
-        bundles: &'a Packs,
-        budget: usize,
-    ) -> Reader<'a> {
+    pub(super) fn new(repo: &'a gix::Repository, bundles: &'a Packs, budget: usize) -> Reader<'a> {
         Reader {
             repo,
             bundles,

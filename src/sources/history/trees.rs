@@ -178,11 +178,7 @@ enum Purpose {
 }
 
 impl<'r> Walker<'r> {
-    pub(super) fn new(
-        repo: &'r gix::Repository,
-        packs: &'r Packs,
-        cache: usize,
-    ) -> Walker<'r> {
+    pub(super) fn new(repo: &'r gix::Repository, packs: &'r Packs, cache: usize) -> Walker<'r> {
         Walker {
             reader: Reader::new(repo, packs, cache),
             hash: repo.object_hash(),
