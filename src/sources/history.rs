@@ -157,6 +157,7 @@ pub(crate) fn audit_streamed(
         drop(met);
         let history = loaded?;
         let inv = walk(repo, &bundles, &history, threads, &progress);
+        arenas::trim();
         let out = files(
             repo,
             (&bundles, &pack_errors),

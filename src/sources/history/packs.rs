@@ -6,7 +6,6 @@
 //! bases outside their pack) are read one by one; missing and corrupt ones are reported by name.
 //! Each blob goes to a [`Sink`] as `(blob, bytes)`: reading knows nothing of scanning.
 use gix::odb::pack;
-use gix::odb::pack::data::decode::header::ResolvedBase;
 use gix::odb::pack::data::entry::Header;
 use gix::prelude::Find;
 use gix::ObjectId;
@@ -155,24 +154,12 @@ pub(super) fn read_all<S: Sink>(
         // Each blob's size from its entry header (and a delta's first bytes), on every thread.
         let size_of = |inflate: &mut gix::zlib::Inflate, offset: u64| {
             bundles.touched();
-            b.pack
-                .entry(offset)
-                .and_then(|e| {
-                    b.pack.decode_header(e, inflate, &|id| {
-                        Ok(match b.index.lookup(id) {
-                            Some(i) => Some(ResolvedBase::InPack(
-                                b.pack.entry(b.index.pack_offset_at_index(i))?,
-                            )),
-                            None => None,
-                        })
-                    })
-                })
-                .map(|h| h.object_size)
+            size_in_pack(b, inflate, offset)
         };
         let sizes: Vec<Option<u64>> = pool.install(|| {
             here.par_iter()
                 .map_init(gix::zlib::Inflate::default, |inflate, &(offset, _)| {
-                    size_of(inflate, offset).ok()
+                    size_of(inflate, offset)
                 })
                 .collect()
         });
@@ -266,6 +253,48 @@ fn one_by_one(
     }
 }
 
+/// The size of the object at `offset`: from its entry header, or for a delta from the first bytes of
+/// the delta (the sizes of its base and of its result), without following the chain to its base
+/// (which would touch a page of the pack per step). `None` for a damaged entry or a delta whose
+/// base is outside the pack: another pack, or the object database, gets a try.
+fn size_in_pack(b: &pack::Bundle, inflate: &mut gix::zlib::Inflate, offset: u64) -> Option<u64> {
+    let entry = b.pack.entry(offset).ok()?;
+    match entry.header {
+        Header::OfsDelta { base_distance } => {
+            entry.checked_base_pack_offset(base_distance)?;
+        }
+        Header::RefDelta { base_id } => {
+            b.index.lookup(base_id)?;
+        }
+        _ => return Some(entry.decompressed_size),
+    }
+    // Two sizes of at most 10 bytes each, in the first 20 bytes of the delta.
+    let mut head = [0u8; 20];
+    let want = usize::try_from(entry.decompressed_size.min(20)).ok()?;
+    let data = b
+        .pack
+        .entry_slice(entry.data_offset..b.pack.pack_end() as u64)?;
+    inflate.reset();
+    let (_, _, got) = inflate.once(data, &mut head[..want]).ok()?;
+    let mut at = 0;
+    delta_size(&head[..got], &mut at)?;
+    delta_size(&head[..got], &mut at)
+}
+
+/// A git delta's variable-length size at `*at`.
+fn delta_size(d: &[u8], at: &mut usize) -> Option<u64> {
+    let mut size = 0u64;
+    for shift in (0..64).step_by(7) {
+        let b = *d.get(*at)?;
+        *at += 1;
+        size |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Some(size);
+        }
+    }
+    None
+}
+
 fn entry_slice(range: pack::data::EntryRange, pack: &pack::data::File) -> Option<&[u8]> {
     pack.entry_slice(range)
 }
@@ -346,7 +375,10 @@ fn traverse(
     let tree = pack::cache::delta::Tree::from_offsets_in_pack(
         b.pack.path(),
         sorted.into_iter(),
-        &|n: &Node| n.offset,
+        &|n: &Node| {
+            packs.touched(); // it reads the entry's header
+            n.offset
+        },
         &|id| Ok(b.index.lookup(id).map(|i| b.index.pack_offset_at_index(i))),
         &mut gix::progress::Discard,
         &interrupt,
