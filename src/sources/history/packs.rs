@@ -113,12 +113,10 @@ pub(super) fn read_all<S: Sink>(
     // Locate each blob in the first pack that has it.
     let mut found = vec![false; wanted.ids.len()];
     let mut remaining = wanted.ids.len();
-    let want: FxMap<ObjectId, u32> = wanted
-        .ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (*id, i as u32))
-        .collect();
+    // The wanted blobs in id order, to meet them in an index's order (4 bytes a blob, where a hash
+    // map from id cost 50: 13 MB for 234k blobs).
+    let mut by_id: Vec<u32> = (0..wanted.ids.len() as u32).collect();
+    by_id.sort_unstable_by_key(|&i| wanted.ids[i as usize]);
     let mut located = Vec::new();
     let mut total_bytes = 0u64;
     let pool = Pool(
@@ -141,9 +139,12 @@ pub(super) fn read_all<S: Sink>(
                 }
             }
         } else {
+            // An index lists its objects in id order: walk it beside the wanted ids.
+            let mut next = by_id.iter().copied().peekable();
             for e in b.index.iter() {
-                if let Some(&i) = want.get(&e.oid) {
-                    if !found[i as usize] {
+                while next.next_if(|&i| wanted.ids[i as usize] < e.oid).is_some() {}
+                if let Some(&i) = next.peek() {
+                    if wanted.ids[i as usize] == e.oid && !found[i as usize] {
                         here.push((e.pack_offset, i));
                     }
                 }
