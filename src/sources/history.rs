@@ -219,7 +219,7 @@ fn files(
             )
         });
         let wanted = packs::Wanted {
-            ids: inv.blobs.iter().map(|b| b.id).collect(),
+            ids: inv.blobs.ids(),
             max_size: scanner.max_file_size,
             done: &|b| shared.is_done(b),
         };
@@ -265,10 +265,9 @@ fn files(
     }
     too_large.sort_by_key(|&(b, size)| (std::cmp::Reverse(size), b));
     for &(b, size) in too_large.iter().take(LISTED) {
-        let blob = &inv.blobs[b as usize];
         out.notes.push(crate::scan::pipeline::too_large_note(
-            inv.paths.get(blob.refs[0].path),
-            Some(&blob.id),
+            inv.paths.get(inv.blobs.refs(b)[0].path),
+            Some(&inv.blobs.ids()[b as usize]),
             Some(size),
             scanner.max_file_size,
         ));
@@ -296,7 +295,7 @@ fn files(
     out.summary.blobs = Some(
         inv.blobs
             .iter()
-            .filter(|b| b.refs.iter().any(|r| r.commit != HEAD_ONLY))
+            .filter(|refs| refs.iter().any(|r| r.commit != HEAD_ONLY))
             .count() as u64,
     );
     out

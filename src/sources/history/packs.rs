@@ -92,7 +92,7 @@ pub(super) trait Sink: Clone + Send + Sync {
 
 /// The blobs to read.
 pub(super) struct Wanted<'a> {
-    pub ids: Vec<ObjectId>,
+    pub ids: &'a [ObjectId],
     /// Blobs larger than this are only reported ([`Sink::too_large`]).
     pub max_size: u64,
     /// Whether a blob was handed over already (a pack traversal that fails part-way is retried

@@ -260,8 +260,9 @@ mod tests {
         // The blobs as the delta-tree traversal reads them, on two threads.
         let blobs: Vec<usize> = (0..all.len()).filter(|&i| all[i].1 == "blob").collect();
         let sink = Collect(Arc::default());
+        let ids: Vec<ObjectId> = blobs.iter().map(|&i| all[i].0).collect();
         let wanted = Wanted {
-            ids: blobs.iter().map(|&i| all[i].0).collect(),
+            ids: &ids,
             max_size: u64::MAX,
             done: &|_| true,
         };
