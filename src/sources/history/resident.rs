@@ -207,8 +207,11 @@ mod tests {
             .collect()
     }
 
+    /// The blobs read: (blob index, bytes).
+    type Read = Vec<(u32, Vec<u8>)>;
+
     #[derive(Clone)]
-    struct Collect(Arc<Mutex<Vec<(u32, Vec<u8>)>>>);
+    struct Collect(Arc<Mutex<Read>>);
 
     impl Sink for Collect {
         fn blob(&mut self, blob: u32, data: &[u8]) {
