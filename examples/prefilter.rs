@@ -90,7 +90,7 @@ fn count(m: &hushguard::matcher::Matcher, bufs: &[(String, Vec<u8>)]) {
     }
     let per_mille = |n: u64| n as f64 * 1000.0 / stats.positions.max(1) as f64;
     println!(
-        "{} positions; pass the first bitmap {} ({:.2}‰), both bitmaps {} ({:.2}‰), hold an anchor {} ({:.2}‰); keyword hits {}",
+        "{} positions; pass the first bitmap {} ({:.2}‰), both bitmaps {} ({:.2}‰), hold an anchor {} ({:.2}‰), keywords compared there {}; keyword hits {}",
         stats.positions,
         stats.first,
         per_mille(stats.first),
@@ -98,14 +98,16 @@ fn count(m: &hushguard::matcher::Matcher, bufs: &[(String, Vec<u8>)]) {
         per_mille(stats.second),
         stats.anchored,
         per_mille(stats.anchored),
+        stats.compared,
         counts.iter().sum::<u64>()
     );
     let mut anchors: Vec<(u32, u64)> = stats.by_anchor.into_iter().collect();
     anchors.sort_by_key(|&(a, n)| (std::cmp::Reverse(n), a));
-    println!("anchors checked most often:");
+    println!("anchors checked most often (positions, keywords anchored there):");
     for (a, n) in anchors.iter().take(top) {
         let text: String = a.to_le_bytes()[..3].iter().map(|&b| b as char).collect();
-        println!("  {n:>10}  {text:?}");
+        let k = stats.keywords.get(a).copied().unwrap_or(0);
+        println!("  {n:>10}  {k:>4}  {text:?}");
     }
     let mut keywords: Vec<(usize, u64)> = counts.into_iter().enumerate().collect();
     keywords.sort_by_key(|&(k, n)| (std::cmp::Reverse(n), k));

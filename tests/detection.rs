@@ -173,3 +173,49 @@ fn a_blind3_leak_is_found_under_a_generic_file_name_as_under_its_own() {
         .count();
     assert_eq!(generic * 2, cases.len());
 }
+
+/// Whole configuration files with one planted secret: each is found on the lines it was planted
+/// on (not merely somewhere in the file), and the same file without them yields nothing.
+#[test]
+fn a_config_file_secret_is_found_on_its_line_and_the_file_without_it_is_clean() {
+    let cases = corpus::corpus();
+    let leaks: Vec<_> = cases
+        .iter()
+        .filter(|c| c.name.starts_with("configs/leak/"))
+        .collect();
+    assert!(leaks.len() >= 40, "{}", leaks.len());
+    let config = hushguard::config::Config::default();
+    let scanner =
+        hushguard::scan::RuleSet::load(&config, "default", hushguard::scan::Selection::All)
+            .unwrap();
+    let mut wrong = Vec::new();
+    for leak in leaks {
+        let clean_name = leak.name.replacen("configs/leak/", "configs/clean/", 1);
+        let clean = cases
+            .iter()
+            .find(|c| c.name == clean_name)
+            .unwrap_or_else(|| panic!("no {clean_name}"));
+        // The planted lines: from the first line where the file and the file without it differ,
+        // as many as the file has more (a private key's block).
+        let lines = |c: &[u8]| c.split(|&b| b == b'\n').count();
+        let first = leak
+            .content
+            .split(|&b| b == b'\n')
+            .zip(clean.content.split(|&b| b == b'\n'))
+            .position(|(a, b)| a != b)
+            .expect("the files differ")
+            + 1;
+        let planted = first..=first + lines(&leak.content) - lines(&clean.content);
+        let found = scanner.scan(&leak.path, &leak.content).unwrap().findings;
+        if !found.iter().any(|f| planted.contains(&f.line)) {
+            let at: Vec<_> = found.iter().map(|f| (f.rule_id.clone(), f.line)).collect();
+            wrong.push(format!("{}: lines {planted:?} not found {at:?}", leak.name));
+        }
+        let flagged = scanner.scan(&clean.path, &clean.content).unwrap().findings;
+        if !flagged.is_empty() {
+            let rules: Vec<_> = flagged.iter().map(|f| f.rule_id.clone()).collect();
+            wrong.push(format!("{clean_name}: flagged {rules:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -45,6 +45,9 @@ const FOLD: u64 = 0x2020_2020_2020_2020;
 /// of three bytes from each.
 const BLOCK: usize = 48;
 
+/// Positions that pass the first bitmap gathered before the second test runs over them.
+const BATCH_LEN: usize = 128;
+
 /// Words of the bitmap.
 const WORDS: usize = 1 << (BITS - 6);
 /// log2 of the bits in the second bitmap, of four-byte sequences (8 KiB).
@@ -337,10 +340,17 @@ impl Anchors {
         if n < 3 {
             return;
         }
+        // The positions that pass the first bitmap, gathered in a batch that the second test
+        // then runs over in a tight loop: one call per batch instead of one per position keeps
+        // the vector loop small and its branches predictable.
+        let mut batch = [0usize; BATCH_LEN];
+        let mut len = 0;
         let mut push = |q: usize| {
-            let h = hash_at(data, q, self.mul);
-            if self.confirm(data, q, h) {
-                f(q);
+            batch[len] = q;
+            len += 1;
+            if len == BATCH_LEN {
+                self.confirm_all(data, &batch, &mut f);
+                len = 0;
             }
         };
         let mut p = 0;
@@ -374,43 +384,75 @@ impl Anchors {
                 push(q);
             }
         }
+        self.confirm_all(data, &batch[..len], &mut f);
+    }
+
+    /// Call `f` with each position of `batch` (positions of `data` that pass the first bitmap,
+    /// in order) that passes the second test too.
+    #[inline(never)]
+    fn confirm_all(&self, data: &[u8], batch: &[usize], f: &mut impl FnMut(usize)) {
+        let test4 = |i: usize| (self.quads[i >> 6] >> (i & 63)) & 1 != 0;
+        for &q in batch {
+            // Away from the buffer's edges, the byte before and the four bytes from `q` read as
+            // two words of one slice: one bounds check, not eight.
+            let pass = match data.get(q.wrapping_sub(1)..q + 4) {
+                Some(&[b0, b1, b2, b3, b4]) => {
+                    let here = u32::from_le_bytes([b1, b2, b3, b4]) | FOLD as u32;
+                    let before = u32::from_le_bytes([b0, b1, b2, b3]) | FOLD as u32;
+                    let h = hash(here, self.mul);
+                    (self.bare[(h % REACH) >> 6] >> (h % 64)) & 1 != 0
+                        || test4(hash4(here))
+                        || test4(hash4(before))
+                }
+                _ => self.confirm(data, q, hash_at(data, q, self.mul)),
+            };
+            if pass {
+                f(q);
+            }
+        }
     }
 
     /// Every occurrence in `data` of every keyword (`keywords` as given to [`Anchors::new`]),
     /// ASCII case ignored, as `f(keyword, start)`: overlapping and nested occurrences included,
     /// each once (at its keyword's anchor), in the order of their anchors.
     pub(super) fn hits(&self, data: &[u8], keywords: &[String], mut f: impl FnMut(usize, usize)) {
-        self.candidates(data, |q| {
-            let w = u32::from_le_bytes([data[q], data[q + 1], data[q + 2], 0]) | FOLD as u32;
-            let size = self.slots.len();
-            let mut at = slot(w, size);
-            let from = loop {
-                match self.slots[at] {
-                    (0, _) => return,
-                    (v, i) if v == w => break i as usize,
-                    _ => at = (at + 1) & (size - 1),
-                }
+        self.candidates(data, |q| self.check(data, q, keywords, &mut f));
+    }
+
+    /// Compare the text at `q` with the keywords anchored on its three bytes, and call `f` with
+    /// each that occurs there. Not inlined: the bitmap tests before it, inlined in the vector
+    /// loop, turn most positions away, and the loop stays small.
+    #[inline(never)]
+    fn check(&self, data: &[u8], q: usize, keywords: &[String], f: &mut impl FnMut(usize, usize)) {
+        let w = u32::from_le_bytes([data[q], data[q + 1], data[q + 2], 0]) | FOLD as u32;
+        let size = self.slots.len();
+        let mut at = slot(w, size);
+        let from = loop {
+            match self.slots[at] {
+                (0, _) => return,
+                (v, i) if v == w => break i as usize,
+                _ => at = (at + 1) & (size - 1),
+            }
+        };
+        let entries = self.by_anchor[from..].iter().zip(&self.prefixes[from..]);
+        for (&(_, k, at), &(prefix, mask)) in entries.take_while(|e| e.0 .0 == w) {
+            let Some(start) = q.checked_sub(usize::from(at)) else {
+                continue;
             };
-            let entries = self.by_anchor[from..].iter().zip(&self.prefixes[from..]);
-            for (&(_, k, at), &(prefix, mask)) in entries.take_while(|e| e.0 .0 == w) {
-                let Some(start) = q.checked_sub(usize::from(at)) else {
+            if let Some(eight) = data.get(start..start + 8) {
+                let eight: [u8; 8] = eight.try_into().expect("eight bytes");
+                if (u64::from_le_bytes(eight) | FOLD) & mask != prefix {
                     continue;
-                };
-                if let Some(eight) = data.get(start..start + 8) {
-                    let eight: [u8; 8] = eight.try_into().expect("eight bytes");
-                    if (u64::from_le_bytes(eight) | FOLD) & mask != prefix {
-                        continue;
-                    }
-                }
-                let keyword = keywords[k as usize].as_bytes();
-                if data
-                    .get(start..start + keyword.len())
-                    .is_some_and(|t| t.eq_ignore_ascii_case(keyword))
-                {
-                    f(k as usize, start);
                 }
             }
-        });
+            let keyword = keywords[k as usize].as_bytes();
+            if data
+                .get(start..start + keyword.len())
+                .is_some_and(|t| t.eq_ignore_ascii_case(keyword))
+            {
+                f(k as usize, start);
+            }
+        }
     }
 }
 
@@ -425,8 +467,12 @@ pub struct Stats {
     pub second: u64,
     /// Positions whose three bytes are some keyword's anchor.
     pub anchored: u64,
+    /// Keywords compared with the text at those positions (each anchored keyword once).
+    pub compared: u64,
     /// Per anchor (folded, three bytes) the positions where it was checked.
     pub by_anchor: std::collections::HashMap<u32, u64>,
+    /// Per anchor, the keywords anchored on it.
+    pub keywords: std::collections::HashMap<u32, u64>,
 }
 
 impl Anchors {
@@ -449,9 +495,16 @@ impl Anchors {
             }
             stats.second += 1;
             let w = u32::from_le_bytes([data[q], data[q + 1], data[q + 2], 0]) | FOLD as u32;
-            if self.by_anchor.binary_search_by_key(&w, |e| e.0).is_ok() {
+            let from = self.by_anchor.partition_point(|e| e.0 < w);
+            let n = self.by_anchor[from..]
+                .iter()
+                .take_while(|e| e.0 == w)
+                .count() as u64;
+            if n > 0 {
                 stats.anchored += 1;
+                stats.compared += n;
                 *stats.by_anchor.entry(w).or_default() += 1;
+                stats.keywords.insert(w, n);
             }
         }
     }

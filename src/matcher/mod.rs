@@ -10,6 +10,7 @@ mod grams;
 pub use grams::Stats as PrefilterStats;
 pub(crate) mod placeholder;
 mod runs;
+mod tokens;
 pub(crate) mod words;
 
 /// The validators moved to their own module, which the rules also use; the old path still works.
@@ -569,7 +570,7 @@ impl Matcher {
             }
         }
         scan.triggers.sort_unstable_by_key(|t| t.1);
-        decode::token_runs(data, &mut scan.runs);
+        tokens::token_runs(data, &mut scan.runs);
         let mut out = Vec::new();
         self.search_rules(path, data, &hits, &scan.runs, &mut out)?;
         out.sort_by_key(|m| (m.start, m.rule));

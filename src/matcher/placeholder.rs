@@ -146,13 +146,45 @@ pub(crate) fn is_placeholder(secret: &[u8]) -> bool {
     {
         return true;
     }
-    if DUMMY_WORDS.iter().any(|w| lower == w.as_bytes()) {
+    if DUMMY_WORDS.iter().any(|w| lower == w.as_bytes()) || secret_reference(&lower) {
         return true;
     }
     if MARKERS.iter().any(|m| contains(&lower, m.as_bytes())) {
         return true;
     }
     mostly_mask(s) || few_distinct(s) || sequential(s) || brace_template(s)
+}
+
+/// Where a configuration file points at a secret kept elsewhere instead of holding it: a
+/// secret-store reference (`env:DB_PASSWORD`, `secretref:db-password`, `vault:secret/db#pw`,
+/// `file:/run/secrets/db`) or a mounted secret's path (`/run/secrets/db_password`). The scheme
+/// is followed by a name or a path only, so a password that merely holds a colon is not one. An
+/// encrypted value (`ENC[AES256_GCM,data:…]`, `$ANSIBLE_VAULT;1.1;AES256`) is not one either.
+fn secret_reference(lower: &[u8]) -> bool {
+    const SCHEMES: &[&[u8]] = &[
+        b"env:",
+        b"secretref:",
+        b"vault:",
+        b"file:",
+        b"ssm:",
+        b"keyvault:",
+        b"op://",
+    ];
+    const MOUNTS: &[&[u8]] = &[b"/run/secrets/", b"/var/run/secrets/"];
+    let name_chars = |rest: &[u8]| {
+        !rest.is_empty()
+            && rest
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || b"_-./#:".contains(b))
+    };
+    // an encrypted value (sops, hiera-eyaml `ENC[…]`, an Ansible vault) is no secret in clear
+    let encrypted = (lower.starts_with(b"enc[") && lower.ends_with(b"]"))
+        || lower.starts_with(b"$ansible_vault;");
+    encrypted
+        || SCHEMES
+            .iter()
+            .chain(MOUNTS)
+            .any(|p| lower.strip_prefix(*p).is_some_and(name_chars))
 }
 
 /// A double-brace template: `{{` and, after it, `}}` (`{{ .Values.apiKey }}`, `{{ secret }}`).
@@ -374,6 +406,13 @@ mod tests {
             "<%= pass %>",
             "#{ENV['SECRET']}",
             "<YOUR TOKEN>",
+            "env:MY_API_KEY",
+            "secretref:db-password",
+            "vault:secret/data/db#password",
+            "/run/secrets/db_password",
+            "op://Private/db/password",
+            "ENC[AES256_GCM,data:Zm9vYmFy,iv:abc,tag:def,type:str]",
+            "$ANSIBLE_VAULT;1.1;AES256",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p} should be a placeholder");
         }
@@ -398,6 +437,9 @@ mod tests {
             "%zJvrqPi4Q%_xDx1FyAc?#D",
             "*1a[+HruaRl@++<9O^y#dGtsH:g%TU*)rT~fv+BtA`!_x;C8ZI[}}-ntHvt/k3~d",
             "sk_test_4eC39HqLyjWDarjtT1zdp7dc", // hushguard:allow (Stripe's documented test key)
+            // a colon inside a password is not a reference
+            "env:Zq8!rT2#xL",
+            "file:x9 kQ",
         ] {
             assert!(
                 !is_placeholder(s.as_bytes()),

@@ -8,6 +8,7 @@ mod blind;
 mod blind2;
 mod blind3;
 mod clean;
+mod configs;
 mod families;
 
 use hushguard::rules::fake_tokens::{expand, Rng};
@@ -614,6 +615,7 @@ pub fn corpus() -> Vec<Case> {
         .chain(blind::cases())
         .chain(blind2::cases())
         .chain(blind3::cases())
+        .chain(configs::cases())
     {
         cases.push(Case {
             name,
