@@ -195,6 +195,32 @@ fn a_secret_reachable_only_from_a_tag_is_found() {
 }
 
 #[test]
+fn a_tag_of_a_tag_is_peeled_to_its_commit_and_a_tag_of_a_blob_is_left_out() {
+    let repo = Repo::new();
+    repo.write("README.md", "hello\n");
+    repo.commit_all("first");
+    repo.git(&["checkout", "-q", "-b", "release"]);
+    repo.write("deploy.txt", &format!("value {}\n", hg_key("nested")));
+    let c = repo.commit_all("release build");
+    repo.git(&["tag", "-a", "-m", "inner", "inner"]);
+    repo.git(&["tag", "-a", "-m", "outer", "outer", "inner"]);
+    repo.git(&["tag", "-d", "inner"]);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["branch", "-D", "release"]);
+    // A tag of a blob: reachable, but no commit to walk.
+    let blob = repo.git(&["hash-object", "-w", "README.md"]);
+    repo.git(&["tag", "-a", "-m", "a blob", "blobtag", blob.trim()]);
+
+    let run = audit(&repo, &[]);
+    assert_eq!(run.code, 1, "{run}");
+    assert_eq!(
+        ours(&run),
+        vec![("hgtest.key".into(), "deploy.txt".into(), c, false)]
+    );
+    assert_eq!(run.summary.commits.unwrap_or(0), 2, "{run}");
+}
+
+#[test]
 fn a_dotenv_added_then_deleted_is_reported_with_its_commit() {
     let repo = Repo::new();
     repo.write("app/main.txt", "hello\n");

@@ -22,12 +22,14 @@ mod messages;
 mod objects;
 mod packs;
 pub(crate) mod progress;
+mod resident;
 mod trees;
 
 use crate::error::{Error, Result};
 use crate::finding::{CommitInfo, Finding};
 use crate::outcome::Outcome;
 use crate::scan::RuleSet;
+use resident::Packs;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -155,6 +157,7 @@ pub(crate) fn audit_streamed(
         drop(met);
         let history = loaded?;
         let inv = walk(repo, &bundles, &history, threads, &progress);
+        arenas::trim();
         let out = files(
             repo,
             (&bundles, &pack_errors),
@@ -184,7 +187,7 @@ pub(crate) fn audit_streamed(
 /// errors and notes.
 fn files(
     repo: &gix::Repository,
-    (bundles, pack_errors): (&[gix::odb::pack::Bundle], &[String]),
+    (bundles, pack_errors): (&Packs, &[String]),
     scanner: &RuleSet,
     threads: usize,
     (history, inv): (&commits::History, &trees::Inventory),
@@ -216,7 +219,7 @@ fn files(
             )
         });
         let wanted = packs::Wanted {
-            ids: inv.blobs.iter().map(|b| b.id).collect(),
+            ids: inv.blobs.ids(),
             max_size: scanner.max_file_size,
             done: &|b| shared.is_done(b),
         };
@@ -262,10 +265,9 @@ fn files(
     }
     too_large.sort_by_key(|&(b, size)| (std::cmp::Reverse(size), b));
     for &(b, size) in too_large.iter().take(LISTED) {
-        let blob = &inv.blobs[b as usize];
         out.notes.push(crate::scan::pipeline::too_large_note(
-            inv.paths.get(blob.refs[0].path),
-            Some(&blob.id),
+            inv.paths.get(inv.blobs.refs(b)[0].path),
+            Some(&inv.blobs.ids()[b as usize]),
             Some(size),
             scanner.max_file_size,
         ));
@@ -293,7 +295,7 @@ fn files(
     out.summary.blobs = Some(
         inv.blobs
             .iter()
-            .filter(|b| b.refs.iter().any(|r| r.commit != HEAD_ONLY))
+            .filter(|refs| refs.iter().any(|r| r.commit != HEAD_ONLY))
             .count() as u64,
     );
     out
@@ -311,7 +313,7 @@ const WALK_SKEW: f64 = 0.7;
 /// earlier ones in order ([`trees::Walked::absorb`]): the same inventory as one walk.
 fn walk(
     repo: &gix::Repository,
-    bundles: &[gix::odb::pack::Bundle],
+    bundles: &Packs,
     history: &commits::History,
     threads: usize,
     progress: &progress::Progress,

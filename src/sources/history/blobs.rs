@@ -82,7 +82,7 @@ impl<'a> Shared<'a> {
             inv.blobs
                 .iter()
                 .zip(at_head)
-                .map(|(b, head)| (b.refs.iter().map(|r| r.commit), head)),
+                .map(|(refs, head)| (refs.iter().map(|r| r.commit), head)),
         );
         Shared {
             pipe: Pipeline::new(rules),
@@ -197,10 +197,11 @@ impl<'s, 'a> Worker<'s, 'a> {
             return;
         }
         let inv = self.shared.inv;
-        let b = &inv.blobs[blob as usize];
-        let r = b.refs[0];
-        let more = if b.refs.len() > 1 {
-            format!(" (and {} more paths)", b.refs.len() - 1)
+        let refs = inv.blobs.refs(blob);
+        let id = inv.blobs.ids()[blob as usize];
+        let r = refs[0];
+        let more = if refs.len() > 1 {
+            format!(" (and {} more paths)", refs.len() - 1)
         } else {
             String::new()
         };
@@ -208,9 +209,9 @@ impl<'s, 'a> Worker<'s, 'a> {
         self.part.errors.push(
             crate::error::BlobProblem {
                 path: path.to_string(),
-                object: Some(b.id.to_string()),
+                object: Some(id.to_string()),
                 kind: crate::error::BlobProblemKind::Unreadable,
-                message: format!("blob {} at `{path}`{more}: {reason}; not scanned", b.id),
+                message: format!("blob {} at `{path}`{more}: {reason}; not scanned", id),
             }
             .into(),
         );
@@ -265,7 +266,7 @@ impl<'s, 'a> Worker<'s, 'a> {
         if let Content::Bytes(_) = content {
             shared.counters.bytes.fetch_add(size, Ordering::Relaxed);
         }
-        let refs = &inv.blobs[blob as usize].refs;
+        let refs = inv.blobs.refs(blob);
         // Content findings per signature of path-restricted rules, with the path they were made at.
         let mut content_found: Vec<(u32, Vec<Finding>)> = Vec::new();
         let mut verdict: Option<(Option<Skip>, u64)> = None;

@@ -2,6 +2,7 @@
 //! reachable from them, narrowed by `--since` and `--max-count`, in topological order, oldest first.
 
 use super::objects::Reader;
+use super::resident::Packs;
 use crate::error::{Error, Result};
 use gix::objs::commit::ref_iter::Token;
 use gix::objs::CommitRefIter;
@@ -51,6 +52,7 @@ struct Node {
 /// (a tag of a blob, say) are left out; a ref that cannot be read is an error the audit reports.
 fn tips(
     repo: &gix::Repository,
+    reader: &mut Reader,
     branches: &[String],
     errors: &mut Vec<String>,
 ) -> Result<Vec<ObjectId>> {
@@ -94,23 +96,57 @@ fn tips(
             }
         };
         let name = r.name().as_bstr().to_string();
-        let id = match r.peel_to_id() {
-            Ok(id) => id,
+        // Followed by name, then peeled through the packs the audit reads (the object database
+        // would map every pack a second time for the tips alone).
+        let id = match r.follow_to_object() {
+            Ok(id) => id.detach(),
             Err(e) => {
                 errors.push(format!("{name}: cannot resolve the reference: {e}"));
                 continue;
             }
         };
-        match repo.try_find_header(id.detach()) {
-            Ok(Some(h)) if h.kind() == gix::object::Kind::Commit => out.push(id.detach()),
-            Ok(Some(_)) => {}
-            Ok(None) => errors.push(format!("{name}: points to {id}, which is missing")),
-            Err(e) => errors.push(format!("{name}: cannot read {id}: {e}")),
+        match peel(reader, id) {
+            Ok(Some(commit)) => out.push(commit),
+            Ok(None) => {}
+            Err(Peel::Missing(id)) => {
+                errors.push(format!("{name}: points to {id}, which is missing"))
+            }
+            Err(Peel::Unreadable(e)) => errors.push(format!("{name}: cannot read {id}: {e}")),
         }
     }
     out.sort();
     out.dedup();
     Ok(out)
+}
+
+/// Why a ref could not be peeled.
+enum Peel {
+    Missing(ObjectId),
+    Unreadable(String),
+}
+
+/// The commit that `id` is, or that the chain of tags starting at it ends at; `None` if it ends at
+/// another kind of object.
+fn peel(reader: &mut Reader, mut id: ObjectId) -> Result<Option<ObjectId>, Peel> {
+    let mut buf = Vec::new();
+    // As git does, a chain of tags is followed a bounded number of steps.
+    for _ in 0..64 {
+        match reader.read(&id, &mut buf) {
+            Ok(Some(gix::object::Kind::Commit)) => return Ok(Some(id)),
+            Ok(Some(gix::object::Kind::Tag)) => {
+                match gix::objs::TagRefIter::from_bytes(&buf, id.kind()).target_id() {
+                    Ok(target) => id = target,
+                    Err(e) => return Err(Peel::Unreadable(format!("tag {id}: {e}"))),
+                }
+            }
+            Ok(Some(_)) => return Ok(None),
+            Ok(None) => return Err(Peel::Missing(id)),
+            Err(e) => return Err(Peel::Unreadable(e)),
+        }
+    }
+    Err(Peel::Unreadable(format!(
+        "tag {id}: a chain of more than 64 tags"
+    )))
 }
 
 /// Read one commit: its tree, parents and committer time.
@@ -169,13 +205,15 @@ fn from_graph(
 /// commit as it is read.
 pub(super) fn load(
     repo: &gix::Repository,
-    bundles: &[gix::odb::pack::Bundle],
+    bundles: &Packs,
     select: &Select,
     on_commit: &dyn Fn(u64),
     on_read: &dyn Fn(ObjectId),
 ) -> Result<History> {
     let mut errors = Vec::new();
-    let tips = tips(repo, select.branches, &mut errors)?;
+    // Straight from the packs the walk reads (not through a second mapping of the same files).
+    let mut reader = Reader::new(repo, bundles, COMMIT_CACHE);
+    let tips = tips(repo, &mut reader, select.branches, &mut errors)?;
     let shallow: Vec<ObjectId> = repo
         .shallow_commits()
         .ok()
@@ -187,8 +225,6 @@ pub(super) fn load(
     let mut pending_parents: Vec<Vec<ObjectId>> = Vec::new();
     let mut queue: Vec<(ObjectId, Option<ObjectId>)> = tips.iter().map(|t| (*t, None)).collect();
     let mut buf = Vec::new();
-    // Straight from the packs the walk reads (not through a second mapping of the same files).
-    let mut reader = Reader::new(repo, bundles, COMMIT_CACHE);
     // git's commit-graph file, when the repository has one and may use it (git ignores it in a
     // shallow clone): tree, parents and date without inflating the commit.
     let graph = repo

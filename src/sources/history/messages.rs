@@ -5,6 +5,7 @@
 
 use super::commits::COMMIT_CACHE;
 use super::objects::Reader;
+use super::resident::Packs;
 use crate::error::BlobProblem;
 use crate::finding::Finding;
 use crate::outcome::Outcome;
@@ -30,7 +31,7 @@ pub(super) struct Chosen {
 /// not met is scanned then (on one thread nothing is sent: every audited commit is read then).
 pub(super) fn scan(
     repo: &gix::Repository,
-    bundles: &[gix::odb::pack::Bundle],
+    bundles: &Packs,
     scanner: &RuleSet,
     met: Receiver<ObjectId>,
     chosen: &OnceLock<Chosen>,

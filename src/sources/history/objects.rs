@@ -4,6 +4,7 @@
 //! older tree. This one decodes a chain from its base up and keeps every step, so each tree costs
 //! one inflate and one delta application. Objects not in a pack go through the object database.
 
+use super::resident::Packs;
 use gix::odb::pack;
 use gix::odb::pack::data::entry::Header;
 use gix::prelude::Find;
@@ -45,7 +46,7 @@ impl Cache {
 /// Reads objects for the walk.
 pub(super) struct Reader<'a> {
     repo: &'a gix::Repository,
-    bundles: &'a [pack::Bundle],
+    bundles: &'a Packs,
     last: usize,
     cache: Cache,
     inflate: gix::zlib::Inflate,
@@ -56,11 +57,7 @@ pub(super) struct Reader<'a> {
 
 impl<'a> Reader<'a> {
     /// A reader that keeps at most `budget` bytes of decoded objects.
-    pub(super) fn new(
-        repo: &'a gix::Repository,
-        bundles: &'a [pack::Bundle],
-        budget: usize,
-    ) -> Reader<'a> {
+    pub(super) fn new(repo: &'a gix::Repository, bundles: &'a Packs, budget: usize) -> Reader<'a> {
         Reader {
             repo,
             bundles,
@@ -118,6 +115,7 @@ impl<'a> Reader<'a> {
         self.chain.clear();
         let mut entry = p.entry(offset).ok()?;
         let kind = loop {
+            self.bundles.touched();
             if let Some((kind, data)) = self.cache.map.get(&key(entry.pack_offset())) {
                 out.clear();
                 out.extend_from_slice(data);

@@ -4,6 +4,7 @@
 //! there.
 
 use super::objects::Reader;
+use super::resident::Packs;
 use gix::objs::TreeRefIter;
 use gix::ObjectId;
 use rustc_hash::{FxHashMap as FxMap, FxHashSet as FxSet};
@@ -20,10 +21,46 @@ pub(super) struct BlobRef {
     pub commit: u32,
 }
 
-/// One unique blob and every path it appears at.
-pub(super) struct Blob {
-    pub id: ObjectId,
-    pub refs: Vec<BlobRef>,
+/// One unique blob and every path it appears at, as the walk gathers them.
+struct Blob {
+    id: ObjectId,
+    refs: Vec<BlobRef>,
+}
+
+/// The unique blobs of the inventory and the paths each appears at, packed: their ids in one
+/// vector (the readers borrow it), their references in another, cut by offsets (no allocation per
+/// blob: 234k blobs on four copies of cargo's history).
+#[derive(Default)]
+pub(super) struct Blobs {
+    ids: Vec<ObjectId>,
+    /// Blob `i`'s references are `refs[ends[i - 1]..ends[i]]` (from 0 for the first).
+    ends: Vec<u32>,
+    refs: Vec<BlobRef>,
+}
+
+impl Blobs {
+    fn push(&mut self, id: ObjectId, refs: &[BlobRef]) {
+        self.ids.push(id);
+        self.refs.extend_from_slice(refs);
+        self.ends.push(self.refs.len() as u32);
+    }
+    pub(super) fn len(&self) -> usize {
+        self.ids.len()
+    }
+    /// Every blob's id, by blob index.
+    pub(super) fn ids(&self) -> &[ObjectId] {
+        &self.ids
+    }
+    /// Where blob `i` appears: at least one path.
+    pub(super) fn refs(&self, i: u32) -> &[BlobRef] {
+        let i = i as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.refs[start..self.ends[i] as usize]
+    }
+    /// Every blob's references, by blob index.
+    pub(super) fn iter(&self) -> impl Iterator<Item = &[BlobRef]> {
+        (0..self.len() as u32).map(|i| self.refs(i))
+    }
 }
 
 /// Paths, interned: id → text. Id 0 is the root (the empty path); a path's id is found from its
@@ -91,7 +128,7 @@ impl Paths {
 pub(super) struct Inventory {
     pub paths: Paths,
     /// Blobs with at least one reference (blobs only met in boundary trees are dropped).
-    pub blobs: Vec<Blob>,
+    pub blobs: Blobs,
     /// (blob index, path id) pairs present in HEAD's tree.
     pub at_head: FxSet<(u32, u32)>,
     pub symlinks: u64,
@@ -177,11 +214,7 @@ enum Purpose {
 }
 
 impl<'r> Walker<'r> {
-    pub(super) fn new(
-        repo: &'r gix::Repository,
-        packs: &'r [gix::odb::pack::Bundle],
-        cache: usize,
-    ) -> Walker<'r> {
+    pub(super) fn new(repo: &'r gix::Repository, packs: &'r Packs, cache: usize) -> Walker<'r> {
         Walker {
             reader: Reader::new(repo, packs, cache),
             hash: repo.object_hash(),
@@ -339,11 +372,15 @@ impl<'r> Walker<'r> {
         }
         // Drop blobs nothing references (met only in boundary trees), renumbering the HEAD pairs.
         let mut renumber = vec![u32::MAX; self.st.blobs.len()];
-        let mut blobs = Vec::with_capacity(self.st.blobs.len());
+        let mut blobs = Blobs::default();
+        let kept = self.st.blobs.iter().filter(|b| !b.refs.is_empty());
+        blobs.ids.reserve_exact(kept.clone().count());
+        blobs.ends.reserve_exact(blobs.ids.capacity());
+        blobs.refs.reserve_exact(kept.map(|b| b.refs.len()).sum());
         for (i, b) in self.st.blobs.into_iter().enumerate() {
             if !b.refs.is_empty() {
                 renumber[i] = blobs.len() as u32;
-                blobs.push(b);
+                blobs.push(b.id, &b.refs);
             }
         }
         let at_head = head
