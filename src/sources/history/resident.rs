@@ -141,28 +141,10 @@ mod tests {
     use super::super::objects::Reader;
     use super::super::packs::{self, Sink, Wanted};
     use super::*;
+    use crate::git::tree::tests::git;
     use gix::ObjectId;
     use std::path::Path;
-    use std::process::Command;
     use std::sync::{Arc, Mutex};
-
-    fn git(dir: &Path, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(dir)
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_INDEX_FILE")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.com")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.com")
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "git {args:?}: {out:?}");
-        String::from_utf8(out.stdout).unwrap()
-    }
 
     /// A packed history whose blobs are deltas of each other: 20 files of ~25 KB (pseudo-random
     /// lines), each edited in 8 commits.
