@@ -9,6 +9,7 @@ mod grams;
 /// What the keyword search does on some text (see [`Matcher::prefilter_stats`]).
 pub use grams::Stats as PrefilterStats;
 pub(crate) mod placeholder;
+mod regexes;
 mod runs;
 mod tokens;
 pub(crate) mod words;
@@ -20,7 +21,9 @@ use aho_corasick::automaton::Automaton;
 use aho_corasick::dfa::DFA;
 use aho_corasick::nfa::contiguous::NFA;
 use aho_corasick::{Anchored, MatchKind};
-use regex::bytes::Regex;
+use regex_automata::meta::Regex;
+use regex_automata::util::primitives::PatternID;
+use regex_syntax::hir::Hir;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
@@ -52,9 +55,9 @@ thread_local! {
     static RULE_SCRATCH: RefCell<RuleScratch> = RefCell::new(RuleScratch::default());
 }
 
-/// A rule's compiled regexes.
+/// A rule's compiled regexes (see [`regexes`]).
 struct Compiled {
-    regex: Regex,
+    regex: regexes::Shared,
     secret_group: Option<usize>,
     /// The rule's `allow` regexes, compiled when a candidate first needs them: most rules compiled
     /// in a scan never see one.
@@ -67,6 +70,13 @@ struct Compiled {
 struct Shape {
     reach: Reach,
     run: Option<runs::Run>,
+}
+
+/// A rule's pattern as parsed for its [`Shape`], kept so that its regex is built from it (the
+/// parse is a sixth of what compiling a regex costs).
+struct Parsed {
+    shape: Shape,
+    hir: Option<Hir>,
 }
 
 /// What one scan of a buffer found: the matches, and what the decoding stage needs.
@@ -111,8 +121,8 @@ pub struct Matcher {
     /// The keywords, lower case.
     keywords: Vec<String>,
     compiled: Vec<OnceLock<Result<Compiled, RuleError>>>,
-    /// Each rule's [`Shape`], worked out when a scan first needs it.
-    shapes: Vec<OnceLock<Shape>>,
+    /// Each rule's [`Shape`] and parsed pattern, worked out when a scan first needs them.
+    shapes: Vec<OnceLock<Parsed>>,
     /// Length of each automaton pattern (keyword).
     pattern_len: Vec<usize>,
     /// For each automaton pattern, the decoder it triggers, if any (see [`decode::TRIGGERS`]).
@@ -185,6 +195,33 @@ fn walk<A: Automaton>(aut: &A, data: &[u8], mut hit: impl FnMut(usize, usize)) {
             for k in 0..aut.match_len(sid) {
                 hit(aut.match_pattern(sid, k).as_usize(), i + 1);
             }
+        }
+    }
+}
+
+/// An error of `rule`, naming its file and id.
+fn rule_error(rule: &Rule, message: &str) -> RuleError {
+    RuleError {
+        origin: rule.origin.clone(),
+        rule: Some(rule.id().to_string()),
+        message: message.into(),
+    }
+}
+
+/// A rule's `allow` regexes (see [`regexes::allow_regex`]); one that does not build is named by
+/// the regex crate's error, as when the rule is loaded.
+fn compile_allow(rule: &Rule) -> Result<Vec<Regex>, RuleError> {
+    let built: Option<Vec<Regex>> = rule
+        .spec
+        .allow
+        .iter()
+        .map(|a| regexes::allow_regex(a, rule.spec.unicode))
+        .collect();
+    match built {
+        Some(allow) => Ok(allow),
+        None => {
+            rule.compile_allow()?;
+            Err(rule_error(rule, "an allow regex does not compile"))
         }
     }
 }
@@ -362,14 +399,21 @@ impl Matcher {
         self.compiled[i]
             .get_or_init(|| {
                 let rule = &self.rules[i];
-                let regex = rule.compile_regex()?.ok_or_else(|| RuleError {
-                    origin: rule.origin.clone(),
-                    rule: Some(rule.id().to_string()),
-                    message: "rule has no regex".into(),
-                })?;
-                let secret_group = regex.capture_names().position(|n| n == Some("secret"));
+                let built = match (&rule.spec.regex, &self.parsed(i).hir) {
+                    (Some(_), Some(hir)) => regexes::rule_regex(hir),
+                    _ => None,
+                };
+                let Some(regex) = built else {
+                    // No pattern, or one that does not parse or build: the regex crate says why.
+                    let message = match rule.compile_regex()? {
+                        None => "rule has no regex",
+                        Some(_) => "regex does not compile",
+                    };
+                    return Err(rule_error(rule, message));
+                };
+                let secret_group = regex.group_info().to_index(PatternID::ZERO, "secret");
                 Ok(Compiled {
-                    regex,
+                    regex: regexes::Shared::new(regex),
                     secret_group,
                     allow: OnceLock::new(),
                 })
@@ -381,7 +425,12 @@ impl Matcher {
     /// Rule `i`'s [`Shape`], from its pattern (a rule without one has no match to find: its
     /// compile reports that).
     fn shape(&self, i: usize) -> Shape {
-        *self.shapes[i].get_or_init(|| {
+        self.parsed(i).shape
+    }
+
+    /// Rule `i`'s [`Parsed`] pattern.
+    fn parsed(&self, i: usize) -> &Parsed {
+        self.shapes[i].get_or_init(|| {
             let rule = &self.rules[i];
             let pattern = rule.spec.regex.as_deref().unwrap_or_default();
             let hir = parse(pattern, rule.spec.unicode);
@@ -393,7 +442,10 @@ impl Matcher {
                 Reach::Lines
             };
             let run = hir.as_ref().and_then(runs::needed_run);
-            Shape { reach, run }
+            Parsed {
+                shape: Shape { reach, run },
+                hir,
+            }
         })
     }
 
@@ -665,36 +717,38 @@ impl Matcher {
         out: &mut Vec<RawMatch>,
     ) -> Result<(), RuleError> {
         // One set of capture slots per rule, not one per window and match.
-        let mut locs = c.regex.capture_locations();
-        for &(ws, we) in windows {
-            let hay = &data[ws..we];
-            let mut at = 0;
-            while at <= hay.len() {
-                let Some(whole) = c.regex.captures_read_at(&mut locs, hay, at) else {
-                    break;
-                };
-                at = if whole.is_empty() {
-                    whole.end() + 1
-                } else {
-                    whole.end()
-                };
-                let (s, e) = c
-                    .secret_group
-                    .and_then(|g| locs.get(g))
-                    .unwrap_or((whole.start(), whole.end()));
-                if let Some(m) = self.accept(rule, c, whole.as_bytes(), &hay[s..e])? {
-                    out.push(RawMatch {
-                        rule: i,
-                        match_start: ws + whole.start(),
-                        match_end: ws + whole.end(),
-                        start: ws + s,
-                        end: ws + e,
-                        entropy: m,
-                    });
+        let mut caps = c.regex.regex.create_captures();
+        c.regex.with_cache(|cache| {
+            for &(ws, we) in windows {
+                let hay = &data[ws..we];
+                let mut at = 0;
+                while at <= hay.len() {
+                    let Some(whole) = c.regex.captures_at(cache, hay, at, &mut caps) else {
+                        break;
+                    };
+                    at = if whole.is_empty() {
+                        whole.end() + 1
+                    } else {
+                        whole.end()
+                    };
+                    let (s, e) = c
+                        .secret_group
+                        .and_then(|g| caps.get_group(g))
+                        .map_or((whole.start(), whole.end()), |g| (g.start, g.end));
+                    if let Some(m) = self.accept(rule, c, &hay[whole.range()], &hay[s..e])? {
+                        out.push(RawMatch {
+                            rule: i,
+                            match_start: ws + whole.start(),
+                            match_end: ws + whole.end(),
+                            start: ws + s,
+                            end: ws + e,
+                            entropy: m,
+                        });
+                    }
                 }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// One secret, one finding: a `generic.*` match whose secret overlaps a specific rule's is
@@ -762,7 +816,7 @@ impl Matcher {
         if !rule.spec.allow.is_empty() {
             let allow = c
                 .allow
-                .get_or_init(|| rule.compile_allow())
+                .get_or_init(|| compile_allow(rule))
                 .as_ref()
                 .map_err(Clone::clone)?;
             if allow.iter().any(|a| a.is_match(whole)) {
