@@ -1,6 +1,9 @@
 //! Recognises values that are obviously not real secrets: template variables, environment
 //! lookups, dummy words, masked, repeated or sequential characters.
 
+use aho_corasick::AhoCorasick;
+use std::sync::OnceLock;
+
 /// Dummy values that are never real secrets when they make up the whole value.
 const DUMMY_WORDS: &[&str] = &[
     "changeme",
@@ -149,7 +152,7 @@ pub(crate) fn is_placeholder(secret: &[u8]) -> bool {
     if DUMMY_WORDS.iter().any(|w| lower == w.as_bytes()) || secret_reference(&lower) {
         return true;
     }
-    if MARKERS.iter().any(|m| contains(&lower, m.as_bytes())) {
+    if has_marker(&lower) {
         return true;
     }
     mostly_mask(s) || few_distinct(s) || sequential(s) || brace_template(s)
@@ -295,6 +298,16 @@ fn trim_quotes(s: &[u8]) -> &[u8] {
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     needle.len() <= hay.len() && hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Whether `lower` holds one of the [`MARKERS`]: one pass of an automaton over the value instead
+/// of one per marker (a candidate's value can be kilobytes long).
+fn has_marker(lower: &[u8]) -> bool {
+    static MARKER_SEARCH: OnceLock<Option<AhoCorasick>> = OnceLock::new();
+    match MARKER_SEARCH.get_or_init(|| AhoCorasick::new(MARKERS).ok()) {
+        Some(ac) => ac.is_match(lower),
+        None => MARKERS.iter().any(|m| contains(lower, m.as_bytes())),
+    }
 }
 
 /// Most characters are mask characters (`x`, `*`, `.`, `0`, `#`).
