@@ -79,6 +79,7 @@ const FORMATS: &[(&str, &str, &str)] = &[
         "AAAAAAAAAAAAAAAAAAAAA${alnum:4}AAAAAAA${alnum:2}%2B${alnum:20}%3D${alnum:50}",
     ),
     ("mailgun", "mailgun", "key-${hex:32}"),
+    ("openai-session", "openai", "sess-${alnum:40}"),
 ];
 
 /// Contexts with no provider name: style, file name, template (`{X}` is the token).
