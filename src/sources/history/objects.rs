@@ -115,7 +115,7 @@ impl<'a> Reader<'a> {
         self.chain.clear();
         let mut entry = p.entry(offset).ok()?;
         let kind = loop {
-            self.bundles.touched();
+            self.bundles.touched(bi, entry.pack_offset());
             if let Some((kind, data)) = self.cache.map.get(&key(entry.pack_offset())) {
                 out.clear();
                 out.extend_from_slice(data);
