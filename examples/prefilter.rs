@@ -96,10 +96,11 @@ fn count(m: &hushguard::matcher::Matcher, bufs: &[(String, Vec<u8>)]) {
     }
     let per_mille = |n: u64| n as f64 * 1000.0 / stats.positions.max(1) as f64;
     println!(
-        "{} positions; pass the first bitmap {} ({:.2}‰), both bitmaps {} ({:.2}‰), hold an anchor {} ({:.2}‰), keywords compared there {}; keyword hits {}",
+        "{} positions; pass the first bitmap {} ({:.2}‰; {} of them hold an anchor), both bitmaps {} ({:.2}‰), hold an anchor {} ({:.2}‰), keywords compared there {}; keyword hits {}",
         stats.positions,
         stats.first,
         per_mille(stats.first),
+        stats.first_anchored,
         stats.second,
         per_mille(stats.second),
         stats.anchored,
@@ -107,6 +108,16 @@ fn count(m: &hushguard::matcher::Matcher, bufs: &[(String, Vec<u8>)]) {
         stats.compared,
         counts.iter().sum::<u64>()
     );
+    let mut first: Vec<(u32, u64)> = stats.by_first_anchor.into_iter().collect();
+    first.sort_by_key(|&(a, n)| (std::cmp::Reverse(n), a));
+    println!(
+        "anchors met most often (positions that pass the first bitmap, keywords anchored there):"
+    );
+    for (a, n) in first.iter().take(top) {
+        let text: String = a.to_le_bytes()[..3].iter().map(|&b| b as char).collect();
+        let k = stats.keywords.get(a).copied().unwrap_or(0);
+        println!("  {n:>10}  {k:>4}  {text:?}");
+    }
     let mut anchors: Vec<(u32, u64)> = stats.by_anchor.into_iter().collect();
     anchors.sort_by_key(|&(a, n)| (std::cmp::Reverse(n), a));
     println!("anchors checked most often (positions, keywords anchored there):");

@@ -52,7 +52,7 @@ fn commonness(b: u8) -> u32 {
         b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'+' | b'*' => 3,
         b'=' | b':' | b'"' | b'\'' | b',' | b';' | b'/' | b'-' => 8,
         b'0'..=b'9' | b'A'..=b'Z' => 8,
-        b'a'..=b'z' => 20,
+        b'a'..=b'z' => 40,
         b'.' | b'_' | b'(' | b')' => 16,
         b' ' | b'\t' | b'\n' | b'\r' => 100,
         _ => 2,
@@ -64,8 +64,9 @@ fn cost(set: &[u8]) -> u32 {
     set.iter().map(|&b| commonness(b)).sum()
 }
 
-/// Sets costing more than this are not sought: their windows nearly always hold one.
-const MAX_COST: u32 = 16;
+/// Sets costing more than this are not sought: their windows nearly always hold one (a set found
+/// early costs little, so quotes and `=`, common as they are, are still worth a look).
+const MAX_COST: u32 = 30;
 
 /// The bytes a class stands for, when it is ASCII and holds at most [`MAX`] of them.
 fn class_bytes(class: &Class) -> Option<Vec<u8>> {
