@@ -10,6 +10,7 @@ mod blind3;
 mod clean;
 mod configs;
 mod families;
+mod providers;
 mod styles;
 
 use hushguard::rules::fake_tokens::{expand, Rng};
@@ -617,6 +618,7 @@ pub fn corpus() -> Vec<Case> {
         .chain(blind2::cases())
         .chain(blind3::cases())
         .chain(styles::cases())
+        .chain(providers::cases())
         .chain(configs::cases())
     {
         cases.push(Case {
