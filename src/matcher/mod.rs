@@ -6,9 +6,12 @@
 pub(crate) mod decode;
 pub(crate) mod entropy;
 mod grams;
+mod needed;
 /// What the keyword search does on some text (see [`Matcher::prefilter_stats`]).
 pub use grams::Stats as PrefilterStats;
 pub(crate) mod placeholder;
+mod profile;
+pub use profile::RuleWork;
 mod regexes;
 mod runs;
 mod tokens;
@@ -70,6 +73,17 @@ struct Compiled {
 struct Shape {
     reach: Reach,
     run: Option<runs::Run>,
+    /// Bytes of which every match holds one, and its keyword does not bring.
+    needed: Option<needed::Needed>,
+}
+
+impl Shape {
+    /// Whether `window` holds what every match needs: the run, and one of the needed bytes.
+    #[inline]
+    fn may_match(&self, window: &[u8]) -> bool {
+        self.needed.is_none_or(|n| n.found_in(window))
+            && self.run.is_none_or(|r| runs::holds_run(window, r))
+    }
 }
 
 /// A rule's pattern as parsed for its [`Shape`], kept so that its regex is built from it (the
@@ -485,8 +499,11 @@ impl Matcher {
                 Reach::Lines
             };
             let run = hir.as_ref().and_then(runs::needed_run);
+            let needed = hir
+                .as_ref()
+                .and_then(|h| needed::needed(h, &rule.spec.keywords));
             Parsed {
-                shape: Shape { reach, run },
+                shape: Shape { reach, run, needed },
                 hir,
             }
         })
@@ -732,9 +749,7 @@ impl Matcher {
                     if !self.windows(shape.reach, &work[..keyword_hits], data, windows) {
                         windows.push((0, data.len()));
                     }
-                    if let Some(run) = shape.run {
-                        windows.retain(|&(s, e)| runs::holds_run(&data[s..e], run));
-                    }
+                    windows.retain(|&(s, e)| shape.may_match(&data[s..e]));
                 }
                 let on_runs = keyword_hits < work.len();
                 if windows.is_empty() && !on_runs {
