@@ -10,6 +10,7 @@ mod blind3;
 mod clean;
 mod configs;
 mod families;
+mod gaps;
 mod styles;
 
 use hushguard::rules::fake_tokens::{expand, Rng};
@@ -618,6 +619,7 @@ pub fn corpus() -> Vec<Case> {
         .chain(blind3::cases())
         .chain(styles::cases())
         .chain(configs::cases())
+        .chain(gaps::cases())
     {
         cases.push(Case {
             name,
