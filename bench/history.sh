@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark `hushguard audit` on a real history: any repository path (bare or not).
 #
-# Prints wall time, CPU time (user+sys) and peak RSS (GNU time) of:
+# Prints wall time, CPU time (user+sys, and the system part) and peak RSS (GNU time) of:
 #   - the floor: `git cat-file --batch-all-objects --batch --unordered > /dev/null`
 #     (every object inflated once, in pack order, on one core),
 #   - `git log --all -p > /dev/null` (what line-diff based scanners build on),
@@ -121,7 +121,7 @@ if [[ -n "${HG_BEFORE:-}" ]]; then
     cmds+=("$HG_BEFORE audit --no-policy --format json --progress never")
     labels+=("hushguard audit (HG_BEFORE)")
 fi
-declare -A best cpu rss
+declare -A best cpu sys rss
 cd "$repo"
 cat "$(git rev-parse --git-path objects)"/pack/*.pack >/dev/null 2>&1 || true # warm the page cache
 for _ in $(seq "$RUNS"); do
@@ -134,6 +134,7 @@ for _ in $(seq "$RUNS"); do
         if [[ -z "${best[$n]:-}" ]] || awk "BEGIN {exit !($t < ${best[$n]})}"; then
             best[$n]=$t
             cpu[$n]=$(awk "BEGIN {printf \"%.2f\", $u + $s}")
+            sys[$n]=$s
         fi
         if [[ -z "${rss[$n]:-}" ]] || ((m > ${rss[$n]})); then rss[$n]=$m; fi
     done
@@ -163,10 +164,10 @@ summary=$("$HG" audit --no-policy --format json --progress never | python3 -c 'i
 ratio() { awk "BEGIN {printf \"%.2f\", $1 / $2}"; }
 echo "== $repo: $(git rev-list --all | wc -l) commits, $(git count-objects -v | awk '/^in-pack/ {print $2}') objects"
 echo "== best of $RUNS, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-printf "%-62s %8s %8s %8s\n" "" "wall" "cpu" "max RSS"
+printf "%-62s %8s %8s %8s %8s\n" "" "wall" "cpu" "sys" "max RSS"
 for i in "${!names[@]}"; do
     n=${names[$i]}
-    printf "%-62s %7ss %7ss %5s MB\n" "${labels[$i]}" "${best[$n]}" "${cpu[$n]}" "$((rss[$n] / 1024))"
+    printf "%-62s %7ss %7ss %7ss %5s MB\n" "${labels[$i]}" "${best[$n]}" "${cpu[$n]}" "${sys[$n]}" "$((rss[$n] / 1024))"
 done
 echo "audit / floor:          $(ratio "${best[full]}" "${best[floor]}")x wall, $(ratio "${cpu[full]}" "${cpu[floor]}")x cpu"
 echo "walk + reads / floor:   $(ratio "${best[bare]}" "${best[floor]}")x wall, $(ratio "${cpu[bare]}" "${cpu[floor]}")x cpu"

@@ -208,6 +208,46 @@ fn a_styles_leak_is_found_in_every_style_under_either_file_name() {
     assert!(cases.iter().filter(|c| !c.leak).count() >= 15);
 }
 
+/// Tokens that carry their own identity are found with no provider name near them (a bare
+/// string, a log line, a `value` or `token` variable, a JSON `"data"` field, a URL query, a test
+/// argument) as beside the name; the format's prefix with `x`s, words, `<your-token>` or too few
+/// characters is left alone.
+#[test]
+fn a_prefixed_token_is_found_with_no_name_beside_it_and_its_lookalikes_are_not() {
+    let cases: Vec<_> = corpus::corpus()
+        .into_iter()
+        .filter(|c| c.name.starts_with("providers/"))
+        .collect();
+    let outcomes = corpus::evaluate(&cases);
+    let wrong: Vec<_> = outcomes
+        .iter()
+        .filter(|o| !o.correct())
+        .map(|o| format!("{} ({}) {:?}", o.case.name, o.case.path, o.findings))
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    // Every family is planted in at least one neutral and one named context, and has look-alikes.
+    let mut families = std::collections::BTreeMap::<&str, [usize; 3]>::new();
+    for c in &cases {
+        let mut parts = c.name.split('/').skip(1);
+        let (family, kind) = (parts.next().unwrap(), parts.next().unwrap());
+        let slot = match kind {
+            "neutral" => 0,
+            "named" => 1,
+            _ => 2,
+        };
+        families.entry(family).or_default()[slot] += 1;
+    }
+    assert!(families.len() >= 30, "{}", families.len());
+    let thin: Vec<_> = families.iter().filter(|(_, n)| n.contains(&0)).collect();
+    assert!(thin.is_empty(), "{thin:?}");
+    let styles: std::collections::BTreeSet<_> = cases
+        .iter()
+        .filter(|c| c.name.contains("/neutral/"))
+        .filter_map(|c| c.name.rsplit('/').next())
+        .collect();
+    assert_eq!(styles.len(), 8, "{styles:?}");
+}
+
 /// Whole configuration files with one planted secret: each is found on the lines it was planted
 /// on (not merely somewhere in the file), and the same file without them yields nothing.
 #[test]

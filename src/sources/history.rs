@@ -140,11 +140,15 @@ pub(crate) fn audit_streamed(
         let early = (threads > 1).then(|| {
             let (sync, chosen) = (&sync, &chosen);
             let bundles = &bundles;
-            s.spawn(move || messages::scan(&sync.to_thread_local(), bundles, scanner, rx, chosen))
+            let candidates = messages::Candidates::new(opts.since, opts.max_count);
+            s.spawn(move || {
+                let repo = sync.to_thread_local();
+                messages::scan(&repo, bundles, scanner, (rx, candidates), chosen)
+            })
         });
-        let on_read = |id| {
+        let on_read = |id, time| {
             if early.is_some() {
-                let _ = met.send(id);
+                let _ = met.send((id, time));
             }
         };
         let loaded = commits::load(repo, &bundles, &select, &|n| progress.commits(n), &on_read);
@@ -171,7 +175,8 @@ pub(crate) fn audit_streamed(
             Some(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
             None => {
                 let (_, none) = std::sync::mpsc::channel();
-                messages::scan(repo, &bundles, scanner, none, &chosen)
+                let candidates = messages::Candidates::new(opts.since, opts.max_count);
+                messages::scan(repo, &bundles, scanner, (none, candidates), &chosen)
             }
         };
         Ok((out, messages))

@@ -11,6 +11,7 @@ mod clean;
 mod configs;
 mod families;
 mod gaps;
+mod providers;
 mod styles;
 
 use hushguard::rules::fake_tokens::{expand, Rng};
@@ -618,6 +619,7 @@ pub fn corpus() -> Vec<Case> {
         .chain(blind2::cases())
         .chain(blind3::cases())
         .chain(styles::cases())
+        .chain(providers::cases())
         .chain(configs::cases())
         .chain(gaps::cases())
     {

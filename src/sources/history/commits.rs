@@ -202,13 +202,13 @@ fn from_graph(
 }
 
 /// Walk the history from the tips and choose the commits to audit; `on_read` is told of each
-/// commit as it is read.
+/// commit as it is read, with its committer time.
 pub(super) fn load(
     repo: &gix::Repository,
     bundles: &Packs,
     select: &Select,
     on_commit: &dyn Fn(u64),
-    on_read: &dyn Fn(ObjectId),
+    on_read: &dyn Fn(ObjectId, i64),
 ) -> Result<History> {
     let mut errors = Vec::new();
     // Straight from the packs the walk reads (not through a second mapping of the same files).
@@ -243,7 +243,7 @@ pub(super) fn load(
         };
         match read {
             Ok(Some((tree, parents, time))) => {
-                on_read(id);
+                on_read(id, time);
                 let i = nodes.len() as u32;
                 index.insert(id, i);
                 let parents = if shallow.contains(&id) {

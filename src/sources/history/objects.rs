@@ -16,6 +16,10 @@ use std::collections::VecDeque;
 /// adds 50 MB to the peak RSS; 16 MiB leaves room for the larger trees of larger histories.
 pub(super) const TREE_CACHE: usize = 16 << 20;
 
+/// The longest delta chain followed (git writes at most 4,095 steps); longer, or a cycle of
+/// reference deltas, is left to the object database, which names the problem.
+const MAX_CHAIN: usize = 10_000;
+
 /// Decoded objects by (pack, entry offset), evicted oldest first past a byte budget.
 struct Cache {
     map: FxMap<(u32, u64), (gix::object::Kind, Vec<u8>)>,
@@ -113,14 +117,20 @@ impl<'a> Reader<'a> {
         let p = &b.pack;
         let key = |offset: u64| (bi as u32, offset);
         self.chain.clear();
-        let mut entry = p.entry(offset).ok()?;
+        let mut at = offset;
         let kind = loop {
-            self.bundles.touched();
-            if let Some((kind, data)) = self.cache.map.get(&key(entry.pack_offset())) {
+            // A step decoded already is taken from the cache before its entry is read: its page of
+            // the pack, far behind the reader as often as not, stays untouched.
+            if let Some((kind, data)) = self.cache.map.get(&key(at)) {
                 out.clear();
                 out.extend_from_slice(data);
                 break *kind;
             }
+            if self.chain.len() > MAX_CHAIN {
+                return None; // a cycle of reference deltas, or a chain git never writes
+            }
+            self.bundles.touched(bi, at);
+            let entry = p.entry(at).ok()?;
             let base = match entry.header {
                 Header::OfsDelta { base_distance } => {
                     entry.checked_base_pack_offset(base_distance)?
@@ -134,13 +144,13 @@ impl<'a> Reader<'a> {
                     out.resize(usize::try_from(entry.decompressed_size).ok()?, 0);
                     p.decompress_entry(&entry, &mut self.inflate, out).ok()?;
                     if !self.chain.is_empty() {
-                        self.cache.put(key(entry.pack_offset()), kind, out);
+                        self.cache.put(key(at), kind, out);
                     }
                     break kind;
                 }
             };
             self.chain.push(entry);
-            entry = p.entry(base).ok()?;
+            at = base;
         };
         while let Some(e) = self.chain.pop() {
             self.delta.clear();

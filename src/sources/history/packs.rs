@@ -151,10 +151,14 @@ pub(super) fn read_all<S: Sink>(
             }
         }
         here.retain(|&(_, blob)| !std::mem::replace(&mut found[blob as usize], true)); // listed twice in one index
+                                                                                       // In pack order: the passes below then read the pack front to back, and its pages, once
+                                                                                       // released behind them, are not needed again (in id order they were hit at random, each
+                                                                                       // read mapping its page again).
+        here.sort_unstable_by_key(|&(offset, _)| offset);
         remaining -= here.len();
         // Each blob's size from its entry header (and a delta's first bytes), on every thread.
         let size_of = |inflate: &mut gix::zlib::Inflate, offset: u64| {
-            bundles.touched();
+            bundles.touched(bi, offset);
             size_in_pack(b, inflate, offset)
         };
         let sizes: Vec<Option<u64>> = pool.install(|| {
@@ -323,7 +327,7 @@ fn traverse(
             continue;
         }
         nodes.insert(offset, blob);
-        packs.touched();
+        packs.touched(bi, offset);
         let mut entry = b.pack.entry(offset).map_err(err)?;
         loop {
             let base = match entry.header {
@@ -345,7 +349,7 @@ fn traverse(
                 break;
             }
             nodes.insert(base, BASE);
-            packs.touched();
+            packs.touched(bi, base);
             entry = b.pack.entry(base).map_err(err)?;
         }
     }
@@ -377,7 +381,7 @@ fn traverse(
         b.pack.path(),
         sorted.into_iter(),
         &|n: &Node| {
-            packs.touched(); // it reads the entry's header
+            packs.touched(bi, n.offset); // it reads the entry's header
             n.offset
         },
         &|id| Ok(b.index.lookup(id).map(|i| b.index.pack_offset_at_index(i))),
@@ -393,7 +397,7 @@ fn traverse(
         &b.pack,
         pack_end,
         move |node: &mut Node, _progress, ctx| {
-            packs.touched();
+            packs.touched(bi, node.offset);
             if let Some(expected) = node.crc {
                 let actual = pack_data
                     .entry_slice(node.offset..node.end)

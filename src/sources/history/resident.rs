@@ -2,15 +2,18 @@
 //! mappings (gix-pack maps each pack file whole), and every page it touches stays mapped into the
 //! process until the mapping goes: clean page cache, but counted in its RSS. Reading the commits,
 //! then the trees, then the blobs touches most of every pack, so a history whose packs are larger
-//! than the memory budget would keep them resident whole. The readers call [`Resident::touched`]
-//! after each pack entry they read; every [`CHECK_EVERY`] entries the process's file-backed RSS is
-//! read (`/proc/self/statm`), and once it has grown by more than the budget since the last release,
-//! the pages of every pack are released (`madvise(MADV_DONTNEED)`): the mappings stay, and a page
-//! touched again is mapped again from the page cache, with the same bytes (the file does not
-//! change, and nothing ever writes to the mapping).
+//! than the memory budget would keep them resident whole. The readers call [`Packs::touched`]
+//! with each pack entry they read, which stamps the entry's 64 KiB window of the pack; every
+//! [`CHECK_EVERY`] entries the process's file-backed RSS is read (`/proc/self/statm`), and once it
+//! has grown by more than the budget since the last release, the pages of the packs are released
+//! (`madvise(MADV_DONTNEED)`) but for the windows read most recently, up to half the budget: the
+//! readers' working set (the delta bases and trees the next reads need, where a reader is). The
+//! mappings stay, and a page touched again is mapped again from the page cache, with the same bytes
+//! (the file does not change, and nothing ever writes to the mapping).
 
 use gix::odb::pack;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::ops::Range;
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 /// The pack pages kept resident at once, at most (plus what [`CHECK_EVERY`] entries map between
@@ -22,13 +25,20 @@ pub(super) const BUDGET: usize = 64 << 20;
 /// overshoots the budget by a few MB at most, and costs one read of a short `/proc` file.
 const CHECK_EVERY: usize = 128;
 
+/// The unit of the pages kept or released: a window of 64 KiB of a pack, as the kernel maps the
+/// pages around a fault (`fault_around_bytes`): a read maps its whole window.
+const WINDOW_BITS: u32 = 16;
+
 /// The packs of the object database and its alternates, opened once for the whole audit, and the
 /// budget their resident pages are kept within. Derefs to the packs.
 pub(super) struct Packs {
     bundles: Vec<pack::Bundle>,
     budget: usize,
     reads: AtomicUsize,
-    /// The file-backed RSS (in bytes) after the last release; `None` where it cannot be read.
+    /// Per pack, per window: the read count when it was last read (0: not since its release).
+    stamps: Vec<Box<[AtomicU32]>>,
+    /// The file-backed RSS (in bytes) after the last release, less the windows kept; `None` where
+    /// it cannot be read.
     after_release: Mutex<Option<usize>>,
     releases: AtomicUsize,
 }
@@ -43,18 +53,33 @@ impl std::ops::Deref for Packs {
 impl Packs {
     /// Keep the pages of `bundles`' packs resident within `budget` bytes.
     pub(super) fn new(bundles: Vec<pack::Bundle>, budget: usize) -> Packs {
+        let stamps = bundles
+            .iter()
+            .map(|b| {
+                let windows = (b.pack.data_len() >> WINDOW_BITS) + 1;
+                (0..windows).map(|_| AtomicU32::new(0)).collect()
+            })
+            .collect();
         Packs {
             bundles,
             budget,
             reads: AtomicUsize::new(0),
+            stamps,
             after_release: Mutex::new(file_rss()),
             releases: AtomicUsize::new(0),
         }
     }
 
-    /// A pack entry was read: release the packs' pages if they are over the budget.
-    pub(super) fn touched(&self) {
-        if self.reads.fetch_add(1, Ordering::Relaxed) % CHECK_EVERY != CHECK_EVERY - 1 {
+    /// The entry at `offset` of pack `pack` was read: stamp its window, and release the packs'
+    /// pages if they are over the budget.
+    pub(super) fn touched(&self, pack: usize, offset: u64) {
+        let n = self.reads.fetch_add(1, Ordering::Relaxed);
+        let window = usize::try_from(offset >> WINDOW_BITS).unwrap_or(usize::MAX);
+        if let Some(stamp) = self.stamps.get(pack).and_then(|s| s.get(window)) {
+            // Wraps after 4 billion reads: a window then looks old, and is released early.
+            stamp.store((n as u32).wrapping_add(1).max(1), Ordering::Relaxed);
+        }
+        if n % CHECK_EVERY != CHECK_EVERY - 1 {
             return;
         }
         // One thread releases; the others go on reading (their pages map again as they fault).
@@ -64,29 +89,47 @@ impl Packs {
         let (Some(base), Some(now)) = (*after, file_rss()) else {
             return;
         };
-        if now > base + self.budget {
-            self.release_pages();
-            *after = file_rss();
+        if now > base.saturating_add(self.budget) {
+            let kept = self.release_pages(self.budget / 2);
+            *after = file_rss().map(|r| r.saturating_sub(kept));
         } else if now < base {
             *after = Some(now);
         }
     }
 
-    /// Release every page of the packs now.
+    /// Release the pages of the packs now but for the most recently read windows, up to `keep`
+    /// bytes of them.
     #[cfg(test)]
-    pub(super) fn release(&self) {
+    pub(super) fn release(&self, keep: usize) {
         let mut after = self.after_release.lock().unwrap_or_else(|e| e.into_inner());
-        self.release_pages();
-        *after = file_rss();
+        let kept = self.release_pages(keep);
+        *after = file_rss().map(|r| r.saturating_sub(kept));
     }
 
-    fn release_pages(&self) {
-        for b in &self.bundles {
-            if let Some(pages) = whole(&b.pack) {
-                release(pages);
+    /// Release every page of the packs but for the most recently read windows, up to `keep` bytes
+    /// of them; the bytes kept.
+    fn release_pages(&self, keep: usize) -> usize {
+        let stamps: Vec<Vec<u32>> = self
+            .stamps
+            .iter()
+            .map(|s| s.iter().map(|w| w.load(Ordering::Relaxed)).collect())
+            .collect();
+        let (released, kept) = plan(&stamps, keep >> WINDOW_BITS);
+        for (p, windows) in released {
+            for w in &self.stamps[p][windows.clone()] {
+                w.store(0, Ordering::Relaxed);
+            }
+            let Some(pages) = whole(&self.bundles[p].pack) else {
+                continue;
+            };
+            let start = (windows.start << WINDOW_BITS).min(pages.len());
+            let end = (windows.end << WINDOW_BITS).min(pages.len());
+            if start < end {
+                release(&pages[start..end]);
             }
         }
         self.releases.fetch_add(1, Ordering::Relaxed);
+        kept << WINDOW_BITS
     }
 
     /// How many times the pages were released.
@@ -94,6 +137,47 @@ impl Packs {
     pub(super) fn releases(&self) -> usize {
         self.releases.load(Ordering::Relaxed)
     }
+
+    /// How many windows were read since their last release.
+    #[cfg(test)]
+    fn stamped(&self) -> usize {
+        let stamped = |w: &AtomicU32| w.load(Ordering::Relaxed) != 0;
+        self.stamps.iter().flatten().filter(|w| stamped(w)).count()
+    }
+}
+
+/// What to release, from each pack's window stamps: every window but the `keep` most recently read
+/// ones, as runs of windows per pack (pack, windows), and how many windows are kept.
+fn plan(stamps: &[Vec<u32>], keep: usize) -> (Vec<(usize, Range<usize>)>, usize) {
+    let mut recent: Vec<(u32, usize, usize)> = Vec::new();
+    for (p, s) in stamps.iter().enumerate() {
+        recent.extend(
+            s.iter()
+                .enumerate()
+                .filter(|&(_, &t)| t != 0)
+                .map(|(w, &t)| (t, p, w)),
+        );
+    }
+    if recent.len() > keep {
+        recent.select_nth_unstable_by_key(keep, |&(t, ..)| std::cmp::Reverse(t));
+        recent.truncate(keep);
+    }
+    recent.sort_unstable_by_key(|&(_, p, w)| (p, w));
+    let mut released = Vec::new();
+    let mut kept = recent.iter().map(|&(_, p, w)| (p, w)).peekable();
+    for (p, s) in stamps.iter().enumerate() {
+        let mut from = 0;
+        while let Some((_, w)) = kept.next_if(|&(kp, _)| kp == p) {
+            if from < w {
+                released.push((p, from..w));
+            }
+            from = w + 1;
+        }
+        if from < s.len() {
+            released.push((p, from..s.len()));
+        }
+    }
+    (released, recent.len())
 }
 
 /// The whole mapping of a pack, from its first byte (page-aligned: where the file is mapped).
@@ -211,6 +295,62 @@ mod tests {
     }
 
     #[test]
+    fn a_release_keeps_the_windows_read_last() {
+        let stamps = vec![vec![0, 5, 9, 0, 7], vec![3, 8]];
+        assert_eq!(
+            plan(&stamps, 2),
+            (vec![(0, 0..2), (0, 3..5), (1, 0..1)], 2),
+            "the two read last kept"
+        );
+        assert_eq!(plan(&stamps, 0), (vec![(0, 0..5), (1, 0..2)], 0));
+        assert_eq!(
+            plan(&stamps, 10),
+            (vec![(0, 0..1), (0, 3..4)], 5),
+            "every window read kept, the others released"
+        );
+    }
+
+    #[test]
+    fn objects_read_behind_a_partial_release_are_read_whole() {
+        let dir = packed_repo();
+        let repo = gix::open(dir.path()).unwrap();
+        let (opened, errors) = packs::open(&repo);
+        assert!(errors.is_empty(), "{errors:?}");
+        let packs = Packs::new(opened.bundles, usize::MAX);
+        let windows = packs[0].pack.data_len() >> WINDOW_BITS;
+        assert!(windows >= 3, "a pack of {windows} windows");
+        // Every object in pack order, as a sequential reader meets them.
+        let mut all: Vec<(u64, ObjectId)> = packs[0]
+            .index
+            .iter()
+            .map(|e| (e.pack_offset, e.oid))
+            .collect();
+        all.sort();
+        let expected: Vec<Vec<u8>> = all
+            .iter()
+            .map(|(_, id)| repo.find_object(*id).unwrap().data.clone())
+            .collect();
+        // No cache: every read goes to the pack, delta chains included.
+        let mut reader = Reader::new(&repo, &packs, 0);
+        let mut buf = Vec::new();
+        let keep = 1 << WINDOW_BITS;
+        for ((_, id), want) in all.iter().zip(&expected) {
+            reader.read(id, &mut buf).unwrap().unwrap();
+            assert!(buf == *want, "{id}: other bytes after a partial release");
+            packs.release(keep);
+            assert!(packs.stamped() <= 1, "one window kept");
+            assert!(packs.stamped() >= 1, "the window read last kept");
+        }
+        // Backwards, through the windows released behind the reader.
+        for ((_, id), want) in all.iter().zip(&expected).rev() {
+            reader.read(id, &mut buf).unwrap().unwrap();
+            assert!(buf == *want, "{id}: other bytes read backwards");
+            packs.release(keep);
+        }
+        assert_eq!(packs.releases(), 2 * all.len());
+    }
+
+    #[test]
     fn objects_read_after_their_pages_were_released_are_read_whole() {
         let dir = packed_repo();
         let repo = gix::open(dir.path()).unwrap();
@@ -234,7 +374,7 @@ mod tests {
                 assert_eq!(got.to_string(), *kind, "{id}");
                 assert!(buf == *want, "{id}: other bytes in pass {pass}");
             }
-            packs.release();
+            packs.release(0);
         }
         assert!(
             packs.releases() > 2,
