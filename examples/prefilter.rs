@@ -3,7 +3,9 @@
 //! best of `RUNS` (default 3).
 //! Run: cargo run --release --example prefilter -- DIR
 //! With `COUNT=1`, it prints instead how many positions pass each stage of the keyword search,
-//! and the anchors and keywords met most often (`TOP` of each, default 30).
+//! and the anchors and keywords met most often (`TOP` of each, default 30). With `WORK=1`, it
+//! prints the rules whose keyword hits cost most: windows opened, searched after the run test,
+//! matched by the regex, and the time spent there.
 
 /// CPU time of this thread so far, from Linux's schedstat (wall time elsewhere).
 fn cpu_time() -> std::time::Duration {
@@ -55,6 +57,10 @@ fn main() {
         count(&m, &bufs);
         return;
     }
+    if std::env::var_os("WORK").is_some() {
+        work(&m, &bufs);
+        return;
+    }
     let (pre, n) = best(runs, || {
         bufs.iter()
             .map(|(_, b)| m.candidates(b).len())
@@ -90,10 +96,11 @@ fn count(m: &hushguard::matcher::Matcher, bufs: &[(String, Vec<u8>)]) {
     }
     let per_mille = |n: u64| n as f64 * 1000.0 / stats.positions.max(1) as f64;
     println!(
-        "{} positions; pass the first bitmap {} ({:.2}‰), both bitmaps {} ({:.2}‰), hold an anchor {} ({:.2}‰), keywords compared there {}; keyword hits {}",
+        "{} positions; pass the first bitmap {} ({:.2}‰; {} of them hold an anchor), both bitmaps {} ({:.2}‰), hold an anchor {} ({:.2}‰), keywords compared there {}; keyword hits {}",
         stats.positions,
         stats.first,
         per_mille(stats.first),
+        stats.first_anchored,
         stats.second,
         per_mille(stats.second),
         stats.anchored,
@@ -101,6 +108,16 @@ fn count(m: &hushguard::matcher::Matcher, bufs: &[(String, Vec<u8>)]) {
         stats.compared,
         counts.iter().sum::<u64>()
     );
+    let mut first: Vec<(u32, u64)> = stats.by_first_anchor.into_iter().collect();
+    first.sort_by_key(|&(a, n)| (std::cmp::Reverse(n), a));
+    println!(
+        "anchors met most often (positions that pass the first bitmap, keywords anchored there):"
+    );
+    for (a, n) in first.iter().take(top) {
+        let text: String = a.to_le_bytes()[..3].iter().map(|&b| b as char).collect();
+        let k = stats.keywords.get(a).copied().unwrap_or(0);
+        println!("  {n:>10}  {k:>4}  {text:?}");
+    }
     let mut anchors: Vec<(u32, u64)> = stats.by_anchor.into_iter().collect();
     anchors.sort_by_key(|&(a, n)| (std::cmp::Reverse(n), a));
     println!("anchors checked most often (positions, keywords anchored there):");
@@ -114,5 +131,49 @@ fn count(m: &hushguard::matcher::Matcher, bufs: &[(String, Vec<u8>)]) {
     println!("keywords hit most often:");
     for (k, n) in keywords.iter().take(top) {
         println!("  {n:>10}  {:?}", m.keywords()[*k]);
+    }
+}
+
+/// Print the rules whose windows cost most on `bufs`, with their keywords' hits.
+fn work(m: &hushguard::matcher::Matcher, bufs: &[(String, Vec<u8>)]) {
+    let top = std::env::var("TOP")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(30);
+    // A first pass compiles the regexes (and warms their caches); the second is measured.
+    let mut work = vec![hushguard::matcher::RuleWork::default(); m.rule_count()];
+    let compile: f64 = (0..2)
+        .map(|_| {
+            work.iter_mut().for_each(|w| *w = Default::default());
+            for (p, b) in bufs {
+                m.rule_work(p, b, &mut work).expect("scan");
+            }
+            work.iter().map(|w| w.time.as_secs_f64()).sum::<f64>()
+        })
+        .reduce(|first, second| first - second)
+        .unwrap_or(0.0);
+    println!("compiling the regexes (the first pass's extra time): {compile:.3} s");
+    let total: f64 = work.iter().map(|w| w.time.as_secs_f64()).sum();
+    println!("time in rules' windows: {:.3} s", total);
+    let mut order: Vec<usize> = (0..work.len()).collect();
+    order.sort_by(|&a, &b| work[b].time.cmp(&work[a].time));
+    println!(
+        "{:>8} {:>9} {:>8} {:>11} {:>8} {:>11} {:>7} {:>6}  rule",
+        "ms", "hits", "windows", "bytes", "searched", "bytes", "matched", "found"
+    );
+    for &i in order.iter().take(top) {
+        let w = &work[i];
+        println!(
+            "{:>8.1} {:>9} {:>8} {:>11} {:>8} {:>11} {:>7} {:>6}  {}",
+            w.time.as_secs_f64() * 1e3,
+            w.hits,
+            w.windows,
+            w.bytes,
+            w.searched,
+            w.searched_bytes,
+            w.matched,
+            w.accepted,
+            m.rule_id(i)
+        );
     }
 }

@@ -463,12 +463,16 @@ pub struct Stats {
     pub positions: u64,
     /// Positions that pass the first bitmap.
     pub first: u64,
+    /// Positions that pass the first bitmap and hold some keyword's anchor.
+    pub first_anchored: u64,
     /// Positions that pass both bitmaps.
     pub second: u64,
     /// Positions whose three bytes are some keyword's anchor.
     pub anchored: u64,
     /// Keywords compared with the text at those positions (each anchored keyword once).
     pub compared: u64,
+    /// Per anchor (folded, three bytes) the positions where it passed the first bitmap.
+    pub by_first_anchor: std::collections::HashMap<u32, u64>,
     /// Per anchor (folded, three bytes) the positions where it was checked.
     pub by_anchor: std::collections::HashMap<u32, u64>,
     /// Per anchor, the keywords anchored on it.
@@ -490,16 +494,20 @@ impl Anchors {
                 continue;
             }
             stats.first += 1;
-            if !self.confirm(data, q, h) {
-                continue;
-            }
-            stats.second += 1;
             let w = u32::from_le_bytes([data[q], data[q + 1], data[q + 2], 0]) | FOLD as u32;
             let from = self.by_anchor.partition_point(|e| e.0 < w);
             let n = self.by_anchor[from..]
                 .iter()
                 .take_while(|e| e.0 == w)
                 .count() as u64;
+            if n > 0 {
+                stats.first_anchored += 1;
+                *stats.by_first_anchor.entry(w).or_default() += 1;
+            }
+            if !self.confirm(data, q, h) {
+                continue;
+            }
+            stats.second += 1;
             if n > 0 {
                 stats.anchored += 1;
                 stats.compared += n;

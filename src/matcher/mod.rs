@@ -6,9 +6,12 @@
 pub(crate) mod decode;
 pub(crate) mod entropy;
 mod grams;
+mod needed;
 /// What the keyword search does on some text (see [`Matcher::prefilter_stats`]).
 pub use grams::Stats as PrefilterStats;
 pub(crate) mod placeholder;
+mod profile;
+pub use profile::RuleWork;
 mod runs;
 mod tokens;
 pub(crate) mod words;
@@ -67,6 +70,17 @@ struct Compiled {
 struct Shape {
     reach: Reach,
     run: Option<runs::Run>,
+    /// Bytes of which every match holds one, and its keyword does not bring.
+    needed: Option<needed::Needed>,
+}
+
+impl Shape {
+    /// Whether `window` holds what every match needs: the run, and one of the needed bytes.
+    #[inline]
+    fn may_match(&self, window: &[u8]) -> bool {
+        self.needed.is_none_or(|n| n.found_in(window))
+            && self.run.is_none_or(|r| runs::holds_run(window, r))
+    }
 }
 
 /// What one scan of a buffer found: the matches, and what the decoding stage needs.
@@ -393,7 +407,10 @@ impl Matcher {
                 Reach::Lines
             };
             let run = hir.as_ref().and_then(runs::needed_run);
-            Shape { reach, run }
+            let needed = hir
+                .as_ref()
+                .and_then(|h| needed::needed(h, &rule.spec.keywords));
+            Shape { reach, run, needed }
         })
     }
 
@@ -636,9 +653,7 @@ impl Matcher {
                     if !self.windows(shape.reach, &work[..keyword_hits], data, windows) {
                         windows.push((0, data.len()));
                     }
-                    if let Some(run) = shape.run {
-                        windows.retain(|&(s, e)| runs::holds_run(&data[s..e], run));
-                    }
+                    windows.retain(|&(s, e)| shape.may_match(&data[s..e]));
                 }
                 let on_runs = keyword_hits < work.len();
                 if windows.is_empty() && !on_runs {
