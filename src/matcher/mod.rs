@@ -853,7 +853,14 @@ impl Matcher {
             return Ok(None);
         }
         let e = entropy::shannon(secret);
-        if rule.spec.entropy.is_some_and(|min| e < min) {
+        // random letters are judged by the letter model, not by entropy: eight random letters
+        // hold at most three bits a letter
+        let letters = rule.spec.random_letters && words::is_random_letters(secret);
+        let short = rule.spec.short_random && secret.len() < 16;
+        if short && !letters && !words::is_random_short(secret) {
+            return Ok(None);
+        }
+        if !short && !letters && rule.spec.entropy.is_some_and(|min| e < min) {
             return Ok(None);
         }
         if let Some(name) = &rule.spec.checksum {
@@ -872,7 +879,7 @@ impl Matcher {
         {
             return Ok(None);
         }
-        if !rule.spec.allow.is_empty() {
+        if !rule.spec.allow.is_empty() && !letters {
             let allow = c
                 .allow
                 .get_or_init(|| compile_allow(rule))

@@ -8,6 +8,26 @@ use std::sync::OnceLock;
 /// Common English and programming words, lower case, sorted, one per line.
 const WORDS: &str = include_str!("words.txt");
 
+/// Letter trigrams common in English words: `ab:cdef` lines, a leading pair and its third letters.
+const TRIGRAMS: &str = include_str!("trigrams.txt");
+
+/// Bit `c` of entry `a * 26 + b` is set when the trigram `abc` is common in English words.
+fn trigrams() -> &'static [u32; 676] {
+    static TABLE: OnceLock<[u32; 676]> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut table = [0u32; 676];
+        for line in TRIGRAMS.lines().filter(|l| !l.starts_with('#')) {
+            if let [a, b, b':', rest @ ..] = line.as_bytes() {
+                let pair = usize::from(a - b'a') * 26 + usize::from(b - b'a');
+                for c in rest {
+                    table[pair] |= 1 << (c - b'a');
+                }
+            }
+        }
+        table
+    })
+}
+
 fn words() -> &'static [&'static str] {
     static LIST: OnceLock<Vec<&'static str>> = OnceLock::new();
     LIST.get_or_init(|| WORDS.lines().collect())
@@ -81,6 +101,94 @@ pub(crate) fn is_wordy(secret: &[u8]) -> bool {
     words >= 2
 }
 
+/// Whether a value of lower-case letters only (`qwmzrtplkvbx`) reads as random letters, not as a
+/// word or an identifier run together (`passwordinput`, `keyboardinput`): of its letter trigrams
+/// at least three, and two in five, are rare in English words, and no listed word of four letters
+/// or more stands in it. A random lower-case string of 8 to 20 letters passes nine times in ten;
+/// a word or identifier passes when it is an abbreviation without vowels (`nlmsghdr`).
+pub(crate) fn is_random_letters(secret: &[u8]) -> bool {
+    if !(8..=64).contains(&secret.len()) || !secret.iter().all(u8::is_ascii_lowercase) {
+        return false;
+    }
+    let table = trigrams();
+    let rare = secret
+        .windows(3)
+        .filter(|t| {
+            let pair = usize::from(t[0] - b'a') * 26 + usize::from(t[1] - b'a');
+            table[pair] & (1 << (t[2] - b'a')) == 0
+        })
+        .count();
+    let all = secret.len() - 2;
+    if rare < 3 || rare * 5 < all * 2 {
+        return false;
+    }
+    let list = words();
+    !(0..secret.len()).any(|i| {
+        (i + 4..=secret.len().min(i + 16)).any(|j| {
+            std::str::from_utf8(&secret[i..j]).is_ok_and(|w| list.binary_search(&w).is_ok())
+        })
+    })
+}
+
+/// Whether a short value (under 16 characters) under a strong name reads as a random key and not
+/// as a name, a version or an id: letters and digits only, with a digit, not all hex digits of
+/// one case (a short commit or object id), few repeated characters, not made mostly of listed
+/// words (`ApiKeyV2Header`), and either at least three changes between lower case, upper case and
+/// digits (`user123456`, `APIKEY12345` and `secret2024` change once) or random letters around
+/// its digits (`x0nsouzyla`).
+pub(crate) fn is_random_short(secret: &[u8]) -> bool {
+    if secret.len() < 8 || !secret.iter().all(u8::is_ascii_alphanumeric) {
+        return false;
+    }
+    let digits = secret.iter().filter(|b| b.is_ascii_digit()).count();
+    let letters = secret.len() - digits;
+    let word_letters: usize = parts(secret)
+        .iter()
+        .filter(|p| p.len() >= 3 && p.bytes().all(|b| b.is_ascii_lowercase()) && is_word(p))
+        .map(String::len)
+        .sum();
+    let hex = |upper: bool| {
+        secret.iter().all(|b| {
+            b.is_ascii_digit()
+                || if upper {
+                    (b'A'..=b'F').contains(b)
+                } else {
+                    (b'a'..=b'f').contains(b)
+                }
+        })
+    };
+    let mut seen = [false; 128];
+    let mut distinct = 0;
+    for &b in secret {
+        if !seen[usize::from(b)] {
+            seen[usize::from(b)] = true;
+            distinct += 1;
+        }
+    }
+    let class = |b: &u8| match b {
+        b'0'..=b'9' => 0,
+        b'a'..=b'z' => 1,
+        _ => 2,
+    };
+    let changes = secret
+        .windows(2)
+        .filter(|w| class(&w[0]) != class(&w[1]))
+        .count();
+    let lower_letters: Vec<u8> = secret
+        .iter()
+        .copied()
+        .filter(u8::is_ascii_alphabetic)
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    digits >= 1
+        && letters >= 2
+        && !hex(false)
+        && !hex(true)
+        && distinct * 3 >= secret.len() * 2
+        && word_letters * 2 < letters
+        && (changes >= 3 || is_random_letters(&lower_letters))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +215,54 @@ mod tests {
             "createdUsers",
         ] {
             assert!(is_wordy(s.as_bytes()), "{s}");
+        }
+    }
+
+    #[test]
+    fn random_lower_case_letters_are_told_from_words_and_identifiers() {
+        for s in ["qwmzrtplkvbx", "hxjqtrnzwpe", "kuvxtrmnpz", "zsnfdofvhfx"] {
+            assert!(is_random_letters(s.as_bytes()), "{s}");
+        }
+        for s in [
+            "passwordinput",
+            "keyboardinput",
+            "correcthorsebatterystaple",
+            "confirmpassword",
+            "algorithms",
+            "benchmarks",
+            "strftime",
+            "Qwmzrtplkvbx",
+            "qwmz",
+        ] {
+            assert!(!is_random_letters(s.as_bytes()), "{s}");
+        }
+    }
+
+    #[test]
+    fn short_random_keys_are_told_from_names_versions_and_ids() {
+        for s in [
+            "a8f3k2j9x1q7",
+            "9fK2mQ7xLp",
+            "Zq8xK2mP7v",
+            "x0nsouzyla",
+            "GjujwiNmoYZn4DP",
+        ] {
+            assert!(is_random_short(s.as_bytes()), "{s}");
+        }
+        for s in [
+            "user123456",
+            "APIKEY12345",
+            "secret2024",
+            "3f9a1c7e2b",
+            "1234567890",
+            "v1.2.3-rc1",
+            "key_12345678",
+            "ApiKeyV2Header",
+            "a1a1a1a1a1",
+            "user1admin",
+            "Win32Console",
+        ] {
+            assert!(!is_random_short(s.as_bytes()), "{s}");
         }
     }
 

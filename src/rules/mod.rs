@@ -86,6 +86,16 @@ pub struct RuleSpec {
     /// parts (see `matcher::words`); rules whose tokens legitimately look wordy turn it off.
     #[serde(default = "default_true")]
     pub words_filter: bool,
+    /// Keep a value of lower-case letters only that reads as random letters (see
+    /// `matcher::words::is_random_letters`) even where an `allow` pattern reads it as a word or an
+    /// identifier: a password of random letters is still a password.
+    #[serde(default)]
+    pub(crate) random_letters: bool,
+    /// Let a value shorter than 16 characters through when it reads as a random key (see
+    /// `matcher::words::is_random_short`), instead of by its entropy: a key of 10 to 15
+    /// characters under a strong name. The regex sets how short a value may be.
+    #[serde(default)]
+    pub(crate) short_random: bool,
     #[serde(default)]
     pub unicode: bool,
     #[serde(default)]

@@ -10,6 +10,7 @@ mod blind3;
 mod clean;
 mod configs;
 mod families;
+mod gaps;
 mod providers;
 mod styles;
 
@@ -620,6 +621,7 @@ pub fn corpus() -> Vec<Case> {
         .chain(styles::cases())
         .chain(providers::cases())
         .chain(configs::cases())
+        .chain(gaps::cases())
     {
         cases.push(Case {
             name,
