@@ -87,18 +87,42 @@ pub(crate) fn is_wordy(secret: &[u8]) -> bool {
     }
     let parts = parts(secret);
     let mut words = 0;
-    for p in &parts {
+    let last = parts.len().saturating_sub(1);
+    for (i, p) in parts.iter().enumerate() {
         if p.bytes().all(|b| b.is_ascii_digit()) {
             if p.len() > 4 {
                 return false;
             }
-        } else if is_word(p) {
+        } else if is_word(p) || is_two_words(p) {
             words += 1;
-        } else {
+        } else if !(i == 0 && is_token_prefix(p)) && !(i == last && i > 0 && is_cut_word(p)) {
             return false;
         }
     }
     words >= 2
+}
+
+/// Whether the first part is a token's prefix, alone (`NRJS-`, `jca_`) or run into the first
+/// word (`ASIAmy-…`, `AIzavalue_…`): a provider's prefix in front of words is still a value made
+/// of words.
+fn is_token_prefix(part: &str) -> bool {
+    part.len() <= 8 || (1..=6).any(|k| part.get(k..).is_some_and(|w| w.len() >= 2 && is_word(w)))
+}
+
+/// Whether a part is two words run together (`testapi`, `secretkey`).
+fn is_two_words(part: &str) -> bool {
+    part.len() >= 5
+        && (2..=part.len() - 2)
+            .any(|i| part.get(..i).is_some_and(is_word) && part.get(i..).is_some_and(is_word))
+}
+
+/// Whether the last part is the start of a word cut off by a length limit (`sec`, `valu`).
+fn is_cut_word(part: &str) -> bool {
+    let list = words();
+    part.len() <= 5
+        && list[list.partition_point(|w| *w < part)..]
+            .first()
+            .is_some_and(|w| w.starts_with(part))
 }
 
 /// Whether a value of lower-case letters only (`qwmzrtplkvbx`) reads as random letters, not as a
@@ -207,6 +231,11 @@ mod tests {
     fn words_and_identifier_parts_are_wordy() {
         for s in [
             "my-secret-api-key-here",
+            "ASIAmy-sample-not-he",
+            "AIzavalue_real_here_here-my_real_here-t",
+            "NRJS-real_my_not-token-k",
+            "FLWSECK_TESTapi-api-real",
+            "BBFF-fake-my-not_here-my_secret_sec",
             "test_password_value",
             "SomeClassName",
             "DefaultUserSettings2",
@@ -275,6 +304,9 @@ mod tests {
             "q8Zr2LxP0vT7mK4w",
             "secret-9f8e7d6c5b4a",
             "correct-horse-zqxw",
+            "ghp-sample-Xk9mPq2LwZ7v",
+            "AKIAQZVX7Q2LM4NB-token-value",
+            "sk_live-value-Zq8xK2mP7v",
             "a1b2c3d4e5f6a7b8",
         ] {
             assert!(!is_wordy(s.as_bytes()), "{s}");
