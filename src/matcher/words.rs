@@ -95,8 +95,12 @@ pub(crate) fn is_wordy(secret: &[u8]) -> bool {
             }
         } else if is_word(p) || is_two_words(p) {
             words += 1;
-        } else if !(i == 0 && is_token_prefix(p)) && !(i == last && i > 0 && is_cut_word(p)) {
-            return false;
+        } else {
+            let prefix = i == 0 && is_token_prefix(p);
+            let cut = i == last && i > 0 && is_cut_word(p);
+            if !prefix && !cut {
+                return false;
+            }
         }
     }
     words >= 2
