@@ -174,22 +174,28 @@ fn a_blind3_leak_is_found_under_a_generic_file_name_as_under_its_own() {
     assert_eq!(generic * 2, cases.len());
 }
 
-/// The fourth blind round wrote long-tail providers' keys in the styles other scanners' test
-/// suites use, each under its natural file name and a generic one: every style must be found
-/// under both, and the look-alikes beside those styles left alone.
-#[test]
-fn a_styles_leak_is_found_in_every_style_under_either_file_name() {
+/// The corpus's cases whose names start with `prefix`, after asserting that every one of them
+/// is judged right: each leak found, each look-alike left alone.
+fn judged_right(prefix: &str) -> Vec<corpus::Case> {
     let cases: Vec<_> = corpus::corpus()
         .into_iter()
-        .filter(|c| c.name.starts_with("styles/"))
+        .filter(|c| c.name.starts_with(prefix))
         .collect();
-    let outcomes = corpus::evaluate(&cases);
-    let wrong: Vec<_> = outcomes
+    let wrong: Vec<_> = corpus::evaluate(&cases)
         .iter()
         .filter(|o| !o.correct())
         .map(|o| format!("{} ({}) {:?}", o.case.name, o.case.path, o.findings))
         .collect();
     assert!(wrong.is_empty(), "{wrong:#?}");
+    cases
+}
+
+/// The fourth blind round wrote long-tail providers' keys in the styles other scanners' test
+/// suites use, each under its natural file name and a generic one: every style must be found
+/// under both, and the look-alikes beside those styles left alone.
+#[test]
+fn a_styles_leak_is_found_in_every_style_under_either_file_name() {
+    let cases = judged_right("styles/");
     let styles: std::collections::BTreeSet<_> = cases
         .iter()
         .filter(|c| c.leak)
@@ -214,17 +220,7 @@ fn a_styles_leak_is_found_in_every_style_under_either_file_name() {
 /// characters is left alone.
 #[test]
 fn a_prefixed_token_is_found_with_no_name_beside_it_and_its_lookalikes_are_not() {
-    let cases: Vec<_> = corpus::corpus()
-        .into_iter()
-        .filter(|c| c.name.starts_with("providers/"))
-        .collect();
-    let outcomes = corpus::evaluate(&cases);
-    let wrong: Vec<_> = outcomes
-        .iter()
-        .filter(|o| !o.correct())
-        .map(|o| format!("{} ({}) {:?}", o.case.name, o.case.path, o.findings))
-        .collect();
-    assert!(wrong.is_empty(), "{wrong:#?}");
+    let cases = judged_right("providers/");
     // Every family is planted in at least one neutral and one named context, and has look-alikes.
     let mut families = std::collections::BTreeMap::<&str, [usize; 3]>::new();
     for c in &cases {

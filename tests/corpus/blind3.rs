@@ -11,8 +11,7 @@
 //! wrapped at 76 columns in a YAML block) is replaced by the base64 of its expanded text.
 
 use super::families::Raw;
-use super::{base64, B64, B64URL};
-use hushguard::rules::fake_tokens::{expand, Rng};
+use super::make;
 
 /// A leak: name, family, natural path, generic path, template.
 type Leak = (
@@ -191,41 +190,6 @@ const CLEAN: &[(&str, &str, &str)] = &[
         "PASSWORD_FILE=$HOME/.secrets/db\n",
     ),
 ];
-
-/// Replace each `[[b64…:TEXT]]` of `s` by the base64 of TEXT.
-fn encode_markers(s: &str) -> String {
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(start) = rest.find("[[b64") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 5..];
-        let colon = after.find(':').expect("marker kind");
-        let end = after.find("]]").expect("marker end");
-        let text = &after.as_bytes()[colon + 1..end];
-        match &after[..colon] {
-            "" => out.push_str(&base64(text, B64, true)),
-            "u" => out.push_str(&base64(text, B64URL, false)),
-            "w" => {
-                let b = base64(text, B64, true);
-                let lines: Vec<&str> = b
-                    .as_bytes()
-                    .chunks(76)
-                    .map(|c| std::str::from_utf8(c).expect("ascii"))
-                    .collect();
-                out.push_str(&lines.join("\n  "));
-            }
-            kind => panic!("unknown marker b64{kind}"),
-        }
-        rest = &after[end + 2..];
-    }
-    out.push_str(rest);
-    out
-}
-
-fn make(name: &str, template: &str) -> Vec<u8> {
-    let mut rng = Rng::new(name);
-    encode_markers(&expand(template, &rng.string(B64, 8))).into_bytes()
-}
 
 pub(super) fn cases() -> Vec<Raw> {
     let mut out = Vec::new();

@@ -8,8 +8,7 @@
 //! placeholders with a seed per case.
 
 use super::families::Raw;
-use super::{base64, B64};
-use hushguard::rules::fake_tokens::{expand, Rng};
+use super::make;
 
 /// A leak: name, family, path, template.
 type Leak = (&'static str, &'static str, &'static str, &'static str);
@@ -192,26 +191,6 @@ const CLEAN: &[(&str, &str, &str)] = &[
         "{\"auths\": {\"registry.acme.io\": {\"auth\": \"[[b64:username:password]]\"}}}\n",
     ),
 ];
-
-/// Replace each `[[b64:TEXT]]` of `s` by the base64 of TEXT.
-fn encode_markers(s: &str) -> String {
-    let mut out = String::new();
-    let mut rest = s;
-    while let Some(start) = rest.find("[[b64:") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 6..];
-        let end = after.find("]]").expect("marker end");
-        out.push_str(&base64(&after.as_bytes()[..end], B64, true));
-        rest = &after[end + 2..];
-    }
-    out.push_str(rest);
-    out
-}
-
-fn make(name: &str, template: &str) -> Vec<u8> {
-    let mut rng = Rng::new(name);
-    encode_markers(&expand(template, &rng.string(B64, 8))).into_bytes()
-}
 
 pub(super) fn cases() -> Vec<Raw> {
     let mut out = Vec::new();
