@@ -3,12 +3,24 @@
 //! (what a scan loads), and the examples and negative examples of each rule in order (what
 //! `rules check` and the tests add back): a scan has no use for the 5,800 examples, and parsing
 //! them cost a fifth of a start-up.
+//!
+//! It also builds, for each built-in rule, the small DFA that screens the rule's windows before
+//! its regex runs (see `src/matcher/screen.rs`), so that a scan neither compiles nor runs the
+//! regex of a rule whose windows hold no match.
+
+#[path = "src/rules/context_regex.rs"]
+mod context_regex;
+#[path = "src/matcher/screen_build.rs"]
+mod screen_build;
 
 use std::{env, fs, path::Path};
 
 fn main() {
     let dir = Path::new(&env::var("CARGO_MANIFEST_DIR").unwrap()).join("patterns");
     println!("cargo:rerun-if-changed={}", dir.display());
+    for shared in ["src/rules/context_regex.rs", "src/matcher/screen_build.rs"] {
+        println!("cargo:rerun-if-changed={shared}");
+    }
     let mut files: Vec<_> = fs::read_dir(&dir)
         .expect("patterns/ directory")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -19,6 +31,7 @@ fn main() {
     // cheaper than parsing TOML, and the hook pays start-up at every commit. A file that is not
     // valid TOML fails the build, naming the file and the line.
     let out_dir = Path::new(&env::var("OUT_DIR").unwrap()).to_path_buf();
+    let mut screened = Vec::new();
     let mut out = String::from("pub static BUILTIN_PATTERNS: &[(&str, &str, &str)] = &[\n");
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
@@ -29,6 +42,9 @@ fn main() {
         let mut examples = Vec::new();
         if let Some(toml::Value::Array(rules)) = value.get_mut("rule") {
             for rule in rules {
+                if let toml::Value::Table(rule) = rule {
+                    screened.extend(final_pattern(rule));
+                }
                 let mut taken = toml::Table::new();
                 if let toml::Value::Table(rule) = rule {
                     for key in ["examples", "negative_examples"] {
@@ -53,4 +69,88 @@ fn main() {
     }
     out.push_str("];\n");
     fs::write(out_dir.join("patterns.rs"), out).expect("write patterns.rs");
+    write_screens(&out_dir, screened);
+}
+
+/// A rule's id, the regex it runs (a context rule's built as the loader builds it) and whether it
+/// asks for Unicode; `None` for a rule without either (the loader rejects it, naming it).
+fn final_pattern(rule: &toml::Table) -> Option<(String, String, bool)> {
+    let id = rule.get("id")?.as_str()?.to_string();
+    let unicode = rule
+        .get("unicode")
+        .and_then(toml::Value::as_bool)
+        .unwrap_or(false);
+    let strings = |v: Option<&toml::Value>| -> Vec<String> {
+        v.and_then(toml::Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| Some(s.as_str()?.to_string()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    if let Some(regex) = rule.get("regex") {
+        return Some((id, regex.as_str()?.to_string(), unicode));
+    }
+    let context = rule.get("context")?.as_table()?;
+    let mut names = strings(context.get("names"));
+    if names.is_empty() {
+        names = strings(rule.get("keywords"));
+    }
+    let within = match context.get("within") {
+        Some(w) => usize::try_from(w.as_integer()?).ok()?,
+        None => context_regex::DEFAULT_WITHIN,
+    };
+    let multiline = context
+        .get("multiline")
+        .and_then(toml::Value::as_bool)
+        .unwrap_or(false);
+    let token = context.get("token")?.as_str()?;
+    let pattern = context_regex::context_regex(&names, within, multiline, token);
+    Some((id, pattern, unicode))
+}
+
+/// Build every rule's screening DFA (on every core: a few seconds in all) and write them as one
+/// blob, each at an offset aligned for `dense::DFA::from_bytes`, with `screens.rs`: the table
+/// `(id, pattern, unicode, offset, length)` sorted by id, and the blob, 8-byte aligned.
+fn write_screens(out_dir: &Path, mut rules: Vec<(String, String, bool)>) {
+    rules.sort();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = rules.len().div_ceil(threads).max(1);
+    let built: Vec<Option<Vec<u8>>> = std::thread::scope(|s| {
+        let workers: Vec<_> = rules
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .map(|(_, p, u)| screen_build::screen_dfa(p, *u).map(|(b, _)| b))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("screen builder"))
+            .collect()
+    });
+    let mut blob = Vec::new();
+    let mut table = String::from("static SCREENS: &[(&str, &str, bool, usize, usize)] = &[\n");
+    for ((id, pattern, unicode), dfa) in rules.iter().zip(built) {
+        let Some(dfa) = dfa else { continue };
+        blob.resize(blob.len().next_multiple_of(8), 0);
+        table.push_str(&format!(
+            "    ({id:?}, {pattern:?}, {unicode}, {}, {}),\n",
+            blob.len(),
+            dfa.len()
+        ));
+        blob.extend_from_slice(&dfa);
+    }
+    table.push_str("];\n");
+    let bin = out_dir.join("screens.bin");
+    fs::write(&bin, &blob).expect("write screens.bin");
+    table.push_str(&format!(
+        "static SCREEN_BLOB: &Aligned<[u8]> = &Aligned {{ _align: [], bytes: *include_bytes!({:?}) }};\n",
+        bin.display().to_string()
+    ));
+    fs::write(out_dir.join("screens.rs"), table).expect("write screens.rs");
 }

@@ -14,6 +14,7 @@ mod profile;
 pub use profile::RuleWork;
 mod regexes;
 mod runs;
+mod screen;
 mod tokens;
 pub(crate) mod words;
 
@@ -137,6 +138,8 @@ pub struct Matcher {
     compiled: Vec<OnceLock<Result<Compiled, RuleError>>>,
     /// Each rule's [`Shape`] and parsed pattern, worked out when a scan first needs them.
     shapes: Vec<OnceLock<Parsed>>,
+    /// Each rule's screening DFA, if it has one (see [`screen`]), loaded on first use.
+    screens: Vec<OnceLock<Option<screen::Screen>>>,
     /// Length of each automaton pattern (keyword).
     pattern_len: Vec<usize>,
     /// For each automaton pattern, the decoder it triggers, if any (see [`decode::TRIGGERS`]).
@@ -429,6 +432,7 @@ impl Matcher {
         };
         let compiled = rules.iter().map(|_| OnceLock::new()).collect();
         let shapes = rules.iter().map(|_| OnceLock::new()).collect();
+        let screens = rules.iter().map(|_| OnceLock::new()).collect();
         let pattern_len = keywords.iter().map(String::len).collect();
         Ok(Matcher {
             rules,
@@ -440,6 +444,7 @@ impl Matcher {
             keywords,
             compiled,
             shapes,
+            screens,
             pattern_len,
             pattern_trigger,
             structural,
@@ -483,6 +488,16 @@ impl Matcher {
     /// compile reports that).
     fn shape(&self, i: usize) -> Shape {
         self.parsed(i).shape
+    }
+
+    /// Rule `i`'s screening DFA (see [`screen`]), if it has one.
+    fn screen(&self, i: usize) -> Option<&screen::Screen> {
+        self.screens[i]
+            .get_or_init(|| {
+                let rule = &self.rules[i];
+                screen::Screen::find(rule.id(), rule.spec.regex.as_deref()?, rule.spec.unicode)
+            })
+            .as_ref()
     }
 
     /// Rule `i`'s [`Parsed`] pattern.
@@ -751,7 +766,12 @@ impl Matcher {
                     }
                     windows.retain(|&(s, e)| shape.may_match(&data[s..e]));
                 }
-                let on_runs = keyword_hits < work.len();
+                let mut on_runs = keyword_hits < work.len();
+                // The windows where the rule's screen sees no match: its regex finds none there.
+                if let Some(screen) = self.screen(i) {
+                    windows.retain(|&(s, e)| screen.may_match(&data[s..e]));
+                    on_runs = on_runs && dotted.iter().any(|&(s, e)| screen.may_match(&data[s..e]));
+                }
                 if windows.is_empty() && !on_runs {
                     continue;
                 }

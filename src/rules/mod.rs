@@ -1,5 +1,6 @@
 //! Rules as data: the schema of `patterns/*.toml`, loading (built in or from a user file) and validation.
 
+mod context_regex;
 pub mod fake_tokens;
 
 use crate::finding::{Kind, RuleRef, Severity};
@@ -142,49 +143,22 @@ pub(crate) const CONTEXT_LOOKALIKES: &[&str] = &[
 ];
 
 fn default_within() -> usize {
-    40
+    context_regex::DEFAULT_WITHIN
 }
 
 /// Largest `within` a context rule may ask for: windows around keywords are a few lines long.
 pub(crate) const MAX_CONTEXT_WITHIN: usize = 200;
 
 impl Context {
-    /// The regex this context stands for: a name, a gap of at most `within` bytes (one line unless
-    /// `multiline`), a delimiter that opens a value (`=`, `:`, a quote, white space, `(`, `>`, `,`),
-    /// the token as the `secret` group, and a boundary after it. Names of four characters or
-    /// fewer must start a word, so that `box` does not fire inside `checkbox`.
+    /// The regex this context stands for (see [`context_regex::context_regex`]); the names
+    /// default to the rule's keywords.
     pub(crate) fn to_regex(&self, keywords: &[String]) -> String {
         let names = if self.names.is_empty() {
             keywords
         } else {
             &self.names
         };
-        let alternation = |list: &[&String]| {
-            list.iter()
-                .map(|n| regex_syntax::escape(n))
-                .collect::<Vec<_>>()
-                .join("|")
-        };
-        let short: Vec<&String> = names.iter().filter(|n| n.len() <= 4).collect();
-        let long: Vec<&String> = names.iter().filter(|n| n.len() > 4).collect();
-        let mut parts = Vec::new();
-        if !long.is_empty() {
-            parts.push(format!("(?i:{})", alternation(&long)));
-        }
-        if !short.is_empty() {
-            parts.push(format!("(?:^|[^A-Za-z0-9])(?i:{})", alternation(&short)));
-        }
-        let (gap, space) = if self.multiline {
-            ("(?s:.)", r"\s")
-        } else {
-            (r"[^\r\n]", r" \t")
-        };
-        format!(
-            r#"(?:{})(?:{gap}){{0,{}}}?[{space}'"=:,(>\x60\[{{|](?P<secret>{})(?:[^A-Za-z0-9_\-]|$)"#,
-            parts.join("|"),
-            self.within,
-            self.token
-        )
+        context_regex::context_regex(names, self.within, self.multiline, &self.token)
     }
 }
 
