@@ -110,20 +110,20 @@ fn final_pattern(rule: &toml::Table) -> Option<(String, String, bool)> {
     Some((id, pattern, unicode))
 }
 
-/// Build every rule's screening DFA (on every core: a few seconds in all) and write them as one
-/// blob, each at an offset aligned for `dense::DFA::from_bytes`, with `screens.rs`: the table
-/// `(id, pattern, unicode, offset, length)` sorted by id, and the blob, 8-byte aligned.
+/// Build every rule's screening DFAs (on every core: seconds in all) and write them as one blob,
+/// each at an offset aligned for `dense::DFA::from_bytes`, with `screens.rs`: the table
+/// `(id, pattern, unicode, [(offset, length)])` sorted by id, and the blob, 8-byte aligned.
 fn write_screens(out_dir: &Path, mut rules: Vec<(String, String, bool)>) {
     rules.sort();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let chunk = rules.len().div_ceil(threads).max(1);
-    let built: Vec<Option<Vec<u8>>> = std::thread::scope(|s| {
+    let built: Vec<Vec<Vec<u8>>> = std::thread::scope(|s| {
         let workers: Vec<_> = rules
             .chunks(chunk)
             .map(|part| {
                 s.spawn(move || {
                     part.iter()
-                        .map(|(_, p, u)| screen_build::screen_dfa(p, *u).map(|(b, _)| b))
+                        .map(|(_, p, u)| screen_build::screens(p, *u))
                         .collect::<Vec<_>>()
                 })
             })
@@ -134,16 +134,18 @@ fn write_screens(out_dir: &Path, mut rules: Vec<(String, String, bool)>) {
             .collect()
     });
     let mut blob = Vec::new();
-    let mut table = String::from("static SCREENS: &[(&str, &str, bool, usize, usize)] = &[\n");
-    for ((id, pattern, unicode), dfa) in rules.iter().zip(built) {
-        let Some(dfa) = dfa else { continue };
-        blob.resize(blob.len().next_multiple_of(8), 0);
-        table.push_str(&format!(
-            "    ({id:?}, {pattern:?}, {unicode}, {}, {}),\n",
-            blob.len(),
-            dfa.len()
-        ));
-        blob.extend_from_slice(&dfa);
+    let mut table = String::from("static SCREENS: &[(&str, &str, bool, &[(usize, usize)])] = &[\n");
+    for ((id, pattern, unicode), dfas) in rules.iter().zip(built) {
+        if dfas.is_empty() {
+            continue;
+        }
+        let mut at = Vec::new();
+        for dfa in dfas {
+            blob.resize(blob.len().next_multiple_of(8), 0);
+            at.push((blob.len(), dfa.len()));
+            blob.extend_from_slice(&dfa);
+        }
+        table.push_str(&format!("    ({id:?}, {pattern:?}, {unicode}, &{at:?}),\n"));
     }
     table.push_str("];\n");
     let bin = out_dir.join("screens.bin");

@@ -4,11 +4,13 @@
 //! A dense DFA of a rule's own pattern is often megabytes (a provider's names, a gap of up to 40
 //! bytes and a 32-character token multiply into thousands of states), so the DFA is built from a
 //! pattern that matches wherever the rule's does, and more: each bounded repetition loses its
-//! upper bound (and, if that is still too large, a long lower bound is cut), and if that is still
-//! too large, the leading parts of the pattern go (the provider's name, which the keyword search
-//! found already, and the gap after it). Every such pattern matches wherever the rule's matches:
-//! a match of `ABC` holds a match of `BC` at the same place of the same text, look-arounds
-//! included. So the DFA says "no match" only where the rule's regex finds none.
+//! upper bound (and, if that is still too large, a lower bound over 16, then over 8, is cut: a
+//! token class that holds its own prefix, `sk-[A-Za-z0-9_-]{40,}`, starts a new count at each
+//! `sk-` inside a run, and determinizing the counts takes 2^n states), and if that is still
+//! too large, the pattern's sequence is cut in pieces that each fit (the token, the provider's
+//! name, ...), a DFA each. Every such pattern matches wherever the rule's matches: a match of
+//! `ABC` holds a match of `BC` and one of `A` in the same text, look-arounds included. So a
+//! window that one of the DFAs rejects holds no match of the rule's regex.
 
 use regex_automata::dfa::{dense, StartKind};
 use regex_automata::nfa::thompson;
@@ -44,35 +46,52 @@ fn parts(hir: &Hir) -> Vec<Hir> {
     }
 }
 
-/// The most bytes one rule's screening DFA may take (serialized). Measured on the built-in
-/// rules: with 8 KB, 4.9 MB in all.
+/// The most bytes one screening DFA may take (serialized).
 pub(crate) const SCREEN_CAP: usize = 8 << 10;
 
-/// A screening DFA for `pattern` (parsed as the matcher parses it: bytes, Unicode as the rule
-/// says), dense and minimized, at most [`SCREEN_CAP`] bytes, serialized little-endian; and how many leading
-/// parts of the pattern it dropped. `None` when no relaxed pattern fits.
-pub(crate) fn screen_dfa(pattern: &str, unicode: bool) -> Option<(Vec<u8>, usize)> {
-    screen_dfa_cap(pattern, unicode, SCREEN_CAP)
-}
+/// The most screening DFAs one rule gets.
+pub(crate) const MAX_SCREENS: usize = 2;
 
-/// [`screen_dfa`] with a cap of `cap` bytes.
-pub(crate) fn screen_dfa_cap(pattern: &str, unicode: bool, cap: usize) -> Option<(Vec<u8>, usize)> {
-    let hir = regex_syntax::ParserBuilder::new()
+/// A rule's screening DFAs for `pattern` (parsed as the matcher parses it: bytes, Unicode as the
+/// rule says), each dense, minimized, at most [`SCREEN_CAP`] bytes and serialized little-endian,
+/// the most selective first: the longest tail of the pattern's sequence of parts that fits
+/// (usually the token), then the longest tail of what is left (usually the name before it), and
+/// so on. Each matches wherever the rule's regex matches, so a window must pass them all. Empty
+/// when not even one part fits.
+pub(crate) fn screens(pattern: &str, unicode: bool) -> Vec<Vec<u8>> {
+    let Ok(hir) = regex_syntax::ParserBuilder::new()
         .unicode(unicode)
         .utf8(false)
         .build()
         .parse(pattern)
-        .ok()?;
+    else {
+        return Vec::new();
+    };
     let parts = parts(&hir);
-    for drop in 0..parts.len() {
-        for low in [u32::MAX, 16] {
-            let hir = relax(&Hir::concat(parts[drop..].to_vec()), low);
-            if let Some(bytes) = build(&hir, cap) {
-                return Some((bytes, drop));
+    let mut out = Vec::new();
+    let mut end = parts.len();
+    while end > 0 && out.len() < MAX_SCREENS {
+        let fits = (0..end).find_map(|start| {
+            let chunk = Hir::concat(parts[start..end].to_vec());
+            if chunk.properties().minimum_len() == Some(0) {
+                // It matches everywhere, and so does every shorter tail.
+                return Some((start, None));
             }
+            [u32::MAX, 16, 8]
+                .iter()
+                .find_map(|&low| build(&relax(&chunk, low), SCREEN_CAP))
+                .map(|dfa| (start, Some(dfa)))
+        });
+        match fits {
+            Some((start, dfa)) => {
+                out.extend(dfa);
+                end = start;
+            }
+            // Not even the last part alone fits: screen what comes before it.
+            None => end -= 1,
         }
     }
-    None
+    out
 }
 
 /// A forward, unanchored dense DFA for `hir`, if it fits in `cap` bytes.
