@@ -134,7 +134,7 @@ fn write_screens(out_dir: &Path, mut rules: Vec<(String, String, bool)>) {
             .collect()
     });
     let mut blob = Vec::new();
-    let mut table = String::from("static SCREENS: &[(&str, &str, bool, &[(usize, usize)])] = &[\n");
+    let mut table = String::from("static SCREENS: &[ScreenEntry] = &[\n");
     for ((id, pattern, unicode), dfas) in rules.iter().zip(built) {
         if dfas.is_empty() {
             continue;

@@ -19,6 +19,10 @@ struct Aligned<B: ?Sized> {
     bytes: B,
 }
 
+/// A rule's screens as the build script wrote them: the rule's id, the pattern and Unicode
+/// setting they were built from, and each DFA's `(offset, length)` in the blob.
+type ScreenEntry = (&'static str, &'static str, bool, &'static [(usize, usize)]);
+
 include!(concat!(env!("OUT_DIR"), "/screens.rs"));
 
 /// The build script's code, for the tests to tell a rule that has no screen because none fits
