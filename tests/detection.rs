@@ -151,6 +151,40 @@ fn hostile_encodings_give_a_bounded_scan() {
     }
 }
 
+/// A source map holds megabytes on one line, with escapes and percent signs every few bytes: the
+/// decoders' work must grow with the bytes, not with the line's length times its triggers (each
+/// trigger once looked for its line's ends across the whole line: a 4 MB map took half a
+/// minute). The same text cut into short lines is the yardstick.
+#[test]
+fn one_long_line_of_decoder_triggers_costs_what_short_lines_cost() {
+    let config = hushguard::config::Config::default();
+    let mut scanner =
+        hushguard::scan::RuleSet::load(&config, "default", hushguard::scan::Selection::All)
+            .unwrap();
+    scanner.max_file_size = 64 << 20;
+    let piece = "let a = 1;\\n  b = \\\"%40\\\"; QUFBQUFBQUFBQUFBQUFBQUFB \\u0041 ";
+    let map = |sep: &str| {
+        format!(
+            "{{\"version\":3,\"sourcesContent\":[\"{}\"]}}",
+            vec![piece; 150_000].join(sep)
+        )
+        .into_bytes()
+    };
+    let time = |data: &[u8]| {
+        let start = std::time::Instant::now();
+        let scan = scanner.scan("app.js.map", data).unwrap();
+        assert!(scan.skipped.is_none());
+        start.elapsed().as_secs_f64()
+    };
+    let (lines, line) = (map("\n"), map(" "));
+    let short = time(&lines);
+    let long = time(&line);
+    assert!(
+        long < 4.0 * short + 1.0,
+        "short lines {short:.2} s, one line {long:.2} s"
+    );
+}
+
 /// The third blind round wrote each leak under its format's own file name and under a generic
 /// one (`fixture_0042.txt`): both must be found, since a generator names its fixtures freely.
 #[test]
