@@ -323,3 +323,46 @@ fn a_config_file_secret_is_found_on_its_line_and_the_file_without_it_is_clean() 
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// The config-file blind round's categories (generated passwords under the entropy gates, calls,
+/// command lines, build scripts, installer files, clear-text keys, legacy `.dockercfg`, short URL
+/// credentials): each leak is found on the line it was planted on, its file without it is clean,
+/// and the look-alikes beside them are left alone.
+#[test]
+fn a_blindb_secret_is_found_on_its_line_and_its_lookalikes_are_not() {
+    let cases = judged_right("blindb/");
+    let leaks: Vec<_> = cases.iter().filter(|c| c.leak).collect();
+    assert!(leaks.len() >= 15, "{}", leaks.len());
+    assert!(
+        cases
+            .iter()
+            .filter(|c| c.name.starts_with("blindb/look/"))
+            .count()
+            >= 8
+    );
+    let config = hushguard::config::Config::default();
+    let scanner =
+        hushguard::scan::RuleSet::load(&config, "default", hushguard::scan::Selection::All)
+            .unwrap();
+    let mut wrong = Vec::new();
+    for leak in leaks {
+        let clean_name = leak.name.replacen("blindb/leak/", "blindb/clean/", 1);
+        let clean = cases
+            .iter()
+            .find(|c| c.name == clean_name)
+            .unwrap_or_else(|| panic!("no {clean_name}"));
+        let line = leak
+            .content
+            .split(|&b| b == b'\n')
+            .zip(clean.content.split(|&b| b == b'\n'))
+            .position(|(a, b)| a != b)
+            .expect("the files differ")
+            + 1;
+        let found = scanner.scan(&leak.path, &leak.content).unwrap().findings;
+        if !found.iter().any(|f| f.line == line) {
+            let at: Vec<_> = found.iter().map(|f| (f.rule_id.clone(), f.line)).collect();
+            wrong.push(format!("{}: line {line} not found {at:?}", leak.name));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -874,8 +874,9 @@ impl Matcher {
         }
         let e = entropy::shannon(secret);
         // random letters are judged by the letter model, not by entropy: eight random letters
-        // hold at most three bits a letter
-        let letters = rule.spec.random_letters && words::is_random_letters(secret);
+        // hold at most three bits a letter (and a short random password, nine characters, not
+        // much more)
+        let letters = rule.spec.random_letters && words::is_random_password(secret);
         let short = rule.spec.short_random && secret.len() < 16;
         if short && !letters && !words::is_random_short(secret) {
             return Ok(None);
