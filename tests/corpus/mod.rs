@@ -7,6 +7,7 @@
 mod blind;
 mod blind2;
 mod blind3;
+mod blindb;
 mod clean;
 mod configs;
 mod families;
@@ -659,6 +660,7 @@ pub fn corpus() -> Vec<Case> {
         .chain(providers::cases())
         .chain(configs::cases())
         .chain(gaps::cases())
+        .chain(blindb::cases())
     {
         cases.push(Case {
             name,
