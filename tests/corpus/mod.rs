@@ -12,6 +12,7 @@ mod configs;
 mod families;
 mod gaps;
 mod providers;
+mod saas;
 mod styles;
 
 use hushguard::rules::fake_tokens::{expand, Rng};
@@ -659,6 +660,7 @@ pub fn corpus() -> Vec<Case> {
         .chain(providers::cases())
         .chain(configs::cases())
         .chain(gaps::cases())
+        .chain(saas::cases())
     {
         cases.push(Case {
             name,
