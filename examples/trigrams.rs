@@ -1,12 +1,17 @@
 //! Writes `data/trigrams.bin`: the most common three-byte sequences of source code, which
-//! the keyword anchor stage avoids when it picks each keyword's anchor. Counted on a corpus that is
-//! not the benchmark's (the benchmark reads Rust crates; the table comes from Python's standard
-//! library, C headers and Perl's library), with bytes folded as the anchor stage folds them.
+//! the keyword anchor stage avoids when it picks each keyword's anchor. Counted on corpora that are
+//! not the benchmark's (the benchmark reads the Rust crates of cargo's registry), with bytes folded
+//! as the anchor stage folds them. Each directory named is one corpus and weighs the same in the
+//! table whatever its size (its counts are divided by its bytes), so that a large corpus of one
+//! language does not hide the trigrams another language is full of.
 //!
-//! Run (site-packages is skipped):
+//! The table in the repository was counted on Python's standard library, the C headers, Perl's
+//! library and cargo's own sources (Rust and TOML; a published crate of cargo's tree,
+//! `crates/cargo-platform`, is in the registry too and is left out). Run (site-packages is
+//! skipped):
 //!   cargo run --release --example trigrams -- \
 //!     "$(python3 -c 'import sysconfig; print(sysconfig.get_paths()["stdlib"])')" /usr/include \
-//!     /usr/share/perl > data/trigrams.bin
+//!     /usr/share/perl CARGO-CHECKOUT > data/trigrams.bin
 //!
 //! The file holds 16384 records of five bytes, sorted by trigram: the folded trigram (three bytes)
 //! and its rank (two bytes, little-endian; 0 = most common). `src/matcher/grams.rs` embeds it.
@@ -15,15 +20,21 @@ use std::collections::HashMap;
 
 const KEEP: usize = 16384;
 
+/// Directories skipped in every corpus: installed third-party packages, version control, build
+/// output, and the one crate of cargo's tree that the benchmark's registry also holds.
+const SKIPPED: &[&str] = &["site-packages", ".git", "target", "cargo-platform"];
+
 fn main() {
     let dirs: Vec<String> = std::env::args().skip(1).collect();
     assert!(!dirs.is_empty(), "usage: trigrams DIR...");
-    let mut counts: HashMap<u32, u64> = HashMap::new();
+    let mut weights: HashMap<u32, f64> = HashMap::new();
     let (mut files, mut bytes) = (0u64, 0u64);
     for dir in &dirs {
+        let mut counts: HashMap<u32, u64> = HashMap::new();
+        let mut corpus = 0u64;
         for e in ignore::WalkBuilder::new(dir)
             .standard_filters(false)
-            .filter_entry(|e| e.file_name() != "site-packages")
+            .filter_entry(|e| !SKIPPED.iter().any(|s| e.file_name() == *s))
             .build()
             .flatten()
         {
@@ -37,17 +48,21 @@ fn main() {
                 continue;
             }
             files += 1;
-            bytes += data.len() as u64;
+            corpus += data.len() as u64;
             for w in data.windows(3) {
                 let v = u32::from_le_bytes([w[0] | 0x20, w[1] | 0x20, w[2] | 0x20, 0]);
                 *counts.entry(v).or_default() += 1;
             }
         }
+        bytes += corpus;
+        for (v, c) in counts {
+            *weights.entry(v).or_default() += c as f64 / corpus.max(1) as f64;
+        }
     }
-    let mut by_count: Vec<(u32, u64)> = counts.into_iter().collect();
-    by_count.sort_unstable_by_key(|&(v, c)| (std::cmp::Reverse(c), v));
-    by_count.truncate(KEEP);
-    let mut table: Vec<(u32, usize)> = by_count
+    let mut by_weight: Vec<(u32, f64)> = weights.into_iter().collect();
+    by_weight.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    by_weight.truncate(KEEP);
+    let mut table: Vec<(u32, usize)> = by_weight
         .iter()
         .enumerate()
         .map(|(rank, &(v, _))| (v, rank))

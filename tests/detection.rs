@@ -151,6 +151,40 @@ fn hostile_encodings_give_a_bounded_scan() {
     }
 }
 
+/// A source map holds megabytes on one line, with escapes and percent signs every few bytes: the
+/// decoders' work must grow with the bytes, not with the line's length times its triggers (each
+/// trigger once looked for its line's ends across the whole line: a 4 MB map took half a
+/// minute). The same text cut into short lines is the yardstick.
+#[test]
+fn one_long_line_of_decoder_triggers_costs_what_short_lines_cost() {
+    let config = hushguard::config::Config::default();
+    let mut scanner =
+        hushguard::scan::RuleSet::load(&config, "default", hushguard::scan::Selection::All)
+            .unwrap();
+    scanner.max_file_size = 64 << 20;
+    let piece = "let a = 1;\\n  b = \\\"%40\\\"; QUFBQUFBQUFBQUFBQUFBQUFB \\u0041 ";
+    let map = |sep: &str| {
+        format!(
+            "{{\"version\":3,\"sourcesContent\":[\"{}\"]}}",
+            vec![piece; 150_000].join(sep)
+        )
+        .into_bytes()
+    };
+    let time = |data: &[u8]| {
+        let start = std::time::Instant::now();
+        let scan = scanner.scan("app.js.map", data).unwrap();
+        assert!(scan.skipped.is_none());
+        start.elapsed().as_secs_f64()
+    };
+    let (lines, line) = (map("\n"), map(" "));
+    let short = time(&lines);
+    let long = time(&line);
+    assert!(
+        long < 4.0 * short + 1.0,
+        "short lines {short:.2} s, one line {long:.2} s"
+    );
+}
+
 /// The third blind round wrote each leak under its format's own file name and under a generic
 /// one (`fixture_0042.txt`): both must be found, since a generator names its fixtures freely.
 #[test]
@@ -305,4 +339,47 @@ fn a_saas_key_is_found_beside_its_service_name_in_every_style_and_its_lookalikes
     assert_eq!(styles.len(), 10, "{styles:?}");
     assert!(cases.iter().filter(|c| c.leak).count() >= 60);
     assert!(cases.iter().filter(|c| !c.leak).count() >= 20);
+}
+
+/// The config-file blind round's categories (generated passwords under the entropy gates, calls,
+/// command lines, build scripts, installer files, clear-text keys, legacy `.dockercfg`, short URL
+/// credentials): each leak is found on the line it was planted on, its file without it is clean,
+/// and the look-alikes beside them are left alone.
+#[test]
+fn a_blindb_secret_is_found_on_its_line_and_its_lookalikes_are_not() {
+    let cases = judged_right("blindb/");
+    let leaks: Vec<_> = cases.iter().filter(|c| c.leak).collect();
+    assert!(leaks.len() >= 15, "{}", leaks.len());
+    assert!(
+        cases
+            .iter()
+            .filter(|c| c.name.starts_with("blindb/look/"))
+            .count()
+            >= 8
+    );
+    let config = hushguard::config::Config::default();
+    let scanner =
+        hushguard::scan::RuleSet::load(&config, "default", hushguard::scan::Selection::All)
+            .unwrap();
+    let mut wrong = Vec::new();
+    for leak in leaks {
+        let clean_name = leak.name.replacen("blindb/leak/", "blindb/clean/", 1);
+        let clean = cases
+            .iter()
+            .find(|c| c.name == clean_name)
+            .unwrap_or_else(|| panic!("no {clean_name}"));
+        let line = leak
+            .content
+            .split(|&b| b == b'\n')
+            .zip(clean.content.split(|&b| b == b'\n'))
+            .position(|(a, b)| a != b)
+            .expect("the files differ")
+            + 1;
+        let found = scanner.scan(&leak.path, &leak.content).unwrap().findings;
+        if !found.iter().any(|f| f.line == line) {
+            let at: Vec<_> = found.iter().map(|f| (f.rule_id.clone(), f.line)).collect();
+            wrong.push(format!("{}: line {line} not found {at:?}", leak.name));
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
 }

@@ -136,6 +136,20 @@ fn line_of(data: &[u8], at: usize) -> (usize, usize) {
     (s, e)
 }
 
+/// `at - reach` or, if later, the start of the line holding `at`: the bytes searched are at most
+/// `reach`, so that many calls on one long line (a minified file, a source map) stay linear.
+fn back_within(data: &[u8], at: usize, reach: usize) -> usize {
+    let from = at.saturating_sub(reach);
+    memchr::memrchr(b'\n', &data[from..at]).map_or(from, |i| from + i + 1)
+}
+
+/// `at + reach` (at most the end of `data`) or, if earlier, the end of the line holding `at`,
+/// searching at most `reach` bytes.
+fn forward_within(data: &[u8], at: usize, reach: usize) -> usize {
+    let to = at.saturating_add(reach).min(data.len());
+    memchr::memchr(b'\n', &data[at..to]).map_or(to, |i| at + i)
+}
+
 /// The maximal run of base64 characters starting at `at`.
 fn base64_run(data: &[u8], at: usize) -> usize {
     data[at..]
@@ -175,11 +189,12 @@ fn regions(
                 }
             }
             Trigger::Base64Line => {
-                let (ls, le) = line_of(data, s);
-                if ls == last_line {
+                // Each line is searched once, however many triggers it holds.
+                if last_line != usize::MAX && s < last_line {
                     continue;
                 }
-                last_line = ls;
+                let (ls, le) = line_of(data, s);
+                last_line = le.max(s + 1);
                 let mut at = ls;
                 while at < le {
                     if is_base64_byte(data[at]) {
@@ -194,9 +209,8 @@ fn regions(
                 }
             }
             Trigger::Escapes | Trigger::Percent => {
-                let (ls, le) = line_of(data, s);
-                let from = s.saturating_sub(CONTEXT_BEFORE).max(ls);
-                let to = (e + CONTEXT_BEFORE).min(le);
+                let from = back_within(data, s, CONTEXT_BEFORE);
+                let to = forward_within(data, e, CONTEXT_BEFORE);
                 let codec = if t == Trigger::Escapes {
                     Codec::Escapes
                 } else {
@@ -334,9 +348,8 @@ pub(crate) fn decode(
             break;
         }
         let mark = d.text.len();
-        let (ls, le) = line_of(data, from);
-        let before = from.saturating_sub(CONTEXT_BEFORE).max(ls);
-        let after = (to + CONTEXT_AFTER).min(le.max(to));
+        let before = back_within(data, from, CONTEXT_BEFORE);
+        let after = forward_within(data, to, CONTEXT_AFTER);
         match codec {
             Codec::Base64 => {
                 scratch.clear();

@@ -168,8 +168,11 @@ enum Reach {
     Line,
     /// [`CONTEXT_LINES`] lines either side: the regex can match across lines.
     Lines,
-    /// A block of up to [`AFTER_MULTILINE`] bytes after the hit (a PEM key).
-    Block,
+    /// A block of up to [`AFTER_MULTILINE`] bytes after the hit (a PEM key), or, for a pattern
+    /// whose matches are at most `n` bytes long (`Block(Some(n))`, a JSON key file up to its
+    /// `private_key`), `n` bytes after the hit and on to the end of that line: a match that
+    /// holds the hit or starts before it ends there.
+    Block(Option<usize>),
 }
 
 /// Bytes a scan reads before the keyword automaton is rebuilt as a DFA: building it costs about
@@ -494,7 +497,7 @@ impl Matcher {
             let reach = if !spans_lines(hir.as_ref()) {
                 Reach::Line
             } else if is_multiline(pattern) {
-                Reach::Block
+                Reach::Block(hir.as_ref().and_then(|h| h.properties().maximum_len()))
             } else {
                 Reach::Lines
             };
@@ -619,7 +622,10 @@ impl Matcher {
         let (context, after) = match reach {
             Reach::Line => (0, AFTER),
             Reach::Lines => (CONTEXT_LINES, AFTER),
-            Reach::Block => (CONTEXT_LINES, AFTER_MULTILINE),
+            Reach::Block(span) => (
+                CONTEXT_LINES,
+                span.map_or(AFTER_MULTILINE, |n| n.min(AFTER_MULTILINE)),
+            ),
         };
         // Whether the last window ends just after its line's newline: a one-line rule's hit that
         // starts before that end is on the same line, and its window adds nothing.
@@ -641,7 +647,21 @@ impl Matcher {
             }
             let hi = (e + after).min(data.len());
             let line_end = match reach {
-                Reach::Block => None,
+                Reach::Block(None) => None,
+                Reach::Block(Some(_)) => {
+                    // The end of the line where the bound falls, newline included, but never
+                    // past the unbounded block's end (a line may be megabytes long). The search
+                    // starts where the last window ends: each byte is searched once, however
+                    // many hits share a long line.
+                    let far = (e + AFTER_MULTILINE).min(data.len());
+                    let from = out.last().map_or(hi, |l| l.1.max(hi)).min(far);
+                    let end = if from > hi && data[from - 1] == b'\n' {
+                        from
+                    } else {
+                        memchr::memchr(b'\n', &data[from..far]).map_or(far, |i| from + i + 1)
+                    };
+                    Some(end - e)
+                }
                 _ => forward_lines(&data[e..hi], context),
             };
             let end = line_end
@@ -854,8 +874,9 @@ impl Matcher {
         }
         let e = entropy::shannon(secret);
         // random letters are judged by the letter model, not by entropy: eight random letters
-        // hold at most three bits a letter
-        let letters = rule.spec.random_letters && words::is_random_letters(secret);
+        // hold at most three bits a letter (and a short random password, nine characters, not
+        // much more)
+        let letters = rule.spec.random_letters && words::is_random_password(secret);
         let short = rule.spec.short_random && secret.len() < 16;
         if short && !letters && !words::is_random_short(secret) {
             return Ok(None);
@@ -1249,6 +1270,44 @@ regex = '''(?:^|[^A-Za-z0-9])(?P<secret>[A-Z]{4}[0-9][A-Z]{11})(?:[^A-Za-z0-9]|$
         let mut data = vec![b'a'; 4 << 20];
         data.extend_from_slice(b" tok_q8Zr2LxP0vT7mK4w");
         assert_eq!(m.scan("f", &data).unwrap().len(), 1);
+    }
+
+    /// A block rule whose matches are at most a few hundred bytes long.
+    const BOUNDED_BLOCK_RULE: &str = r#"
+[[rule]]
+id = "t.block"
+description = "d"
+keywords = ["conf {"]
+regex = '''(?s)conf \{.{0,200}?key = "(?P<secret>[A-Za-z0-9]{20})"'''
+"#;
+
+    #[test]
+    fn a_bounded_block_rule_searches_up_to_its_bound_and_the_end_of_that_line() {
+        let m = matcher(BOUNDED_BLOCK_RULE);
+        let rule = 0;
+        let span = match m.shape(rule).reach {
+            Reach::Block(Some(n)) => n,
+            other => panic!("{other:?}"),
+        };
+        assert!((200..300).contains(&span), "{span}");
+        // A match spread over lines within its bound is found, and so is one whose keyword
+        // shares a line several kilobytes long with other hits.
+        let near = "conf {\n  a = 1\n  key = \"q8Zr2LxP0vT7mK4wAb3d\"\n}\n";
+        let mut data = near.as_bytes().to_vec();
+        data.extend(b"x".repeat(5000));
+        data.extend_from_slice(b"\n");
+        assert_eq!(secrets(&m, &data), vec![&b"q8Zr2LxP0vT7mK4wAb3d"[..]]);
+        // The window of a hit ends at the line where the bound falls, not 64 KiB on.
+        let hits = [(0u32, 0usize, 6usize)];
+        let mut windows = Vec::new();
+        assert!(m.windows(m.shape(rule).reach, &hits, &data, &mut windows));
+        assert_eq!(windows, vec![(0, near.len() + 5001)]);
+        let mut short = near.as_bytes().to_vec();
+        short.extend(b"line\n".repeat(20_000));
+        assert!(m.windows(m.shape(rule).reach, &hits, &short, &mut windows));
+        let end = windows[0].1;
+        assert!(end > 6 + span && end <= 6 + span + 5, "{end}");
+        assert_eq!(short[end - 1], b'\n');
     }
 
     const SHADOW_RULES: &str = r#"

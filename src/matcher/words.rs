@@ -158,6 +158,61 @@ pub(crate) fn is_random_letters(secret: &[u8]) -> bool {
     })
 }
 
+/// Whether a value under a password name reads as a random password where its entropy is too low
+/// to tell: random lower-case letters alone (`qwmzrtplkvbx`, see [`is_random_letters`]) or
+/// followed by one to six digits (`lcescjixljpk2136`), the shape password generators give when
+/// asked for letters and digits, or a short random key of 8 to 15 letters and digits
+/// (`oqjoFbwm2`, see [`is_random_short`]), whose eight or nine distinct characters hold about
+/// three bits each, also with one or two `_` or `-` in it (`dVtuWaU34_uPWbe`: not an identifier,
+/// whose parts would be words). An identifier with a version (`mysql2`, `keyboardinput2`,
+/// `user1admin`, `Win32_System`) keeps failing: its letters read as words.
+pub(crate) fn is_random_password(secret: &[u8]) -> bool {
+    let joined: Vec<u8> = secret
+        .iter()
+        .copied()
+        .filter(|b| !matches!(b, b'_' | b'-'))
+        .collect();
+    let separators = secret.len() - joined.len();
+    let short = (secret.len() < 16 && is_random_short(secret))
+        || ((1..=2).contains(&separators) && joined.len() < 16 && is_random_short(&joined));
+    (short && !holds_leet_word(secret)) || is_random_password_letters(secret)
+}
+
+/// Whether a word of five letters or more stands in `secret` once its leet digits are read as
+/// letters (`s00pers3cret` holds `secret`): a word dressed up, not a random key.
+fn holds_leet_word(secret: &[u8]) -> bool {
+    let plain: Vec<u8> = secret
+        .iter()
+        .map(|&b| match b {
+            b'0' => b'o',
+            b'1' => b'i',
+            b'3' => b'e',
+            b'4' | b'@' => b'a',
+            b'5' | b'$' => b's',
+            b'7' => b't',
+            _ => b.to_ascii_lowercase(),
+        })
+        .collect();
+    let list = words();
+    (0..plain.len()).any(|i| {
+        (i + 5..=plain.len().min(i + 16)).any(|j| {
+            std::str::from_utf8(&plain[i..j]).is_ok_and(|w| list.binary_search(&w).is_ok())
+        })
+    })
+}
+
+/// Random lower-case letters, then at most six digits.
+fn is_random_password_letters(secret: &[u8]) -> bool {
+    let letters = secret
+        .iter()
+        .position(|b| !b.is_ascii_lowercase())
+        .unwrap_or(secret.len());
+    let digits = &secret[letters..];
+    digits.len() <= 6
+        && digits.iter().all(u8::is_ascii_digit)
+        && is_random_letters(&secret[..letters])
+}
+
 /// Whether a short value (under 16 characters) under a strong name reads as a random key and not
 /// as a name, a version or an id: letters and digits only, with a digit, not all hex digits of
 /// one case (a short commit or object id), few repeated characters, not made mostly of listed
@@ -268,6 +323,35 @@ mod tests {
             "qwmz",
         ] {
             assert!(!is_random_letters(s.as_bytes()), "{s}");
+        }
+    }
+
+    #[test]
+    fn random_passwords_are_told_from_identifiers_with_a_version() {
+        for s in [
+            "qwmzrtplkvbx",
+            "lcescjixljpk2136",
+            "hxjqtrnzwpe7",
+            "oqjoFbwm2",
+            "dVtuWaU34_uPWbe",
+        ] {
+            assert!(is_random_password(s.as_bytes()), "{s}");
+        }
+        for s in [
+            "keyboardinput2",
+            "passwordinput123",
+            "confirmpassword1",
+            "qwmzrtplkvbx1234567",
+            "s00pers3cret",
+            "mysql2",
+            "user1admin",
+            "Summer2024",
+            "Win32_System",
+            "api_key_v2",
+            "get_user_by_id2",
+            "TEST_Pa55w0rd",
+        ] {
+            assert!(!is_random_password(s.as_bytes()), "{s}");
         }
     }
 

@@ -7,6 +7,7 @@
 mod blind;
 mod blind2;
 mod blind3;
+mod blindb;
 mod clean;
 mod configs;
 mod families;
@@ -661,6 +662,7 @@ pub fn corpus() -> Vec<Case> {
         .chain(configs::cases())
         .chain(gaps::cases())
         .chain(saas::cases())
+        .chain(blindb::cases())
     {
         cases.push(Case {
             name,
