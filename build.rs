@@ -105,8 +105,12 @@ fn final_pattern(rule: &toml::Table) -> Option<(String, String, bool)> {
         .get("multiline")
         .and_then(toml::Value::as_bool)
         .unwrap_or(false);
+    let word = context
+        .get("word")
+        .and_then(toml::Value::as_bool)
+        .unwrap_or(false);
     let token = context.get("token")?.as_str()?;
-    let pattern = context_regex::context_regex(&names, within, multiline, token);
+    let pattern = context_regex::context_regex(&names, within, multiline, word, token);
     Some((id, pattern, unicode))
 }
 

@@ -324,6 +324,23 @@ fn a_config_file_secret_is_found_on_its_line_and_the_file_without_it_is_clean() 
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
 
+/// The long tail of SaaS keys without a prefix, written as other scanners' test suites write
+/// them (a sentence, a bare-name JSON field, a README line, a section header, a Dockerfile `ENV`,
+/// a PowerShell `$env:`, a log line), is found in every style; the ids, digests, references and
+/// in-word names beside the same services are left alone.
+#[test]
+fn a_saas_key_is_found_beside_its_service_name_in_every_style_and_its_lookalikes_are_not() {
+    let cases = judged_right("saas/");
+    let styles: std::collections::BTreeSet<_> = cases
+        .iter()
+        .filter(|c| c.leak)
+        .filter_map(|c| c.name.split('/').nth(1))
+        .collect();
+    assert_eq!(styles.len(), 10, "{styles:?}");
+    assert!(cases.iter().filter(|c| c.leak).count() >= 60);
+    assert!(cases.iter().filter(|c| !c.leak).count() >= 20);
+}
+
 /// The config-file blind round's categories (generated passwords under the entropy gates, calls,
 /// command lines, build scripts, installer files, clear-text keys, legacy `.dockercfg`, short URL
 /// credentials): each leak is found on the line it was planted on, its file without it is clean,

@@ -8,11 +8,12 @@ pub(crate) const DEFAULT_WITHIN: usize = 40;
 /// The regex of a context rule: one of `names`, a gap of at most `within` bytes (one line unless
 /// `multiline`), a delimiter that opens a value (`=`, `:`, a quote, white space, `(`, `>`, `,`),
 /// the `token` as the `secret` group, and a boundary after it. Names of four characters or fewer
-/// must start a word, so that `box` does not fire inside `checkbox`.
+/// (every name, with `word`) must start a word, so that `box` does not fire inside `checkbox`.
 pub(crate) fn context_regex(
     names: &[String],
     within: usize,
     multiline: bool,
+    word: bool,
     token: &str,
 ) -> String {
     let alternation = |list: &[&String]| {
@@ -21,8 +22,8 @@ pub(crate) fn context_regex(
             .collect::<Vec<_>>()
             .join("|")
     };
-    let short: Vec<&String> = names.iter().filter(|n| n.len() <= 4).collect();
-    let long: Vec<&String> = names.iter().filter(|n| n.len() > 4).collect();
+    let short: Vec<&String> = names.iter().filter(|n| word || n.len() <= 4).collect();
+    let long: Vec<&String> = names.iter().filter(|n| !word && n.len() > 4).collect();
     let mut parts = Vec::new();
     if !long.is_empty() {
         parts.push(format!("(?i:{})", alternation(&long)));

@@ -122,6 +122,10 @@ pub(crate) struct Context {
     /// Whether the token may stand on a later line than the name (a YAML or INI section).
     #[serde(default)]
     pub multiline: bool,
+    /// Whether every name, whatever its length, must start a word (not stand inside one, as
+    /// `atera` in `LATERAL`): for lists of many names, some of which occur inside words.
+    #[serde(default)]
+    pub word: bool,
     /// Drop the look-alikes a name-and-token match meets in real files (default `true`): see
     /// [`CONTEXT_LOOKALIKES`].
     #[serde(default = "default_true")]
@@ -158,7 +162,7 @@ impl Context {
         } else {
             &self.names
         };
-        context_regex::context_regex(names, self.within, self.multiline, &self.token)
+        context_regex::context_regex(names, self.within, self.multiline, self.word, &self.token)
     }
 }
 
@@ -707,6 +711,25 @@ negative_examples = ["ACME_API_KEY=${hex:31}", "other = ${hex:32}"]
         let token = "0123456789abcdef0123456789abcdef";
         assert!(re.is_match(format!("BOX_TOKEN={token}").as_bytes()));
         assert!(!re.is_match(format!("checkbox_id={token}").as_bytes()));
+    }
+
+    #[test]
+    fn with_word_every_context_name_must_start_a_word() {
+        let text = CONTEXT_RULE.replace("[\"acme\"]", "[\"atera\"]");
+        let token = "0123456789abcdef0123456789abcdef";
+        let inside = format!("LATERAL_MOVE={token}");
+        let loose = parse_rules("mine.toml", &text, true).unwrap();
+        let re = loose[0].compile_regex().unwrap().unwrap();
+        assert!(re.is_match(inside.as_bytes()));
+        let text = text.replace(
+            "token = '[a-f0-9]{32}'",
+            "token = '[a-f0-9]{32}', word = true",
+        );
+        let strict = parse_rules("mine.toml", &text, true).unwrap();
+        let re = strict[0].compile_regex().unwrap().unwrap();
+        assert!(re.is_match(format!("ATERA_TOKEN={token}").as_bytes()));
+        assert!(re.is_match(format!("my_atera_token = '{token}'").as_bytes()));
+        assert!(!re.is_match(inside.as_bytes()));
     }
 
     #[test]

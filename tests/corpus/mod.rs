@@ -13,6 +13,7 @@ mod configs;
 mod families;
 mod gaps;
 mod providers;
+mod saas;
 mod styles;
 
 use hushguard::rules::fake_tokens::{expand, Rng};
@@ -660,6 +661,7 @@ pub fn corpus() -> Vec<Case> {
         .chain(providers::cases())
         .chain(configs::cases())
         .chain(gaps::cases())
+        .chain(saas::cases())
         .chain(blindb::cases())
     {
         cases.push(Case {
