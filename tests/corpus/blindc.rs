@@ -16,7 +16,8 @@ use super::{make, B64};
 use hushguard::rules::fake_tokens::{expand, Rng};
 
 /// A Django key as `startproject` writes it: `django-insecure-` and 50 characters of its alphabet.
-const DJANGO: &str = "django-insecure-${alnumlower:12}#$${alnumlower:10}&*${alnumlower:14}-=${alnumlower:10}";
+const DJANGO: &str =
+    "django-insecure-${alnumlower:12}#$${alnumlower:10}&*${alnumlower:14}-=${alnumlower:10}";
 
 /// (file name, the file with its slot line marked `@@`, the secret for `@@`).
 const FILES: &[(&str, &str, &str)] = &[
