@@ -5,8 +5,9 @@
 //! fixed: a key in the path of a SoftLayer endpoint, Cloudant's 24-letter legacy key under its
 //! short names (`cl_`, `clou_`), IBM's `cloud_iam_*` names, a Tableau connected app's secret
 //! value, camelCase names and the assignment operators of Make (`?=`), Ruby (`||=`) and PHP
-//! (`.=`), a Django key unquoted in an `.env` file, and a Salesforce security token in a Go
-//! declaration and an XML `name=… value=…` pair; beside the look-alikes the same files hold.
+//! (`.=`), a Django key unquoted in an `.env` file, a Salesforce security token in a Go
+//! declaration and an XML `name=… value=…` pair, and a key alone on the line after its XML
+//! element's name or its YAML block scalar's `|`; beside the look-alikes the same files hold.
 //!
 //! Names: `blindc/leak/<n>/<file>`, `blindc/clean/<n>/<file>` (the slot line removed: the
 //! planted line is the first where the two differ) and `blindc/look/<n>/<file>`.
@@ -32,6 +33,9 @@ const FILES: &[(&str, &str, &str)] = &[
     ("deploy/settings.sh", "#!/bin/sh\nexport DEBUG=false\nexport DJANGO_SECRET_KEY=@@\nexec gunicorn acme.wsgi\n", DJANGO),
     ("internal/sfdc/config.go", "package sfdc\n\nvar salesforceSecurityToken string = \"@@\"\n", "${alnum:25}"),
     ("conf/sfdc.xml", "<config>\n  <entry name=\"salesforceUser\" value=\"ci@acme-corp.net\"/>\n  <entry name=\"salesforceSecurityToken\" value=\"@@\"/>\n</config>\n", "${alnum:24}"),
+    ("conf/ibm-cos.xml", "<config>\n  <ibm-cos-secret-access-key>\n    @@\n  </ibm-cos-secret-access-key>\n</config>\n", "${hex:48}"),
+    ("conf/tableau.xml", "<settings>\n  <tableauTokenSecret>\n    @@\n  </tableauTokenSecret>\n</settings>\n", "${base64:22}==:${alnum:32}"),
+    ("helm/values.yaml", "auth:\n  azure_cognitive_services_key: |\n    @@\n  enabled: true\n", "${hex:32}"),
 ];
 
 /// Files that hold no secret where one might be read.
@@ -40,6 +44,7 @@ const LOOKALIKES: &[(&str, &str)] = &[
     ("Makefile", "CL_API_KEY ?= $(shell cat .cloudant-key)\nsonarLogin ?= $(SONAR_TOKEN)\n"),
     ("views/dashboard.html", "<script src=\"https://public.tableau.com/javascripts/api/tableau-2.min.js\" integrity=\"sha256-${base64:43}=\"></script>\n"),
     ("docs/configuration.md", "Set `DJANGO_SECRET_KEY=django-insecure-change-me-in-production` only on your laptop.\n"),
+    ("conf/ibm-cos.xml", "<config>\n  <ibm-cos-secret-access-key>\n    <!-- from the vault at deploy time -->\n  </ibm-cos-secret-access-key>\n</config>\n"),
     ("config/sfdc.yml", "sfdc_security_token: ${SFDC_SECURITY_TOKEN}\nsalesforce_security_token: your-security-token-here\n"),
 ];
 
