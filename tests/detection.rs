@@ -369,3 +369,24 @@ fn a_blindb_secret_is_found_on_its_line_and_its_lookalikes_are_not() {
     assert!(leaks >= 15, "{leaks}");
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// The provider blind round's categories (a SoftLayer endpoint's key, Cloudant's short names,
+/// IBM's `cloud_iam_*`, a Tableau connected app's secret, camelCase names after Make's `?=` and
+/// Ruby's `||=`, an unquoted Django key, a Salesforce security token in Go and in an XML pair, a
+/// key on the line after its XML element's name or its YAML block scalar's `|`):
+/// each leak is found on the line it was planted on, its file without it is clean, and the
+/// look-alikes beside them are left alone.
+#[test]
+fn a_blindc_secret_is_found_on_its_line_and_its_lookalikes_are_not() {
+    let cases = judged_right("blindc/");
+    assert!(
+        cases
+            .iter()
+            .filter(|c| c.name.starts_with("blindc/look/"))
+            .count()
+            >= 5
+    );
+    let (leaks, wrong) = planted_lines_wrong(&cases, "blindc/leak/", "blindc/clean/");
+    assert!(leaks >= 14, "{leaks}");
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

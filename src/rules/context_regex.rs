@@ -9,6 +9,10 @@ pub(crate) const DEFAULT_WITHIN: usize = 40;
 /// `multiline`), a delimiter that opens a value (`=`, `:`, a quote, white space, `(`, `>`, `,`),
 /// the `token` as the `secret` group, and a boundary after it. Names of four characters or fewer
 /// (every name, with `word`) must start a word, so that `box` does not fire inside `checkbox`.
+///
+/// An XML element's `>` and a YAML block scalar's `|` may end their line, the token standing
+/// alone, indented, on the next (`<acmeToken>`, newline, the token, `</acmeToken>`: the form
+/// other scanners' generated test cases write for every keyed rule), even in a one-line rule.
 pub(crate) fn context_regex(
     names: &[String],
     within: usize,
@@ -37,7 +41,7 @@ pub(crate) fn context_regex(
         (r"[^\r\n]", r" \t")
     };
     format!(
-        r#"(?:{})(?:{gap}){{0,{within}}}?[{space}'"=:,(>\x60\[{{|](?P<secret>{token})(?:[^A-Za-z0-9_\-]|$)"#,
+        r#"(?:{})(?:{gap}){{0,{within}}}?(?:[{space}'"=:,(>\x60\[{{|]|(?:>|\|[-+]?)\r?\n[ \t]{{0,12}})(?P<secret>{token})(?:[^A-Za-z0-9_\-]|$)"#,
         parts.join("|"),
     )
 }

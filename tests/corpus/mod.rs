@@ -8,6 +8,7 @@ mod blind;
 mod blind2;
 mod blind3;
 mod blindb;
+mod blindc;
 mod clean;
 mod configs;
 mod families;
@@ -663,6 +664,7 @@ pub fn corpus() -> Vec<Case> {
         .chain(gaps::cases())
         .chain(saas::cases())
         .chain(blindb::cases())
+        .chain(blindc::cases())
     {
         cases.push(Case {
             name,
