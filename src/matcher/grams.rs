@@ -1,6 +1,6 @@
 //! The keyword search: a bitmap of hashed three-byte anchors, then a check of the few keywords
-//! anchored there. Each keyword contributes one anchor, the rarest three bytes within it, so a
-//! position whose three bytes hash to no anchor cannot be part of any keyword. The test costs a
+//! anchored there. Each keyword contributes one anchor, three rare bytes within it (see [`choose`]),
+//! so a position whose three bytes hash to no anchor cannot be part of any keyword. The test costs a
 //! load, a multiply and a bit test per position and runs over eight bytes at a time, several times
 //! faster than any automaton over hundreds of keywords; each position that passes (rare) is
 //! compared with the keywords anchored on its three bytes. Nothing here grows with the number of
@@ -158,16 +158,56 @@ fn keyword_prefix(keyword: &[u8]) -> (u64, u64) {
     ((u64::from_le_bytes(bytes) | FOLD) & mask, mask)
 }
 
-/// How common a three-byte sequence is in source code, lower meaning rarer: its place among the
-/// most common (measured, see [`TABLE`]), then, for the rest, a guess from its bytes. Each
-/// keyword's anchor is its least common three bytes, so that few positions of ordinary text pass.
-fn commonness(gram: &[u8]) -> (u32, u32) {
+/// How often a three-byte sequence is expected at a position of source code, in units that only
+/// compare with each other: by its place among the most common (measured, see [`TABLE`]) under
+/// Zipf's law, as [`collision_weight`]; a sequence outside the table is rarer than any in it, the
+/// more so the rarer its bytes.
+fn frequency(gram: &[u8]) -> f64 {
     let folded = (u32::from_le_bytes([gram[0], gram[1], gram[2], 0]) | FOLD as u32) & 0x00ff_ffff;
-    let measured = match COMMON.binary_search_by_key(&folded, |&(v, _)| v) {
-        Ok(i) => COMMON.len() as u32 - u32::from(COMMON[i].1),
-        Err(_) => 0,
-    };
-    (measured, gram.iter().map(|&b| byte_commonness(b)).sum())
+    match COMMON.binary_search_by_key(&folded, |&(v, _)| v) {
+        Ok(i) => collision_weight(COMMON[i].1),
+        Err(_) => {
+            let guess: u32 = gram.iter().map(|&b| byte_commonness(b)).sum();
+            // At most half the frequency of the table's last (three bytes weigh at most 90).
+            f64::from(guess + 1) / 91.0 / (2.0 * ENTRIES as f64)
+        }
+    }
+}
+
+/// What a position that passes the first bitmap costs in the second test, in instructions
+/// (measured with callgrind on the registry: about 55).
+const FIRST_COST: f64 = 55.0;
+/// What a position that passes both bitmaps costs in the keyword check (about 90, and 25 per
+/// keyword compared).
+const SECOND_COST: f64 = 120.0;
+
+/// Where `keyword` (three bytes or more) is anchored, and where the four bytes its second test
+/// reads start (`None` for a three-byte keyword, which has none): of each anchor offset with the
+/// four bytes from it or from the byte before (both of which the second test reads), the pair
+/// whose positions are expected to cost least in the two tests. Four bytes are at most as common
+/// as the rarer of their two trigrams, which stands for their frequency: so the second test reads
+/// the side of the anchor whose other trigram is rare (`pifl` for `apiflash`, not `ifla`, which is
+/// every `IFLA_` constant of the Linux bindings), and a keyword whose rarest trigram has only
+/// common neighbours may be anchored on a slightly commoner one with a rare neighbour.
+/// `trigrams` is scratch space.
+fn choose(keyword: &[u8], trigrams: &mut Vec<f64>) -> (usize, Option<usize>) {
+    trigrams.clear();
+    trigrams.extend(keyword.windows(3).map(frequency));
+    let f = &trigrams[..];
+    if f.len() == 1 {
+        return (0, None);
+    }
+    let mut best = (f64::MAX, 0, None);
+    for (o, &anchor) in f.iter().enumerate() {
+        for s in [o.checked_sub(1), Some(o).filter(|&s| s + 1 < f.len())] {
+            let Some(s) = s else { continue };
+            let cost = FIRST_COST * anchor + SECOND_COST * f[s].min(f[s + 1]);
+            if cost < best.0 {
+                best = (cost, o, Some(s));
+            }
+        }
+    }
+    (best.1, best.2)
 }
 
 /// How common a byte is in source code and prose, lower meaning rarer.
@@ -222,8 +262,8 @@ pub(super) struct Anchors {
     mul: u32,
     bitmap: Box<[u64; WORDS]>,
     /// A second test for the positions that pass the first: each keyword's anchor with the byte
-    /// after it (or, for an anchor at the keyword's end, the byte before), so that an anchor met
-    /// inside an ordinary word (`oke` in `invoke`) rarely costs a walk of the automaton.
+    /// after it or the byte before (whichever side [`choose`] picked), so that an anchor met
+    /// inside an ordinary word (`oke` in `invoke`) rarely costs a keyword check.
     quads: Box<[u64; 1 << (BITS4 - 6)]>,
     /// Per entry (a bitmap index modulo [`REACH`]): a three-byte keyword hashes there, which has
     /// no four bytes to test.
@@ -255,29 +295,29 @@ impl Anchors {
         let mut bare = Box::new([0u64; REACH / 64]);
         debug_assert_eq!(WORDS * 64, 1 << BITS);
         let mut by_anchor = Vec::with_capacity(keywords.len());
+        // Where each keyword's four bytes for the second test start, in the order of `by_anchor`
+        // before it is sorted.
+        let mut seconds = Vec::with_capacity(keywords.len());
+        let mut scratch = Vec::new();
         for (i, k) in keywords.iter().enumerate() {
             let k = k.as_bytes();
             if k.len() < 3 || k.len() > 255 {
                 return None;
             }
-            let at = (0..=k.len() - 3).min_by_key(|&o| commonness(&k[o..o + 3]))?;
+            let (at, second) = choose(k, &mut scratch);
             let w = u32::from_le_bytes([k[at], k[at + 1], k[at + 2], 0]) | FOLD as u32;
             by_anchor.push((w, i as u32, at as u8));
+            seconds.push(second);
         }
         let mut folded: Vec<u32> = by_anchor.iter().map(|e| e.0 & 0x00ff_ffff).collect();
         folded.sort_unstable();
         folded.dedup();
         let mul = best_multiplier(&folded);
-        for &(w, i, at) in &by_anchor {
-            let (k, at) = (keywords[i as usize].as_bytes(), usize::from(at));
+        for (&(w, i, _), &second) in by_anchor.iter().zip(&seconds) {
+            let k = keywords[i as usize].as_bytes();
             let h = hash(w, mul);
             bitmap[h >> 6] |= 1 << (h & 63);
-            let quad = if at + 4 <= k.len() {
-                Some(at)
-            } else {
-                at.checked_sub(1)
-            };
-            match quad {
+            match second {
                 Some(o) => {
                     let q = hash4(
                         u32::from_le_bytes([k[o], k[o + 1], k[o + 2], k[o + 3]]) | FOLD as u32,
@@ -651,8 +691,9 @@ pub(super) mod tests {
         ranks.sort_unstable();
         assert!(ranks.iter().enumerate().all(|(i, &r)| usize::from(r) == i));
         assert_eq!(COMMON[0], (0x20_2020, 0));
-        assert_eq!(commonness(b"   ").0, ENTRIES as u32);
-        assert_eq!(commonness(b"zqz").0, 0);
+        assert!(frequency(b"   ") > frequency(b"the"));
+        assert!(frequency(b"zqz") < collision_weight(ENTRIES as u16 - 1));
+        assert!(frequency(b"zqz") < frequency(b"e_t"));
     }
 
     #[test]
