@@ -174,40 +174,32 @@ fn frequency(gram: &[u8]) -> f64 {
     }
 }
 
-/// What a position that passes the first bitmap costs in the second test, in instructions
-/// (measured with callgrind on the registry: about 55).
-const FIRST_COST: f64 = 55.0;
-/// What a position that passes both bitmaps costs in the keyword check (about 90, and 25 per
-/// keyword compared).
-const SECOND_COST: f64 = 120.0;
-
 /// Where `keyword` (three bytes or more) is anchored, and where the four bytes its second test
-/// reads start (`None` for a three-byte keyword, which has none): of each anchor offset with the
-/// four bytes from it or from the byte before (both of which the second test reads), the pair
-/// whose positions are expected to cost least in the two tests. Four bytes are at most as common
-/// as the rarer of their two trigrams, which stands for their frequency: so the second test reads
-/// the side of the anchor whose other trigram is rare (`pifl` for `apiflash`, not `ifla`, which is
-/// every `IFLA_` constant of the Linux bindings), and a keyword whose rarest trigram has only
-/// common neighbours may be anchored on a slightly commoner one with a rare neighbour.
-/// `trigrams` is scratch space.
+/// reads start (`None` for a three-byte keyword, which has none). The anchor is the keyword's
+/// rarest trigram: a position passes the first bitmap as often as its anchor occurs (moving
+/// anchors to commoner trigrams for rarer four bytes, by an estimate from the table, cost more
+/// instructions on every tree measured than it saved). The four bytes are the anchor with the
+/// byte after it or the byte before (the second test reads both): the side whose other trigram is rarer, since four bytes
+/// are at most as common as their rarer trigram. So `apiflash`, anchored on `ifl`, is tested on
+/// `pifl`, not on `ifla`, which is every `IFLA_` constant of the Linux bindings. `trigrams` is
+/// scratch space.
 fn choose(keyword: &[u8], trigrams: &mut Vec<f64>) -> (usize, Option<usize>) {
     trigrams.clear();
     trigrams.extend(keyword.windows(3).map(frequency));
     let f = &trigrams[..];
-    if f.len() == 1 {
-        return (0, None);
-    }
-    let mut best = (f64::MAX, 0, None);
-    for (o, &anchor) in f.iter().enumerate() {
-        for s in [o.checked_sub(1), Some(o).filter(|&s| s + 1 < f.len())] {
-            let Some(s) = s else { continue };
-            let cost = FIRST_COST * anchor + SECOND_COST * f[s].min(f[s + 1]);
-            if cost < best.0 {
-                best = (cost, o, Some(s));
-            }
+    let mut at = 0;
+    for (o, &x) in f.iter().enumerate() {
+        if x < f[at] {
+            at = o;
         }
     }
-    (best.1, best.2)
+    let before = at.checked_sub(1).map(|s| (f[s], s));
+    let after = f.get(at + 1).map(|&x| (x, at));
+    let second = match (before, after) {
+        (Some(b), Some(a)) => Some(if b.0 < a.0 { b.1 } else { a.1 }),
+        (b, a) => b.or(a).map(|x| x.1),
+    };
+    (at, second)
 }
 
 /// How common a byte is in source code and prose, lower meaning rarer.
@@ -734,6 +726,74 @@ pub(super) mod tests {
         let best = best_multiplier(&anchors);
         assert!(MULTIPLIERS.contains(&best));
         assert!(MULTIPLIERS.iter().all(|&m| cost(best) <= cost(m)));
+    }
+
+    #[test]
+    fn the_second_test_reads_the_rarer_side_of_the_anchor() {
+        let mut scratch = Vec::new();
+        // `ifl` is the rarest, and `pif` rarer than `fla`: `ifla` (every `IFLA_` constant) is not
+        // what the second test reads, `pifl` is.
+        assert!(frequency(b"ifl") < frequency(b"pif") && frequency(b"pif") < frequency(b"fla"));
+        assert_eq!(choose(b"apiflash", &mut scratch), (2, Some(1)));
+        // The other way round: `q#z` is rarer than `e#q`, so the byte after the anchor `#q#`.
+        assert!(frequency(b"q#z") < frequency(b"e#q"));
+        assert_eq!(choose(b"e#q#z", &mut scratch), (1, Some(1)));
+        // At either end, the one side there is.
+        assert_eq!(choose(b"ex#q#", &mut scratch), (2, Some(1)));
+        assert_eq!(choose(b"#q#ex", &mut scratch), (0, Some(0)));
+        assert_eq!(choose(b"pat", &mut scratch), (0, None));
+    }
+
+    #[test]
+    fn real_keywords_are_found_exactly_among_their_look_alikes() {
+        const KEYWORDS: [&str; 9] = [
+            "apiflash",
+            "flatio",
+            "credential",
+            "atera",
+            "typesense",
+            "token",
+            "pat",
+            "_key ",
+            "filestack",
+        ];
+        const FRAGMENTS: [&str; 12] = [
+            "IFLA_ADDR",
+            "flatten",
+            "initial",
+            "iterate",
+            "types",
+            "stack",
+            "tokens",
+            "path",
+            "_KEY_",
+            " ",
+            "\n",
+            "x",
+        ];
+        let keywords: Vec<String> = KEYWORDS.iter().map(|s| s.to_string()).collect();
+        let anchors = Anchors::new(&keywords).expect("anchors");
+        let mut rng = XorShift(0x51_7cc1_b727_220a);
+        for _ in 0..50 {
+            let mut text = Vec::new();
+            while text.len() < 3000 {
+                let piece = if rng.below(6) == 0 {
+                    KEYWORDS[rng.below(KEYWORDS.len())]
+                } else {
+                    FRAGMENTS[rng.below(FRAGMENTS.len())]
+                };
+                text.extend(piece.bytes().map(|b| match rng.below(3) {
+                    0 => b.to_ascii_uppercase(),
+                    _ => b,
+                }));
+            }
+            let mut found = Vec::new();
+            anchors.hits(&text, &keywords, |p, s| found.push((p, s)));
+            found.sort_unstable();
+            let expected = naive(&keywords, &text);
+            assert!(!expected.is_empty());
+            assert_eq!(found, expected);
+        }
     }
 
     fn hits(keywords: &[&str], data: &[u8]) -> Vec<(usize, usize)> {
