@@ -262,20 +262,37 @@ pub(super) struct Anchors {
     bare: Box<[u64; REACH / 64]>,
     /// The vector instructions the bitmap test uses (see [`Simd`]).
     simd: Simd,
-    /// Every keyword by its anchor: `(folded anchor, keyword, offset of the anchor in it)`,
-    /// sorted by anchor. A position that passes the bitmaps is checked against the keywords
-    /// anchored on its three bytes, so no automaton is needed (nor built at start-up).
-    by_anchor: Vec<(u32, u32, u8)>,
-    /// For each entry of `by_anchor`, the first eight bytes of its keyword (fewer for a shorter
-    /// one) folded as the text is, and the mask of those bytes: one compare of eight bytes rejects
-    /// almost every position that holds an anchor but not its keyword (`= "` in ordinary code for
-    /// `pass = "`), before the byte-by-byte check.
-    prefixes: Vec<(u64, u64)>,
+    /// Every keyword by its anchor, sorted by anchor. A position that passes the bitmaps is
+    /// checked against the keywords anchored on its three bytes, so no automaton is needed (nor
+    /// built at start-up).
+    by_anchor: Vec<Entry>,
     /// An open-addressing table from a folded anchor to its first entry in `by_anchor`:
     /// `(anchor, index)`, `(0, 0)` when empty (a folded anchor is never 0). Most positions that
     /// pass the bitmaps hold no anchor at all, and one probe here tells so, where a binary
     /// search of `by_anchor` took a dozen dependent loads.
     slots: Vec<(u32, u32)>,
+}
+
+/// A keyword as the check reads it, in [`Anchors::by_anchor`].
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    /// The first eight bytes of the keyword (fewer for a shorter one) folded as the text is, and
+    /// the mask of those bytes: one compare of eight bytes rejects almost every position that
+    /// holds an anchor but not its keyword (`= "` in ordinary code for `pass = "`), before the
+    /// byte-by-byte check.
+    prefix: u64,
+    mask: u64,
+    /// The folded anchor, as [`anchor_at`] reads it.
+    anchor: u32,
+    /// The keyword's index.
+    keyword: u32,
+    /// The offset of the anchor in the keyword.
+    at: u8,
+}
+
+/// The folded anchor at `q`, as [`Entry::anchor`] holds it.
+fn anchor_at(data: &[u8], q: usize) -> u32 {
+    u32::from_le_bytes([data[q], data[q + 1], data[q + 2], 0]) | FOLD as u32
 }
 
 impl Anchors {
@@ -297,7 +314,7 @@ impl Anchors {
                 return None;
             }
             let (at, second) = choose(k, &mut scratch);
-            let w = u32::from_le_bytes([k[at], k[at + 1], k[at + 2], 0]) | FOLD as u32;
+            let w = anchor_at(k, at);
             by_anchor.push((w, i as u32, at as u8));
             seconds.push(second);
         }
@@ -321,14 +338,23 @@ impl Anchors {
         }
         let simd = Simd::detect();
         by_anchor.sort_unstable();
-        let prefixes = by_anchor
-            .iter()
-            .map(|&(_, k, _)| keyword_prefix(keywords[k as usize].as_bytes()))
+        let by_anchor: Vec<Entry> = by_anchor
+            .into_iter()
+            .map(|(anchor, keyword, at)| {
+                let (prefix, mask) = keyword_prefix(keywords[keyword as usize].as_bytes());
+                Entry {
+                    prefix,
+                    mask,
+                    anchor,
+                    keyword,
+                    at,
+                }
+            })
             .collect();
         let size = (by_anchor.len() * 2).next_power_of_two().max(16);
         let mut slots = vec![(0u32, 0u32); size];
-        for (i, &(w, _, _)) in by_anchor.iter().enumerate() {
-            if i > 0 && by_anchor[i - 1].0 == w {
+        for (i, w) in by_anchor.iter().map(|e| e.anchor).enumerate() {
+            if i > 0 && by_anchor[i - 1].anchor == w {
                 continue;
             }
             let mut at = slot(w, size);
@@ -344,7 +370,6 @@ impl Anchors {
             bare,
             simd,
             by_anchor,
-            prefixes,
             slots,
         })
     }
@@ -366,8 +391,8 @@ impl Anchors {
     }
 
     /// Call `f` with each position of `data`, in order, whose three bytes may be some keyword's
-    /// anchor (both bitmaps pass).
-    fn candidates(&self, data: &[u8], mut f: impl FnMut(usize)) {
+    /// anchor (both bitmaps pass), and those three bytes folded (see [`anchor_at`]).
+    fn candidates(&self, data: &[u8], mut f: impl FnMut(usize, u32)) {
         let n = data.len();
         if n < 3 {
             return;
@@ -422,7 +447,7 @@ impl Anchors {
     /// Call `f` with each position of `batch` (positions of `data` that pass the first bitmap,
     /// in order) that passes the second test too.
     #[inline(never)]
-    fn confirm_all(&self, data: &[u8], batch: &[usize], f: &mut impl FnMut(usize)) {
+    fn confirm_all(&self, data: &[u8], batch: &[usize], f: &mut impl FnMut(usize, u32)) {
         let test4 = |i: usize| (self.quads[i >> 6] >> (i & 63)) & 1 != 0;
         for &q in batch {
             // Away from the buffer's edges, the byte before `q` and the seven from it read as one
@@ -431,18 +456,23 @@ impl Anchors {
             let word = data
                 .get(q.wrapping_sub(1)..q + 7)
                 .map(|w| u64::from_le_bytes(w.try_into().expect("eight bytes")) | FOLD);
-            let pass = match word {
+            match word {
                 Some(x) => {
                     let (before, here) = (x as u32, (x >> 8) as u32);
                     let h = hash(here, self.mul);
-                    (self.bare[(h % REACH) >> 6] >> (h % 64)) & 1 != 0
+                    if (self.bare[(h % REACH) >> 6] >> (h % 64)) & 1 != 0
                         || test4(hash4(here))
                         || test4(hash4(before))
+                    {
+                        // The anchor as `anchor_at` reads it: the three bytes, FOLD's fourth.
+                        f(q, (here & 0x00ff_ffff) | (FOLD as u32 & 0xff00_0000));
+                    }
                 }
-                _ => self.confirm(data, q, hash_at(data, q, self.mul)),
-            };
-            if pass {
-                f(q);
+                None => {
+                    if self.confirm(data, q, hash_at(data, q, self.mul)) {
+                        f(q, anchor_at(data, q));
+                    }
+                }
             }
         }
     }
@@ -451,16 +481,22 @@ impl Anchors {
     /// ASCII case ignored, as `f(keyword, start)`: overlapping and nested occurrences included,
     /// each once (at its keyword's anchor), in the order of their anchors.
     pub(super) fn hits(&self, data: &[u8], keywords: &[String], mut f: impl FnMut(usize, usize)) {
-        self.candidates(data, |q| self.check(data, q, keywords, &mut f));
+        self.candidates(data, |q, w| self.check(data, q, w, keywords, &mut f));
     }
 
-    /// Compare the text at `q` with the keywords anchored on its three bytes, and call `f` with
-    /// each that occurs there. Inlined in the second test's loop ([`Anchors::confirm_all`], itself
+    /// Compare the text at `q` with the keywords anchored on its three bytes (`w`, folded), and
+    /// call `f` with each that occurs there. Inlined in the second test's loop ([`Anchors::confirm_all`], itself
     /// kept out of the vector loop): a call per position cost some forty instructions of saving
     /// registers and reloading what the loop holds.
     #[inline(always)]
-    fn check(&self, data: &[u8], q: usize, keywords: &[String], f: &mut impl FnMut(usize, usize)) {
-        let w = u32::from_le_bytes([data[q], data[q + 1], data[q + 2], 0]) | FOLD as u32;
+    fn check(
+        &self,
+        data: &[u8],
+        q: usize,
+        w: u32,
+        keywords: &[String],
+        f: &mut impl FnMut(usize, usize),
+    ) {
         let size = self.slots.len();
         let mut at = slot(w, size);
         let from = loop {
@@ -470,23 +506,22 @@ impl Anchors {
                 _ => at = (at + 1) & (size - 1),
             }
         };
-        let entries = self.by_anchor[from..].iter().zip(&self.prefixes[from..]);
-        for (&(_, k, at), &(prefix, mask)) in entries.take_while(|e| e.0 .0 == w) {
-            let Some(start) = q.checked_sub(usize::from(at)) else {
+        for e in self.by_anchor[from..].iter().take_while(|e| e.anchor == w) {
+            let Some(start) = q.checked_sub(usize::from(e.at)) else {
                 continue;
             };
             if let Some(eight) = data.get(start..start + 8) {
                 let eight: [u8; 8] = eight.try_into().expect("eight bytes");
-                if (u64::from_le_bytes(eight) | FOLD) & mask != prefix {
+                if (u64::from_le_bytes(eight) | FOLD) & e.mask != e.prefix {
                     continue;
                 }
             }
-            let keyword = keywords[k as usize].as_bytes();
+            let keyword = keywords[e.keyword as usize].as_bytes();
             if data
                 .get(start..start + keyword.len())
                 .is_some_and(|t| t.eq_ignore_ascii_case(keyword))
             {
-                f(k as usize, start);
+                f(e.keyword as usize, start);
             }
         }
     }
@@ -530,11 +565,11 @@ impl Anchors {
                 continue;
             }
             stats.first += 1;
-            let w = u32::from_le_bytes([data[q], data[q + 1], data[q + 2], 0]) | FOLD as u32;
-            let from = self.by_anchor.partition_point(|e| e.0 < w);
+            let w = anchor_at(data, q);
+            let from = self.by_anchor.partition_point(|e| e.anchor < w);
             let n = self.by_anchor[from..]
                 .iter()
-                .take_while(|e| e.0 == w)
+                .take_while(|e| e.anchor == w)
                 .count() as u64;
             if n > 0 {
                 stats.first_anchored += 1;
