@@ -1,6 +1,6 @@
 //! The keyword search: a bitmap of hashed three-byte anchors, then a check of the few keywords
-//! anchored there. Each keyword contributes one anchor, the rarest three bytes within it, so a
-//! position whose three bytes hash to no anchor cannot be part of any keyword. The test costs a
+//! anchored there. Each keyword contributes one anchor, three rare bytes within it (see [`choose`]),
+//! so a position whose three bytes hash to no anchor cannot be part of any keyword. The test costs a
 //! load, a multiply and a bit test per position and runs over eight bytes at a time, several times
 //! faster than any automaton over hundreds of keywords; each position that passes (rare) is
 //! compared with the keywords anchored on its three bytes. Nothing here grows with the number of
@@ -158,16 +158,48 @@ fn keyword_prefix(keyword: &[u8]) -> (u64, u64) {
     ((u64::from_le_bytes(bytes) | FOLD) & mask, mask)
 }
 
-/// How common a three-byte sequence is in source code, lower meaning rarer: its place among the
-/// most common (measured, see [`TABLE`]), then, for the rest, a guess from its bytes. Each
-/// keyword's anchor is its least common three bytes, so that few positions of ordinary text pass.
-fn commonness(gram: &[u8]) -> (u32, u32) {
+/// How often a three-byte sequence is expected at a position of source code, in units that only
+/// compare with each other: by its place among the most common (measured, see [`TABLE`]) under
+/// Zipf's law, as [`collision_weight`]; a sequence outside the table is rarer than any in it, the
+/// more so the rarer its bytes.
+fn frequency(gram: &[u8]) -> f64 {
     let folded = (u32::from_le_bytes([gram[0], gram[1], gram[2], 0]) | FOLD as u32) & 0x00ff_ffff;
-    let measured = match COMMON.binary_search_by_key(&folded, |&(v, _)| v) {
-        Ok(i) => COMMON.len() as u32 - u32::from(COMMON[i].1),
-        Err(_) => 0,
+    match COMMON.binary_search_by_key(&folded, |&(v, _)| v) {
+        Ok(i) => collision_weight(COMMON[i].1),
+        Err(_) => {
+            let guess: u32 = gram.iter().map(|&b| byte_commonness(b)).sum();
+            // At most half the frequency of the table's last (three bytes weigh at most 90).
+            f64::from(guess + 1) / 91.0 / (2.0 * ENTRIES as f64)
+        }
+    }
+}
+
+/// Where `keyword` (three bytes or more) is anchored, and where the four bytes its second test
+/// reads start (`None` for a three-byte keyword, which has none). The anchor is the keyword's
+/// rarest trigram: a position passes the first bitmap as often as its anchor occurs (moving
+/// anchors to commoner trigrams for rarer four bytes, by an estimate from the table, cost more
+/// instructions on every tree measured than it saved). The four bytes are the anchor with the
+/// byte after it or the byte before (the second test reads both): the side whose other trigram is rarer, since four bytes
+/// are at most as common as their rarer trigram. So `apiflash`, anchored on `ifl`, is tested on
+/// `pifl`, not on `ifla`, which is every `IFLA_` constant of the Linux bindings. `trigrams` is
+/// scratch space.
+fn choose(keyword: &[u8], trigrams: &mut Vec<f64>) -> (usize, Option<usize>) {
+    trigrams.clear();
+    trigrams.extend(keyword.windows(3).map(frequency));
+    let f = &trigrams[..];
+    let mut at = 0;
+    for (o, &x) in f.iter().enumerate() {
+        if x < f[at] {
+            at = o;
+        }
+    }
+    let before = at.checked_sub(1).map(|s| (f[s], s));
+    let after = f.get(at + 1).map(|&x| (x, at));
+    let second = match (before, after) {
+        (Some(b), Some(a)) => Some(if b.0 < a.0 { b.1 } else { a.1 }),
+        (b, a) => b.or(a).map(|x| x.1),
     };
-    (measured, gram.iter().map(|&b| byte_commonness(b)).sum())
+    (at, second)
 }
 
 /// How common a byte is in source code and prose, lower meaning rarer.
@@ -222,28 +254,45 @@ pub(super) struct Anchors {
     mul: u32,
     bitmap: Box<[u64; WORDS]>,
     /// A second test for the positions that pass the first: each keyword's anchor with the byte
-    /// after it (or, for an anchor at the keyword's end, the byte before), so that an anchor met
-    /// inside an ordinary word (`oke` in `invoke`) rarely costs a walk of the automaton.
+    /// after it or the byte before (whichever side [`choose`] picked), so that an anchor met
+    /// inside an ordinary word (`oke` in `invoke`) rarely costs a keyword check.
     quads: Box<[u64; 1 << (BITS4 - 6)]>,
     /// Per entry (a bitmap index modulo [`REACH`]): a three-byte keyword hashes there, which has
     /// no four bytes to test.
     bare: Box<[u64; REACH / 64]>,
     /// The vector instructions the bitmap test uses (see [`Simd`]).
     simd: Simd,
-    /// Every keyword by its anchor: `(folded anchor, keyword, offset of the anchor in it)`,
-    /// sorted by anchor. A position that passes the bitmaps is checked against the keywords
-    /// anchored on its three bytes, so no automaton is needed (nor built at start-up).
-    by_anchor: Vec<(u32, u32, u8)>,
-    /// For each entry of `by_anchor`, the first eight bytes of its keyword (fewer for a shorter
-    /// one) folded as the text is, and the mask of those bytes: one compare of eight bytes rejects
-    /// almost every position that holds an anchor but not its keyword (`= "` in ordinary code for
-    /// `pass = "`), before the byte-by-byte check.
-    prefixes: Vec<(u64, u64)>,
+    /// Every keyword by its anchor, sorted by anchor. A position that passes the bitmaps is
+    /// checked against the keywords anchored on its three bytes, so no automaton is needed (nor
+    /// built at start-up).
+    by_anchor: Vec<Entry>,
     /// An open-addressing table from a folded anchor to its first entry in `by_anchor`:
     /// `(anchor, index)`, `(0, 0)` when empty (a folded anchor is never 0). Most positions that
     /// pass the bitmaps hold no anchor at all, and one probe here tells so, where a binary
     /// search of `by_anchor` took a dozen dependent loads.
     slots: Vec<(u32, u32)>,
+}
+
+/// A keyword as the check reads it, in [`Anchors::by_anchor`].
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    /// The first eight bytes of the keyword (fewer for a shorter one) folded as the text is, and
+    /// the mask of those bytes: one compare of eight bytes rejects almost every position that
+    /// holds an anchor but not its keyword (`= "` in ordinary code for `pass = "`), before the
+    /// byte-by-byte check.
+    prefix: u64,
+    mask: u64,
+    /// The folded anchor, as [`anchor_at`] reads it.
+    anchor: u32,
+    /// The keyword's index.
+    keyword: u32,
+    /// The offset of the anchor in the keyword.
+    at: u8,
+}
+
+/// The folded anchor at `q`, as [`Entry::anchor`] holds it.
+fn anchor_at(data: &[u8], q: usize) -> u32 {
+    u32::from_le_bytes([data[q], data[q + 1], data[q + 2], 0]) | FOLD as u32
 }
 
 impl Anchors {
@@ -255,29 +304,29 @@ impl Anchors {
         let mut bare = Box::new([0u64; REACH / 64]);
         debug_assert_eq!(WORDS * 64, 1 << BITS);
         let mut by_anchor = Vec::with_capacity(keywords.len());
+        // Where each keyword's four bytes for the second test start, in the order of `by_anchor`
+        // before it is sorted.
+        let mut seconds = Vec::with_capacity(keywords.len());
+        let mut scratch = Vec::new();
         for (i, k) in keywords.iter().enumerate() {
             let k = k.as_bytes();
             if k.len() < 3 || k.len() > 255 {
                 return None;
             }
-            let at = (0..=k.len() - 3).min_by_key(|&o| commonness(&k[o..o + 3]))?;
-            let w = u32::from_le_bytes([k[at], k[at + 1], k[at + 2], 0]) | FOLD as u32;
+            let (at, second) = choose(k, &mut scratch);
+            let w = anchor_at(k, at);
             by_anchor.push((w, i as u32, at as u8));
+            seconds.push(second);
         }
         let mut folded: Vec<u32> = by_anchor.iter().map(|e| e.0 & 0x00ff_ffff).collect();
         folded.sort_unstable();
         folded.dedup();
         let mul = best_multiplier(&folded);
-        for &(w, i, at) in &by_anchor {
-            let (k, at) = (keywords[i as usize].as_bytes(), usize::from(at));
+        for (&(w, i, _), &second) in by_anchor.iter().zip(&seconds) {
+            let k = keywords[i as usize].as_bytes();
             let h = hash(w, mul);
             bitmap[h >> 6] |= 1 << (h & 63);
-            let quad = if at + 4 <= k.len() {
-                Some(at)
-            } else {
-                at.checked_sub(1)
-            };
-            match quad {
+            match second {
                 Some(o) => {
                     let q = hash4(
                         u32::from_le_bytes([k[o], k[o + 1], k[o + 2], k[o + 3]]) | FOLD as u32,
@@ -289,14 +338,23 @@ impl Anchors {
         }
         let simd = Simd::detect();
         by_anchor.sort_unstable();
-        let prefixes = by_anchor
-            .iter()
-            .map(|&(_, k, _)| keyword_prefix(keywords[k as usize].as_bytes()))
+        let by_anchor: Vec<Entry> = by_anchor
+            .into_iter()
+            .map(|(anchor, keyword, at)| {
+                let (prefix, mask) = keyword_prefix(keywords[keyword as usize].as_bytes());
+                Entry {
+                    prefix,
+                    mask,
+                    anchor,
+                    keyword,
+                    at,
+                }
+            })
             .collect();
         let size = (by_anchor.len() * 2).next_power_of_two().max(16);
         let mut slots = vec![(0u32, 0u32); size];
-        for (i, &(w, _, _)) in by_anchor.iter().enumerate() {
-            if i > 0 && by_anchor[i - 1].0 == w {
+        for (i, w) in by_anchor.iter().map(|e| e.anchor).enumerate() {
+            if i > 0 && by_anchor[i - 1].anchor == w {
                 continue;
             }
             let mut at = slot(w, size);
@@ -312,7 +370,6 @@ impl Anchors {
             bare,
             simd,
             by_anchor,
-            prefixes,
             slots,
         })
     }
@@ -334,8 +391,8 @@ impl Anchors {
     }
 
     /// Call `f` with each position of `data`, in order, whose three bytes may be some keyword's
-    /// anchor (both bitmaps pass).
-    fn candidates(&self, data: &[u8], mut f: impl FnMut(usize)) {
+    /// anchor (both bitmaps pass), and those three bytes folded (see [`anchor_at`]).
+    fn candidates(&self, data: &[u8], mut f: impl FnMut(usize, u32)) {
         let n = data.len();
         if n < 3 {
             return;
@@ -390,24 +447,32 @@ impl Anchors {
     /// Call `f` with each position of `batch` (positions of `data` that pass the first bitmap,
     /// in order) that passes the second test too.
     #[inline(never)]
-    fn confirm_all(&self, data: &[u8], batch: &[usize], f: &mut impl FnMut(usize)) {
+    fn confirm_all(&self, data: &[u8], batch: &[usize], f: &mut impl FnMut(usize, u32)) {
         let test4 = |i: usize| (self.quads[i >> 6] >> (i & 63)) & 1 != 0;
         for &q in batch {
-            // Away from the buffer's edges, the byte before and the four bytes from `q` read as
-            // two words of one slice: one bounds check, not eight.
-            let pass = match data.get(q.wrapping_sub(1)..q + 4) {
-                Some(&[b0, b1, b2, b3, b4]) => {
-                    let here = u32::from_le_bytes([b1, b2, b3, b4]) | FOLD as u32;
-                    let before = u32::from_le_bytes([b0, b1, b2, b3]) | FOLD as u32;
+            // Away from the buffer's edges, the byte before `q` and the seven from it read as one
+            // word: one load and one bounds check, where five bytes read one by one cost fifteen
+            // instructions a position.
+            let word = data
+                .get(q.wrapping_sub(1)..q + 7)
+                .map(|w| u64::from_le_bytes(w.try_into().expect("eight bytes")) | FOLD);
+            match word {
+                Some(x) => {
+                    let (before, here) = (x as u32, (x >> 8) as u32);
                     let h = hash(here, self.mul);
-                    (self.bare[(h % REACH) >> 6] >> (h % 64)) & 1 != 0
+                    if (self.bare[(h % REACH) >> 6] >> (h % 64)) & 1 != 0
                         || test4(hash4(here))
                         || test4(hash4(before))
+                    {
+                        // The anchor as `anchor_at` reads it: the three bytes, FOLD's fourth.
+                        f(q, (here & 0x00ff_ffff) | (FOLD as u32 & 0xff00_0000));
+                    }
                 }
-                _ => self.confirm(data, q, hash_at(data, q, self.mul)),
-            };
-            if pass {
-                f(q);
+                None => {
+                    if self.confirm(data, q, hash_at(data, q, self.mul)) {
+                        f(q, anchor_at(data, q));
+                    }
+                }
             }
         }
     }
@@ -416,15 +481,22 @@ impl Anchors {
     /// ASCII case ignored, as `f(keyword, start)`: overlapping and nested occurrences included,
     /// each once (at its keyword's anchor), in the order of their anchors.
     pub(super) fn hits(&self, data: &[u8], keywords: &[String], mut f: impl FnMut(usize, usize)) {
-        self.candidates(data, |q| self.check(data, q, keywords, &mut f));
+        self.candidates(data, |q, w| self.check(data, q, w, keywords, &mut f));
     }
 
-    /// Compare the text at `q` with the keywords anchored on its three bytes, and call `f` with
-    /// each that occurs there. Not inlined: the bitmap tests before it, inlined in the vector
-    /// loop, turn most positions away, and the loop stays small.
-    #[inline(never)]
-    fn check(&self, data: &[u8], q: usize, keywords: &[String], f: &mut impl FnMut(usize, usize)) {
-        let w = u32::from_le_bytes([data[q], data[q + 1], data[q + 2], 0]) | FOLD as u32;
+    /// Compare the text at `q` with the keywords anchored on its three bytes (`w`, folded), and
+    /// call `f` with each that occurs there. Inlined in the second test's loop ([`Anchors::confirm_all`], itself
+    /// kept out of the vector loop): a call per position cost some forty instructions of saving
+    /// registers and reloading what the loop holds.
+    #[inline(always)]
+    fn check(
+        &self,
+        data: &[u8],
+        q: usize,
+        w: u32,
+        keywords: &[String],
+        f: &mut impl FnMut(usize, usize),
+    ) {
         let size = self.slots.len();
         let mut at = slot(w, size);
         let from = loop {
@@ -434,23 +506,22 @@ impl Anchors {
                 _ => at = (at + 1) & (size - 1),
             }
         };
-        let entries = self.by_anchor[from..].iter().zip(&self.prefixes[from..]);
-        for (&(_, k, at), &(prefix, mask)) in entries.take_while(|e| e.0 .0 == w) {
-            let Some(start) = q.checked_sub(usize::from(at)) else {
+        for e in self.by_anchor[from..].iter().take_while(|e| e.anchor == w) {
+            let Some(start) = q.checked_sub(usize::from(e.at)) else {
                 continue;
             };
             if let Some(eight) = data.get(start..start + 8) {
                 let eight: [u8; 8] = eight.try_into().expect("eight bytes");
-                if (u64::from_le_bytes(eight) | FOLD) & mask != prefix {
+                if (u64::from_le_bytes(eight) | FOLD) & e.mask != e.prefix {
                     continue;
                 }
             }
-            let keyword = keywords[k as usize].as_bytes();
+            let keyword = keywords[e.keyword as usize].as_bytes();
             if data
                 .get(start..start + keyword.len())
                 .is_some_and(|t| t.eq_ignore_ascii_case(keyword))
             {
-                f(k as usize, start);
+                f(e.keyword as usize, start);
             }
         }
     }
@@ -494,11 +565,11 @@ impl Anchors {
                 continue;
             }
             stats.first += 1;
-            let w = u32::from_le_bytes([data[q], data[q + 1], data[q + 2], 0]) | FOLD as u32;
-            let from = self.by_anchor.partition_point(|e| e.0 < w);
+            let w = anchor_at(data, q);
+            let from = self.by_anchor.partition_point(|e| e.anchor < w);
             let n = self.by_anchor[from..]
                 .iter()
-                .take_while(|e| e.0 == w)
+                .take_while(|e| e.anchor == w)
                 .count() as u64;
             if n > 0 {
                 stats.first_anchored += 1;
@@ -651,8 +722,9 @@ pub(super) mod tests {
         ranks.sort_unstable();
         assert!(ranks.iter().enumerate().all(|(i, &r)| usize::from(r) == i));
         assert_eq!(COMMON[0], (0x20_2020, 0));
-        assert_eq!(commonness(b"   ").0, ENTRIES as u32);
-        assert_eq!(commonness(b"zqz").0, 0);
+        assert!(frequency(b"   ") > frequency(b"the"));
+        assert!(frequency(b"zqz") < collision_weight(ENTRIES as u16 - 1));
+        assert!(frequency(b"zqz") < frequency(b"e_t"));
     }
 
     #[test]
@@ -693,6 +765,74 @@ pub(super) mod tests {
         let best = best_multiplier(&anchors);
         assert!(MULTIPLIERS.contains(&best));
         assert!(MULTIPLIERS.iter().all(|&m| cost(best) <= cost(m)));
+    }
+
+    #[test]
+    fn the_second_test_reads_the_rarer_side_of_the_anchor() {
+        let mut scratch = Vec::new();
+        // `ifl` is the rarest, and `pif` rarer than `fla`: `ifla` (every `IFLA_` constant) is not
+        // what the second test reads, `pifl` is.
+        assert!(frequency(b"ifl") < frequency(b"pif") && frequency(b"pif") < frequency(b"fla"));
+        assert_eq!(choose(b"apiflash", &mut scratch), (2, Some(1)));
+        // The other way round: `q#z` is rarer than `e#q`, so the byte after the anchor `#q#`.
+        assert!(frequency(b"q#z") < frequency(b"e#q"));
+        assert_eq!(choose(b"e#q#z", &mut scratch), (1, Some(1)));
+        // At either end, the one side there is.
+        assert_eq!(choose(b"ex#q#", &mut scratch), (2, Some(1)));
+        assert_eq!(choose(b"#q#ex", &mut scratch), (0, Some(0)));
+        assert_eq!(choose(b"pat", &mut scratch), (0, None));
+    }
+
+    #[test]
+    fn real_keywords_are_found_exactly_among_their_look_alikes() {
+        const KEYWORDS: [&str; 9] = [
+            "apiflash",
+            "flatio",
+            "credential",
+            "atera",
+            "typesense",
+            "token",
+            "pat",
+            "_key ",
+            "filestack",
+        ];
+        const FRAGMENTS: [&str; 12] = [
+            "IFLA_ADDR",
+            "flatten",
+            "initial",
+            "iterate",
+            "types",
+            "stack",
+            "tokens",
+            "path",
+            "_KEY_",
+            " ",
+            "\n",
+            "x",
+        ];
+        let keywords: Vec<String> = KEYWORDS.iter().map(|s| s.to_string()).collect();
+        let anchors = Anchors::new(&keywords).expect("anchors");
+        let mut rng = XorShift(0x51_7cc1_b727_220a);
+        for _ in 0..50 {
+            let mut text = Vec::new();
+            while text.len() < 3000 {
+                let piece = if rng.below(6) == 0 {
+                    KEYWORDS[rng.below(KEYWORDS.len())]
+                } else {
+                    FRAGMENTS[rng.below(FRAGMENTS.len())]
+                };
+                text.extend(piece.bytes().map(|b| match rng.below(3) {
+                    0 => b.to_ascii_uppercase(),
+                    _ => b,
+                }));
+            }
+            let mut found = Vec::new();
+            anchors.hits(&text, &keywords, |p, s| found.push((p, s)));
+            found.sort_unstable();
+            let expected = naive(&keywords, &text);
+            assert!(!expected.is_empty());
+            assert_eq!(found, expected);
+        }
     }
 
     fn hits(keywords: &[&str], data: &[u8]) -> Vec<(usize, usize)> {
