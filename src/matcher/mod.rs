@@ -58,8 +58,17 @@ struct RuleScratch {
 /// runs (after its keyword hits, which start before it).
 const RUNS: usize = usize::MAX;
 
+/// Most hits a buffer of hits kept for the next file may hold (a megabyte): a file with more is
+/// rare, and its buffer is let go.
+const KEPT_HITS: usize = 1 << 16;
+
 thread_local! {
     static SCRATCH: RefCell<Scratch> = const { RefCell::new((0, Vec::new())) };
+    /// The buffers of hits that [`Matcher::keyword_hits`] reuses: one to fill, handed back by
+    /// [`recycle_hits`], and the one [`sort_by_keyword`] sorts into. Growing new ones for each
+    /// file cost 1% of a scan's instructions in reallocations.
+    static HITS: RefCell<(Vec<KeywordHit>, Vec<KeywordHit>)> =
+        const { RefCell::new((Vec::new(), Vec::new())) };
     static RULE_SCRATCH: RefCell<RuleScratch> = RefCell::new(RuleScratch::default());
 }
 
@@ -214,8 +223,14 @@ fn compile_allow(rule: &Rule) -> Result<Vec<Regex>, RuleError> {
 /// Sort `hits` by keyword, then start, in time linear in their number (a comparison sort of a
 /// large file's thousands of hits cost 2% of a scan): each keyword's hits, whose number of search
 /// `search` is in `counts`, are placed in a run of their own, the keywords in order; the search
-/// found each keyword's hits in order of position, which each run checks.
-fn sort_by_keyword(hits: &mut Vec<KeywordHit>, search: u32, counts: &mut [(u32, u32)]) {
+/// found each keyword's hits in order of position, which each run checks. The hits are sorted into
+/// `spare`, which is then swapped with `hits`.
+fn sort_by_keyword(
+    hits: &mut Vec<KeywordHit>,
+    search: u32,
+    counts: &mut [(u32, u32)],
+    spare: &mut Vec<KeywordHit>,
+) {
     if hits.len() <= 32 {
         hits.sort_unstable();
         return;
@@ -240,18 +255,35 @@ fn sort_by_keyword(hits: &mut Vec<KeywordHit>, search: u32, counts: &mut [(u32, 
         count.1 = at;
         at += n;
     }
-    let mut sorted = vec![(0, 0); hits.len()];
+    spare.clear();
+    spare.resize(hits.len(), (0, 0));
     for &(p, start) in hits.iter() {
         let next = &mut counts[p as usize].1;
-        sorted[*next as usize] = (p, start);
+        spare[*next as usize] = (p, start);
         *next += 1;
     }
-    for run in sorted.chunk_by_mut(|a, b| a.0 == b.0) {
+    for run in spare.chunk_by_mut(|a, b| a.0 == b.0) {
         if !run.is_sorted() {
             run.sort_unstable();
         }
     }
-    *hits = sorted;
+    std::mem::swap(hits, spare);
+    if spare.capacity() > KEPT_HITS {
+        *spare = Vec::new();
+    }
+}
+
+/// Hand back a buffer that [`Matcher::keyword_hits`] returned, for the next buffer's hits.
+fn recycle_hits(mut hits: Vec<KeywordHit>) {
+    if hits.capacity() > KEPT_HITS {
+        return;
+    }
+    hits.clear();
+    HITS.with_borrow_mut(|(free, _)| {
+        if free.capacity() < hits.capacity() {
+            *free = hits;
+        }
+    });
 }
 
 /// Lines of context around a keyword hit, before and after its own line, for single-line rules
@@ -420,7 +452,8 @@ impl Matcher {
     /// The anchor stage finds every occurrence of every keyword, overlapping and nested ones
     /// included; without it (a keyword under three bytes) the automaton walks the whole buffer.
     fn keyword_hits(&self, data: &[u8]) -> Vec<KeywordHit> {
-        let mut hits = Vec::new();
+        let mut hits = HITS.with_borrow_mut(|(free, _)| std::mem::take(free));
+        hits.clear();
         if self.keywords.is_empty() {
             return hits;
         }
@@ -432,7 +465,7 @@ impl Matcher {
                 counts.resize(self.keywords.len(), (0, 0));
             }
             self.record_hits(data, *search, counts, &mut hits);
-            sort_by_keyword(&mut hits, *search, counts);
+            HITS.with_borrow_mut(|(_, spare)| sort_by_keyword(&mut hits, *search, counts, spare));
         });
         hits
     }
@@ -614,6 +647,7 @@ impl Matcher {
             self.drop_shadowed(&mut out);
         }
         scan.matches = out;
+        recycle_hits(hits);
         Ok(scan)
     }
 
@@ -1150,6 +1184,27 @@ regex = '''(?:^|[^A-Za-z0-9])(?P<secret>[A-Z]{4}[0-9][A-Z]{11})(?:[^A-Za-z0-9]|$
         let mut want: Vec<String> = ['A', 'B', 'C'].into_iter().map(token).collect();
         want.push("QWER7TYUIOPASDFG".into());
         assert_eq!(found, want.iter().map(|t| t.as_bytes()).collect::<Vec<_>>());
+    }
+
+    /// The hit buffers one thread reuses from buffer to buffer hold only the current one's hits.
+    #[test]
+    fn a_buffer_scanned_after_a_busier_one_has_only_its_own_hits() {
+        let m = matcher(RULES);
+        let busy = "tok_q8Zr2LxP0vT7mK4w zzq1234\n".repeat(50);
+        // A hundred hits of two keywords: more than are sorted in place.
+        assert_eq!(m.keyword_hits(busy.as_bytes()).len(), 100);
+        let first = m.scan("f", busy.as_bytes()).unwrap();
+        assert_eq!(first.len(), 50);
+        let quiet = b"x = tok_Zq8r2LxP0vT7mK4w\n";
+        let found = m.scan("f", quiet).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            &quiet[found[0].start..found[0].end],
+            b"tok_Zq8r2LxP0vT7mK4w"
+        );
+        let tok = m.keywords.iter().position(|k| k == "tok_").unwrap() as u32;
+        assert_eq!(m.keyword_hits(quiet), vec![(tok, 4)]);
+        assert_eq!(m.scan("f", busy.as_bytes()).unwrap(), first);
     }
 
     #[test]
