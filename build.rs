@@ -6,19 +6,48 @@
 //!
 //! It also builds, for each built-in rule, the small DFA that screens the rule's windows before
 //! its regex runs (see `src/matcher/screen.rs`), so that a scan neither compiles nor runs the
-//! regex of a rule whose windows hold no match.
+//! regex of a rule whose windows hold no match; and each built-in rule's shape (see
+//! `src/matcher/shape.rs`), so that a scan parses only the patterns it compiles.
 
 #[path = "src/rules/context_regex.rs"]
 mod context_regex;
 #[path = "src/matcher/screen_build.rs"]
 mod screen_build;
+/// The matcher's modules that work out a rule's shape (what else they hold, the scan uses).
+#[allow(dead_code)]
+#[path = "src/matcher"]
+mod matcher {
+    #[path = "needed.rs"]
+    pub mod needed;
+    #[path = "runs.rs"]
+    pub mod runs;
+    #[path = "shape.rs"]
+    pub mod shape;
+
+    /// The shape of a rule with this pattern, Unicode setting and keywords, as its `Debug`.
+    pub fn shape_of(pattern: &str, unicode: bool, keywords: &[String]) -> String {
+        let hir = shape::parse(pattern, unicode);
+        format!("{:?}", shape::Shape::of(pattern, hir.as_ref(), keywords))
+    }
+
+    /// A rule's keywords as the scan compares them with a row's.
+    pub fn keywords_key(keywords: &[String]) -> String {
+        shape::keywords_key(keywords)
+    }
+}
 
 use std::{env, fs, path::Path};
 
 fn main() {
     let dir = Path::new(&env::var("CARGO_MANIFEST_DIR").unwrap()).join("patterns");
     println!("cargo:rerun-if-changed={}", dir.display());
-    for shared in ["src/rules/context_regex.rs", "src/matcher/screen_build.rs"] {
+    for shared in [
+        "src/rules/context_regex.rs",
+        "src/matcher/screen_build.rs",
+        "src/matcher/needed.rs",
+        "src/matcher/runs.rs",
+        "src/matcher/shape.rs",
+    ] {
         println!("cargo:rerun-if-changed={shared}");
     }
     let mut files: Vec<_> = fs::read_dir(&dir)
@@ -32,6 +61,7 @@ fn main() {
     // valid TOML fails the build, naming the file and the line.
     let out_dir = Path::new(&env::var("OUT_DIR").unwrap()).to_path_buf();
     let mut screened = Vec::new();
+    let mut shaped = Vec::new();
     let mut out = String::from("pub static BUILTIN_PATTERNS: &[(&str, &str, &str)] = &[\n");
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
@@ -43,7 +73,10 @@ fn main() {
         if let Some(toml::Value::Array(rules)) = value.get_mut("rule") {
             for rule in rules {
                 if let toml::Value::Table(rule) = rule {
-                    screened.extend(final_pattern(rule));
+                    if let Some(found) = final_pattern(rule) {
+                        shaped.push((found.clone(), strings(rule.get("keywords"))));
+                        screened.push(found);
+                    }
                 }
                 let mut taken = toml::Table::new();
                 if let toml::Value::Table(rule) = rule {
@@ -70,6 +103,18 @@ fn main() {
     out.push_str("];\n");
     fs::write(out_dir.join("patterns.rs"), out).expect("write patterns.rs");
     write_screens(&out_dir, screened);
+    write_shapes(&out_dir, shaped);
+}
+
+/// The strings of a TOML array (none if it is not one).
+fn strings(v: Option<&toml::Value>) -> Vec<String> {
+    v.and_then(toml::Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| Some(s.as_str()?.to_string()))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// A rule's id, the regex it runs (a context rule's built as the loader builds it) and whether it
@@ -80,15 +125,6 @@ fn final_pattern(rule: &toml::Table) -> Option<(String, String, bool)> {
         .get("unicode")
         .and_then(toml::Value::as_bool)
         .unwrap_or(false);
-    let strings = |v: Option<&toml::Value>| -> Vec<String> {
-        v.and_then(toml::Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|s| Some(s.as_str()?.to_string()))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
     if let Some(regex) = rule.get("regex") {
         return Some((id, regex.as_str()?.to_string(), unicode));
     }
@@ -159,4 +195,35 @@ fn write_screens(out_dir: &Path, mut rules: Vec<(String, String, bool)>) {
         bin.display().to_string()
     ));
     fs::write(out_dir.join("screens.rs"), table).expect("write screens.rs");
+}
+
+/// Work out every rule's shape as the matcher does, and write `shapes.rs`: the table of rows
+/// `(id end, pattern end, keywords end, unicode, shape)` sorted by id, each shape written as its
+/// `Debug` (`src/matcher/built.rs` has the names it uses in scope), and `shapes.txt`, each row's id,
+/// pattern and keywords one after the other. Offsets, not `&str`s: a table of pointers is
+/// relocated at each start-up.
+fn write_shapes(out_dir: &Path, mut rules: Vec<((String, String, bool), Vec<String>)>) {
+    rules.sort();
+    let mut text = String::new();
+    let mut table = String::from("static SHAPES: &[ShapeRow] = &[\n");
+    for ((id, pattern, unicode), keywords) in &rules {
+        let shape = matcher::shape_of(pattern, *unicode, keywords);
+        let mut end = |s: &str| {
+            text.push_str(s);
+            text.len()
+        };
+        let (id, pattern, keywords) =
+            (end(id), end(pattern), end(&matcher::keywords_key(keywords)));
+        table.push_str(&format!(
+            "    ({id}, {pattern}, {keywords}, {unicode}, {shape}),\n"
+        ));
+    }
+    table.push_str("];\n");
+    let text_path = out_dir.join("shapes.txt");
+    fs::write(&text_path, text).expect("write shapes.txt");
+    table.push_str(&format!(
+        "static SHAPE_TEXT: &str = include_str!({:?});\n",
+        text_path.display().to_string()
+    ));
+    fs::write(out_dir.join("shapes.rs"), table).expect("write shapes.rs");
 }

@@ -3,6 +3,7 @@
 //! can match; only those rules' regexes run (compiled on first use), then entropy, checksum,
 //! placeholder and allow filters.
 
+mod built;
 pub(crate) mod decode;
 pub(crate) mod entropy;
 mod grams;
@@ -15,6 +16,7 @@ pub use profile::RuleWork;
 mod regexes;
 mod runs;
 mod screen;
+mod shape;
 mod tokens;
 pub(crate) mod words;
 
@@ -27,7 +29,9 @@ use aho_corasick::nfa::contiguous::NFA;
 use aho_corasick::{Anchored, MatchKind};
 use regex_automata::meta::Regex;
 use regex_automata::util::primitives::PatternID;
-use regex_syntax::hir::Hir;
+#[cfg(test)]
+use shape::{is_multiline, spans_lines};
+use shape::{parse, Reach, Shape};
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
@@ -54,8 +58,17 @@ struct RuleScratch {
 /// runs (after its keyword hits, which start before it).
 const RUNS: usize = usize::MAX;
 
+/// Most hits a buffer of hits kept for the next file may hold (a megabyte): a file with more is
+/// rare, and its buffer is let go.
+const KEPT_HITS: usize = 1 << 16;
+
 thread_local! {
     static SCRATCH: RefCell<Scratch> = const { RefCell::new((0, Vec::new())) };
+    /// The buffers of hits that [`Matcher::keyword_hits`] reuses: one to fill, handed back by
+    /// [`recycle_hits`], and the one [`sort_by_keyword`] sorts into. Growing new ones for each
+    /// file cost 1% of a scan's instructions in reallocations.
+    static HITS: RefCell<(Vec<KeywordHit>, Vec<KeywordHit>)> =
+        const { RefCell::new((Vec::new(), Vec::new())) };
     static RULE_SCRATCH: RefCell<RuleScratch> = RefCell::new(RuleScratch::default());
 }
 
@@ -66,32 +79,6 @@ struct Compiled {
     /// The rule's `allow` regexes, compiled when a candidate first needs them: most rules compiled
     /// in a scan never see one.
     allow: OnceLock<Result<Vec<Regex>, RuleError>>,
-}
-
-/// What a rule's pattern says of where it can match, known without compiling it: where around
-/// its keywords the regex runs, and the run of one character class every match holds.
-#[derive(Debug, Clone, Copy)]
-struct Shape {
-    reach: Reach,
-    run: Option<runs::Run>,
-    /// Bytes of which every match holds one, and its keyword does not bring.
-    needed: Option<needed::Needed>,
-}
-
-impl Shape {
-    /// Whether `window` holds what every match needs: the run, and one of the needed bytes.
-    #[inline]
-    fn may_match(&self, window: &[u8]) -> bool {
-        self.needed.is_none_or(|n| n.found_in(window))
-            && self.run.is_none_or(|r| runs::holds_run(window, r))
-    }
-}
-
-/// A rule's pattern as parsed for its [`Shape`], kept so that its regex is built from it (the
-/// parse is a sixth of what compiling a regex costs).
-struct Parsed {
-    shape: Shape,
-    hir: Option<Hir>,
 }
 
 /// What one scan of a buffer found: the matches, and what the decoding stage needs.
@@ -136,8 +123,9 @@ pub struct Matcher {
     /// The keywords, lower case.
     keywords: Vec<String>,
     compiled: Vec<OnceLock<Result<Compiled, RuleError>>>,
-    /// Each rule's [`Shape`] and parsed pattern, worked out when a scan first needs them.
-    shapes: Vec<OnceLock<Parsed>>,
+    /// Each rule's [`Shape`]: a built-in rule's from the build (see [`built`]), another's worked
+    /// out when a scan first needs it.
+    shapes: Vec<OnceLock<Shape>>,
     /// Each rule's screening DFA, if it has one (see [`screen`]), loaded on first use.
     screens: Vec<OnceLock<Option<screen::Screen>>>,
     /// Length of each automaton pattern (keyword).
@@ -163,20 +151,6 @@ const AFTER: usize = 2048;
 const AFTER_MULTILINE: usize = 64 << 10;
 /// Past this many hits of one keyword in a buffer, its rules run over the whole buffer.
 const MAX_HITS: usize = 1 << 12;
-
-/// Where a rule's regex runs around a keyword hit.
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Reach {
-    /// The hit's own line: the regex cannot match a newline.
-    Line,
-    /// [`CONTEXT_LINES`] lines either side: the regex can match across lines.
-    Lines,
-    /// A block of up to [`AFTER_MULTILINE`] bytes after the hit (a PEM key), or, for a pattern
-    /// whose matches are at most `n` bytes long (`Block(Some(n))`, a JSON key file up to its
-    /// `private_key`), `n` bytes after the hit and on to the end of that line: a match that
-    /// holds the hit or starts before it ends there.
-    Block(Option<usize>),
-}
 
 /// Bytes a scan reads before the keyword automaton is rebuilt as a DFA: building it costs about
 /// 2 ms, which a commit hook reading a few files would pay for nothing; a directory scan gets it
@@ -249,8 +223,14 @@ fn compile_allow(rule: &Rule) -> Result<Vec<Regex>, RuleError> {
 /// Sort `hits` by keyword, then start, in time linear in their number (a comparison sort of a
 /// large file's thousands of hits cost 2% of a scan): each keyword's hits, whose number of search
 /// `search` is in `counts`, are placed in a run of their own, the keywords in order; the search
-/// found each keyword's hits in order of position, which each run checks.
-fn sort_by_keyword(hits: &mut Vec<KeywordHit>, search: u32, counts: &mut [(u32, u32)]) {
+/// found each keyword's hits in order of position, which each run checks. The hits are sorted into
+/// `spare`, which is then swapped with `hits`.
+fn sort_by_keyword(
+    hits: &mut Vec<KeywordHit>,
+    search: u32,
+    counts: &mut [(u32, u32)],
+    spare: &mut Vec<KeywordHit>,
+) {
     if hits.len() <= 32 {
         hits.sort_unstable();
         return;
@@ -275,18 +255,35 @@ fn sort_by_keyword(hits: &mut Vec<KeywordHit>, search: u32, counts: &mut [(u32, 
         count.1 = at;
         at += n;
     }
-    let mut sorted = vec![(0, 0); hits.len()];
+    spare.clear();
+    spare.resize(hits.len(), (0, 0));
     for &(p, start) in hits.iter() {
         let next = &mut counts[p as usize].1;
-        sorted[*next as usize] = (p, start);
+        spare[*next as usize] = (p, start);
         *next += 1;
     }
-    for run in sorted.chunk_by_mut(|a, b| a.0 == b.0) {
+    for run in spare.chunk_by_mut(|a, b| a.0 == b.0) {
         if !run.is_sorted() {
             run.sort_unstable();
         }
     }
-    *hits = sorted;
+    std::mem::swap(hits, spare);
+    if spare.capacity() > KEPT_HITS {
+        *spare = Vec::new();
+    }
+}
+
+/// Hand back a buffer that [`Matcher::keyword_hits`] returned, for the next buffer's hits.
+fn recycle_hits(mut hits: Vec<KeywordHit>) {
+    if hits.capacity() > KEPT_HITS {
+        return;
+    }
+    hits.clear();
+    HITS.with_borrow_mut(|(free, _)| {
+        if free.capacity() < hits.capacity() {
+            *free = hits;
+        }
+    });
 }
 
 /// Lines of context around a keyword hit, before and after its own line, for single-line rules
@@ -313,68 +310,6 @@ fn forward_lines(hay: &[u8], n: usize) -> Option<usize> {
         at += nl + 1;
     }
     None
-}
-
-/// A rule's pattern parsed as its regex is compiled (bytes, Unicode as the rule says), or `None`
-/// when it does not parse (the regex compiler reports the error itself).
-fn parse(pattern: &str, unicode: bool) -> Option<regex_syntax::hir::Hir> {
-    regex_syntax::ParserBuilder::new()
-        .unicode(unicode)
-        .utf8(false)
-        .build()
-        .parse(pattern)
-        .ok()
-}
-
-/// Whether a rule's pattern (parsed) can match a newline other than as the single byte before or
-/// after the rest of its match (`(?:^|[^A-Za-z0-9])password…`), and so a match can span lines. A
-/// pattern that does not parse is taken to span lines.
-fn spans_lines(hir: Option<&regex_syntax::hir::Hir>) -> bool {
-    use regex_syntax::hir::{Class, Hir, HirKind};
-    fn newline(h: &Hir) -> bool {
-        match h.kind() {
-            HirKind::Empty | HirKind::Look(_) => false,
-            HirKind::Literal(l) => l.0.contains(&b'\n'),
-            HirKind::Class(Class::Unicode(c)) => c
-                .ranges()
-                .iter()
-                .any(|r| r.start() <= '\n' && '\n' <= r.end()),
-            HirKind::Class(Class::Bytes(c)) => c
-                .ranges()
-                .iter()
-                .any(|r| r.start() <= b'\n' && b'\n' <= r.end()),
-            HirKind::Repetition(r) => newline(&r.sub),
-            HirKind::Capture(c) => newline(&c.sub),
-            HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().any(newline),
-        }
-    }
-    // At most one byte wide: a newline there sits at the very edge of the match.
-    fn narrow(h: &Hir) -> bool {
-        h.properties().maximum_len().is_some_and(|n| n <= 1)
-    }
-    // Whether `h` can match a newline anywhere but at the edges that `left` and `right` say
-    // are the match's own.
-    fn inside(h: &Hir, left: bool, right: bool) -> bool {
-        match h.kind() {
-            HirKind::Capture(c) => inside(&c.sub, left, right),
-            HirKind::Alternation(v) => v.iter().any(|b| inside(b, left, right)),
-            HirKind::Concat(v) => v
-                .iter()
-                .enumerate()
-                .any(|(i, b)| inside(b, left && i == 0, right && i == v.len() - 1)),
-            _ => newline(h) && !((left || right) && narrow(h)),
-        }
-    }
-    hir.is_none_or(|hir| inside(hir, true, true))
-}
-
-/// Whether a rule's pattern is meant to match a block of lines (a PEM key, a JSON key file): its
-/// `.` matches newlines, so it gets a wide window after its keyword. Other patterns that can span
-/// lines (`key:\s{0,5}value`) reach a few lines either side.
-fn is_multiline(pattern: &str) -> bool {
-    ["(?s", "(?ms", "(?is", "(?si", r"[\s\S]"]
-        .iter()
-        .any(|m| pattern.contains(m))
 }
 
 impl Matcher {
@@ -464,10 +399,12 @@ impl Matcher {
         self.compiled[i]
             .get_or_init(|| {
                 let rule = &self.rules[i];
-                let built = match (&rule.spec.regex, &self.parsed(i).hir) {
-                    (Some(_), Some(hir)) => regexes::rule_regex(hir),
-                    _ => None,
-                };
+                let hir = rule
+                    .spec
+                    .regex
+                    .as_deref()
+                    .and_then(|p| parse(p, rule.spec.unicode));
+                let built = hir.as_ref().and_then(regexes::rule_regex);
                 let Some(regex) = built else {
                     // No pattern, or one that does not parse or build: the regex crate says why.
                     let message = match rule.compile_regex()? {
@@ -490,7 +427,13 @@ impl Matcher {
     /// Rule `i`'s [`Shape`], from its pattern (a rule without one has no match to find: its
     /// compile reports that).
     fn shape(&self, i: usize) -> Shape {
-        self.parsed(i).shape
+        *self.shapes[i].get_or_init(|| {
+            let rule = &self.rules[i];
+            let pattern = rule.spec.regex.as_deref().unwrap_or_default();
+            let (unicode, keywords) = (rule.spec.unicode, &rule.spec.keywords);
+            built::builtin_shape(rule.id(), pattern, unicode, keywords)
+                .unwrap_or_else(|| Shape::of(pattern, parse(pattern, unicode).as_ref(), keywords))
+        })
     }
 
     /// Rule `i`'s screening DFA (see [`screen`]), if it has one.
@@ -503,37 +446,14 @@ impl Matcher {
             .as_ref()
     }
 
-    /// Rule `i`'s [`Parsed`] pattern.
-    fn parsed(&self, i: usize) -> &Parsed {
-        self.shapes[i].get_or_init(|| {
-            let rule = &self.rules[i];
-            let pattern = rule.spec.regex.as_deref().unwrap_or_default();
-            let hir = parse(pattern, rule.spec.unicode);
-            let reach = if !spans_lines(hir.as_ref()) {
-                Reach::Line
-            } else if is_multiline(pattern) {
-                Reach::Block(hir.as_ref().and_then(|h| h.properties().maximum_len()))
-            } else {
-                Reach::Lines
-            };
-            let run = hir.as_ref().and_then(runs::needed_run);
-            let needed = hir
-                .as_ref()
-                .and_then(|h| needed::needed(h, &rule.spec.keywords));
-            Parsed {
-                shape: Shape { reach, run, needed },
-                hir,
-            }
-        })
-    }
-
     /// Every keyword hit in `data` as `(pattern, start)`, at most [`MAX_HITS`] + 1 per pattern,
     /// sorted.
     ///
     /// The anchor stage finds every occurrence of every keyword, overlapping and nested ones
     /// included; without it (a keyword under three bytes) the automaton walks the whole buffer.
     fn keyword_hits(&self, data: &[u8]) -> Vec<KeywordHit> {
-        let mut hits = Vec::new();
+        let mut hits = HITS.with_borrow_mut(|(free, _)| std::mem::take(free));
+        hits.clear();
         if self.keywords.is_empty() {
             return hits;
         }
@@ -545,7 +465,7 @@ impl Matcher {
                 counts.resize(self.keywords.len(), (0, 0));
             }
             self.record_hits(data, *search, counts, &mut hits);
-            sort_by_keyword(&mut hits, *search, counts);
+            HITS.with_borrow_mut(|(_, spare)| sort_by_keyword(&mut hits, *search, counts, spare));
         });
         hits
     }
@@ -727,6 +647,7 @@ impl Matcher {
             self.drop_shadowed(&mut out);
         }
         scan.matches = out;
+        recycle_hits(hits);
         Ok(scan)
     }
 
@@ -1263,6 +1184,27 @@ regex = '''(?:^|[^A-Za-z0-9])(?P<secret>[A-Z]{4}[0-9][A-Z]{11})(?:[^A-Za-z0-9]|$
         let mut want: Vec<String> = ['A', 'B', 'C'].into_iter().map(token).collect();
         want.push("QWER7TYUIOPASDFG".into());
         assert_eq!(found, want.iter().map(|t| t.as_bytes()).collect::<Vec<_>>());
+    }
+
+    /// The hit buffers one thread reuses from buffer to buffer hold only the current one's hits.
+    #[test]
+    fn a_buffer_scanned_after_a_busier_one_has_only_its_own_hits() {
+        let m = matcher(RULES);
+        let busy = "tok_q8Zr2LxP0vT7mK4w zzq1234\n".repeat(50);
+        // A hundred hits of two keywords: more than are sorted in place.
+        assert_eq!(m.keyword_hits(busy.as_bytes()).len(), 100);
+        let first = m.scan("f", busy.as_bytes()).unwrap();
+        assert_eq!(first.len(), 50);
+        let quiet = b"x = tok_Zq8r2LxP0vT7mK4w\n";
+        let found = m.scan("f", quiet).unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            &quiet[found[0].start..found[0].end],
+            b"tok_Zq8r2LxP0vT7mK4w"
+        );
+        let tok = m.keywords.iter().position(|k| k == "tok_").unwrap() as u32;
+        assert_eq!(m.keyword_hits(quiet), vec![(tok, 4)]);
+        assert_eq!(m.scan("f", busy.as_bytes()).unwrap(), first);
     }
 
     #[test]

@@ -12,8 +12,9 @@ const MAX: usize = 3;
 /// Bytes of which every match holds at least one (one to [`MAX`] of them, sorted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Needed {
-    bytes: [u8; MAX],
-    len: u8,
+    // Visible to the table of built-in shapes, written as this type's `Debug` (see `built.rs`).
+    pub(super) bytes: [u8; MAX],
+    pub(super) len: u8,
 }
 
 impl Needed {

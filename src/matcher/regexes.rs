@@ -1,5 +1,5 @@
-//! How the matcher builds a rule's regexes: from the pattern it parsed already to learn the rule's
-//! shape (parsed once, not twice), with only the engines a search in short windows pays for. The
+//! How the matcher builds a rule's regexes: from the pattern as the matcher parsed it, with only
+//! the engines a search in short windows pays for. The
 //! matches are those of the regex crate's `regex::bytes` with the same size limits: the engines
 //! differ in speed, never in what they match.
 //!
@@ -8,7 +8,10 @@
 //! literal prefilter and the reverse-suffix and reverse-inner searches built on it, 45%; the
 //! one-pass DFA, 7%; the parse, 16%. In a window of a line or two around a keyword, which that
 //! keyword already found, a prefilter saves little: without it the scan of the vendored crates'
-//! sources runs 3% more instructions in the regexes and 5% fewer in all.
+//! sources runs 3% more instructions in the regexes and 5% fewer in all. The engines kept earn
+//! their place there too: the PikeVM finding a match's groups instead of the bounded backtracker
+//! runs 178 M instructions where the backtracker runs 43 M, and an `allow` regex without the lazy
+//! DFA compiles a fifth faster (24 M to 19 M) but matches sixteen times slower (5 M to 81 M).
 
 use regex_automata::meta::{self, Cache, Regex};
 use regex_automata::nfa::thompson::WhichCaptures;
