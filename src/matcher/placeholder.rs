@@ -132,7 +132,7 @@ pub(crate) fn is_placeholder(secret: &[u8]) -> bool {
             let after = rest
                 .iter()
                 .find(|b| !(b.is_ascii_alphanumeric() || **b == b'_'));
-            if !after.is_some_and(|b| b"=+!#%^&*~?,;<>|".contains(b)) {
+            if !after.is_some_and(|b| b"=+!#%^&*~?,;<>|".contains(b)) && !strewn_punctuation(rest) {
                 return true;
             }
         }
@@ -156,6 +156,24 @@ pub(crate) fn is_placeholder(secret: &[u8]) -> bool {
         return true;
     }
     mostly_mask(s) || few_distinct(s) || sequential(s) || brace_template(s)
+}
+
+/// Whether `tail` (what follows `$` and a letter) holds three or more distinct bytes that no
+/// variable reference, path, index or call around it holds: punctuation that only a generated
+/// password strews about (a WordPress salt `$EwsJ@B Q?k|…` starts with `$` one time in a
+/// hundred). `$ENV{'X'}`, `$cfg['db']`, `$HOME/.netrc` and `$this->get('x')` hold at most two.
+fn strewn_punctuation(tail: &[u8]) -> bool {
+    let mut seen = [false; 128];
+    let mut distinct = 0;
+    for &b in tail {
+        let ordinary =
+            !b.is_ascii() || b.is_ascii_alphanumeric() || b"_/\\.-:$ {}[]'\"()".contains(&b);
+        if !ordinary && !seen[usize::from(b)] {
+            seen[usize::from(b)] = true;
+            distinct += 1;
+        }
+    }
+    distinct >= 3
 }
 
 /// Where a configuration file points at a secret kept elsewhere instead of holding it: a
@@ -426,6 +444,10 @@ mod tests {
             "op://Private/db/password",
             "ENC[AES256_GCM,data:Zm9vYmFy,iv:abc,tag:def,type:str]",
             "$ANSIBLE_VAULT;1.1;AES256",
+            "$ENV{'API_TOKEN'}",
+            "$cfg['db']['password']",
+            "$this->config->get('password')",
+            "$HOME/.config/app-name/token.txt",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p} should be a placeholder");
         }
@@ -447,6 +469,8 @@ mod tests {
             "Yl2#{;qZ8*v<M3/x>9k",
             "fuzkb&@a39pk^zy9_((3pex6ev@v2i(74*r%(p5)t53!z8w!3!",
             "$reO=edzP7+YG$cWw",
+            // a WordPress salt that starts with `$`, its name running into `@`
+            "$EwsJ@B Q?k|9!Lr^2&Zx`d*V8w~Y;p%",
             "%zJvrqPi4Q%_xDx1FyAc?#D",
             "*1a[+HruaRl@++<9O^y#dGtsH:g%TU*)rT~fv+BtA`!_x;C8ZI[}}-ntHvt/k3~d",
             "sk_test_4eC39HqLyjWDarjtT1zdp7dc", // hushguard:allow (Stripe's documented test key)
