@@ -12,6 +12,7 @@ mod clean;
 mod configs;
 mod families;
 mod gaps;
+mod misses;
 mod providers;
 mod saas;
 mod styles;
@@ -663,6 +664,7 @@ pub fn corpus() -> Vec<Case> {
         .chain(gaps::cases())
         .chain(saas::cases())
         .chain(blindb::cases())
+        .chain(misses::cases())
     {
         cases.push(Case {
             name,
