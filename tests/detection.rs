@@ -390,3 +390,22 @@ fn a_blindc_secret_is_found_on_its_line_and_its_lookalikes_are_not() {
     assert!(leaks >= 14, "{leaks}");
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// The gaps left open before stop 24 (Dockerfile ENV/ARG, PowerShell, C# verbatim and
+/// interpolated strings, `curl -u KEY:`, `id:secret` pairs, bare credential files, `vault login`,
+/// a key below its name in Markdown): each leak is found on the line it was planted on, its file
+/// without it is clean, and the look-alikes beside them are left alone.
+#[test]
+fn a_known_miss_is_found_on_its_line_and_its_lookalikes_are_not() {
+    let cases = judged_right("misses/");
+    assert!(
+        cases
+            .iter()
+            .filter(|c| c.name.starts_with("misses/look/"))
+            .count()
+            >= 9
+    );
+    let (leaks, wrong) = planted_lines_wrong(&cases, "misses/leak/", "misses/clean/");
+    assert!(leaks >= 22, "{leaks}");
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

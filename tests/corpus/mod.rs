@@ -13,6 +13,7 @@ mod clean;
 mod configs;
 mod families;
 mod gaps;
+mod misses;
 mod providers;
 mod saas;
 mod styles;
@@ -665,6 +666,7 @@ pub fn corpus() -> Vec<Case> {
         .chain(saas::cases())
         .chain(blindb::cases())
         .chain(blindc::cases())
+        .chain(misses::cases())
     {
         cases.push(Case {
             name,
