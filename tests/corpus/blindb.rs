@@ -12,8 +12,7 @@
 //! planted line is the first where the two differ) and `blindb/look/<n>/<file>`.
 
 use super::families::Raw;
-use super::{make, B64};
-use hushguard::rules::fake_tokens::{expand, Rng};
+use super::planted_files;
 
 /// A password of random lower-case letters and digits, as generators make them.
 const LETTERS_DIGITS: &str = "${lower:12}${digits:4}";
@@ -60,34 +59,13 @@ const LOOKALIKES: &[(&str, &str)] = &[
     ("Gemfile", "source \"https://gems.contribsys.com/\" do\n  gem \"sidekiq-pro\"\nend\n"),
 ];
 
-fn push(out: &mut Vec<Raw>, name: String, path: &str, leak: bool, content: Vec<u8>) {
-    let family = if leak { "config-file" } else { "look-alike" };
-    out.push((name, family, path.to_string(), leak, content));
-}
-
 pub(super) fn cases() -> Vec<Raw> {
-    let mut out = Vec::new();
-    for (i, &(path, text, secret)) in FILES.iter().enumerate() {
-        let name = format!("blindb/leak/{i}/{path}");
-        let mut rng = Rng::new(&name);
-        let value = expand(secret, &rng.string(B64, 8));
-        push(
-            &mut out,
-            name.clone(),
-            path,
-            true,
-            make(&name, &text.replace("@@", &value)),
-        );
-        let without: String = text
-            .split_inclusive('\n')
-            .filter(|line| !line.contains("@@"))
-            .collect();
-        let clean = format!("blindb/clean/{i}/{path}");
-        push(&mut out, clean.clone(), path, false, make(&clean, &without));
-    }
-    for (i, &(path, text)) in LOOKALIKES.iter().enumerate() {
-        let name = format!("blindb/look/{i}/{path}");
-        push(&mut out, name.clone(), path, false, make(&name, text));
-    }
-    out
+    planted_files(
+        "blindb",
+        "config-file",
+        FILES
+            .iter()
+            .map(|&(path, text, secret)| (path, text, "$$", secret)),
+        LOOKALIKES,
+    )
 }

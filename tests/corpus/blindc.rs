@@ -13,8 +13,7 @@
 //! planted line is the first where the two differ) and `blindc/look/<n>/<file>`.
 
 use super::families::Raw;
-use super::{make, B64};
-use hushguard::rules::fake_tokens::{expand, Rng};
+use super::planted_files;
 
 /// A Django key as `startproject` writes it: `django-insecure-` and 50 characters of its alphabet.
 const DJANGO: &str =
@@ -48,34 +47,13 @@ const LOOKALIKES: &[(&str, &str)] = &[
     ("config/sfdc.yml", "sfdc_security_token: ${SFDC_SECURITY_TOKEN}\nsalesforce_security_token: your-security-token-here\n"),
 ];
 
-fn push(out: &mut Vec<Raw>, name: String, path: &str, leak: bool, content: Vec<u8>) {
-    let family = if leak { "provider-blind" } else { "look-alike" };
-    out.push((name, family, path.to_string(), leak, content));
-}
-
 pub(super) fn cases() -> Vec<Raw> {
-    let mut out = Vec::new();
-    for (i, &(path, text, secret)) in FILES.iter().enumerate() {
-        let name = format!("blindc/leak/{i}/{path}");
-        let mut rng = Rng::new(&name);
-        let value = expand(secret, &rng.string(B64, 8));
-        push(
-            &mut out,
-            name.clone(),
-            path,
-            true,
-            make(&name, &text.replace("@@", &value)),
-        );
-        let without: String = text
-            .split_inclusive('\n')
-            .filter(|line| !line.contains("@@"))
-            .collect();
-        let clean = format!("blindc/clean/{i}/{path}");
-        push(&mut out, clean.clone(), path, false, make(&clean, &without));
-    }
-    for (i, &(path, text)) in LOOKALIKES.iter().enumerate() {
-        let name = format!("blindc/look/{i}/{path}");
-        push(&mut out, name.clone(), path, false, make(&name, text));
-    }
-    out
+    planted_files(
+        "blindc",
+        "provider-blind",
+        FILES
+            .iter()
+            .map(|&(path, text, secret)| (path, text, "$$", secret)),
+        LOOKALIKES,
+    )
 }

@@ -11,8 +11,7 @@
 //! planted line is the first where the two differ) and `misses/look/<n>/<file>`.
 
 use super::families::Raw;
-use super::{make, B64};
-use hushguard::rules::fake_tokens::{expand, Rng};
+use super::planted_files;
 
 /// A generated password: letters, digits and a symbol.
 const PASSWORD: &str = "${alnum:9}7#${alnum:3}";
@@ -140,35 +139,6 @@ const LOOKALIKES: &[(&str, &str)] = &[
     ("README.md", "Your commit:\n\n```\n${hex:40}\n```\n\nYour API key:\n\n```\nYOUR_API_KEY_GOES_HERE\n```\n\nInstall the API key tool:\n\n```\nnpm install --save acme-keys\n```\n"),
 ];
 
-fn push(out: &mut Vec<Raw>, name: String, path: &str, leak: bool, content: Vec<u8>) {
-    let family = if leak { "known-miss" } else { "look-alike" };
-    out.push((name, family, path.to_string(), leak, content));
-}
-
 pub(super) fn cases() -> Vec<Raw> {
-    let mut out = Vec::new();
-    for (i, &(path, text, slot, secret)) in FILES.iter().enumerate() {
-        let name = format!("misses/leak/{i}/{path}");
-        let mut rng = Rng::new(&name);
-        let value = expand(secret, &rng.string(B64, 8));
-        let line = slot.replace("$$", &value);
-        push(
-            &mut out,
-            name.clone(),
-            path,
-            true,
-            make(&name, &text.replace("@@", &line)),
-        );
-        let without: String = text
-            .split_inclusive('\n')
-            .filter(|line| !line.contains("@@"))
-            .collect();
-        let clean = format!("misses/clean/{i}/{path}");
-        push(&mut out, clean.clone(), path, false, make(&clean, &without));
-    }
-    for (i, &(path, text)) in LOOKALIKES.iter().enumerate() {
-        let name = format!("misses/look/{i}/{path}");
-        push(&mut out, name.clone(), path, false, make(&name, text));
-    }
-    out
+    planted_files("misses", "known-miss", FILES.iter().copied(), LOOKALIKES)
 }

@@ -95,6 +95,40 @@ pub(super) fn make(name: &str, template: &str) -> Vec<u8> {
     encode_markers(&expand(template, &rng.string(B64, 8))).into_bytes()
 }
 
+/// The cases of a table of whole files with one planted line each: the file with its secret (the
+/// line holding `@@` in `text` gets `slot` with `$$` in it replaced by `secret`, its placeholders
+/// expanded with a seed of the case's name), the same file without that line (its clean twin),
+/// and each look-alike file as it is. Named `PREFIX/leak/I/PATH`, `PREFIX/clean/I/PATH` and
+/// `PREFIX/look/I/PATH`; a leak is of `family`.
+pub(super) fn planted_files<'a>(
+    prefix: &str,
+    family: &'static str,
+    files: impl IntoIterator<Item = (&'a str, &'a str, &'a str, &'a str)>,
+    lookalikes: &[(&str, &str)],
+) -> Vec<families::Raw> {
+    let mut out = Vec::new();
+    for (i, (path, text, slot, secret)) in files.into_iter().enumerate() {
+        let name = format!("{prefix}/leak/{i}/{path}");
+        let mut rng = Rng::new(&name);
+        let line = slot.replace("$$", &expand(secret, &rng.string(B64, 8)));
+        let leak = make(&name, &text.replace("@@", &line));
+        out.push((name, family, path.to_string(), true, leak));
+        let without: String = text
+            .split_inclusive('\n')
+            .filter(|line| !line.contains("@@"))
+            .collect();
+        let clean = format!("{prefix}/clean/{i}/{path}");
+        let twin = make(&clean, &without);
+        out.push((clean, "look-alike", path.to_string(), false, twin));
+    }
+    for (i, &(path, text)) in lookalikes.iter().enumerate() {
+        let name = format!("{prefix}/look/{i}/{path}");
+        let content = make(&name, text);
+        out.push((name, "look-alike", path.to_string(), false, content));
+    }
+    out
+}
+
 fn b64(s: &str) -> String {
     base64(s.as_bytes(), B64, true)
 }
