@@ -88,9 +88,27 @@ fn secret_like(run: &[char]) -> bool {
 /// characters, every run of token characters that could be a credential cut to its first four
 /// characters and `…`, control characters quoted. What follows the excerpt is counted, not shown.
 pub fn excerpt(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(EXCERPT_CHARS * 4)]);
-    let chars: Vec<char> = text.chars().take(EXCERPT_CHARS).collect();
-    let shown_bytes: usize = chars.iter().map(|c| c.len_utf8()).sum();
+    // The first characters, each invalid sequence one U+FFFD, and how many bytes of the input
+    // they stand for (a U+FFFD is three bytes once encoded but may stand for one: counting the
+    // encoded bytes took a token after invalid bytes for the input's end, and showed it whole).
+    let mut chars = Vec::with_capacity(EXCERPT_CHARS);
+    let mut shown_bytes = 0;
+    'read: for chunk in bytes[..bytes.len().min(EXCERPT_CHARS * 4)].utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if chars.len() == EXCERPT_CHARS {
+                break 'read;
+            }
+            chars.push(c);
+            shown_bytes += c.len_utf8();
+        }
+        if !chunk.invalid().is_empty() {
+            if chars.len() == EXCERPT_CHARS {
+                break;
+            }
+            chars.push(char::REPLACEMENT_CHARACTER);
+            shown_bytes += chunk.invalid().len();
+        }
+    }
     let mut out = String::new();
     let mut i = 0;
     while i < chars.len() {
@@ -177,6 +195,12 @@ mod tests {
         let crash = [&b"\x7e\xba\xba"[..], &[0u8; 29][..], b"\xd3"].concat();
         assert!(excerpt(&crash).chars().count() < 120, "{}", excerpt(&crash));
         assert!(excerpt(&[0u8; 64]).chars().count() < 120);
+        // Found by the property test: invalid bytes before a token of letters only. Each stood
+        // for three bytes, so the token, cut by the excerpt's end, seemed to end the input.
+        let lead = [[0x80u8].repeat(13), [0u8].repeat(9)].concat();
+        let letters = format!("ghp_{}", &"IJVwmgkBSsRuvV".repeat(3)[..36]);
+        let e = excerpt(&[lead.as_slice(), letters.as_bytes()].concat());
+        assert!(!e.contains(&letters[..12]), "{e}");
         let m = format!("unknown field `{token}`, expected `version` or `findings`");
         let r = redact_quoted(&m);
         assert_eq!(r, "unknown field `ghp_…`, expected `version` or `findings`");
