@@ -508,6 +508,19 @@ impl Anchors {
         };
         for e in self.by_anchor[from..].iter().take_while(|e| e.anchor == w) {
             let Some(start) = q.checked_sub(usize::from(e.at)) else {
+                // A keyword that starts a line (`\nARG `) also stands at the buffer's start,
+                // where no newline comes before it: reported at 0, its span (as long as the
+                // keyword) within the buffer.
+                let keyword = keywords[e.keyword as usize].as_bytes();
+                if usize::from(e.at) == q + 1
+                    && keyword.first() == Some(&b'\n')
+                    && data.len() >= keyword.len()
+                    && data
+                        .get(..keyword.len() - 1)
+                        .is_some_and(|t| t.eq_ignore_ascii_case(&keyword[1..]))
+                {
+                    f(e.keyword as usize, 0);
+                }
                 continue;
             };
             if let Some(eight) = data.get(start..start + 8) {
@@ -865,6 +878,16 @@ pub(super) mod tests {
         data[7..15].copy_from_slice(b"PassWord");
         data[290..298].copy_from_slice(b"password");
         assert_eq!(hits(&["password"], &data), vec![(0, 7), (0, 290)]);
+    }
+
+    #[test]
+    fn a_keyword_that_starts_a_line_is_found_at_the_start_of_the_buffer_too() {
+        let k = ["\narg "];
+        assert_eq!(hits(&k, b"ARG NPM_TOKEN=x\nRUN make"), vec![(0, 0)]);
+        assert_eq!(hits(&k, b"FROM node\narg X=1"), vec![(0, 9)]);
+        // Not inside the first line, and not where the buffer is shorter than the keyword.
+        assert_eq!(hits(&k, b"xARG X=1"), vec![]);
+        assert_eq!(hits(&k, b"ARG "), vec![]);
     }
 
     #[test]
