@@ -351,23 +351,32 @@ fn a_saas_key_is_found_beside_its_service_name_in_every_style_and_its_lookalikes
     assert!(cases.iter().filter(|c| !c.leak).count() >= 20);
 }
 
+/// A whole-file corpus (`tests/corpus/mod.rs`'s `planted_files`) judged right: at least
+/// `min_leaks` leaks, each found on the line it was planted on, its file without that line clean,
+/// and at least `min_looks` look-alikes, none flagged.
+fn planted_files_right(prefix: &str, min_leaks: usize, min_looks: usize) {
+    let cases = judged_right(&format!("{prefix}/"));
+    let looks = cases
+        .iter()
+        .filter(|c| c.name.starts_with(&format!("{prefix}/look/")))
+        .count();
+    assert!(looks >= min_looks, "{looks}");
+    let (leaks, wrong) = planted_lines_wrong(
+        &cases,
+        &format!("{prefix}/leak/"),
+        &format!("{prefix}/clean/"),
+    );
+    assert!(leaks >= min_leaks, "{leaks}");
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
 /// The config-file blind round's categories (generated passwords under the entropy gates, calls,
 /// command lines, build scripts, installer files, clear-text keys, legacy `.dockercfg`, short URL
 /// credentials): each leak is found on the line it was planted on, its file without it is clean,
 /// and the look-alikes beside them are left alone.
 #[test]
 fn a_blindb_secret_is_found_on_its_line_and_its_lookalikes_are_not() {
-    let cases = judged_right("blindb/");
-    assert!(
-        cases
-            .iter()
-            .filter(|c| c.name.starts_with("blindb/look/"))
-            .count()
-            >= 8
-    );
-    let (leaks, wrong) = planted_lines_wrong(&cases, "blindb/leak/", "blindb/clean/");
-    assert!(leaks >= 15, "{leaks}");
-    assert!(wrong.is_empty(), "{wrong:#?}");
+    planted_files_right("blindb", 15, 8);
 }
 
 /// The provider blind round's categories (a SoftLayer endpoint's key, Cloudant's short names,
@@ -378,17 +387,7 @@ fn a_blindb_secret_is_found_on_its_line_and_its_lookalikes_are_not() {
 /// look-alikes beside them are left alone.
 #[test]
 fn a_blindc_secret_is_found_on_its_line_and_its_lookalikes_are_not() {
-    let cases = judged_right("blindc/");
-    assert!(
-        cases
-            .iter()
-            .filter(|c| c.name.starts_with("blindc/look/"))
-            .count()
-            >= 5
-    );
-    let (leaks, wrong) = planted_lines_wrong(&cases, "blindc/leak/", "blindc/clean/");
-    assert!(leaks >= 14, "{leaks}");
-    assert!(wrong.is_empty(), "{wrong:#?}");
+    planted_files_right("blindc", 14, 5);
 }
 
 /// The gaps left open before stop 24 (Dockerfile ENV/ARG, PowerShell, C# verbatim and
@@ -397,15 +396,5 @@ fn a_blindc_secret_is_found_on_its_line_and_its_lookalikes_are_not() {
 /// without it is clean, and the look-alikes beside them are left alone.
 #[test]
 fn a_known_miss_is_found_on_its_line_and_its_lookalikes_are_not() {
-    let cases = judged_right("misses/");
-    assert!(
-        cases
-            .iter()
-            .filter(|c| c.name.starts_with("misses/look/"))
-            .count()
-            >= 9
-    );
-    let (leaks, wrong) = planted_lines_wrong(&cases, "misses/leak/", "misses/clean/");
-    assert!(leaks >= 22, "{leaks}");
-    assert!(wrong.is_empty(), "{wrong:#?}");
+    planted_files_right("misses", 22, 9);
 }
