@@ -390,6 +390,18 @@ fn a_blindc_secret_is_found_on_its_line_and_its_lookalikes_are_not() {
     planted_files_right("blindc", 14, 5);
 }
 
+/// The whole-config-file blind round's categories (a JSON list of name/value objects in Postman,
+/// ECS and Insomnia files, php.ini's `_pw`, a Jenkinsfile's aligned `_PASS`, a password holding
+/// `=`, Apache `SetEnv` and nginx `fastcgi_param`, an indented OpenSSH key on its BEGIN line,
+/// irssi's config): each leak is found on the line it was planted on, its file without it is
+/// clean, and the look-alikes its clean twins showed (.NET public key tokens, a GPG signing key
+/// id, publishable Stripe and Pusher keys, an empty Ansible password, `<…>` and `__TOKEN__`
+/// placeholders, base64 of a placeholder in a Kubernetes Secret) are left alone.
+#[test]
+fn a_blindd_secret_is_found_on_its_line_and_its_lookalikes_are_not() {
+    planted_files_right("blindd", 11, 9);
+}
+
 /// The gaps left open before stop 24 (Dockerfile ENV/ARG, PowerShell, C# verbatim and
 /// interpolated strings, `curl -u KEY:`, `id:secret` pairs, bare credential files, `vault login`,
 /// a key below its name in Markdown): each leak is found on the line it was planted on, its file

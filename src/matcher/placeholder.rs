@@ -155,7 +155,21 @@ pub(crate) fn is_placeholder(secret: &[u8]) -> bool {
     if has_marker(&lower) {
         return true;
     }
-    mostly_mask(s) || few_distinct(s) || sequential(s) || brace_template(s)
+    mostly_mask(s) || few_distinct(s) || sequential(s) || brace_template(s) || replace_token(s)
+}
+
+/// A token that a release pipeline replaces at deploy time: `__DB_PASSWORD__`, the default
+/// delimiters of Azure DevOps' Replace Tokens task and of config transforms that copy it — two
+/// underscores, a name of letters, digits and `_`, two underscores, and nothing else. A
+/// password does not open and close with two underscores around a name.
+fn replace_token(s: &[u8]) -> bool {
+    match s {
+        [b'_', b'_', name @ .., b'_', b'_'] => {
+            name.iter().any(u8::is_ascii_alphabetic)
+                && name.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        }
+        _ => false,
+    }
 }
 
 /// Whether `tail` (what follows `$` and a letter) holds three or more distinct bytes that no
@@ -448,6 +462,8 @@ mod tests {
             "$cfg['db']['password']",
             "$this->config->get('password')",
             "$HOME/.config/app-name/token.txt",
+            "__REPLACED_AT_DEPLOY__",
+            "__DbPassword__",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p} should be a placeholder");
         }
@@ -477,6 +493,9 @@ mod tests {
             // a colon inside a password is not a reference
             "env:Zq8!rT2#xL",
             "file:x9 kQ",
+            // underscores around punctuation, or at one end only
+            "__x9!kQ#2mZ__",
+            "__q8Zr2LxP0vT7mK4w",
         ] {
             assert!(
                 !is_placeholder(s.as_bytes()),

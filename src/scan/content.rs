@@ -92,15 +92,17 @@ impl RuleSet {
         Ok((out.findings, out.omitted))
     }
 
-    /// Matches of generic and context rules whose secret is base64 of plain text: taken out, and
-    /// returned as regions to decode, so that what the value says decides (`password: <base64 of
-    /// changeme>` is a placeholder; the base64 of a real password is found once decoded).
+    /// Matches of generic, named and context rules (the rules that read a value by its name, not
+    /// by its shape) whose secret is base64 of plain text: taken out, and returned as regions to
+    /// decode, so that what the value says decides (`password: <base64 of changeme>` is a
+    /// placeholder; the base64 of a real password is found once decoded). A Kubernetes Secret's
+    /// `data:` holds every value so, under any name (`STRIPE_API_KEY: <base64 of placeholder>`).
     fn rejudge_encoded(&self, data: &[u8], matches: &mut Vec<RawMatch>) -> Vec<RawMatch> {
         let mut out = Vec::new();
         matches.retain(|m| {
             let rule = &self.matcher.rules()[m.rule];
             let loose = rule.spec.checksum.is_none()
-                && (rule.family() == "generic" || rule.spec.context.is_some());
+                && (matches!(rule.family(), "generic" | "named") || rule.spec.context.is_some());
             if loose && m.end - m.start >= 8 && decode::base64_text(&data[m.start..m.end]).is_some()
             {
                 out.push(m.clone());

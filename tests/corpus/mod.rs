@@ -9,6 +9,7 @@ mod blind2;
 mod blind3;
 mod blindb;
 mod blindc;
+mod blindd;
 mod clean;
 mod configs;
 mod families;
@@ -700,6 +701,7 @@ pub fn corpus() -> Vec<Case> {
         .chain(saas::cases())
         .chain(blindb::cases())
         .chain(blindc::cases())
+        .chain(blindd::cases())
         .chain(misses::cases())
     {
         cases.push(Case {
