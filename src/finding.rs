@@ -218,9 +218,25 @@ impl Finding {
     }
 }
 
+/// `secret` without the layout a multi-line secret may start with: white space and the escapes
+/// `\n`, `\r`, `\t` of a JSON or shell string. A private key's span opens at its BEGIN line's
+/// dashes, so that it is reported on that line, and so starts with the line break and
+/// indentation before its body; neither belongs in its fingerprint (re-indenting the key would
+/// change it) nor in what is shown of it.
+fn without_leading_layout(mut secret: &[u8]) -> &[u8] {
+    loop {
+        match secret {
+            [c, rest @ ..] if c.is_ascii_whitespace() => secret = rest,
+            [b'\\', b'n' | b'r' | b't', rest @ ..] => secret = rest,
+            _ => return secret,
+        }
+    }
+}
+
 /// A fingerprint that survives edits above the secret: it hashes the rule id,
 /// the path and the secret (or, for file and policy findings, a stable key), never a line number.
 pub(crate) fn fingerprint(rule_id: &str, path: &str, secret: &[u8]) -> String {
+    let secret = without_leading_layout(secret);
     let mut h = Sha256::new();
     h.update(rule_id.as_bytes());
     h.update([0]);
@@ -236,8 +252,11 @@ pub(crate) fn fingerprint(rule_id: &str, path: &str, secret: &[u8]) -> String {
     s
 }
 
-/// Redact a secret to its first 4 characters and an ellipsis.
+/// Redact a secret to its first 4 characters (after any leading layout) and an ellipsis.
 pub(crate) fn redact(secret: &str) -> String {
+    let trimmed = without_leading_layout(secret.as_bytes());
+    // The layout is ASCII, so what it leaves starts on a character boundary.
+    let secret = &secret[secret.len() - trimmed.len()..];
     let mut out: String = secret.chars().take(4).collect();
     if secret.chars().count() > 4 {
         out.push('…');
@@ -315,5 +334,18 @@ mod tests {
         assert_eq!(redact("abcdefgh"), "abcd…");
         assert_eq!(redact("abc"), "…");
         assert_eq!(redact("ééééé"), "éééé…");
+    }
+
+    #[test]
+    fn a_secret_is_shown_and_fingerprinted_without_its_leading_layout() {
+        // A private key's span starts at its BEGIN line, before the line break and indentation.
+        assert_eq!(redact("\n    MIIEowIBAAKCAQEA"), "MIIE…");
+        assert_eq!(redact("\\n\\nMIIEowIBAAKCAQEA"), "MIIE…");
+        assert_eq!(redact(" \n "), "…");
+        let body = fingerprint("r.x", "k.yml", b"MIIEowIBAAKCAQEA");
+        assert_eq!(body, fingerprint("r.x", "k.yml", b"\n  MIIEowIBAAKCAQEA"));
+        assert_eq!(body, fingerprint("r.x", "k.yml", b"\\n\\nMIIEowIBAAKCAQEA"));
+        // Inside the secret, layout still counts.
+        assert_ne!(body, fingerprint("r.x", "k.yml", b"MIIEow\nIBAAKCAQEA"));
     }
 }
