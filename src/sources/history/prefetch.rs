@@ -22,6 +22,12 @@ use rustc_hash::FxHashMap as FxMap;
 /// and an entry's stated size is not trusted with an allocation.
 const MAX_COMMIT: u64 = 1 << 20;
 
+/// Entries read past the last commit met before a pack's pass stops looking: git writes a pack's
+/// commits together at its front, so the rest of the pack (trees and blobs, read later in an order
+/// of their own) is not touched here. A commit further on is read one by one when the walk meets
+/// it, as before.
+const PAST_LAST_COMMIT: usize = 4096;
+
 /// A commit's message scanned: its findings, or the problem that stopped the scan.
 pub(super) type Scanned = Result<Vec<Finding>, BlobProblem>;
 
@@ -43,10 +49,12 @@ pub(super) fn read(bundles: &Packs, scanner: Option<&RuleSet>, threads: usize) -
         let b = &bundles[bi];
         let mut entries: Vec<(u64, ObjectId)> =
             b.index.iter().map(|e| (e.pack_offset, e.oid)).collect();
-        // In pack order: each thread reads its share of the pack front to back.
         entries.sort_unstable_by_key(|e| e.0);
+        let found = commits_in(bundles, bi, &entries);
+        drop(entries);
+        // In pack order: each thread reads its share of the commits front to back.
         let read: Vec<(ObjectId, Parsed, Option<Scanned>)> = pool.install(|| {
-            entries
+            found
                 .par_iter()
                 .map_init(
                     || (gix::zlib::Inflate::default(), Vec::new()),
@@ -70,8 +78,32 @@ pub(super) fn read(bundles: &Packs, scanner: Option<&RuleSet>, threads: usize) -
     out
 }
 
-/// The commit stored whole at `offset` of pack `bi`, inflated into `buf` and parsed; `None` for any
-/// other entry, and for one that does not inflate or parse (the one-by-one reader names it).
+/// The commits stored whole among `entries` (pack `bi`'s, in pack order), from their headers, up to
+/// [`PAST_LAST_COMMIT`] entries past the last one met.
+fn commits_in(bundles: &Packs, bi: usize, entries: &[(u64, ObjectId)]) -> Vec<(u64, ObjectId)> {
+    let pack = &bundles[bi].pack;
+    let mut found = Vec::new();
+    let mut since_last = 0;
+    for &(offset, id) in entries {
+        bundles.touched(bi, offset);
+        let commit = pack
+            .entry(offset)
+            .is_ok_and(|e| matches!(e.header, Header::Commit) && e.decompressed_size <= MAX_COMMIT);
+        if commit {
+            found.push((offset, id));
+            since_last = 0;
+        } else {
+            since_last += 1;
+            if since_last > PAST_LAST_COMMIT {
+                break;
+            }
+        }
+    }
+    found
+}
+
+/// The commit stored whole at `offset` of pack `bi`, inflated into `buf` and parsed; `None` if it
+/// does not inflate or parse (the one-by-one reader names the problem).
 fn commit_at(
     bundles: &Packs,
     bi: usize,
@@ -83,9 +115,6 @@ fn commit_at(
     let pack = &bundles[bi].pack;
     bundles.touched(bi, offset);
     let entry = pack.entry(offset).ok()?;
-    if !matches!(entry.header, Header::Commit) || entry.decompressed_size > MAX_COMMIT {
-        return None;
-    }
     buf.clear();
     buf.resize(usize::try_from(entry.decompressed_size).ok()?, 0);
     pack.decompress_entry(&entry, inflate, buf).ok()?;
