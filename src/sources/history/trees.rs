@@ -199,7 +199,72 @@ pub(super) struct Walker<'r> {
     reader: Reader<'r>,
     hash: gix::hash::Kind,
     bufs: Vec<Vec<u8>>,
+    listings: Listings,
     st: Walked,
+}
+
+/// The byte budget of the last trees kept, one per path: on cargo's history they hold a few MB.
+const LISTINGS: usize = 32 << 20;
+
+/// The last tree walked whole at each directory path (by path id), within [`LISTINGS`] bytes.
+#[derive(Default)]
+struct Listings {
+    by_dir: FxMap<u32, Vec<u8>>,
+    bytes: usize,
+}
+
+impl Listings {
+    /// Take the last tree walked at `dir`.
+    fn take(&mut self, dir: u32) -> Option<Vec<u8>> {
+        let t = self.by_dir.remove(&dir)?;
+        self.bytes -= t.capacity();
+        Some(t)
+    }
+
+    /// Keep `tree` as the last tree walked at `dir`; handed back when over the budget (else the
+    /// tree it replaces is).
+    fn put(&mut self, dir: u32, tree: Vec<u8>) -> Option<Vec<u8>> {
+        if self.bytes + tree.capacity() > LISTINGS {
+            return Some(tree);
+        }
+        self.bytes += tree.capacity();
+        let old = self.by_dir.insert(dir, tree);
+        if let Some(old) = &old {
+            self.bytes -= old.capacity();
+        }
+        old
+    }
+}
+
+/// One entry of a tree as stored: `mode SP name NUL id`.
+#[derive(Clone, Copy)]
+struct RawEntry<'a> {
+    name: &'a [u8],
+    is_tree: bool,
+    /// Its length in bytes.
+    len: usize,
+}
+
+/// The entry at the start of `data`, if one is there whole (its fields are checked when it is
+/// parsed, [`TreeRefIter`]).
+fn raw_entry(data: &[u8], hash_len: usize) -> Option<RawEntry<'_>> {
+    let nul = memchr::memchr(0, data)?;
+    let space = memchr::memchr(b' ', &data[..nul])?;
+    let len = nul + 1 + hash_len;
+    (len <= data.len()).then(|| RawEntry {
+        name: &data[space + 1..nul],
+        is_tree: &data[..space] == b"40000",
+        len,
+    })
+}
+
+/// git's order of tree entries: by name, a tree's name as if followed by `/`.
+fn tree_order(a: RawEntry, b: RawEntry) -> std::cmp::Ordering {
+    let n = a.name.len().min(b.name.len());
+    a.name[..n].cmp(&b.name[..n]).then_with(|| {
+        let next = |e: RawEntry| e.name.get(n).copied().or(e.is_tree.then_some(b'/'));
+        next(a).cmp(&next(b))
+    })
 }
 
 /// What a walk does with the blobs it meets.
@@ -219,6 +284,7 @@ impl<'r> Walker<'r> {
             reader: Reader::new(repo, packs, cache),
             hash: repo.object_hash(),
             bufs: Vec::new(),
+            listings: Listings::default(),
             st: Walked::default(),
         }
     }
@@ -302,18 +368,46 @@ impl<'r> Walker<'r> {
                 return;
             }
         }
-        for entry in TreeRefIter::from_bytes(&buf, self.hash) {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
+        // The last tree walked at this path: an entry the same, byte for byte, as one of its entries
+        // was handled then (its pair recorded or seen, its subtree walked), so only the others
+        // are. HEAD's walk collects every pair, so it handles every entry.
+        let last = match mode {
+            Purpose::Head => None,
+            _ => self.listings.take(dir),
+        };
+        let hash_len = self.hash.len_in_bytes();
+        let (mut at, mut old_at, mut whole) = (0, 0, true);
+        while at < buf.len() {
+            let raw = raw_entry(&buf[at..], hash_len);
+            if let (Some(new), Some(old)) = (raw, last.as_deref()) {
+                // Past the old entries that sort before this one (an entry removed since).
+                while let Some(o) = raw_entry(&old[old_at..], hash_len) {
+                    if tree_order(o, new) != std::cmp::Ordering::Less {
+                        break;
+                    }
+                    old_at += o.len;
+                }
+                if old.get(old_at..old_at + new.len) == Some(&buf[at..at + new.len]) {
+                    at += new.len;
+                    old_at += new.len;
+                    continue;
+                }
+            }
+            let end = raw.map_or(buf.len(), |r| at + r.len);
+            let entry = match TreeRefIter::from_bytes(&buf[at..end], self.hash).next() {
+                Some(Ok(e)) => e,
+                Some(Err(e)) => {
                     let message = format!(
                         "tree {tree} at `{}` in commit {commit}: corrupt: {e}",
                         self.st.paths.get(dir)
                     );
                     self.st.errors.push((tree, dir, message));
+                    whole = false;
                     break;
                 }
+                None => break,
             };
+            at = end;
             let id = entry.oid.to_owned();
             if entry.mode.is_commit() {
                 self.st.gitlinks.insert(id);
@@ -361,7 +455,13 @@ impl<'r> Walker<'r> {
                 }
             }
         }
-        self.bufs[depth] = buf;
+        // This tree becomes the path's last one (its buffer kept, the old one's reused), unless it
+        // was not read whole.
+        self.bufs[depth] = match (whole && mode != Purpose::Head, last) {
+            (true, last) => self.listings.put(dir, buf).or(last).unwrap_or_default(),
+            (false, Some(last)) => last,
+            (false, None) => buf,
+        };
     }
 
     /// Walk HEAD's tree (if any) to learn which pairs are present at HEAD, then hand over the inventory.
@@ -402,5 +502,63 @@ impl<'r> Walker<'r> {
 
     pub(super) fn trees_read(&self) -> u64 {
         self.st.trees
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(mode: &str, name: &str) -> Vec<u8> {
+        let mut e = format!("{mode} {name}\0").into_bytes();
+        e.extend_from_slice(&[7u8; 20]);
+        e
+    }
+
+    #[test]
+    fn raw_entries_end_after_their_id() {
+        let mut tree = entry("100644", "a.txt");
+        tree.extend(entry("40000", "a"));
+        let first = raw_entry(&tree, 20).unwrap();
+        assert_eq!(
+            (first.name, first.is_tree, first.len),
+            (&b"a.txt"[..], false, 33)
+        );
+        let second = raw_entry(&tree[first.len..], 20).unwrap();
+        assert_eq!(
+            (second.name, second.is_tree, second.len),
+            (&b"a"[..], true, 28)
+        );
+        assert!(
+            raw_entry(&tree[..tree.len() - 1], 20).is_some(),
+            "the first is whole"
+        );
+        assert!(
+            raw_entry(&tree[first.len..tree.len() - 1], 20).is_none(),
+            "an id cut short"
+        );
+        assert!(raw_entry(b"100644a.txt\0", 20).is_none(), "no space");
+    }
+
+    #[test]
+    fn entries_sort_as_git_sorts_them() {
+        use std::cmp::Ordering::*;
+        let file = |name: &'static str| RawEntry {
+            name: name.as_bytes(),
+            is_tree: false,
+            len: 0,
+        };
+        let dir = |name: &'static str| RawEntry {
+            is_tree: true,
+            ..file(name)
+        };
+        // A tree sorts as if its name ended with `/`: after `a-b` and `a.b`, before `a0`.
+        assert_eq!(tree_order(file("a-b"), dir("a")), Less);
+        assert_eq!(tree_order(file("a.b"), dir("a")), Less);
+        assert_eq!(tree_order(dir("a"), file("a0")), Less);
+        assert_eq!(tree_order(file("a"), file("a.b")), Less);
+        assert_eq!(tree_order(file("a"), dir("a")), Less);
+        assert_eq!(tree_order(dir("a"), dir("a")), Equal);
+        assert_eq!(tree_order(file("b"), dir("a")), Greater);
     }
 }
