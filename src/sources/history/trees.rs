@@ -258,6 +258,39 @@ fn raw_entry(data: &[u8], hash_len: usize) -> Option<RawEntry<'_>> {
     })
 }
 
+/// The length of the entry at the start of `data`, if one is there whole: its bytes up to the
+/// first NUL, and the id after it.
+fn entry_len(data: &[u8], hash_len: usize) -> Option<usize> {
+    let len = memchr::memchr(0, data)? + 1 + hash_len;
+    (len <= data.len()).then_some(len)
+}
+
+/// Whether the entry at `old[at..]` is `entry`, byte for byte (the same first NUL, so the same
+/// length).
+fn same_entry(old: &[u8], at: usize, entry: &[u8]) -> bool {
+    old.get(at..at + entry.len()) == Some(entry)
+}
+
+/// Move `*old_at` past the old entries that sort before the entry at the start of `data` (removed
+/// since), then past one of the same name (changed); whether the entry is then the old one.
+fn past_earlier(old: &[u8], old_at: &mut usize, data: &[u8], hash_len: usize) -> bool {
+    let Some(new) = raw_entry(data, hash_len) else {
+        return false;
+    };
+    while let Some(o) = raw_entry(&old[*old_at..], hash_len) {
+        match tree_order(o, new) {
+            std::cmp::Ordering::Less => *old_at += o.len,
+            std::cmp::Ordering::Equal if same_entry(old, *old_at, &data[..new.len]) => return true,
+            std::cmp::Ordering::Equal => {
+                *old_at += o.len;
+                return false;
+            }
+            std::cmp::Ordering::Greater => return false,
+        }
+    }
+    false
+}
+
 /// git's order of tree entries: by name, a tree's name as if followed by `/`.
 fn tree_order(a: RawEntry, b: RawEntry) -> std::cmp::Ordering {
     let n = a.name.len().min(b.name.len());
@@ -378,22 +411,17 @@ impl<'r> Walker<'r> {
         let hash_len = self.hash.len_in_bytes();
         let (mut at, mut old_at, mut whole) = (0, 0, true);
         while at < buf.len() {
-            let raw = raw_entry(&buf[at..], hash_len);
-            if let (Some(new), Some(old)) = (raw, last.as_deref()) {
-                // Past the old entries that sort before this one (an entry removed since).
-                while let Some(o) = raw_entry(&old[old_at..], hash_len) {
-                    if tree_order(o, new) != std::cmp::Ordering::Less {
-                        break;
-                    }
-                    old_at += o.len;
-                }
-                if old.get(old_at..old_at + new.len) == Some(&buf[at..at + new.len]) {
-                    at += new.len;
-                    old_at += new.len;
+            let len = entry_len(&buf[at..], hash_len);
+            if let (Some(len), Some(old)) = (len, last.as_deref()) {
+                if same_entry(old, old_at, &buf[at..at + len])
+                    || past_earlier(old, &mut old_at, &buf[at..], hash_len)
+                {
+                    at += len;
+                    old_at += len;
                     continue;
                 }
             }
-            let end = raw.map_or(buf.len(), |r| at + r.len);
+            let end = len.map_or(buf.len(), |len| at + len);
             let entry = match TreeRefIter::from_bytes(&buf[at..end], self.hash).next() {
                 Some(Ok(e)) => e,
                 Some(Err(e)) => {
