@@ -221,18 +221,15 @@ impl Listings {
         Some(t)
     }
 
-    /// Keep `tree` as the last tree walked at `dir`; handed back when over the budget (else the
-    /// tree it replaces is).
-    fn put(&mut self, dir: u32, tree: Vec<u8>) -> Option<Vec<u8>> {
+    /// Keep `tree` as the last tree walked at `dir`, unless that is over the budget.
+    fn put(&mut self, dir: u32, tree: Vec<u8>) {
         if self.bytes + tree.capacity() > LISTINGS {
-            return Some(tree);
+            return;
         }
         self.bytes += tree.capacity();
-        let old = self.by_dir.insert(dir, tree);
-        if let Some(old) = &old {
+        if let Some(old) = self.by_dir.insert(dir, tree) {
             self.bytes -= old.capacity();
         }
-        old
     }
 }
 
@@ -483,12 +480,17 @@ impl<'r> Walker<'r> {
                 }
             }
         }
-        // This tree becomes the path's last one (its buffer kept, the old one's reused), unless it
-        // was not read whole.
-        self.bufs[depth] = match (whole && mode != Purpose::Head, last) {
-            (true, last) => self.listings.put(dir, buf).or(last).unwrap_or_default(),
-            (false, Some(last)) => last,
-            (false, None) => buf,
+        // This tree becomes the path's last one, unless it was not read whole: its buffer is kept
+        // and the old one's reused, or, where the buffer is mostly spare room (it served a larger
+        // tree), a copy of its size is kept.
+        self.bufs[depth] = if !whole || mode == Purpose::Head {
+            buf
+        } else if buf.capacity() > 2 * buf.len() {
+            self.listings.put(dir, buf.to_vec());
+            buf
+        } else {
+            self.listings.put(dir, buf);
+            last.unwrap_or_default()
         };
     }
 
