@@ -1050,6 +1050,65 @@ fn a_walk_cut_into_parts_attributes_each_pair_to_its_first_commit() {
 }
 
 #[test]
+fn entries_kept_while_their_directory_changes_keep_their_first_commit() {
+    // The walk handles only the entries of a directory's tree that differ from the last tree it
+    // walked at that path: entries inserted between others (in git's order, where a directory
+    // `a` sorts as `a/`, after `a-b.txt` and `a.txt`), removed, put back, or copied.
+    let repo = Repo::new();
+    let head = |repo: &Repo| repo.git(&["rev-parse", "HEAD"]).trim().to_string();
+    let (k1, k2, k3, k4) = (
+        hg_key("one"),
+        hg_key("two"),
+        hg_key("three"),
+        hg_key("four"),
+    );
+    repo.write("d/a.txt", &format!("value {k1}\n"));
+    repo.write("d/b.txt", "b\n");
+    repo.write("d/c/x.txt", "x\n");
+    repo.commit_all("first");
+    let c1 = head(&repo);
+    repo.write("d/a-b.txt", &format!("value {k2}\n"));
+    repo.write("d/b.txt", "b, edited\n");
+    repo.commit_all("insert before a.txt");
+    let c2 = head(&repo);
+    std::fs::remove_file(repo.path().join("d/a.txt")).unwrap();
+    repo.write("d/a/y.txt", &format!("value {k3}\n"));
+    repo.commit_all("a.txt gone, a directory a");
+    let c3 = head(&repo);
+    repo.write("d/a.txt", &format!("value {k1}\n")); // back as it was: not new
+    repo.write("d/c/x.txt", &format!("value {k4}\n"));
+    repo.commit_all("a.txt back");
+    let c4 = head(&repo);
+    repo.write("d/z.txt", &format!("value {k2}\n")); // the same blob at a new path: new
+    repo.write("d/b.txt", "b\n"); // as in the first commit: not new
+    repo.commit_all("a copy");
+    let c5 = head(&repo);
+    repo.git(&["gc", "-q"]);
+    let key = |path: &str, commit: &str| {
+        (
+            "hgtest.key".to_string(),
+            path.to_string(),
+            commit.to_string(),
+            true,
+        )
+    };
+    let mut want = vec![
+        key("d/a.txt", &c1),
+        key("d/a-b.txt", &c2),
+        key("d/a/y.txt", &c3),
+        key("d/c/x.txt", &c4),
+        key("d/z.txt", &c5),
+    ];
+    want.sort();
+    for threads in ["1", "2"] {
+        let run = audit(&repo, &["--threads", threads]);
+        let mut got = ours(&run);
+        got.sort();
+        assert_eq!(got, want, "--threads {threads}");
+    }
+}
+
+#[test]
 fn a_commit_graph_file_gives_the_same_report() {
     // Tree, parents and dates come from git's commit-graph file when there is one.
     let repo = Repo::new();

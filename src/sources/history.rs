@@ -21,6 +21,7 @@ mod frontier;
 mod messages;
 mod objects;
 mod packs;
+mod prefetch;
 pub(crate) mod progress;
 mod resident;
 mod trees;
@@ -130,9 +131,17 @@ pub(crate) fn audit_streamed(
         max_count: opts.max_count,
     };
     let (bundles, pack_errors) = packs::open(repo);
-    // The commit messages on a thread of their own (unless one thread is asked for), each scanned
-    // as soon as its commit is read: reading the commits keeps one core busy, and nothing else can
-    // start before it ends.
+    // The commits stored whole in the packs, on every core, each message scanned from the same
+    // bytes; with `--since` or `--max-count` only the chosen commits' messages are scanned, below.
+    let every_message = opts.since.is_none() && opts.max_count.is_none();
+    let prefetch::Prefetched {
+        commits: mut stored,
+        messages: mut scanned,
+    } = prefetch::read(&bundles, every_message.then_some(scanner), threads);
+    // The other commit messages (commits stored as deltas or loose; every one with `--since` or
+    // `--max-count`) on a thread of their own (unless one thread is asked for), each scanned as
+    // soon as its commit is read: reading them keeps one core busy, and nothing else can start
+    // before it ends.
     let sync = repo.clone().into_sync();
     let chosen = std::sync::OnceLock::new();
     let (mut out, messages) = std::thread::scope(|s| -> Result<(Outcome, Outcome)> {
@@ -141,9 +150,10 @@ pub(crate) fn audit_streamed(
             let (sync, chosen) = (&sync, &chosen);
             let bundles = &bundles;
             let candidates = messages::Candidates::new(opts.since, opts.max_count);
+            let scanned = std::mem::take(&mut scanned);
             s.spawn(move || {
                 let repo = sync.to_thread_local();
-                messages::scan(&repo, bundles, scanner, (rx, candidates), chosen)
+                messages::scan(&repo, bundles, scanner, (rx, candidates), chosen, scanned)
             })
         });
         let on_read = |id, time| {
@@ -151,7 +161,15 @@ pub(crate) fn audit_streamed(
                 let _ = met.send((id, time));
             }
         };
-        let loaded = commits::load(repo, &bundles, &select, &|n| progress.commits(n), &on_read);
+        let loaded = commits::load(
+            repo,
+            &bundles,
+            &select,
+            &mut stored,
+            &|n| progress.commits(n),
+            &on_read,
+        );
+        drop(std::mem::take(&mut stored));
         if let Ok(history) = &loaded {
             let ids: Vec<gix::ObjectId> = history.commits.iter().map(|c| c.id).collect();
             let among = (opts.since.is_some() || opts.max_count.is_some())
@@ -176,7 +194,15 @@ pub(crate) fn audit_streamed(
             None => {
                 let (_, none) = std::sync::mpsc::channel();
                 let candidates = messages::Candidates::new(opts.since, opts.max_count);
-                messages::scan(repo, &bundles, scanner, (none, candidates), &chosen)
+                let scanned = std::mem::take(&mut scanned);
+                messages::scan(
+                    repo,
+                    &bundles,
+                    scanner,
+                    (none, candidates),
+                    &chosen,
+                    scanned,
+                )
             }
         };
         Ok((out, messages))

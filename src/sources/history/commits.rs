@@ -149,22 +149,34 @@ fn peel(reader: &mut Reader, mut id: ObjectId) -> Result<Option<ObjectId>, Peel>
     )))
 }
 
+/// A commit as the history needs it: its tree, parents and committer time.
+pub(super) struct Parsed {
+    pub tree: ObjectId,
+    pub parents: Vec<ObjectId>,
+    pub time: i64,
+}
+
 /// Read one commit: its tree, parents and committer time.
 fn read_commit(
     reader: &mut Reader,
     id: &ObjectId,
     buf: &mut Vec<u8>,
-) -> Result<Option<(ObjectId, Vec<ObjectId>, i64)>, String> {
+) -> Result<Option<Parsed>, String> {
     match reader.read(id, buf) {
         Ok(Some(gix::object::Kind::Commit)) => {}
         Ok(Some(kind)) => return Err(format!("object {id}: expected a commit, found a {kind}")),
         Ok(None) => return Ok(None),
         Err(e) => return Err(format!("commit {id}: cannot read: {e}")),
     }
+    parse_commit(id, buf).map(Some)
+}
+
+/// The tree, parents and committer time of commit `id`, whose object is `data`.
+pub(super) fn parse_commit(id: &ObjectId, data: &[u8]) -> Result<Parsed, String> {
     let mut tree = None;
     let mut parents = Vec::new();
     let mut time = 0;
-    for token in CommitRefIter::from_bytes(buf, id.kind()) {
+    for token in CommitRefIter::from_bytes(data, id.kind()) {
         match token {
             Ok(Token::Tree { id }) => tree = Some(id),
             Ok(Token::Parent { id }) => parents.push(id),
@@ -178,17 +190,18 @@ fn read_commit(
         }
     }
     match tree {
-        Some(t) => Ok(Some((t, parents, time))),
+        Some(tree) => Ok(Parsed {
+            tree,
+            parents,
+            time,
+        }),
         None => Err(format!("commit {id}: corrupt: no tree")),
     }
 }
 
 /// A commit's tree, parents and committer time from the commit-graph file; `None` if it is not
 /// there (or its date is not one the file can hold), to read the commit itself.
-fn from_graph(
-    graph: &gix::commitgraph::Graph,
-    id: &ObjectId,
-) -> Option<(ObjectId, Vec<ObjectId>, i64)> {
+fn from_graph(graph: &gix::commitgraph::Graph, id: &ObjectId) -> Option<Parsed> {
     let c = graph.commit_by_id(id)?;
     let time = i64::try_from(c.committer_timestamp())
         .ok()
@@ -198,15 +211,21 @@ fn from_graph(
     for p in c.iter_parents() {
         parents.push(graph.id_at(p.ok()?).to_owned());
     }
-    Some((tree, parents, time))
+    Some(Parsed {
+        tree,
+        parents,
+        time,
+    })
 }
 
 /// Walk the history from the tips and choose the commits to audit; `on_read` is told of each
-/// commit as it is read, with its committer time.
+/// commit as it is read, with its committer time. A commit in `stored` (read already, see
+/// [`super::prefetch`]) is taken from there instead of read again.
 pub(super) fn load(
     repo: &gix::Repository,
     bundles: &Packs,
     select: &Select,
+    stored: &mut FxMap<ObjectId, Parsed>,
     on_commit: &dyn Fn(u64),
     on_read: &dyn Fn(ObjectId, i64),
 ) -> Result<History> {
@@ -239,10 +258,17 @@ pub(super) fn load(
         }
         let read = match graph.as_ref().and_then(|g| from_graph(g, &id)) {
             Some(c) => Ok(Some(c)),
-            None => read_commit(&mut reader, &id, &mut buf),
+            None => match stored.remove(&id) {
+                Some(c) => Ok(Some(c)),
+                None => read_commit(&mut reader, &id, &mut buf),
+            },
         };
         match read {
-            Ok(Some((tree, parents, time))) => {
+            Ok(Some(Parsed {
+                tree,
+                parents,
+                time,
+            })) => {
                 on_read(id, time);
                 let i = nodes.len() as u32;
                 index.insert(id, i);

@@ -6,9 +6,8 @@
 
 use super::commits::COMMIT_CACHE;
 use super::objects::Reader;
+use super::prefetch::Scanned;
 use super::resident::Packs;
-use crate::error::BlobProblem;
-use crate::finding::Finding;
 use crate::outcome::Outcome;
 use crate::scan::RuleSet;
 use crate::sources::message;
@@ -76,13 +75,15 @@ impl Candidates {
 /// committer time) that `candidates` admits; once the channel closes, the audited commits are in
 /// `chosen` (unset: reading failed, nothing to report). A commit met but not audited is skipped if
 /// it is still waiting when the choice is known; an audited one not met is scanned then (on one
-/// thread nothing is sent: every audited commit is read then).
+/// thread nothing is sent: every audited commit is read then). A commit in `prefetched` was
+/// scanned already, from the bytes the commits were read from ([`super::prefetch`]).
 pub(super) fn scan(
     repo: &gix::Repository,
     bundles: &Packs,
     scanner: &RuleSet,
     (met, mut candidates): (Receiver<(ObjectId, i64)>, Candidates),
     chosen: &OnceLock<Chosen>,
+    prefetched: FxMap<ObjectId, Scanned>,
 ) -> Outcome {
     // Straight from the packs the walk reads: the object database maps them a second time, and
     // where commits lie spread over a pack (as `git fast-import` writes them) reading them through
@@ -94,9 +95,10 @@ pub(super) fn scan(
         // Named as the object database names it.
         _ => message::scan_commit(scanner, repo, id),
     };
-    let mut scanned: FxMap<ObjectId, Result<Vec<Finding>, BlobProblem>> = FxMap::default();
+    let mut scanned = prefetched;
     for (id, time) in met {
-        let skip = !candidates.admit(id, time)
+        let skip = scanned.contains_key(&id)
+            || !candidates.admit(id, time)
             || chosen
                 .get()
                 .and_then(|c| c.among.as_ref())

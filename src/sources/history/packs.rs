@@ -119,12 +119,7 @@ pub(super) fn read_all<S: Sink>(
     by_id.sort_unstable_by_key(|&i| wanted.ids[i as usize]);
     let mut located = Vec::new();
     let mut total_bytes = 0u64;
-    let pool = Pool(
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
-            .build()
-            .ok(),
-    );
+    let pool = Pool::new(threads);
     for (bi, b) in bundles.iter().enumerate() {
         if remaining == 0 {
             break;
@@ -218,10 +213,19 @@ pub(super) fn read_all<S: Sink>(
 }
 
 /// A thread pool of the asked size, or the global one if it cannot be built.
-struct Pool(Option<rayon::ThreadPool>);
+pub(super) struct Pool(Option<rayon::ThreadPool>);
 
 impl Pool {
-    fn install<R: Send>(&self, run: impl FnOnce() -> R + Send) -> R {
+    pub(super) fn new(threads: usize) -> Pool {
+        Pool(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(threads.max(1))
+                .build()
+                .ok(),
+        )
+    }
+
+    pub(super) fn install<R: Send>(&self, run: impl FnOnce() -> R + Send) -> R {
         match &self.0 {
             Some(p) => p.install(run),
             None => run(),

@@ -199,7 +199,102 @@ pub(super) struct Walker<'r> {
     reader: Reader<'r>,
     hash: gix::hash::Kind,
     bufs: Vec<Vec<u8>>,
+    listings: Listings,
     st: Walked,
+}
+
+/// The byte budget of the last trees kept, one per path: on cargo's history they hold a few MB.
+const LISTINGS: usize = 32 << 20;
+
+/// The last tree walked whole at each directory path (by path id), within [`LISTINGS`] bytes.
+#[derive(Default)]
+struct Listings {
+    by_dir: FxMap<u32, Vec<u8>>,
+    bytes: usize,
+}
+
+impl Listings {
+    /// Take the last tree walked at `dir`.
+    fn take(&mut self, dir: u32) -> Option<Vec<u8>> {
+        let t = self.by_dir.remove(&dir)?;
+        self.bytes -= t.capacity();
+        Some(t)
+    }
+
+    /// Keep `tree` as the last tree walked at `dir`, unless that is over the budget.
+    fn put(&mut self, dir: u32, tree: Vec<u8>) {
+        if self.bytes + tree.capacity() > LISTINGS {
+            return;
+        }
+        self.bytes += tree.capacity();
+        if let Some(old) = self.by_dir.insert(dir, tree) {
+            self.bytes -= old.capacity();
+        }
+    }
+}
+
+/// One entry of a tree as stored: `mode SP name NUL id`.
+#[derive(Clone, Copy)]
+struct RawEntry<'a> {
+    name: &'a [u8],
+    is_tree: bool,
+    /// Its length in bytes.
+    len: usize,
+}
+
+/// The entry at the start of `data`, if one is there whole (its fields are checked when it is
+/// parsed, [`TreeRefIter`]).
+fn raw_entry(data: &[u8], hash_len: usize) -> Option<RawEntry<'_>> {
+    let nul = memchr::memchr(0, data)?;
+    let space = memchr::memchr(b' ', &data[..nul])?;
+    let len = nul + 1 + hash_len;
+    (len <= data.len()).then(|| RawEntry {
+        name: &data[space + 1..nul],
+        is_tree: &data[..space] == b"40000",
+        len,
+    })
+}
+
+/// The length of the entry at the start of `data`, if one is there whole: its bytes up to the
+/// first NUL, and the id after it.
+fn entry_len(data: &[u8], hash_len: usize) -> Option<usize> {
+    let len = memchr::memchr(0, data)? + 1 + hash_len;
+    (len <= data.len()).then_some(len)
+}
+
+/// Whether the entry at `old[at..]` is `entry`, byte for byte (the same first NUL, so the same
+/// length).
+fn same_entry(old: &[u8], at: usize, entry: &[u8]) -> bool {
+    old.get(at..at + entry.len()) == Some(entry)
+}
+
+/// Move `*old_at` past the old entries that sort before the entry at the start of `data` (removed
+/// since), then past one of the same name (changed); whether the entry is then the old one.
+fn past_earlier(old: &[u8], old_at: &mut usize, data: &[u8], hash_len: usize) -> bool {
+    let Some(new) = raw_entry(data, hash_len) else {
+        return false;
+    };
+    while let Some(o) = raw_entry(&old[*old_at..], hash_len) {
+        match tree_order(o, new) {
+            std::cmp::Ordering::Less => *old_at += o.len,
+            std::cmp::Ordering::Equal if same_entry(old, *old_at, &data[..new.len]) => return true,
+            std::cmp::Ordering::Equal => {
+                *old_at += o.len;
+                return false;
+            }
+            std::cmp::Ordering::Greater => return false,
+        }
+    }
+    false
+}
+
+/// git's order of tree entries: by name, a tree's name as if followed by `/`.
+fn tree_order(a: RawEntry, b: RawEntry) -> std::cmp::Ordering {
+    let n = a.name.len().min(b.name.len());
+    a.name[..n].cmp(&b.name[..n]).then_with(|| {
+        let next = |e: RawEntry| e.name.get(n).copied().or(e.is_tree.then_some(b'/'));
+        next(a).cmp(&next(b))
+    })
 }
 
 /// What a walk does with the blobs it meets.
@@ -219,6 +314,7 @@ impl<'r> Walker<'r> {
             reader: Reader::new(repo, packs, cache),
             hash: repo.object_hash(),
             bufs: Vec::new(),
+            listings: Listings::default(),
             st: Walked::default(),
         }
     }
@@ -302,18 +398,41 @@ impl<'r> Walker<'r> {
                 return;
             }
         }
-        for entry in TreeRefIter::from_bytes(&buf, self.hash) {
-            let entry = match entry {
-                Ok(e) => e,
-                Err(e) => {
+        // The last tree walked at this path: an entry the same, byte for byte, as one of its entries
+        // was handled then (its pair recorded or seen, its subtree walked), so only the others
+        // are. HEAD's walk collects every pair, so it handles every entry.
+        let last = match mode {
+            Purpose::Head => None,
+            _ => self.listings.take(dir),
+        };
+        let hash_len = self.hash.len_in_bytes();
+        let (mut at, mut old_at, mut whole) = (0, 0, true);
+        while at < buf.len() {
+            let len = entry_len(&buf[at..], hash_len);
+            if let (Some(len), Some(old)) = (len, last.as_deref()) {
+                if same_entry(old, old_at, &buf[at..at + len])
+                    || past_earlier(old, &mut old_at, &buf[at..], hash_len)
+                {
+                    at += len;
+                    old_at += len;
+                    continue;
+                }
+            }
+            let end = len.map_or(buf.len(), |len| at + len);
+            let entry = match TreeRefIter::from_bytes(&buf[at..end], self.hash).next() {
+                Some(Ok(e)) => e,
+                Some(Err(e)) => {
                     let message = format!(
                         "tree {tree} at `{}` in commit {commit}: corrupt: {e}",
                         self.st.paths.get(dir)
                     );
                     self.st.errors.push((tree, dir, message));
+                    whole = false;
                     break;
                 }
+                None => break,
             };
+            at = end;
             let id = entry.oid.to_owned();
             if entry.mode.is_commit() {
                 self.st.gitlinks.insert(id);
@@ -361,7 +480,18 @@ impl<'r> Walker<'r> {
                 }
             }
         }
-        self.bufs[depth] = buf;
+        // This tree becomes the path's last one, unless it was not read whole: its buffer is kept
+        // and the old one's reused, or, where the buffer is mostly spare room (it served a larger
+        // tree), a copy of its size is kept.
+        self.bufs[depth] = if !whole || mode == Purpose::Head {
+            buf
+        } else if buf.capacity() > 2 * buf.len() {
+            self.listings.put(dir, buf.to_vec());
+            buf
+        } else {
+            self.listings.put(dir, buf);
+            last.unwrap_or_default()
+        };
     }
 
     /// Walk HEAD's tree (if any) to learn which pairs are present at HEAD, then hand over the inventory.
@@ -402,5 +532,63 @@ impl<'r> Walker<'r> {
 
     pub(super) fn trees_read(&self) -> u64 {
         self.st.trees
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(mode: &str, name: &str) -> Vec<u8> {
+        let mut e = format!("{mode} {name}\0").into_bytes();
+        e.extend_from_slice(&[7u8; 20]);
+        e
+    }
+
+    #[test]
+    fn raw_entries_end_after_their_id() {
+        let mut tree = entry("100644", "a.txt");
+        tree.extend(entry("40000", "a"));
+        let first = raw_entry(&tree, 20).unwrap();
+        assert_eq!(
+            (first.name, first.is_tree, first.len),
+            (&b"a.txt"[..], false, 33)
+        );
+        let second = raw_entry(&tree[first.len..], 20).unwrap();
+        assert_eq!(
+            (second.name, second.is_tree, second.len),
+            (&b"a"[..], true, 28)
+        );
+        assert!(
+            raw_entry(&tree[..tree.len() - 1], 20).is_some(),
+            "the first is whole"
+        );
+        assert!(
+            raw_entry(&tree[first.len..tree.len() - 1], 20).is_none(),
+            "an id cut short"
+        );
+        assert!(raw_entry(b"100644a.txt\0", 20).is_none(), "no space");
+    }
+
+    #[test]
+    fn entries_sort_as_git_sorts_them() {
+        use std::cmp::Ordering::*;
+        let file = |name: &'static str| RawEntry {
+            name: name.as_bytes(),
+            is_tree: false,
+            len: 0,
+        };
+        let dir = |name: &'static str| RawEntry {
+            is_tree: true,
+            ..file(name)
+        };
+        // A tree sorts as if its name ended with `/`: after `a-b` and `a.b`, before `a0`.
+        assert_eq!(tree_order(file("a-b"), dir("a")), Less);
+        assert_eq!(tree_order(file("a.b"), dir("a")), Less);
+        assert_eq!(tree_order(dir("a"), file("a0")), Less);
+        assert_eq!(tree_order(file("a"), file("a.b")), Less);
+        assert_eq!(tree_order(file("a"), dir("a")), Less);
+        assert_eq!(tree_order(dir("a"), dir("a")), Equal);
+        assert_eq!(tree_order(file("b"), dir("a")), Greater);
     }
 }
