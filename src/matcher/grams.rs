@@ -48,7 +48,7 @@ const BLOCK: usize = 48;
 /// Positions that pass the first bitmap gathered before the second test runs over them.
 const BATCH_LEN: usize = 128;
 /// Positions of a block written to the batch without a test of whether they passed (see
-/// [`Anchors::candidates`]); a block with more takes a loop.
+/// [`Batch::push`]); a block with more takes a loop.
 const UNROLLED: usize = 4;
 
 /// Words of the bitmap.
@@ -281,6 +281,40 @@ pub(super) struct Anchors {
     slots: Vec<(u32, u32)>,
 }
 
+/// Positions that passed the first bitmap, waiting for the second test.
+struct Batch {
+    /// The positions, `len` of them; room for a whole block more than [`BATCH_LEN`].
+    at: [usize; BATCH_LEN + 64],
+    len: usize,
+}
+
+impl Batch {
+    /// Add the position `at + i` for each bit `i` of `mask`; whether the batch is now full. No
+    /// branch per position: the first [`UNROLLED`] are written always (those past the count are
+    /// overwritten by the next block's), and a loop takes the rare block with more. A loop over
+    /// the set bits mispredicted its exit at almost every block, whose count of passing positions
+    /// varies: that cost a third of the first test's time (the AVX-512 path, one thread, over the
+    /// crate sources, where one block of 16 positions in six has some). Inlined in the vector
+    /// loops (a call per block cost a tenth of the search), where POPCNT counts the bits.
+    #[inline(always)]
+    fn push(&mut self, at: usize, mask: u64) -> bool {
+        let mut m = mask;
+        for slot in &mut self.at[self.len..self.len + UNROLLED] {
+            *slot = at.wrapping_add(m.trailing_zeros() as usize);
+            m &= m.wrapping_sub(1);
+        }
+        let mut i = self.len + UNROLLED;
+        while m != 0 {
+            self.at[i] = at + m.trailing_zeros() as usize;
+            m &= m - 1;
+            i += 1;
+        }
+        // Under `BATCH_LEN` before, at most 64 more after.
+        self.len += mask.count_ones() as usize;
+        self.len >= BATCH_LEN
+    }
+}
+
 /// A keyword as the check reads it, in [`Anchors::by_anchor`].
 #[derive(Debug, Clone, Copy)]
 struct Entry {
@@ -407,40 +441,26 @@ impl Anchors {
         }
         // The positions that pass the first bitmap, gathered in a batch that the second test
         // then runs over in a tight loop: one call per batch instead of one per position keeps
-        // the vector loop small. A block's passing positions (bit i of `mask`: `at + i`) are
-        // written with no branch per position: the first `UNROLLED` always (those past the
-        // block's count are overwritten by the next block's), a loop only for the rare block with
-        // more. A loop over the set bits mispredicted its exit at almost every block, whose
-        // count varies: that cost a third of the first test's time (measured on the AVX-512
-        // path over the crate sources, where a sixth of the blocks of 16 positions pass one).
-        let mut batch = [0usize; BATCH_LEN + 64];
-        let mut len = 0;
-        let mut push = |at: usize, mask: u64| {
-            let mut m = mask;
-            for slot in &mut batch[len..len + UNROLLED] {
-                *slot = at.wrapping_add(m.trailing_zeros() as usize);
-                m &= m.wrapping_sub(1);
-            }
-            let mut i = len + UNROLLED;
-            while m != 0 {
-                batch[i] = at + m.trailing_zeros() as usize;
-                m &= m - 1;
-                i += 1;
-            }
-            // At most 64 more: `len` stays under `BATCH_LEN + 64`.
-            len += mask.count_ones() as usize;
-            if len >= BATCH_LEN {
-                self.confirm_all(data, &batch[..len], &mut f);
-                len = 0;
-            }
+        // the vector loop small and its branches predictable.
+        let mut batch = Batch {
+            at: [0; BATCH_LEN + 64],
+            len: 0,
+        };
+        let mut flush = |b: &mut Batch| {
+            self.confirm_all(data, &b.at[..b.len], &mut f);
+            b.len = 0;
         };
         let mut p = 0;
         #[cfg(target_arch = "x86_64")]
         match self.simd {
             // SAFETY: the CPU has these instructions (`Simd::detect`).
-            Simd::Avx512 => p = unsafe { avx512::scan(&self.bitmap, self.mul, data, &mut push) },
+            Simd::Avx512 => {
+                p = unsafe { avx512::scan(&self.bitmap, self.mul, data, &mut batch, &mut flush) }
+            }
             // SAFETY: as above.
-            Simd::Avx2 => p = unsafe { avx2::scan(&self.bitmap, self.mul, data, &mut push) },
+            Simd::Avx2 => {
+                p = unsafe { avx2::scan(&self.bitmap, self.mul, data, &mut batch, &mut flush) }
+            }
             Simd::None => {}
         }
         // Windows start at p..p + BLOCK; the last load reads up to p + BLOCK + 2.
@@ -454,13 +474,17 @@ impl Anchors {
                     mask |= self.test(hash((x >> (8 * j)) as u32, self.mul)) << (6 * i + j);
                 }
             }
-            push(p, mask);
+            if batch.push(p, mask) {
+                flush(&mut batch);
+            }
             p += BLOCK;
         }
         for q in p..=n - 3 {
-            push(q, self.test(hash_at(data, q, self.mul)));
+            if batch.push(q, self.test(hash_at(data, q, self.mul))) {
+                flush(&mut batch);
+            }
         }
-        self.confirm_all(data, &batch[..len], &mut f);
+        flush(&mut batch);
     }
 
     /// Call `f` with each position of `batch` (positions of `data` that pass the first bitmap,
@@ -626,24 +650,25 @@ impl Anchors {
 /// up in the bitmap by a gather.
 #[cfg(target_arch = "x86_64")]
 mod avx2 {
-    use super::{SHIFT, WORDS};
+    use super::{Batch, SHIFT, WORDS};
     use std::arch::x86_64::*;
 
     /// Positions tested per iteration (four groups of eight).
     const STEP: usize = 32;
 
-    /// Call `f(p, mask)` for each block of `STEP` positions from `p`, from the start while at
-    /// least `STEP + 8` bytes remain: bit `i` of `mask` is set when the three bytes at `p + i`
-    /// hash to a set bit. Return the first position not tested.
+    /// Add to `batch` each position of `data` whose three bytes hash to a set bit, from the start
+    /// while at least `STEP + 8` bytes remain, calling `full` when it fills; return the first
+    /// position not tested.
     ///
     /// # Safety
-    /// The CPU must support AVX2.
+    /// The CPU must support AVX2 and POPCNT.
     #[target_feature(enable = "avx2,popcnt")]
     pub(super) unsafe fn scan(
         bitmap: &[u64; WORDS],
         mul: u32,
         data: &[u8],
-        f: &mut impl FnMut(usize, u64),
+        batch: &mut Batch,
+        full: &mut impl FnMut(&mut Batch),
     ) -> usize {
         // Lane j of each half takes bytes j, j + 1, j + 2 of the sixteen loaded (both halves hold
         // the same sixteen bytes; the upper half serves positions 4 to 7).
@@ -671,7 +696,9 @@ mod avx2 {
                 let lanes = _mm256_castsi256_ps(_mm256_slli_epi32::<31>(bit));
                 mask |= (_mm256_movemask_ps(lanes) as u32) << (8 * g);
             }
-            f(p, u64::from(mask));
+            if batch.push(p, u64::from(mask)) {
+                full(batch);
+            }
             p += STEP;
         }
         p
@@ -682,24 +709,25 @@ mod avx2 {
 /// spreads the three bytes of each of 16 positions into 32-bit lanes, then as in [`avx2`].
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
-    use super::{SHIFT, WORDS};
+    use super::{Batch, SHIFT, WORDS};
     use std::arch::x86_64::*;
 
     /// Positions tested per iteration (four groups of sixteen).
     const STEP: usize = 64;
 
-    /// Call `f(p, mask)` for each block of `STEP` positions from `p`, from the start while at
-    /// least `STEP + 16` bytes remain: bit `i` of `mask` is set when the three bytes at `p + i`
-    /// hash to a set bit. Return the first position not tested.
+    /// Add to `batch` each position of `data` whose three bytes hash to a set bit, from the start
+    /// while at least `STEP + 16` bytes remain, calling `full` when it fills; return the first
+    /// position not tested.
     ///
     /// # Safety
-    /// The CPU must support AVX-512 F, BW and VBMI.
+    /// The CPU must support AVX-512 F, BW and VBMI, and POPCNT.
     #[target_feature(enable = "avx512f,avx512bw,avx512vbmi,popcnt")]
     pub(super) unsafe fn scan(
         bitmap: &[u64; WORDS],
         mul: u32,
         data: &[u8],
-        f: &mut impl FnMut(usize, u64),
+        batch: &mut Batch,
+        full: &mut impl FnMut(&mut Batch),
     ) -> usize {
         // Lane j takes bytes j, j + 1, j + 2 of the 32 loaded (its fourth byte is masked off).
         let mut spread = [0u8; 64];
@@ -731,7 +759,9 @@ mod avx512 {
                 let bit = _mm512_srlv_epi32(word, _mm512_and_si512(h, low5));
                 mask |= u64::from(_mm512_test_epi32_mask(bit, one)) << (16 * g);
             }
-            f(p, mask);
+            if batch.push(p, mask) {
+                full(batch);
+            }
             p += STEP;
         }
         p
