@@ -286,6 +286,8 @@ struct Batch {
     /// The positions, `len` of them; room for a whole block more than [`BATCH_LEN`].
     at: [usize; BATCH_LEN + 64],
     len: usize,
+    /// Scratch space for [`Anchors::confirm_all`]: those of them that pass the second test.
+    passed: [(usize, u32); BATCH_LEN + 64],
 }
 
 impl Batch {
@@ -445,9 +447,10 @@ impl Anchors {
         let mut batch = Batch {
             at: [0; BATCH_LEN + 64],
             len: 0,
+            passed: [(0, 0); BATCH_LEN + 64],
         };
         let mut flush = |b: &mut Batch| {
-            self.confirm_all(data, &b.at[..b.len], &mut f);
+            self.confirm_all(data, &b.at[..b.len], &mut b.passed, &mut f);
             b.len = 0;
         };
         let mut p = 0;
@@ -490,8 +493,18 @@ impl Anchors {
     /// Call `f` with each position of `batch` (positions of `data` that pass the first bitmap,
     /// in order) that passes the second test too.
     #[inline(never)]
-    fn confirm_all(&self, data: &[u8], batch: &[usize], f: &mut impl FnMut(usize, u32)) {
+    fn confirm_all(
+        &self,
+        data: &[u8],
+        batch: &[usize],
+        passed: &mut [(usize, u32); BATCH_LEN + 64],
+        f: &mut impl FnMut(usize, u32),
+    ) {
         let test4 = |i: usize| (self.quads[i >> 6] >> (i & 63)) & 1 != 0;
+        // The positions that pass, with their anchors, gathered first and checked after: each is
+        // written always and kept by a step of the count, since whether it passes (a third do,
+        // unpredictably) cost a mispredicted branch a position inside the loop.
+        let mut n = 0;
         for &q in batch {
             // Away from the buffer's edges, the byte before `q` and the seven from it read as one
             // word: one load and one bounds check, where five bytes read one by one cost fifteen
@@ -503,20 +516,23 @@ impl Anchors {
                 Some(x) => {
                     let (before, here) = (x as u32, (x >> 8) as u32);
                     let h = hash(here, self.mul);
-                    if (self.bare[(h % REACH) >> 6] >> (h % 64)) & 1 != 0
-                        || test4(hash4(here))
-                        || test4(hash4(before))
-                    {
-                        // The anchor as `anchor_at` reads it: the three bytes, FOLD's fourth.
-                        f(q, (here & 0x00ff_ffff) | (FOLD as u32 & 0xff00_0000));
-                    }
+                    let pass = ((self.bare[(h % REACH) >> 6] >> (h % 64)) & 1 != 0)
+                        | test4(hash4(here))
+                        | test4(hash4(before));
+                    // The anchor as `anchor_at` reads it: the three bytes, FOLD's fourth.
+                    passed[n] = (q, (here & 0x00ff_ffff) | (FOLD as u32 & 0xff00_0000));
+                    n += usize::from(pass);
                 }
                 None => {
                     if self.confirm(data, q, hash_at(data, q, self.mul)) {
-                        f(q, anchor_at(data, q));
+                        passed[n] = (q, anchor_at(data, q));
+                        n += 1;
                     }
                 }
             }
+        }
+        for &(q, w) in &passed[..n] {
+            f(q, w);
         }
     }
 
