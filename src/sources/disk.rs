@@ -7,7 +7,6 @@ use crate::quote::quote;
 use crate::safe_io::{self, open_listed_file, ReadError};
 use crate::scan::{Blob, Content, Origin, Pipeline};
 use ignore::WalkBuilder;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -84,16 +83,15 @@ fn scan_file(pipe: Pipeline, path: &Path, root: &Path, out: &mut Outcome, buf: &
     if !pipe.wants_bytes(&shown, Some(len)) {
         return pipe.scan(&blob(Content::Size(len))).record(out);
     }
-    // Read the size the open handle reported, and no more: `File::read_to_end` would look the size
-    // up again and seek, then make one more read to find the end, three system calls per file that
-    // a scan of many small files pays for in full. (The walker hands over regular files only;
-    // bytes appended while one is read are left for the next scan.)
-    buf.clear();
-    buf.reserve(len as usize);
-    if let Err(e) = (&mut file).take(len.min(pipe.limit())).read_to_end(buf) {
-        return fail(out, e);
+    // Read the size the open handle reported, and no more, in one system call (see
+    // `read_prefix`): `File::read_to_end` would look the size up again and seek, then make one
+    // more read to find the end. (The walker hands over regular files only; bytes appended while
+    // one is read are left for the next scan.)
+    let want = usize::try_from(len.min(pipe.limit())).unwrap_or(usize::MAX);
+    match safe_io::read_prefix(&mut file, want, buf) {
+        Ok(data) => pipe.scan(&blob(Content::Bytes(data))).record(out),
+        Err(e) => fail(out, e),
     }
-    pipe.scan(&blob(Content::Bytes(buf))).record(out);
 }
 
 /// A short reason for an I/O error (`permission denied`, `no such file or directory`).
