@@ -43,6 +43,11 @@ impl RuleSet {
             std::hint::black_box(self.matcher.candidates(data));
             return Ok((Vec::new(), 0));
         }
+        // No content rule is on (a configuration that disables every family): nothing can be
+        // found, so the buffer is not searched, nor decoded.
+        if self.matcher.rules().is_empty() {
+            return Ok((Vec::new(), 0));
+        }
         if decode::looks_utf16(data) {
             if let Some(text) = decode::utf16(data) {
                 return self.content_findings_counted(path, &text);
