@@ -312,6 +312,31 @@ fn forward_lines(hay: &[u8], n: usize) -> Option<usize> {
     None
 }
 
+/// [`Matcher::windows`] for a rule whose matches start at its keyword hits and hold at most
+/// `lead` bytes (see [`shape::lead`]): each hit's window runs from the byte before it (for a
+/// look-behind) to `lead` bytes past it and one more (for a look-ahead), and ends earlier only
+/// where the window of its lines ends (`context` lines below the hit's, the newline after
+/// included if `end_extra` is 1): so each match holds the same bytes, and sees the same bytes
+/// around it, as in that window. The windows are merged as in [`Matcher::windows`].
+fn lead_windows(
+    context: usize,
+    end_extra: usize,
+    lead: usize,
+    hits: &[(u32, usize, usize)],
+    data: &[u8],
+    out: &mut Vec<(usize, usize)>,
+) {
+    for &(_, s, e) in hits {
+        let start = s.saturating_sub(1);
+        let far = (s + lead + 1).min(data.len()).max(e);
+        let end = forward_lines(&data[e..far], context).map_or(far, |i| e + i + end_extra);
+        match out.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => out.push((start, end)),
+        }
+    }
+}
+
 impl Matcher {
     /// Build the matcher over `rules` (content rules; file rules are ignored here).
     pub fn new(rules: Vec<Rule>) -> Result<Self, String> {
@@ -545,7 +570,7 @@ impl Matcher {
     /// means the whole buffer.
     fn windows(
         &self,
-        reach: Reach,
+        shape: Shape,
         hits: &[(u32, usize, usize)],
         data: &[u8],
         out: &mut Vec<(usize, usize)>,
@@ -554,6 +579,7 @@ impl Matcher {
         if hits.len() > MAX_HITS {
             return false;
         }
+        let reach = shape.reach;
         let (context, after) = match reach {
             Reach::Line => (0, AFTER),
             Reach::Lines => (CONTEXT_LINES, AFTER),
@@ -562,6 +588,19 @@ impl Matcher {
                 span.map_or(AFTER_MULTILINE, |n| n.min(AFTER_MULTILINE)),
             ),
         };
+        if let (Some(lead), Reach::Line | Reach::Lines) = (shape.lead, reach) {
+            if lead < AFTER {
+                lead_windows(
+                    context,
+                    usize::from(reach == Reach::Line),
+                    lead,
+                    hits,
+                    data,
+                    out,
+                );
+                return true;
+            }
+        }
         // Whether the last window ends just after its line's newline: a one-line rule's hit that
         // starts before that end is on the same line, and its window adds nothing.
         let mut last_whole_line = false;
@@ -702,7 +741,7 @@ impl Matcher {
                 let keyword_hits = work.partition_point(|w| w.1 != RUNS);
                 windows.clear();
                 if keyword_hits > 0 {
-                    if !self.windows(shape.reach, &work[..keyword_hits], data, windows) {
+                    if !self.windows(shape, &work[..keyword_hits], data, windows) {
                         windows.push((0, data.len()));
                     }
                     windows.retain(|&(s, e)| shape.may_match(&data[s..e]));
@@ -1156,6 +1195,53 @@ regex = '''vendor[\s:]{1,8}(?P<secret>[A-Za-z0-9]{16})'''
         );
     }
 
+    /// A rule whose matches start with its keyword runs from each hit to its longest match, and
+    /// no further than the window of the hit's lines would reach: it finds what that window
+    /// finds.
+    #[test]
+    fn a_regex_that_starts_with_its_keyword_runs_from_each_hit() {
+        let m = matcher(
+            r#"
+[[rule]]
+id = "t.lead"
+description = "d"
+keywords = ["vendor"]
+regex = '''(?i)vendor[\s:]{1,8}(?P<secret>[A-Za-z0-9]{16})\b'''
+"#,
+        );
+        let lead = m.shape(0).lead;
+        assert_eq!(lead, Some(6 + 8 + 16));
+        // A value on the line below its key; two hits on a line, neither with a match; a value
+        // past the two lines below its key, which the window of its lines does not reach; one
+        // at the end of the data.
+        let data = b"VENDOR:\n  Zq8r2LxP0vT7mK4w\nfiller line\nvendor: vendor:q8Zr2LxP0vT7mK4wX and more text here\nvendor:\n\n\n\nq8Zr2LxP0vT7mK4w\nvendor: Wq8r2LxP0vT7mK4w";
+        assert_eq!(
+            secrets(&m, data),
+            vec![&b"Zq8r2LxP0vT7mK4w"[..], &b"Wq8r2LxP0vT7mK4w"[..]]
+        );
+        let text = String::from_utf8_lossy(data);
+        let hits: Vec<(u32, usize, usize)> = text
+            .to_ascii_lowercase()
+            .match_indices("vendor")
+            .map(|(s, k)| (0, s, s + k.len()))
+            .collect();
+        let mut windows = Vec::new();
+        assert!(m.windows(m.shape(0), &hits, data, &mut windows));
+        // Each from the byte before its hit to 31 bytes past it, or to the end of the second
+        // line below; those that touch are merged.
+        let (h, n) = (|i: usize| hits[i].1, 6 + 8 + 16 + 1);
+        let blank = h(3) + text[h(3)..].match_indices('\n').nth(2).unwrap().0;
+        assert_eq!(
+            windows,
+            vec![
+                (0, h(0) + n),
+                (h(1) - 1, h(2) + n),
+                (h(3) - 1, blank),
+                (h(4) - 1, data.len())
+            ]
+        );
+    }
+
     #[test]
     fn every_hit_on_a_line_is_searched_however_long_the_line() {
         let m = matcher(&format!(
@@ -1262,11 +1348,11 @@ regex = '''(?s)conf \{.{0,200}?key = "(?P<secret>[A-Za-z0-9]{20})"'''
         // The window of a hit ends at the line where the bound falls, not 64 KiB on.
         let hits = [(0u32, 0usize, 6usize)];
         let mut windows = Vec::new();
-        assert!(m.windows(m.shape(rule).reach, &hits, &data, &mut windows));
+        assert!(m.windows(m.shape(rule), &hits, &data, &mut windows));
         assert_eq!(windows, vec![(0, near.len() + 5001)]);
         let mut short = near.as_bytes().to_vec();
         short.extend(b"line\n".repeat(20_000));
-        assert!(m.windows(m.shape(rule).reach, &hits, &short, &mut windows));
+        assert!(m.windows(m.shape(rule), &hits, &short, &mut windows));
         let end = windows[0].1;
         assert!(end > 6 + span && end <= 6 + span + 5, "{end}");
         assert_eq!(short[end - 1], b'\n');

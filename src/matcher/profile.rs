@@ -66,7 +66,7 @@ impl Matcher {
             let t = Instant::now();
             w.hits += hits.len() as u64;
             let shape = self.shape(i);
-            if !self.windows(shape.reach, hits, data, &mut windows) {
+            if !self.windows(shape, hits, data, &mut windows) {
                 windows.clear();
                 windows.push((0, data.len()));
             }
