@@ -72,9 +72,38 @@ fn clean(dirs: &[String], config: &hushguard::config::Config) {
     );
 }
 
+/// Write each case under `dir`, at its own path in a directory of its number (a path that
+/// would leave that directory is written as its file name).
+fn write_cases(dir: &Path, cases: &[corpus::Case]) {
+    for (i, case) in cases.iter().enumerate() {
+        let inside = Path::new(&case.path)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        let name = Path::new(&case.path).file_name().map(Path::new);
+        let rel = if inside {
+            Some(Path::new(&case.path))
+        } else {
+            name
+        };
+        let path = dir
+            .join(i.to_string())
+            .join(rel.unwrap_or(Path::new("case")));
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("create the case's directory");
+        }
+        std::fs::write(&path, &case.content).expect("write the case");
+    }
+}
+
 fn main() {
     let dirs: Vec<String> = std::env::args().skip(1).collect();
     let cases = corpus::corpus();
+    // DETECT_WRITE=DIR writes each case to DIR/<number>/<its path> instead: a tree that two
+    // builds of the binary can scan, to compare their findings one by one.
+    if let Ok(dir) = std::env::var("DETECT_WRITE") {
+        write_cases(Path::new(&dir), &cases);
+        return;
+    }
     // DETECT_CONFIG names a configuration file whose `[[rule]]`s are added to the built-in ones:
     // a way to try new rules on the corpus without rebuilding the binary.
     let (config, outcomes) = match std::env::var("DETECT_CONFIG") {

@@ -158,22 +158,42 @@ fn work(m: &hushguard::matcher::Matcher, bufs: &[(String, Vec<u8>)]) {
     let mut order: Vec<usize> = (0..work.len()).collect();
     order.sort_by(|&a, &b| work[b].time.cmp(&work[a].time));
     println!(
-        "{:>8} {:>9} {:>8} {:>11} {:>8} {:>11} {:>7} {:>6}  rule",
-        "ms", "hits", "windows", "bytes", "searched", "bytes", "matched", "found"
+        "{:>8} {:>9} {:>8} {:>11} {:>8} {:>11} {:>8} {:>10} {:>7} {:>6}  rule",
+        "ms",
+        "hits",
+        "windows",
+        "bytes",
+        "searched",
+        "bytes",
+        "screened",
+        "bytes",
+        "matched",
+        "found"
     );
     for &i in order.iter().take(top) {
         let w = &work[i];
         println!(
-            "{:>8.1} {:>9} {:>8} {:>11} {:>8} {:>11} {:>7} {:>6}  {}",
+            "{:>8.1} {:>9} {:>8} {:>11} {:>8} {:>11} {:>8} {:>10} {:>7} {:>6}  {}",
             w.time.as_secs_f64() * 1e3,
             w.hits,
             w.windows,
             w.bytes,
             w.searched,
             w.searched_bytes,
+            w.screened,
+            w.screened_bytes,
             w.matched,
             w.accepted,
             m.rule_id(i)
         );
     }
+    let idle: Vec<&str> = (0..work.len())
+        .filter(|&i| work[i].screened > 0 && work[i].matched == 0)
+        .map(|i| m.rule_id(i))
+        .collect();
+    let compiled = work.iter().filter(|w| w.screened > 0).count();
+    println!(
+        "{compiled} regexes compiled (a window passed the screen), {} of them never match: {idle:?}",
+        idle.len()
+    );
 }

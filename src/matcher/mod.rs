@@ -45,17 +45,19 @@ type KeywordHit = (u32, usize);
 /// buffer costs its hits, not the number of keywords. The first field is the current search.
 type Scratch = (u32, Vec<(u32, u32)>);
 
-/// Buffers that `scan` reuses: the work for each rule, `(rule, start, end)` sorted, and one
-/// rule's windows; and the windows around the token runs that hold a dot.
+/// Buffers that `scan` reuses: the runs of work, `(rule, from, to)` sorted, each the hits
+/// `from..to` of one keyword of the rule; one rule's work, `(rule, start, end)` sorted, and its
+/// windows; and the windows around the token runs that hold a dot.
 #[derive(Default)]
 struct RuleScratch {
     by_rule: Vec<(u32, usize, usize)>,
+    work: Vec<(u32, usize, usize)>,
     windows: Vec<(usize, usize)>,
     dotted: Vec<(usize, usize)>,
 }
 
-/// The `start` of the entry that stands in `RuleScratch::by_rule` for a structural rule's token
-/// runs (after its keyword hits, which start before it).
+/// The `start` of the entry that stands in `RuleScratch::work` (and `RuleScratch::by_rule`) for a
+/// structural rule's token runs (after its keyword hits, which start before it).
 const RUNS: usize = usize::MAX;
 
 /// Most hits a buffer of hits kept for the next file may hold (a megabyte): a file with more is
@@ -76,9 +78,12 @@ thread_local! {
 struct Compiled {
     regex: regexes::Shared,
     secret_group: Option<usize>,
-    /// The rule's `allow` regexes, compiled when a candidate first needs them: most rules compiled
-    /// in a scan never see one.
-    allow: OnceLock<Result<Vec<Regex>, RuleError>>,
+    /// The rule's `allow` regexes (`None`: it does not build), each compiled when a candidate
+    /// first needs it: most rules compiled in a scan never see a candidate, and one that an
+    /// allow regex holds needs none after it. On the vendored crates' sources every candidate is
+    /// let go, most by one of the first few of a rule's up to 20 allow regexes: compiling them
+    /// all had cost a quarter of the instructions spent compiling.
+    allow: Vec<OnceLock<Option<Regex>>>,
 }
 
 /// What one scan of a buffer found: the matches, and what the decoding stage needs.
@@ -202,21 +207,12 @@ fn rule_error(rule: &Rule, message: &str) -> RuleError {
     }
 }
 
-/// A rule's `allow` regexes (see [`regexes::allow_regex`]); one that does not build is named by
-/// the regex crate's error, as when the rule is loaded.
-fn compile_allow(rule: &Rule) -> Result<Vec<Regex>, RuleError> {
-    let built: Option<Vec<Regex>> = rule
-        .spec
-        .allow
-        .iter()
-        .map(|a| regexes::allow_regex(a, rule.spec.unicode))
-        .collect();
-    match built {
-        Some(allow) => Ok(allow),
-        None => {
-            rule.compile_allow()?;
-            Err(rule_error(rule, "an allow regex does not compile"))
-        }
+/// The error of a rule with an `allow` regex that does not build (see
+/// [`regexes::allow_regex`]): the regex crate's, as when the rule is loaded.
+fn allow_error(rule: &Rule) -> RuleError {
+    match rule.compile_allow() {
+        Err(e) => e,
+        Ok(_) => rule_error(rule, "an allow regex does not compile"),
     }
 }
 
@@ -310,6 +306,31 @@ fn forward_lines(hay: &[u8], n: usize) -> Option<usize> {
         at += nl + 1;
     }
     None
+}
+
+/// [`Matcher::windows`] for a rule whose matches start at its keyword hits and hold at most
+/// `lead` bytes (see [`shape::lead`]): each hit's window runs from the byte before it (for a
+/// look-behind) to `lead` bytes past it and one more (for a look-ahead), and ends earlier only
+/// where the window of its lines ends (`context` lines below the hit's, the newline after
+/// included if `end_extra` is 1): so each match holds the same bytes, and sees the same bytes
+/// around it, as in that window. The windows are merged as in [`Matcher::windows`].
+fn lead_windows(
+    context: usize,
+    end_extra: usize,
+    lead: usize,
+    hits: &[(u32, usize, usize)],
+    data: &[u8],
+    out: &mut Vec<(usize, usize)>,
+) {
+    for &(_, s, e) in hits {
+        let start = s.saturating_sub(1);
+        let far = (s + lead + 1).min(data.len()).max(e);
+        let end = forward_lines(&data[e..far], context).map_or(far, |i| e + i + end_extra);
+        match out.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => out.push((start, end)),
+        }
+    }
 }
 
 impl Matcher {
@@ -417,7 +438,7 @@ impl Matcher {
                 Ok(Compiled {
                     regex: regexes::Shared::new(regex),
                     secret_group,
-                    allow: OnceLock::new(),
+                    allow: rule.spec.allow.iter().map(|_| OnceLock::new()).collect(),
                 })
             })
             .as_ref()
@@ -545,7 +566,7 @@ impl Matcher {
     /// means the whole buffer.
     fn windows(
         &self,
-        reach: Reach,
+        shape: Shape,
         hits: &[(u32, usize, usize)],
         data: &[u8],
         out: &mut Vec<(usize, usize)>,
@@ -554,6 +575,7 @@ impl Matcher {
         if hits.len() > MAX_HITS {
             return false;
         }
+        let reach = shape.reach;
         let (context, after) = match reach {
             Reach::Line => (0, AFTER),
             Reach::Lines => (CONTEXT_LINES, AFTER),
@@ -562,6 +584,19 @@ impl Matcher {
                 span.map_or(AFTER_MULTILINE, |n| n.min(AFTER_MULTILINE)),
             ),
         };
+        if let (Some(lead), Reach::Line | Reach::Lines) = (shape.lead, reach) {
+            if lead < AFTER {
+                lead_windows(
+                    context,
+                    usize::from(reach == Reach::Line),
+                    lead,
+                    hits,
+                    data,
+                    out,
+                );
+                return true;
+            }
+        }
         // Whether the last window ends just after its line's newline: a one-line rule's hit that
         // starts before that end is on the same line, and its window adds nothing.
         let mut last_whole_line = false;
@@ -655,7 +690,9 @@ impl Matcher {
     /// keywords' hits in `data`, and, for a rule found by its token's structure, over the token
     /// `runs` that hold a dot. What a buffer costs grows with its hits, not with the rule count.
     /// `hits` are sorted by keyword, then start: each keyword's hits give each of its rules one
-    /// sorted run of work, and the stable sort by rule merges those runs instead of sorting them.
+    /// sorted run of work. The runs are sorted by rule (a few hundred where the hits are
+    /// thousands: sorting the hits of every rule had cost 2.5% of a scan's instructions), and a
+    /// rule's work is sorted only when more than one of its keywords hit.
     fn search_rules(
         &self,
         path: &str,
@@ -667,16 +704,17 @@ impl Matcher {
         RULE_SCRATCH.with_borrow_mut(|scratch| -> Result<(), RuleError> {
             let RuleScratch {
                 by_rule,
+                work,
                 windows,
                 dotted,
             } = scratch;
             by_rule.clear();
+            let mut from = 0;
             for same in hits.chunk_by(|a, b| a.0 == b.0) {
+                let to = from + same.len();
                 let p = same[0].0 as usize;
-                let len = self.pattern_len[p];
-                for &r in &self.pattern_rules[p] {
-                    by_rule.extend(same.iter().map(|&(_, start)| (r, start, start + len)));
-                }
+                by_rule.extend(self.pattern_rules[p].iter().map(|&r| (r, from, to)));
+                from = to;
             }
             dotted.clear();
             if !self.structural.is_empty() {
@@ -689,20 +727,29 @@ impl Matcher {
                     by_rule.extend(self.structural.iter().map(|&r| (r as u32, RUNS, RUNS)));
                 }
             }
-            // By rule, and each rule's hits by start (its runs entry last): a merge of the
-            // sorted runs, one per (keyword, rule).
-            by_rule.sort();
-            for work in by_rule.chunk_by(|a, b| a.0 == b.0) {
-                let i = work[0].0 as usize;
+            by_rule.sort_unstable();
+            for parts in by_rule.chunk_by(|a, b| a.0 == b.0) {
+                let i = parts[0].0 as usize;
                 let rule = &self.rules[i];
                 if !rule.applies_to(path) {
                     continue;
                 }
+                // The rule's hits by start (its runs entry last).
+                work.clear();
+                let keyworded = parts.partition_point(|p| p.1 != RUNS);
+                for &(r, from, to) in &parts[..keyworded] {
+                    let len = self.pattern_len[hits[from].0 as usize];
+                    work.extend(hits[from..to].iter().map(|&(_, s)| (r, s, s + len)));
+                }
+                if keyworded > 1 {
+                    work.sort_unstable();
+                }
+                work.extend(parts[keyworded..].iter().map(|&(r, ..)| (r, RUNS, RUNS)));
                 let shape = self.shape(i);
                 let keyword_hits = work.partition_point(|w| w.1 != RUNS);
                 windows.clear();
                 if keyword_hits > 0 {
-                    if !self.windows(shape.reach, &work[..keyword_hits], data, windows) {
+                    if !self.windows(shape, &work[..keyword_hits], data, windows) {
                         windows.push((0, data.len()));
                     }
                     windows.retain(|&(s, e)| shape.may_match(&data[s..e]));
@@ -841,14 +888,16 @@ impl Matcher {
         {
             return Ok(None);
         }
-        if !rule.spec.allow.is_empty() && !letters {
-            let allow = c
-                .allow
-                .get_or_init(|| compile_allow(rule))
-                .as_ref()
-                .map_err(Clone::clone)?;
-            if allow.iter().any(|a| a.is_match(whole)) {
-                return Ok(None);
+        if !letters {
+            for (pattern, allow) in rule.spec.allow.iter().zip(&c.allow) {
+                let allow = allow.get_or_init(|| regexes::allow_regex(pattern, rule.spec.unicode));
+                if allow
+                    .as_ref()
+                    .ok_or_else(|| allow_error(rule))?
+                    .is_match(whole)
+                {
+                    return Ok(None);
+                }
             }
         }
         Ok(Some(e))
@@ -905,6 +954,33 @@ allow = ['''zzq0000''']
         assert_eq!(m.candidates(b"TOK_ upper"), vec![0]);
         assert_eq!(m.candidates(b"tok_ and ZZQ"), vec![0, 1]);
         assert_eq!(m.candidates(b"xtok_zzq"), vec![0, 1]);
+    }
+
+    /// A rule's allow regexes are compiled in order, each when a candidate first reaches it: a
+    /// candidate that one holds needs none after it.
+    #[test]
+    fn allow_regexes_are_compiled_as_candidates_reach_them() {
+        let m = matcher(
+            r#"
+[[rule]]
+id = "t.allowed"
+description = "d"
+keywords = ["zzq"]
+regex = '''zzq[0-9]{4}'''
+allow = ['''zzq0000''', '''zzq1111''', '''zzq2222''']
+"#,
+        );
+        let built = |m: &Matcher| -> Vec<bool> {
+            let c = m.compiled(0).unwrap();
+            c.allow.iter().map(|a| a.get().is_some()).collect()
+        };
+        assert_eq!(built(&m), [false, false, false]);
+        assert!(secrets(&m, b"zzq0000").is_empty());
+        assert_eq!(built(&m), [true, false, false]);
+        assert!(secrets(&m, b"zzq1111").is_empty());
+        assert_eq!(built(&m), [true, true, false]);
+        assert_eq!(secrets(&m, b"zzq3333 zzq2222"), vec![&b"zzq3333"[..]]);
+        assert_eq!(built(&m), [true, true, true]);
     }
 
     #[test]
@@ -1156,6 +1232,53 @@ regex = '''vendor[\s:]{1,8}(?P<secret>[A-Za-z0-9]{16})'''
         );
     }
 
+    /// A rule whose matches start with its keyword runs from each hit to its longest match, and
+    /// no further than the window of the hit's lines would reach: it finds what that window
+    /// finds.
+    #[test]
+    fn a_regex_that_starts_with_its_keyword_runs_from_each_hit() {
+        let m = matcher(
+            r#"
+[[rule]]
+id = "t.lead"
+description = "d"
+keywords = ["vendor"]
+regex = '''(?i)vendor[\s:]{1,8}(?P<secret>[A-Za-z0-9]{16})\b'''
+"#,
+        );
+        let lead = m.shape(0).lead;
+        assert_eq!(lead, Some(6 + 8 + 16));
+        // A value on the line below its key; two hits on a line, neither with a match; a value
+        // past the two lines below its key, which the window of its lines does not reach; one
+        // at the end of the data.
+        let data = b"VENDOR:\n  Zq8r2LxP0vT7mK4w\nfiller line\nvendor: vendor:q8Zr2LxP0vT7mK4wX and more text here\nvendor:\n\n\n\nq8Zr2LxP0vT7mK4w\nvendor: Wq8r2LxP0vT7mK4w";
+        assert_eq!(
+            secrets(&m, data),
+            vec![&b"Zq8r2LxP0vT7mK4w"[..], &b"Wq8r2LxP0vT7mK4w"[..]]
+        );
+        let text = String::from_utf8_lossy(data);
+        let hits: Vec<(u32, usize, usize)> = text
+            .to_ascii_lowercase()
+            .match_indices("vendor")
+            .map(|(s, k)| (0, s, s + k.len()))
+            .collect();
+        let mut windows = Vec::new();
+        assert!(m.windows(m.shape(0), &hits, data, &mut windows));
+        // Each from the byte before its hit to 31 bytes past it, or to the end of the second
+        // line below; those that touch are merged.
+        let (h, n) = (|i: usize| hits[i].1, 6 + 8 + 16 + 1);
+        let blank = h(3) + text[h(3)..].match_indices('\n').nth(2).unwrap().0;
+        assert_eq!(
+            windows,
+            vec![
+                (0, h(0) + n),
+                (h(1) - 1, h(2) + n),
+                (h(3) - 1, blank),
+                (h(4) - 1, data.len())
+            ]
+        );
+    }
+
     #[test]
     fn every_hit_on_a_line_is_searched_however_long_the_line() {
         let m = matcher(&format!(
@@ -1262,11 +1385,11 @@ regex = '''(?s)conf \{.{0,200}?key = "(?P<secret>[A-Za-z0-9]{20})"'''
         // The window of a hit ends at the line where the bound falls, not 64 KiB on.
         let hits = [(0u32, 0usize, 6usize)];
         let mut windows = Vec::new();
-        assert!(m.windows(m.shape(rule).reach, &hits, &data, &mut windows));
+        assert!(m.windows(m.shape(rule), &hits, &data, &mut windows));
         assert_eq!(windows, vec![(0, near.len() + 5001)]);
         let mut short = near.as_bytes().to_vec();
         short.extend(b"line\n".repeat(20_000));
-        assert!(m.windows(m.shape(rule).reach, &hits, &short, &mut windows));
+        assert!(m.windows(m.shape(rule), &hits, &short, &mut windows));
         let end = windows[0].1;
         assert!(end > 6 + span && end <= 6 + span + 5, "{end}");
         assert_eq!(short[end - 1], b'\n');

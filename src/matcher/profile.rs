@@ -1,5 +1,5 @@
 //! What the scan of a buffer costs per rule, for `examples/prefilter.rs`: the windows its keyword
-//! hits open, those left after the run test, those where its regex finds something, and the time
+//! hits open, those left after the run test and after the screen, those where its regex finds something, and the time
 //! spent there. Slow (a clock read per rule): for measuring only.
 
 use super::{KeywordHit, Matcher, RuleError};
@@ -16,6 +16,10 @@ pub struct RuleWork {
     /// Windows left after the test for the run the rule's regex needs, and their bytes.
     pub searched: u64,
     pub searched_bytes: u64,
+    /// Windows left after the rule's screen (see `screen.rs`), and their bytes: the regex is
+    /// compiled only if one is left.
+    pub screened: u64,
+    pub screened_bytes: u64,
     /// Windows where the regex matched at least once.
     pub matched: u64,
     /// Matches that passed every filter.
@@ -66,7 +70,7 @@ impl Matcher {
             let t = Instant::now();
             w.hits += hits.len() as u64;
             let shape = self.shape(i);
-            if !self.windows(shape.reach, hits, data, &mut windows) {
+            if !self.windows(shape, hits, data, &mut windows) {
                 windows.clear();
                 windows.push((0, data.len()));
             }
@@ -75,6 +79,11 @@ impl Matcher {
             windows.retain(|&(s, e)| shape.may_match(&data[s..e]));
             w.searched += windows.len() as u64;
             w.searched_bytes += windows.iter().map(|&(s, e)| (e - s) as u64).sum::<u64>();
+            if let Some(screen) = self.screen(i) {
+                windows.retain(|&(s, e)| screen.may_match(&data[s..e]));
+            }
+            w.screened += windows.len() as u64;
+            w.screened_bytes += windows.iter().map(|&(s, e)| (e - s) as u64).sum::<u64>();
             if windows.is_empty() {
                 w.time += t.elapsed();
                 continue;

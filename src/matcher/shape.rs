@@ -5,6 +5,7 @@
 
 use super::needed::{needed, Needed};
 use super::runs::{holds_run, needed_run, Run};
+use regex_syntax::hir::literal::Extractor;
 use regex_syntax::hir::Hir;
 
 /// What a rule's pattern says of where it can match, known without compiling it: where around
@@ -15,6 +16,9 @@ pub(super) struct Shape {
     pub(super) run: Option<Run>,
     /// Bytes of which every match holds one, and its keyword does not bring.
     pub(super) needed: Option<Needed>,
+    /// The most bytes a match holds, when every match starts with one of the rule's keywords
+    /// (see [`lead`]): the regex then runs from each hit to that length, not over its lines.
+    pub(super) lead: Option<usize>,
 }
 
 impl Shape {
@@ -39,8 +43,31 @@ impl Shape {
             reach,
             run: hir.and_then(needed_run),
             needed: hir.and_then(|h| needed(h, keywords)),
+            lead: hir.and_then(|h| lead(h, keywords)),
         }
     }
+}
+
+/// The most bytes a match of `hir` holds, if every match starts with one of `keywords` as the
+/// keyword search finds them (ASCII case ignored): `(?i:github|\bgh_)[\w.-]{0,20}…[a-f0-9]{40}`
+/// with the keywords `github` and `gh_`. Each of the regex's matches then starts at a keyword
+/// hit, and its bytes, the one before and the one after are all a search needs to find it,
+/// where the lines around the hit are mostly bytes no match reaches (each GitHub URL in a
+/// `Cargo.lock` brings two lines either side). `None` when a match may start elsewhere (a character class, a look-behind of its own byte
+/// such as `(?:^|[^a-z])`) or may be unbounded.
+pub(super) fn lead(hir: &Hir, keywords: &[String]) -> Option<usize> {
+    let longest = hir.properties().maximum_len()?;
+    // Every match starts with one of these (a finite set: an infinite one may start anywhere).
+    let prefixes = Extractor::new().extract(hir);
+    let prefixes = prefixes.literals()?;
+    let keyworded = |p: &[u8]| {
+        keywords.iter().any(|k| {
+            let k = k.as_bytes();
+            !k.is_empty() && p.len() >= k.len() && p[..k.len()].eq_ignore_ascii_case(k)
+        })
+    };
+    let all = !prefixes.is_empty() && prefixes.iter().all(|p| keyworded(p.as_bytes()));
+    all.then_some(longest)
 }
 
 /// A rule's keywords as one string, each preceded by its length: two lists give the same string
@@ -126,4 +153,42 @@ pub(super) fn is_multiline(pattern: &str) -> bool {
     ["(?s", "(?ms", "(?is", "(?si", r"[\s\S]"]
         .iter()
         .any(|m| pattern.contains(m))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lead_of(pattern: &str, unicode: bool, keywords: &[&str]) -> Option<usize> {
+        let keywords: Vec<String> = keywords.iter().map(|k| k.to_string()).collect();
+        lead(&parse(pattern, unicode).unwrap(), &keywords)
+    }
+
+    /// A lead only where every match starts with a keyword and has a longest length.
+    #[test]
+    fn a_lead_is_the_longest_match_of_a_pattern_that_starts_with_its_keyword() {
+        let github = r"(?i:github|\bgh_)[\w.\-]{0,20}?(?i:token)\W{0,5}[=:>][\s'`]{0,3}(?P<s>[a-f0-9]{40})\b";
+        assert_eq!(
+            lead_of(github, false, &["github", "gh_"]),
+            Some(6 + 20 + 5 + 5 + 1 + 3 + 40)
+        );
+        // The keyword's case does not matter: the keyword search ignores it.
+        assert_eq!(
+            lead_of("(?i)GitHub_token=[a-f0-9]{4}", false, &["github"]),
+            Some(17)
+        );
+        assert_eq!(lead_of("abc_[0-9]{3}", false, &["ABC"]), Some(7));
+        // A prefix that is not one of the keywords, or only part of one.
+        assert_eq!(lead_of(github, false, &["github"]), None);
+        assert_eq!(lead_of("ab[0-9]{3}", false, &["abc"]), None);
+        // A match may start before the keyword, or be of any length.
+        assert_eq!(lead_of("(?:^|[^a-z])abc=[0-9]{3}", false, &["abc"]), None);
+        assert_eq!(lead_of("[a-z]abc=[0-9]{3}", false, &["abc"]), None);
+        assert_eq!(lead_of("abc=[0-9]+", false, &["abc"]), None);
+        assert_eq!(lead_of("abc=[0-9]{3}|xyz", false, &["abc"]), None);
+        // Unicode case folding: `k` also matches the Kelvin sign, which is no keyword hit.
+        assert_eq!(lead_of("(?i)key=[0-9]{3}", true, &["key"]), None);
+        assert_eq!(lead_of("(?i)key=[0-9]{3}", false, &["key"]), Some(7));
+        assert_eq!(lead_of("abc", false, &[""]), None);
+    }
 }
