@@ -245,7 +245,11 @@ pub(crate) struct Lookup<'a> {
 impl Lookup<'_> {
     /// Whether the baseline lists `f`.
     pub(crate) fn lists(&self, f: &Finding) -> bool {
-        if self.known.contains(f.fingerprint.as_str()) {
+        if self.known.contains(f.fingerprint.as_str())
+            || f.former_fingerprint
+                .as_deref()
+                .is_some_and(|former| self.known.contains(former))
+        {
             return true;
         }
         let mut hashes = Hashes::default();
@@ -267,6 +271,41 @@ mod tests {
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn a_baseline_of_an_earlier_build_still_lists_a_key_fingerprinted_with_its_layout() {
+        use crate::finding::{fingerprint, RuleRef, Severity, Span};
+        let rule = RuleRef {
+            id: "privatekey.pem",
+            description: "key",
+            severity: Severity::Error,
+        };
+        let span = Span {
+            line: 1,
+            column: 32,
+            end_line: 3,
+            end_column: 1,
+        };
+        let key = b"\nMIIEowIBAAKCAQEA\n";
+        let f = Finding::secret(rule, "k.pem", span, String::new(), key, 4.0);
+        let baseline = |fingerprint: String| Baseline {
+            version: VERSION,
+            findings: vec![Entry {
+                fingerprint,
+                rule_id: rule.id.into(),
+                path: "k.pem".into(),
+                commit: None,
+                imported: None,
+            }],
+        };
+        // Earlier builds hashed the line break the key's span starts with.
+        let earlier = crate::finding::former_fingerprint(rule.id, "k.pem", key).unwrap();
+        assert_ne!(earlier, f.fingerprint);
+        assert!(baseline(earlier).lookup().lists(&f));
+        assert!(baseline(f.fingerprint.clone()).lookup().lists(&f));
+        let other = fingerprint(rule.id, "k.pem", b"MIIEowIBAAKCAQEB");
+        assert!(!baseline(other).lookup().lists(&f));
     }
 
     #[test]

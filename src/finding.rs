@@ -94,6 +94,10 @@ pub struct Finding {
     /// they differ from the byte columns (text before them on their line is not ASCII).
     #[serde(skip)]
     pub utf16_columns: Option<(usize, usize)>,
+    /// The fingerprint an earlier build gave this finding, where it differs (see
+    /// [`former_fingerprint`]): a baseline written then still lists it.
+    #[serde(skip)]
+    pub(crate) former_fingerprint: Option<String>,
 }
 
 /// The path of a finding in a commit message (never a real path: git paths cannot hold `<` … `>`
@@ -140,6 +144,7 @@ impl Finding {
             commit: None,
             at_head: None,
             utf16_columns: None,
+            former_fingerprint: former_fingerprint(rule.id, path, key),
         }
     }
 
@@ -218,15 +223,15 @@ impl Finding {
     }
 }
 
-/// `secret` without the layout a multi-line secret may start with: white space and the escapes
-/// `\n`, `\r`, `\t` of a JSON or shell string. A private key's span opens at its BEGIN line's
-/// dashes, so that it is reported on that line, and so starts with the line break and
-/// indentation before its body; neither belongs in its fingerprint (re-indenting the key would
-/// change it) nor in what is shown of it.
+/// `secret` without the layout a multi-line secret may start with: white space, the escapes
+/// `\n`, `\r`, `\t` of a JSON or shell string, and the quotes, `+` and `,` of a key written as
+/// concatenated string literals. A private key's span opens at its BEGIN line's dashes, so that
+/// it is reported on that line, and so starts with the layout before its body; that belongs
+/// neither in its fingerprint (re-indenting the key would change it) nor in what is shown of it.
 fn without_leading_layout(mut secret: &[u8]) -> &[u8] {
     loop {
         match secret {
-            [c, rest @ ..] if c.is_ascii_whitespace() => secret = rest,
+            [c, rest @ ..] if c.is_ascii_whitespace() || b"\"'+,".contains(c) => secret = rest,
             [b'\\', b'n' | b'r' | b't', rest @ ..] => secret = rest,
             _ => return secret,
         }
@@ -236,7 +241,18 @@ fn without_leading_layout(mut secret: &[u8]) -> &[u8] {
 /// A fingerprint that survives edits above the secret: it hashes the rule id,
 /// the path and the secret (or, for file and policy findings, a stable key), never a line number.
 pub(crate) fn fingerprint(rule_id: &str, path: &str, secret: &[u8]) -> String {
-    let secret = without_leading_layout(secret);
+    digest(rule_id, path, without_leading_layout(secret))
+}
+
+/// The fingerprint earlier builds gave a secret that starts with layout (a PEM key of the RSA, EC
+/// or DSA rule, whose span has always opened at the BEGIN line's dashes): they hashed the layout
+/// too. `None` where that is the fingerprint [`fingerprint`] gives.
+pub(crate) fn former_fingerprint(rule_id: &str, path: &str, secret: &[u8]) -> Option<String> {
+    (without_leading_layout(secret).len() != secret.len()).then(|| digest(rule_id, path, secret))
+}
+
+/// The fingerprint of `secret` as given.
+fn digest(rule_id: &str, path: &str, secret: &[u8]) -> String {
     let mut h = Sha256::new();
     h.update(rule_id.as_bytes());
     h.update([0]);
@@ -342,10 +358,21 @@ mod tests {
         assert_eq!(redact("\n    MIIEowIBAAKCAQEA"), "MIIE…");
         assert_eq!(redact("\\n\\nMIIEowIBAAKCAQEA"), "MIIE…");
         assert_eq!(redact(" \n "), "…");
+        assert_eq!(redact("\\n\" +\n  \"MIIEowIBAAKCAQEA"), "MIIE…");
         let body = fingerprint("r.x", "k.yml", b"MIIEowIBAAKCAQEA");
         assert_eq!(body, fingerprint("r.x", "k.yml", b"\n  MIIEowIBAAKCAQEA"));
         assert_eq!(body, fingerprint("r.x", "k.yml", b"\\n\\nMIIEowIBAAKCAQEA"));
+        let concatenated = b"\\n\" +\n    \"MIIEowIBAAKCAQEA";
+        assert_eq!(body, fingerprint("r.x", "k.yml", concatenated));
         // Inside the secret, layout still counts.
         assert_ne!(body, fingerprint("r.x", "k.yml", b"MIIEow\nIBAAKCAQEA"));
+        // What earlier builds hashed (the layout too) is kept for their baselines.
+        assert_eq!(
+            former_fingerprint("r.x", "k.yml", b"MIIEowIBAAKCAQEA"),
+            None
+        );
+        let former = former_fingerprint("r.x", "k.yml", b"\nMIIEowIBAAKCAQEA");
+        assert_eq!(former, Some(digest("r.x", "k.yml", b"\nMIIEowIBAAKCAQEA")));
+        assert_ne!(former.as_deref(), Some(body.as_str()));
     }
 }

@@ -14,7 +14,7 @@
 
 use super::engine::{is_binary, RuleSet, Skip, MAX_FINDINGS_PER_BLOB};
 use crate::error::{BlobProblem, BlobProblemKind};
-use crate::finding::{fingerprint, Finding, Kind};
+use crate::finding::{fingerprint, former_fingerprint, Finding, Kind};
 use crate::outcome::Outcome;
 use crate::quote::quote;
 use crate::rules::RuleError;
@@ -254,6 +254,7 @@ fn retarget(f: &Finding, path: &str, data: &[u8]) -> Finding {
     let end = offset(data, f.end_line, f.end_column);
     let secret = data.get(start..end.max(start)).unwrap_or_default();
     g.fingerprint = fingerprint(&f.rule_id, path, secret);
+    g.former_fingerprint = former_fingerprint(&f.rule_id, path, secret);
     g
 }
 
