@@ -1174,3 +1174,48 @@ fn commit_messages_scanned_while_the_commits_are_read_keep_their_first_commit() 
         assert_eq!(in_messages(&run), expect(&[7, 10]), "{threads} threads");
     }
 }
+
+/// A hostile history nests trees thousands deep: the walk recurses once per level, so past its
+/// depth limit the tree is named as an error and the rest of the history is still audited, on one
+/// thread and on several (a later part of the history walks on a thread of its own).
+#[test]
+fn trees_nested_past_the_depth_limit_are_named_not_a_crash() {
+    let repo = Repo::new();
+    repo.write("shallow.txt", &format!("value {}\n", hg_key("shallow")));
+    let base = repo.commit_all("shallow");
+    let deep = format!("{}leaf.txt", "d/".repeat(5000));
+    let data = format!("value {}\n", hg_key("deep"));
+    let stream = format!(
+        "commit refs/heads/deep\ncommitter A <a@example.com> 1700000000 +0000\ndata 5\ndeep\n\
+         from {base}\nM 100644 inline {deep}\ndata {}\n{data}\n",
+        data.len()
+    );
+    let mut cmd = std::process::Command::new("git");
+    cmd.current_dir(repo.path())
+        .args(["fast-import", "--quiet"]);
+    repo.env(&mut cmd);
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .expect("run git fast-import");
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stream.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    for threads in ["1", "2"] {
+        let run = audit(&repo, &["--threads", threads]);
+        assert_eq!(run.code, 1, "the shallow secret still blocks: {run}");
+        let paths: Vec<String> = ours(&run).into_iter().map(|f| f.1).collect();
+        assert_eq!(paths, ["shallow.txt"], "{run}");
+        assert!(
+            run.errors
+                .iter()
+                .any(|e| e.contains("nested more than 2048 trees deep")),
+            "{run}"
+        );
+    }
+}

@@ -334,6 +334,10 @@ fn files(
 
 /// Commits per part of the walk, at least: a part re-walks the whole tree of its first commit.
 const WALK_PART: usize = 4;
+/// Stack of each thread that walks a later part of the history: the walk recurses once per tree
+/// level, up to [`trees::MAX_DEPTH`] levels (a thread's default 2 MiB held about 3,000 in a
+/// release build, fewer in a debug one). Reserved, not touched, unless a history is that deep.
+const WALK_STACK: usize = 32 << 20;
 
 /// Later commits cost more to walk (larger trees): part `k` of `p` ends at `(k / p)^WALK_SKEW` of
 /// the commits. On cargo's history the two halves of a 0.62 cut took the same time.
@@ -390,12 +394,15 @@ fn walk(
             .map(|k| {
                 let (from, to) = (bound(k), bound(k + 1));
                 let walk_part = &walk_part;
-                s.spawn(move || {
-                    let repo = sync.to_thread_local();
-                    let mut w = trees::Walker::new(&repo, bundles, cache);
-                    walk_part(&mut w, from, to);
-                    w.into_walked()
-                })
+                std::thread::Builder::new()
+                    .stack_size(WALK_STACK)
+                    .spawn_scoped(s, move || {
+                        let repo = sync.to_thread_local();
+                        let mut w = trees::Walker::new(&repo, bundles, cache);
+                        walk_part(&mut w, from, to);
+                        w.into_walked()
+                    })
+                    .expect("cannot start a tree-walking thread")
             })
             .collect();
         walk_part(&mut walker, 0, bound(1));

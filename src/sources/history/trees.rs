@@ -90,6 +90,12 @@ type Names = FxMap<Box<[u8]>, u32>;
 /// The id of the root path.
 const ROOT: u32 = 0;
 
+/// The deepest tree the walk enters: a hostile history may nest trees tens of thousands deep, and
+/// each level is a frame of the walk's recursion. Half git's own `core.maxTreeDepth` (4096), far
+/// beyond any real repository; a deeper tree is named as an error (exit 2), not scanned. The
+/// walker threads' stacks ([`super::WALK_STACK`]) hold this many frames in any build.
+pub(super) const MAX_DEPTH: usize = 2048;
+
 impl Paths {
     /// The id of `name` inside the directory `parent`.
     fn child(&mut self, parent: u32, name: &[u8]) -> u32 {
@@ -354,6 +360,8 @@ impl<'r> Walker<'r> {
         self.walk(tree, ROOT, 0, mode, commit, head);
     }
 
+    /// Walk `tree` at `dir`, `depth` trees below the root (the walk recurses once per level,
+    /// so [`MAX_DEPTH`] bounds its stack).
     fn walk(
         &mut self,
         tree: ObjectId,
@@ -444,7 +452,14 @@ impl<'r> Walker<'r> {
             }
             let path = self.st.paths.child(dir, entry.filename);
             if entry.mode.is_tree() {
-                if mode == Purpose::Head || self.st.seen_trees.insert((id, path)) {
+                if depth + 1 >= MAX_DEPTH {
+                    let message = format!(
+                        "tree {id} at `{}` in commit {commit}: nested more than {MAX_DEPTH} trees \
+                         deep; what it holds was not scanned",
+                        self.st.paths.get(path)
+                    );
+                    self.st.errors.push((id, path, message));
+                } else if mode == Purpose::Head || self.st.seen_trees.insert((id, path)) {
                     self.walk(id, path, depth + 1, mode, commit, head);
                 }
                 continue;
