@@ -1083,6 +1083,11 @@ fn entries_kept_while_their_directory_changes_keep_their_first_commit() {
     repo.write("d/b.txt", "b\n"); // as in the first commit: not new
     repo.commit_all("a copy");
     let c5 = head(&repo);
+    // An entry byte for byte the same as one in another directory's last tree (d/c/x.txt) is
+    // new at its own path.
+    repo.write("d/e/x.txt", &format!("value {k4}\n"));
+    repo.commit_all("the same entry in another directory");
+    let c6 = head(&repo);
     repo.git(&["gc", "-q"]);
     let key = |path: &str, commit: &str| {
         (
@@ -1098,6 +1103,7 @@ fn entries_kept_while_their_directory_changes_keep_their_first_commit() {
         key("d/a/y.txt", &c3),
         key("d/c/x.txt", &c4),
         key("d/z.txt", &c5),
+        key("d/e/x.txt", &c6),
     ];
     want.sort();
     for threads in ["1", "2"] {

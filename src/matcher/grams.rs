@@ -974,6 +974,34 @@ pub(super) mod tests {
     }
 
     #[test]
+    fn a_whole_block_passing_into_a_nearly_full_batch_is_found_on_every_loop() {
+        // 1 to 70 lone hits, then a run where every position passes: the batch is nearly full
+        // (any remainder of its length) when a whole block arrives, on each loop this CPU has.
+        let keywords = ["aaa", "xqz"].map(String::from);
+        let best = Anchors::new(&keywords).expect("anchors").simd;
+        for lone in 1..=70 {
+            let mut data = Vec::new();
+            for _ in 0..lone {
+                data.extend_from_slice(b"..xQz..");
+            }
+            data.extend_from_slice(&[b'a'; 300]);
+            data.extend_from_slice(b"...xqz");
+            let expected = naive(&keywords, &data);
+            for simd in [Simd::Avx512, Simd::Avx2, Simd::None] {
+                if simd != Simd::None && (simd as u8) < (best as u8) {
+                    continue;
+                }
+                let mut anchors = Anchors::new(&keywords).expect("anchors");
+                anchors.simd = simd;
+                let mut found = Vec::new();
+                anchors.hits(&data, &keywords, |p, s| found.push((p, s)));
+                found.sort_unstable();
+                assert_eq!(found, expected, "{lone} lone hits, {simd:?}");
+            }
+        }
+    }
+
+    #[test]
     fn text_without_keywords_yields_no_hit() {
         assert_eq!(hits(&["xq_", "zzkv"], &[b'a'; 500]), vec![]);
         assert_eq!(hits(&["abc"], b"ab"), vec![]);
