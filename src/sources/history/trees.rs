@@ -541,7 +541,17 @@ impl<'r> Walker<'r> {
             at_head,
             symlinks: self.st.links.len() as u64,
             submodules: self.st.gitlinks.len() as u64,
-            errors: self.st.errors.into_iter().map(|e| e.2).collect(),
+            errors: {
+                // HEAD's walk reads again every tree at HEAD, and meets again what the walk of
+                // the commits named there (a missing tree, one nested too deep): named once.
+                let mut named = FxSet::default();
+                self.st
+                    .errors
+                    .into_iter()
+                    .filter(|e| named.insert((e.0, e.1)))
+                    .map(|e| e.2)
+                    .collect()
+            },
         }
     }
 
