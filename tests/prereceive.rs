@@ -364,8 +364,36 @@ fn the_time_limit_fails_closed_or_open_as_configured() {
     assert!(text(&out).contains("hushguard.onTimeout"), "{}", text(&out));
 }
 
+#[test]
+fn a_run_out_of_time_leaves_no_temporary_directory_behind() {
+    // The store over the quarantined objects is named by a directory of hushguard's own in
+    // $TMPDIR; the watchdog ends the process without unwinding, so it must remove it first, or a
+    // server would gather one per timed-out push.
+    let s = Server::new();
+    let tmp = s.r.path().join("tmpdir");
+    std::fs::create_dir(&tmp).unwrap();
+    let head = s.git(&["rev-parse", "HEAD"]);
+    let input = format!("{} {} refs/heads/x\n", "0".repeat(40), head.trim());
+    let env = [("TMPDIR", tmp.as_path())];
+    for args in [
+        &["--time-limit", "0", "--on-timeout", "reject"][..],
+        &["--time-limit", "0", "--on-timeout", "allow"][..],
+        &[][..],
+    ] {
+        let out = pre_receive_with(&s, args, &input, &env);
+        assert!(matches!(out.status.code(), Some(0 | 2)), "{}", text(&out));
+        let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().collect();
+        assert!(left.is_empty(), "{args:?} left {left:?} in $TMPDIR");
+    }
+}
+
 /// `scan --pre-receive ARGS` run by hand in the bare repository with `input` on standard input.
 fn pre_receive(s: &Server, args: &[&str], input: &str) -> Output {
+    pre_receive_with(s, args, input, &[])
+}
+
+/// [`pre_receive`] with more environment variables.
+fn pre_receive_with(s: &Server, args: &[&str], input: &str, env: &[(&str, &Path)]) -> Output {
     let mut cmd = std::process::Command::new(crate::util::bin());
     cmd.current_dir(&s.bare)
         .args(["scan", "--pre-receive"])
@@ -374,6 +402,7 @@ fn pre_receive(s: &Server, args: &[&str], input: &str) -> Output {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     s.r.env(&mut cmd);
+    cmd.envs(env.iter().copied());
     let mut child = cmd.spawn().unwrap();
     // A run that refuses its configuration exits before it reads its input: the pipe may be
     // closed by the time the input is written, which is not the test's concern.

@@ -217,7 +217,9 @@ fn watchdog(started: Instant, seconds: f64, on: OnTimeout) -> Arc<Mutex<bool>> {
         std::thread::sleep(limit.saturating_sub(started.elapsed()));
         let finished = flag.lock().unwrap_or_else(|e| e.into_inner());
         if !*finished {
-            std::process::exit(timed_out(seconds, on));
+            let code = timed_out(seconds, on);
+            crate::git::quarantine::remove_temporary();
+            std::process::exit(code);
         }
     });
     done

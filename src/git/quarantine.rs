@@ -15,9 +15,36 @@ use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// The temporary directory that names the object directories: it must outlive every use of the
-/// store (gix rereads it when it looks for an object it did not find), and is removed on drop.
+/// store (gix rereads it when it looks for an object it did not find), and is removed on drop, or
+/// by [`remove_temporary`] when the process ends without dropping it.
 pub(crate) struct Names {
-    _dir: tempfile::TempDir,
+    dir: Option<tempfile::TempDir>,
+}
+
+/// The temporary directories of the stores still open. A process that ends by
+/// `std::process::exit` (the pre-receive time limit's watchdog) runs no destructor: it removes them
+/// with [`remove_temporary`] first, or every timed-out push would leave one behind in `$TMPDIR`.
+static LIVE: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn live() -> std::sync::MutexGuard<'static, Vec<PathBuf>> {
+    LIVE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Drop for Names {
+    fn drop(&mut self) {
+        if let Some(dir) = self.dir.take() {
+            live().retain(|p| p != dir.path());
+        }
+    }
+}
+
+/// Remove the temporary directories of the stores still open, for a process about to end without
+/// dropping them. Objects are no longer read through those stores afterwards: call it only on the
+/// way out.
+pub(crate) fn remove_temporary() {
+    for p in live().drain(..) {
+        let _ = std::fs::remove_dir_all(p);
+    }
 }
 
 /// The object directories the environment names. Relative paths are taken from `cwd`, as git does.
@@ -151,7 +178,8 @@ pub(crate) fn object_store(
         },
     )
     .map_err(|e| Error::io(format!("cannot open the object directories {dirs:?}"), e))?;
-    Ok((store, Names { _dir: names }))
+    live().push(names.path().to_path_buf());
+    Ok((store, Names { dir: Some(names) }))
 }
 
 /// Point `repo` at the object directories `dirs` (from [`env_dirs`]; its own unless they name
