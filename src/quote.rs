@@ -144,6 +144,19 @@ pub fn excerpt(bytes: &[u8]) -> String {
     out
 }
 
+/// `text` as a message shows it when it may be very long (a path thousands of directories deep):
+/// whole up to `max` characters, else its first and last `max / 2` characters around `…`.
+pub fn shorten(text: &str, max: usize) -> Cow<'_, str> {
+    let count = text.chars().count();
+    if count <= max {
+        return Cow::Borrowed(text);
+    }
+    let half = max / 2;
+    let head: String = text.chars().take(half).collect();
+    let tail: String = text.chars().skip(count - half).collect();
+    Cow::Owned(format!("{head}…{tail}"))
+}
+
 /// A parser's message (serde, toml) with every `` `quoted` `` piece of the input replaced by its
 /// [`excerpt`]: an unknown key or bad value is named, but a secret in it is not echoed.
 pub fn redact_quoted(message: &str) -> String {
@@ -166,6 +179,16 @@ pub fn redact_quoted(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_text_keeps_its_ends() {
+        assert_eq!(shorten("a/b/c", 5), "a/b/c");
+        assert_eq!(shorten("abcdefghij", 4), "ab…ij");
+        let deep = "é/".repeat(3000);
+        let short = shorten(&deep, 200);
+        assert_eq!(short.chars().count(), 201);
+        assert!(short.starts_with("é/é/") && short.ends_with("é/é/"));
+    }
 
     #[test]
     fn plain_text_is_unchanged_and_controls_are_quoted_as_git_does() {

@@ -456,7 +456,7 @@ impl<'r> Walker<'r> {
                     let message = format!(
                         "tree {id} at `{}` in commit {commit}: nested more than {MAX_DEPTH} trees \
                          deep; what it holds was not scanned",
-                        self.st.paths.get(path)
+                        crate::quote::shorten(self.st.paths.get(path), 200)
                     );
                     self.st.errors.push((id, path, message));
                 } else if mode == Purpose::Head || self.st.seen_trees.insert((id, path)) {
