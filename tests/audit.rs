@@ -509,6 +509,81 @@ fn packed_and_loose_histories_give_the_same_report() {
     assert_eq!(ours(&run).len(), 1, "the last commit that added a key");
 }
 
+/// In a pack most versions of a file are deltas of another, and the scan of a delta's blob takes
+/// the keyword hits of what it copies from its base instead of searching those bytes again: the
+/// report must be the one the same history gives loose, where every blob is searched whole. One
+/// long file, many versions, each edited at a few places: keys and keyword look-alikes added,
+/// moved, cut and removed beside the seams, with built-in rules and the test rule on.
+#[test]
+fn packed_deltas_give_the_findings_of_whole_blobs() {
+    let repo = Repo::new();
+    let filler = |i: usize| match i % 5 {
+        0 => format!("fn step_{i}(password: &str) -> Token {{ check(password) }}\n"),
+        1 => format!("    let api_key_{i} = config.get(\"api_key\");\n"),
+        2 => format!("# hgkey_ appears in prose {i}, secret_key is a setting\n"),
+        3 => format!("    token_{i} = lookup(\"token\")  # hgkey_short\n"),
+        _ => format!("line {i} of plain text with nothing in it at all\n"),
+    };
+    let mut lines: Vec<String> = (0..1500).map(filler).collect();
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    for v in 0..24 {
+        for e in 0..3 {
+            let at = next(lines.len());
+            match next(4) {
+                0 => lines.insert(at, format!("value {}\n", hg_key(&format!("v{v}e{e}")))),
+                1 => lines.insert(
+                    at,
+                    format!("GITHUB_TOKEN={}\n", github_token(&format!("v{v}e{e}"))),
+                ),
+                2 => {
+                    lines.remove(at);
+                }
+                _ => {
+                    // Cut a line inside its keyword: the seam falls within one.
+                    let l = lines[at].clone();
+                    let cut = l.len() / 2;
+                    lines[at] = format!("{}{}", &l[..cut], filler(at + v));
+                }
+            }
+        }
+        repo.write("big.rs", &lines.concat());
+        repo.commit_all(&format!("version {v}"));
+    }
+    let all = |run: &Report| {
+        let mut f: Vec<(String, String, u64, String, bool)> = run
+            .findings
+            .iter()
+            .map(|f| {
+                (
+                    f.rule_id.clone(),
+                    f.path.clone(),
+                    f.line,
+                    f.commit_id().to_string(),
+                    f.at_head.unwrap_or(false),
+                )
+            })
+            .collect();
+        f.sort();
+        f
+    };
+    let loose = audit(&repo, &[]);
+    assert!(ours(&loose).len() > 10, "{loose}");
+    repo.git(&["gc", "-q", "--aggressive"]);
+    let objects = repo.git(&["count-objects", "-v"]);
+    assert!(objects.contains("count: 0"), "all packed: {objects}");
+    for threads in ["1", "2"] {
+        let packed = audit(&repo, &["--threads", threads]);
+        assert_eq!(all(&loose), all(&packed), "--threads {threads}");
+        assert_eq!(loose.summary.bytes_scanned, packed.summary.bytes_scanned);
+    }
+}
+
 #[test]
 fn since_narrows_to_recent_commits() {
     let repo = Repo::new();

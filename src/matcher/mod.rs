@@ -14,6 +14,7 @@ pub(crate) mod placeholder;
 mod profile;
 pub use profile::RuleWork;
 mod regexes;
+pub(crate) mod reuse;
 mod runs;
 mod screen;
 mod shape;
@@ -472,23 +473,46 @@ impl Matcher {
     ///
     /// The anchor stage finds every occurrence of every keyword, overlapping and nested ones
     /// included; without it (a keyword under three bytes) the automaton walks the whole buffer.
+    ///
+    /// Within a [`reuse`] scope for `data`, the hits given or kept there instead.
     fn keyword_hits(&self, data: &[u8]) -> Vec<KeywordHit> {
+        if let Some(known) = reuse::lookup(self, data) {
+            return known;
+        }
         let mut hits = HITS.with_borrow_mut(|(free, _)| std::mem::take(free));
         hits.clear();
         if self.keywords.is_empty() {
             return hits;
         }
         SCRATCH.with_borrow_mut(|(search, counts)| {
-            *search = search.wrapping_add(1);
-            if *search == 0 || counts.len() < self.keywords.len() {
-                *search = 1;
-                counts.clear();
-                counts.resize(self.keywords.len(), (0, 0));
-            }
+            self.next_search(search, counts);
             self.record_hits(data, *search, counts, &mut hits);
             HITS.with_borrow_mut(|(_, spare)| sort_by_keyword(&mut hits, *search, counts, spare));
         });
+        reuse::offer(self, data, &hits);
         hits
+    }
+
+    /// Start a new search number for the per-keyword counts.
+    fn next_search(&self, search: &mut u32, counts: &mut Vec<(u32, u32)>) {
+        *search = search.wrapping_add(1);
+        if *search == 0 || counts.len() < self.keywords.len() {
+            *search = 1;
+            counts.clear();
+            counts.resize(self.keywords.len(), (0, 0));
+        }
+    }
+
+    /// The keyword hits of `data` appended to `hits` as the search meets them, unsorted (at most
+    /// [`MAX_HITS`] + 1 per keyword).
+    fn raw_hits(&self, data: &[u8], hits: &mut Vec<KeywordHit>) {
+        if self.keywords.is_empty() {
+            return;
+        }
+        SCRATCH.with_borrow_mut(|(search, counts)| {
+            self.next_search(search, counts);
+            self.record_hits(data, *search, counts, hits);
+        });
     }
 
     /// [`Matcher::keyword_hits`], with the per-keyword counts of search number `search`.

@@ -127,6 +127,12 @@ impl RuleSet {
         self.matcher.words_gate = on;
     }
 
+    /// The content rules' matcher (the history reader carries keyword hits through it from a
+    /// blob to its deltas).
+    pub(crate) fn matcher(&self) -> &Matcher {
+        &self.matcher
+    }
+
     /// Every active rule: content rules, then file rules.
     pub(crate) fn rules(&self) -> impl Iterator<Item = &Rule> {
         self.matcher

@@ -17,6 +17,7 @@ mod arenas;
 pub(crate) use arenas::bound as bound_arenas;
 mod blobs;
 mod commits;
+mod delta;
 mod frontier;
 mod messages;
 mod objects;

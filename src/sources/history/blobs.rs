@@ -5,8 +5,10 @@
 //! it releases goes down a channel, in order.
 
 use super::frontier::Frontier;
+use super::packs::Derived;
 use super::trees::{Inventory, HEAD_ONLY};
 use crate::finding::{Finding, Kind};
+use crate::matcher::reuse::Known;
 use crate::rules::Rule;
 use crate::scan::{Blob, Content, Origin, Pipeline, RuleSet, Skip};
 use std::collections::BTreeMap;
@@ -225,9 +227,29 @@ impl<'s, 'a> Worker<'s, 'a> {
         self.handle(blob, Content::Size(size));
     }
 
-    /// Scan a blob's content at each of its paths.
-    pub(super) fn scan(&mut self, blob: u32, data: &[u8]) {
+    /// Scan a blob's content at each of its paths; with `from`, its keyword hits are derived from
+    /// its delta base's instead of searched for; with `keep`, its hits are returned for its own
+    /// deltas.
+    pub(super) fn scan(
+        &mut self,
+        blob: u32,
+        data: &[u8],
+        from: Option<Derived>,
+        keep: bool,
+    ) -> Option<Known> {
+        let matcher = self.shared.pipe.rules().matcher();
+        let given = from.and_then(|d| matcher.derive_hits(d.base, data, d.copied));
+        if given.is_none() && !keep {
+            self.handle(blob, Content::Bytes(data));
+            return None;
+        }
+        let scope = matcher.reuse_for(data, given);
         self.handle(blob, Content::Bytes(data));
+        if keep {
+            scope.known()
+        } else {
+            None
+        }
     }
 
     fn push(&mut self, blob: u32, path: u32, commit: u32, found: Vec<Finding>) {
@@ -320,8 +342,8 @@ impl<'s, 'a> Worker<'s, 'a> {
 
 /// The history readers hand each blob to a worker.
 impl super::packs::Sink for Worker<'_, '_> {
-    fn blob(&mut self, blob: u32, data: &[u8]) {
-        self.scan(blob, data);
+    fn blob(&mut self, blob: u32, data: &[u8], from: Option<Derived>, keep: bool) -> Option<Known> {
+        self.scan(blob, data, from, keep)
     }
     fn unreadable(&mut self, blob: u32, reason: &str) {
         Worker::unreadable(self, blob, reason);

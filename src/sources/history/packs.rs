@@ -14,18 +14,34 @@ use rustc_hash::FxHashMap as FxMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
+use super::delta;
 use super::resident::{self, Packs};
+use crate::matcher::reuse::{Copied, Known};
+use std::sync::{Arc, Mutex};
 
 /// The tag of a delta-tree node that is only a base, not a wanted blob.
 const BASE: u32 = u32::MAX;
 
 /// A node of a pack's delta tree: a pack entry, its CRC32 from the index, and the wanted blob it
-/// is (or [`BASE`]).
+/// is (or [`BASE`]); for a wanted blob, the offset of its delta base (or [`NO_BASE`]) and how
+/// many wanted blobs are deltas of it.
 struct Node {
     offset: u64,
     end: u64,
     crc: Option<u32>,
     tag: u32,
+    base: u64,
+    deltas: u32,
+}
+
+/// The `base` of a node that is not a delta.
+const NO_BASE: u64 = u64::MAX;
+
+/// What a reader knows of a blob made by a delta, beside its bytes: the keyword hits of its base
+/// (a wanted blob scanned before it) and the runs the delta copies from there.
+pub(super) struct Derived<'a> {
+    pub base: &'a Known,
+    pub copied: &'a [Copied],
 }
 
 /// The blobs to scan from one pack: (offset, blob index).
@@ -84,7 +100,9 @@ pub(super) fn open(repo: &gix::Repository) -> (Packs, Vec<String>) {
 /// Where the readers hand each wanted blob, named by its position in [`Wanted::ids`]: its bytes,
 /// or why there are none. Each reading thread works on a clone of its own.
 pub(super) trait Sink: Clone + Send + Sync {
-    fn blob(&mut self, blob: u32, data: &[u8]);
+    /// A blob's bytes, with what is known of it when a delta made it from a blob handed over
+    /// before; with `keep`, the sink returns the blob's keyword hits for its own deltas.
+    fn blob(&mut self, blob: u32, data: &[u8], from: Option<Derived>, keep: bool) -> Option<Known>;
     fn unreadable(&mut self, blob: u32, reason: &str);
     fn too_large(&mut self, blob: u32, size: u64);
     fn error(&mut self, message: String);
@@ -252,7 +270,9 @@ fn one_by_one(
         Ok(Some(d)) if d.kind == gix::object::Kind::Blob => {
             // Damaged data does not always fail to inflate: check it against its id.
             match gix::objs::compute_hash(id.kind(), d.kind, d.data) {
-                Ok(actual) if actual == id => w.blob(blob, d.data),
+                Ok(actual) if actual == id => {
+                    w.blob(blob, d.data, None, false);
+                }
                 _ => w.unreadable(blob, "damaged: its content does not match its id"),
             }
         }
@@ -322,6 +342,8 @@ fn traverse(
     // pack's first entry whatever it is given, so that entry is always part of the tree.
     let mut nodes: FxMap<u64, u32> = FxMap::default();
     nodes.reserve(scan.len() * 2);
+    // Each entry's delta base, for the keyword hits a delta's blob takes from its base's.
+    let mut bases: FxMap<u64, u64> = FxMap::default();
     let first = (pack::data::header::SIZE as u64, BASE);
     for &(offset, blob) in std::iter::once(&first).chain(scan) {
         if let Some(tag) = nodes.get_mut(&offset) {
@@ -349,6 +371,7 @@ fn traverse(
                 },
                 _ => break,
             };
+            bases.insert(entry.pack_offset(), base);
             if nodes.contains_key(&base) {
                 break;
             }
@@ -363,9 +386,24 @@ fn traverse(
         b.index.iter().map(|e| (e.pack_offset, e.crc32)).collect();
     extents.sort_unstable_by_key(|e| e.0);
     let pack_end = b.pack.pack_end() as u64;
+    // A wanted blob's base, if the base is wanted too (scanned first, its hits kept for it).
+    let wanted_base = |offset: u64, tag: u32| {
+        bases
+            .get(&offset)
+            .copied()
+            .filter(|b| tag != BASE && nodes.get(b).is_some_and(|&t| t != BASE))
+            .unwrap_or(NO_BASE)
+    };
+    let mut deltas: FxMap<u64, u32> = FxMap::default();
+    for (&offset, &tag) in &nodes {
+        let b = wanted_base(offset, tag);
+        if b != NO_BASE {
+            *deltas.entry(b).or_default() += 1;
+        }
+    }
     let mut sorted: Vec<Node> = nodes
-        .into_iter()
-        .map(|(offset, tag)| {
+        .iter()
+        .map(|(&offset, &tag)| {
             let i = extents.partition_point(|e| e.0 < offset);
             let end = extents.get(i + 1).map_or(pack_end, |e| e.0);
             let crc = extents.get(i).filter(|e| e.0 == offset).and_then(|e| e.1);
@@ -374,9 +412,12 @@ fn traverse(
                 end,
                 crc,
                 tag,
+                base: wanted_base(offset, tag),
+                deltas: deltas.get(&offset).copied().unwrap_or(0),
             }
         })
         .collect();
+    drop((nodes, bases, deltas));
     drop(extents);
     sorted.sort_unstable_by_key(|n| n.offset);
     let interrupt = AtomicBool::new(false);
@@ -396,6 +437,8 @@ fn traverse(
     .map_err(err)?;
     let mut worker = sink.clone();
     let pack_data = &b.pack;
+    let kept = Kept::default();
+    let kept = &kept;
     tree.traverse(
         entry_slice,
         &b.pack,
@@ -414,8 +457,27 @@ fn traverse(
                 }
             }
             if node.tag != BASE {
+                let base = kept.take(node.base);
                 if ctx.entry.header.as_kind() == Some(gix::object::Kind::Blob) {
-                    worker.blob(node.tag, ctx.decompressed);
+                    let copied = base.as_ref().and_then(|k| {
+                        DELTA.with_borrow_mut(|scratch| {
+                            delta::copied_runs(
+                                pack_data,
+                                node.offset,
+                                k.len(),
+                                ctx.decompressed.len(),
+                                scratch,
+                            )
+                        })
+                    });
+                    let from = match (&base, &copied) {
+                        (Some(base), Some(copied)) => Some(Derived { base, copied }),
+                        _ => None,
+                    };
+                    let known = worker.blob(node.tag, ctx.decompressed, from, node.deltas > 0);
+                    if let Some(known) = known {
+                        kept.put(node.offset, known, node.deltas);
+                    }
                 } else {
                     worker.unreadable(node.tag, "not a blob in its pack");
                 }
@@ -433,4 +495,52 @@ fn traverse(
     )
     .map_err(err)?;
     Ok(())
+}
+
+thread_local! {
+    /// A reading thread's inflater and buffer for delta instructions.
+    static DELTA: std::cell::RefCell<(gix::zlib::Inflate, Vec<u8>)> =
+        std::cell::RefCell::new((gix::zlib::Inflate::default(), Vec::new()));
+}
+
+/// The keyword hits of the wanted blobs whose deltas are still to come, by pack offset, each with
+/// how many deltas still need it: a delta is resolved after its base, and the last one lets the
+/// hits go. At most [`KEPT_BYTES`] are held; a base past that is not kept (its deltas are searched
+/// whole).
+#[derive(Default)]
+struct Kept(Mutex<KeptHits>);
+
+/// By pack offset, a base's hits and how many of its deltas are still to come; and the bytes held.
+type KeptHits = (FxMap<u64, (Arc<Known>, u32)>, usize);
+
+/// Most bytes of keyword hits [`Kept`] holds at once.
+const KEPT_BYTES: usize = 64 << 20;
+
+impl Kept {
+    fn put(&self, offset: u64, known: Known, deltas: u32) {
+        let mut g = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let (map, bytes) = &mut *g;
+        if *bytes + known.size() > KEPT_BYTES {
+            return;
+        }
+        *bytes += known.size();
+        map.insert(offset, (Arc::new(known), deltas));
+    }
+
+    /// The hits kept for the base at `offset`, for one of its deltas.
+    fn take(&self, offset: u64) -> Option<Arc<Known>> {
+        if offset == NO_BASE {
+            return None;
+        }
+        let mut g = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let (map, bytes) = &mut *g;
+        let (known, left) = map.get_mut(&offset)?;
+        let out = Arc::clone(known);
+        *left -= 1;
+        if *left == 0 {
+            *bytes -= out.size();
+            map.remove(&offset);
+        }
+        Some(out)
+    }
 }

@@ -280,8 +280,15 @@ mod tests {
     struct Collect(Arc<Mutex<Read>>);
 
     impl Sink for Collect {
-        fn blob(&mut self, blob: u32, data: &[u8]) {
+        fn blob(
+            &mut self,
+            blob: u32,
+            data: &[u8],
+            _: Option<super::super::packs::Derived>,
+            _: bool,
+        ) -> Option<crate::matcher::reuse::Known> {
             self.0.lock().unwrap().push((blob, data.to_vec()));
+            None
         }
         fn unreadable(&mut self, blob: u32, reason: &str) {
             panic!("blob {blob} unreadable: {reason}");

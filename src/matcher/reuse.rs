@@ -1,0 +1,347 @@
+//! Keyword hits carried from one version of a file to the next. In a history most blobs are stored
+//! as deltas against another version: the bytes a delta copies from its base hold the same keyword
+//! occurrences there as in the base (whether a keyword occurs at a place depends on its own bytes
+//! only), so only what the delta inserts, and a keyword's length around each seam, needs
+//! searching. The history reader derives a blob's hits that way ([`Matcher::derive_hits`]) and
+//! hands them to the matcher for that one buffer ([`Matcher::reuse_for`]), which also keeps the
+//! hits it finds in a base for the base's deltas ([`Guard::known`]). Everything after the keyword
+//! search sees the same hits as a search of the whole buffer would give, so the findings are the
+//! same.
+
+use super::{KeywordHit, Matcher, MAX_HITS};
+use std::cell::RefCell;
+
+/// A run of a delta that copies bytes from its base: the `len` bytes at `from` in the base are the
+/// bytes at `to` in the result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Copied {
+    pub to: usize,
+    pub from: usize,
+    pub len: usize,
+}
+
+/// A buffer's keyword hits as `(start, keyword)` in the order of their starts, and the buffer's
+/// length: what its deltas' hits are derived from.
+pub(crate) struct Known {
+    hits: Vec<(usize, u32)>,
+    len: usize,
+}
+
+impl Known {
+    /// The length of the buffer.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Bytes of memory it holds.
+    pub(crate) fn size(&self) -> usize {
+        self.hits.capacity() * std::mem::size_of::<(usize, u32)>()
+    }
+}
+
+/// The buffer whose keyword hits are given or kept: the matcher and the buffer by address and
+/// length (a decoded layer or a transcoded copy is another buffer, searched as usual).
+struct Scope {
+    matcher: usize,
+    ptr: usize,
+    len: usize,
+    hits: Option<Vec<KeywordHit>>,
+}
+
+thread_local! {
+    static SCOPE: RefCell<Option<Scope>> = const { RefCell::new(None) };
+}
+
+/// While alive, the matcher's keyword searches of exactly one buffer on this thread use the hits
+/// it was given, or, without them, keep what the first search found for the next ones (a blob
+/// scanned at paths with different path-restricted rules) and for [`Guard::known`].
+pub(crate) struct Guard(());
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        SCOPE.with_borrow_mut(|s| *s = None);
+    }
+}
+
+impl Guard {
+    /// The buffer's hits, if it was searched (or its hits given) and no keyword reached
+    /// [`MAX_HITS`] there (past it the search stops counting, so later hits are not known).
+    pub(crate) fn known(self) -> Option<Known> {
+        let hits = SCOPE.with_borrow_mut(|s| s.take().and_then(|s| Some((s.hits?, s.len))));
+        let (hits, len) = hits?;
+        // Sorted by keyword, then start: a run of one keyword longer than the cap was cut.
+        let mut run = 0;
+        for (i, h) in hits.iter().enumerate() {
+            run = if i > 0 && hits[i - 1].0 == h.0 {
+                run + 1
+            } else {
+                1
+            };
+            if run > MAX_HITS {
+                return None;
+            }
+        }
+        let mut by_start: Vec<(usize, u32)> = hits.iter().map(|&(p, s)| (s, p)).collect();
+        by_start.sort_unstable();
+        Some(Known {
+            hits: by_start,
+            len,
+        })
+    }
+}
+
+fn same(s: &Scope, m: &Matcher, data: &[u8]) -> bool {
+    s.matcher == m as *const Matcher as usize
+        && s.ptr == data.as_ptr() as usize
+        && s.len == data.len()
+}
+
+/// The hits given or kept for `data`, if it is the scope's buffer.
+pub(super) fn lookup(m: &Matcher, data: &[u8]) -> Option<Vec<KeywordHit>> {
+    SCOPE.with_borrow(|s| {
+        s.as_ref()
+            .filter(|s| same(s, m, data))
+            .and_then(|s| s.hits.clone())
+    })
+}
+
+/// Keep `hits`, just found in `data`, if it is the scope's buffer and none are kept yet.
+pub(super) fn offer(m: &Matcher, data: &[u8], hits: &[KeywordHit]) {
+    SCOPE.with_borrow_mut(|s| {
+        if let Some(s) = s.as_mut().filter(|s| same(s, m, data) && s.hits.is_none()) {
+            s.hits = Some(hits.to_vec());
+        }
+    });
+}
+
+impl Matcher {
+    /// Until the guard drops, this thread's searches of `data` use `hits` (derived by
+    /// [`Matcher::derive_hits`]), or keep the hits found in it.
+    pub(crate) fn reuse_for(&self, data: &[u8], hits: Option<Vec<KeywordHit>>) -> Guard {
+        SCOPE.with_borrow_mut(|s| {
+            *s = Some(Scope {
+                matcher: self as *const Matcher as usize,
+                ptr: data.as_ptr() as usize,
+                len: data.len(),
+                hits,
+            })
+        });
+        Guard(())
+    }
+
+    /// The keyword hits of `data`, made by a delta from the buffer `base` knows with the runs
+    /// `copied` (in the order of `to`; the rest of `data` was inserted), in the order
+    /// [`Matcher::keyword_hits`] gives them: the base's hits wholly inside a copied run, moved,
+    /// and a search of everything else. `None` if the runs do not fit the two buffers.
+    pub(crate) fn derive_hits(
+        &self,
+        base: &Known,
+        data: &[u8],
+        copied: &[Copied],
+    ) -> Option<Vec<KeywordHit>> {
+        let mut end = 0;
+        for c in copied {
+            if c.to < end
+                || c.to.checked_add(c.len)? > data.len()
+                || c.from.checked_add(c.len)? > base.len
+            {
+                return None;
+            }
+            end = c.to + c.len;
+        }
+        let longest = self.pattern_len.iter().copied().max().unwrap_or(0);
+        let mut hits = Vec::new();
+        if longest == 0 {
+            return Some(hits);
+        }
+        // Runs shorter than two keywords save nothing: searched with the inserted bytes.
+        let long: Vec<Copied> = copied
+            .iter()
+            .copied()
+            .filter(|c| c.len >= 2 * longest)
+            .collect();
+        let len = |p: u32| self.pattern_len[p as usize];
+        for c in &long {
+            let first = base.hits.partition_point(|h| h.0 < c.from);
+            for &(s, p) in &base.hits[first..] {
+                if s >= c.from + c.len {
+                    break;
+                }
+                if s + len(p) <= c.from + c.len {
+                    hits.push((p, c.to + (s - c.from)));
+                }
+            }
+        }
+        // An occurrence not wholly inside a long run cannot reach that run's interior (its
+        // bytes more than a keyword's length from either end), so the gaps between interiors
+        // hold every one of them, each wholly inside one gap.
+        let inside = |s: usize, n: usize| {
+            let i = long.partition_point(|c| c.to <= s);
+            i > 0 && s + n <= long[i - 1].to + long[i - 1].len
+        };
+        let mut found = Vec::new();
+        let mut search = |from: usize, to: usize, hits: &mut Vec<KeywordHit>| {
+            if from >= to {
+                return;
+            }
+            found.clear();
+            self.raw_hits(&data[from..to], &mut found);
+            for &(p, s) in &found {
+                if !inside(from + s, len(p)) {
+                    hits.push((p, from + s));
+                }
+            }
+        };
+        let mut gap = 0;
+        for c in &long {
+            let (a, b) = (c.to + longest - 1, c.to + c.len + 1 - longest);
+            search(gap, a, &mut hits);
+            gap = b;
+        }
+        search(gap, data.len(), &mut hits);
+        hits.sort_unstable();
+        // As the search does: at most `MAX_HITS + 1` hits of one keyword, the first ones.
+        let mut run = 0;
+        let mut last = None;
+        hits.retain(|&(p, _)| {
+            run = if last == Some(p) { run + 1 } else { 1 };
+            last = Some(p);
+            run <= MAX_HITS + 1
+        });
+        Some(hits)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matcher() -> Matcher {
+        Matcher::new(crate::rules::builtin_scan_rules().unwrap()).unwrap()
+    }
+
+    /// A small deterministic generator (xorshift), so a failure names its seed.
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n.max(1) as u64) as usize
+        }
+    }
+
+    /// Text dense with real keywords, cut anywhere, in mixed case.
+    fn text(rng: &mut Rng, m: &Matcher, n: usize) -> Vec<u8> {
+        let words = m.keywords();
+        let mut out = Vec::with_capacity(n + 64);
+        while out.len() < n {
+            match rng.below(4) {
+                0 => out.extend_from_slice(b" = \"x\"\n"),
+                1 => out.extend((0..rng.below(12)).map(|_| b"abcXYZ019_-. "[rng.below(13)])),
+                _ => {
+                    let w = words[rng.below(words.len())].as_bytes();
+                    let cut = &w[..w.len() - rng.below(2).min(w.len() - 1)];
+                    out.extend(cut.iter().map(|&b| {
+                        if rng.below(3) == 0 {
+                            b.to_ascii_uppercase()
+                        } else {
+                            b
+                        }
+                    }));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn derived_hits_are_the_hits_a_search_of_the_whole_buffer_finds() {
+        let m = matcher();
+        for seed in 1..=300u64 {
+            let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+            let n = 200 + rng.below(3000);
+            let base = text(&mut rng, &m, n);
+            let guard = m.reuse_for(&base, None);
+            let base_hits = m.keyword_hits(&base);
+            let known = guard.known().expect("the base was searched");
+            assert_eq!(known.hits.len(), base_hits.len());
+            // A delta: runs copied from anywhere in the base (seams inside keywords too), and
+            // inserted text between them.
+            let mut child = Vec::new();
+            let mut copied = Vec::new();
+            for _ in 0..1 + rng.below(6) {
+                if rng.below(3) == 0 {
+                    let n = rng.below(80);
+                    let ins = text(&mut rng, &m, n);
+                    child.extend_from_slice(&ins);
+                }
+                let from = rng.below(base.len());
+                let len = rng.below(base.len() - from + 1);
+                copied.push(Copied {
+                    to: child.len(),
+                    from,
+                    len,
+                });
+                child.extend_from_slice(&base[from..from + len]);
+            }
+            let derived = m.derive_hits(&known, &child, &copied).unwrap();
+            assert_eq!(derived, m.keyword_hits(&child), "seed {seed}");
+            // Given to the matcher, they are what its search of that buffer returns.
+            let guard = m.reuse_for(&child, Some(derived.clone()));
+            assert_eq!(m.keyword_hits(&child), derived);
+            drop(guard);
+        }
+    }
+
+    #[test]
+    fn runs_that_do_not_fit_the_buffers_are_refused() {
+        let m = matcher();
+        let base = b"password = hunter2\n".to_vec();
+        let guard = m.reuse_for(&base, None);
+        let _ = m.keyword_hits(&base);
+        let known = guard.known().unwrap();
+        let child = base.clone();
+        let past_base = [Copied {
+            to: 0,
+            from: 10,
+            len: base.len(),
+        }];
+        assert!(m.derive_hits(&known, &child, &past_base).is_none());
+        let past_child = [Copied {
+            to: 5,
+            from: 0,
+            len: base.len(),
+        }];
+        assert!(m.derive_hits(&known, &child, &past_child).is_none());
+        let backwards = [
+            Copied {
+                to: 4,
+                from: 0,
+                len: 4,
+            },
+            Copied {
+                to: 0,
+                from: 0,
+                len: 4,
+            },
+        ];
+        assert!(m.derive_hits(&known, &child, &backwards).is_none());
+    }
+
+    #[test]
+    fn another_buffer_is_searched_as_usual() {
+        let m = matcher();
+        let data = b"api_key = 1\npassword = 2\n".to_vec();
+        let copy = data.clone();
+        let guard = m.reuse_for(&data, Some(Vec::new()));
+        // The scope's buffer gets the (here empty) hits it was given; a copy is searched.
+        assert!(m.keyword_hits(&data).is_empty());
+        assert!(!m.keyword_hits(&copy).is_empty());
+        drop(guard);
+        assert!(!m.keyword_hits(&data).is_empty());
+    }
+}
