@@ -136,6 +136,8 @@ pub struct Matcher {
     screens: Vec<OnceLock<Option<screen::Screen>>>,
     /// Length of each automaton pattern (keyword).
     pattern_len: Vec<usize>,
+    /// The longest keyword's length (how far a keyword hit reaches).
+    longest_keyword: usize,
     /// For each automaton pattern, the decoder it triggers, if any (see [`decode::TRIGGERS`]).
     pattern_trigger: Vec<Option<decode::Trigger>>,
     /// Rules found by their token's structure (a structural checksum such as `discord`): they also
@@ -393,7 +395,8 @@ impl Matcher {
         let compiled = rules.iter().map(|_| OnceLock::new()).collect();
         let shapes = rules.iter().map(|_| OnceLock::new()).collect();
         let screens = rules.iter().map(|_| OnceLock::new()).collect();
-        let pattern_len = keywords.iter().map(String::len).collect();
+        let pattern_len: Vec<usize> = keywords.iter().map(String::len).collect();
+        let longest_keyword = pattern_len.iter().copied().max().unwrap_or(0);
         Ok(Matcher {
             rules,
             automaton,
@@ -406,6 +409,7 @@ impl Matcher {
             shapes,
             screens,
             pattern_len,
+            longest_keyword,
             pattern_trigger,
             structural,
             one_per_secret: true,

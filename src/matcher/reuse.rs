@@ -158,7 +158,7 @@ impl Matcher {
             }
             end = c.to + c.len;
         }
-        let longest = self.pattern_len.iter().copied().max().unwrap_or(0);
+        let longest = self.longest_keyword;
         if longest == 0 {
             return Some(Vec::new());
         }
