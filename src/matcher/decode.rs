@@ -419,7 +419,7 @@ static TOKEN_BYTE: [bool; 256] = {
 
 /// Whether `b` can stand in a token run: base64 or a `.` between a token's parts.
 #[inline(always)]
-fn is_token_byte(b: u8) -> bool {
+pub(super) fn is_token_byte(b: u8) -> bool {
     TOKEN_BYTE[b as usize]
 }
 

@@ -701,7 +701,13 @@ impl Matcher {
             }
         }
         scan.triggers.sort_unstable_by_key(|t| t.1);
-        tokens::token_runs(data, &mut scan.runs);
+        match reuse::lookup_runs(self, data) {
+            Some(runs) => scan.runs = runs,
+            None => {
+                tokens::token_runs(data, &mut scan.runs);
+                reuse::offer_runs(self, data, &scan.runs);
+            }
+        }
         let mut out = Vec::new();
         self.search_rules(path, data, &hits, &scan.runs, &mut out)?;
         out.sort_by_key(|m| (m.start, m.rule));

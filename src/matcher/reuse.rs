@@ -4,9 +4,10 @@
 //! only), so only what the delta inserts, and a keyword's length around each seam, needs
 //! searching. The history reader derives a blob's hits that way ([`Matcher::derive_hits`]) and
 //! hands them to the matcher for that one buffer ([`Matcher::reuse_for`]), which also keeps the
-//! hits it finds in a base for the base's deltas ([`Guard::known`]). Everything after the keyword
-//! search sees the same hits as a search of the whole buffer would give, so the findings are the
-//! same.
+//! hits it finds in a base for the base's deltas ([`Guard::known`]). The long token runs (the
+//! decoders' and structural rules' input) are carried the same way ([`Matcher::derive_runs`]).
+//! Everything after these two passes sees what passes over the whole buffer would give, so the
+//! findings are the same.
 
 use super::{sort_by_keyword, KeywordHit, Matcher, HITS, MAX_HITS, SCRATCH};
 use std::cell::RefCell;
@@ -26,6 +27,8 @@ pub(crate) struct Copied {
 pub(crate) struct Known {
     hits: Vec<KeywordHit>,
     runs: Vec<(u32, usize, usize)>,
+    /// The long token runs, `(start, end)` in order.
+    tokens: Vec<(usize, usize)>,
     len: usize,
     /// Whether the buffer's first byte is a newline: if not, a hit at 0 of a keyword that starts
     /// a line is the search's own (see [`Matcher::derive_hits`]), not bytes a delta can copy.
@@ -42,6 +45,7 @@ impl Known {
     pub(crate) fn size(&self) -> usize {
         self.hits.capacity() * std::mem::size_of::<KeywordHit>()
             + self.runs.capacity() * std::mem::size_of::<(u32, usize, usize)>()
+            + self.tokens.capacity() * std::mem::size_of::<(usize, usize)>()
     }
 }
 
@@ -53,6 +57,7 @@ struct Scope {
     len: usize,
     newline_first: bool,
     hits: Option<Vec<KeywordHit>>,
+    tokens: Option<Vec<(usize, usize)>>,
 }
 
 thread_local! {
@@ -76,9 +81,9 @@ impl Guard {
     pub(crate) fn known(self) -> Option<Known> {
         let hits = SCOPE.with_borrow_mut(|s| {
             s.take()
-                .and_then(|s| Some((s.hits?, s.len, s.newline_first)))
+                .and_then(|s| Some((s.hits?, s.tokens?, s.len, s.newline_first)))
         });
-        let (hits, len, newline_first) = hits?;
+        let (hits, tokens, len, newline_first) = hits?;
         let mut runs = Vec::new();
         let mut at = 0;
         for run in hits.chunk_by(|a, b| a.0 == b.0) {
@@ -92,6 +97,7 @@ impl Guard {
         Some(Known {
             hits,
             runs,
+            tokens,
             len,
             newline_first,
         })
@@ -122,10 +128,36 @@ pub(super) fn offer(m: &Matcher, data: &[u8], hits: &[KeywordHit]) {
     });
 }
 
+/// The long token runs given or kept for `data`, if it is the scope's buffer.
+pub(super) fn lookup_runs(m: &Matcher, data: &[u8]) -> Option<Vec<(usize, usize)>> {
+    SCOPE.with_borrow(|s| {
+        s.as_ref()
+            .filter(|s| same(s, m, data))
+            .and_then(|s| s.tokens.clone())
+    })
+}
+
+/// Keep `runs`, just found in `data`, if it is the scope's buffer and none are kept yet.
+pub(super) fn offer_runs(m: &Matcher, data: &[u8], runs: &[(usize, usize)]) {
+    SCOPE.with_borrow_mut(|s| {
+        if let Some(s) = s
+            .as_mut()
+            .filter(|s| same(s, m, data) && s.tokens.is_none())
+        {
+            s.tokens = Some(runs.to_vec());
+        }
+    });
+}
+
 impl Matcher {
     /// Until the guard drops, this thread's searches of `data` use `hits` (derived by
     /// [`Matcher::derive_hits`]), or keep the hits found in it.
-    pub(crate) fn reuse_for(&self, data: &[u8], hits: Option<Vec<KeywordHit>>) -> Guard {
+    pub(crate) fn reuse_for(
+        &self,
+        data: &[u8],
+        hits: Option<Vec<KeywordHit>>,
+        tokens: Option<Vec<(usize, usize)>>,
+    ) -> Guard {
         SCOPE.with_borrow_mut(|s| {
             *s = Some(Scope {
                 matcher: self as *const Matcher as usize,
@@ -133,6 +165,7 @@ impl Matcher {
                 len: data.len(),
                 newline_first: data.first() == Some(&b'\n'),
                 hits,
+                tokens,
             })
         });
         Guard(())
@@ -259,6 +292,87 @@ impl Matcher {
     }
 }
 
+impl Matcher {
+    /// The long token runs of `data` (see [`super::decode::token_runs`]), made by a delta from
+    /// the buffer `base` knows with the runs `copied` (checked by [`Matcher::derive_hits`] first):
+    /// the base's token runs that lie inside a long copied run with the byte on each side (which
+    /// ends them) moved, and a search of everything else, each piece widened over token bytes to
+    /// where a run ends, so that what it finds is whole.
+    pub(crate) fn derive_runs(
+        &self,
+        base: &Known,
+        data: &[u8],
+        copied: &[Copied],
+    ) -> Vec<(usize, usize)> {
+        use super::decode::is_token_byte;
+        let long: Vec<Copied> = copied
+            .iter()
+            .copied()
+            .filter(|c| c.len >= LONG_RUN)
+            .collect();
+        // Whether a run of `data` lies in a long copied run with the bytes that bound it.
+        let moved = |s: usize, e: usize| {
+            let i = long.partition_point(|c| c.to < s);
+            i > 0 && e < long[i - 1].to + long[i - 1].len
+        };
+        let mut out = Vec::new();
+        for c in &long {
+            let first = base.tokens.partition_point(|r| r.0 <= c.from);
+            for &(s, e) in base.tokens[first..]
+                .iter()
+                .take_while(|r| r.0 < c.from + c.len)
+            {
+                if e < c.from + c.len {
+                    out.push((c.to + (s - c.from), c.to + (e - c.from)));
+                }
+            }
+        }
+        // The rest: outside each long run's interior (all but its first and last bytes), widened
+        // over token bytes; a piece that reaches the next merges with it, so no byte is widened
+        // over twice.
+        let mut pieces: Vec<(usize, usize)> = Vec::with_capacity(long.len() + 1);
+        let mut from = 0;
+        let bounds = long
+            .iter()
+            .map(|c| (c.to + 1, c.to + c.len - 1))
+            .chain(std::iter::once((data.len(), data.len())));
+        for (to, next) in bounds {
+            let (mut a, mut b) = (from, to.max(from));
+            from = next;
+            if let Some(last) = pieces.last() {
+                if a <= last.1 {
+                    a = last.0;
+                    b = b.max(last.1);
+                    pieces.pop();
+                }
+            }
+            if a == b && a != 0 && b != data.len() {
+                continue;
+            }
+            let floor = pieces.last().map_or(0, |l| l.1);
+            while a > floor && is_token_byte(data[a - 1]) {
+                a -= 1;
+            }
+            while b < data.len() && is_token_byte(data[b]) {
+                b += 1;
+            }
+            pieces.push((a, b));
+        }
+        let mut found = Vec::new();
+        for &(a, b) in &pieces {
+            super::tokens::token_runs(&data[a..b], &mut found);
+            out.extend(
+                found
+                    .iter()
+                    .map(|&(s, e)| (a + s, a + e))
+                    .filter(|&(s, e)| !moved(s, e)),
+            );
+        }
+        out.sort_unstable();
+        out
+    }
+}
+
 /// Copied runs shorter than this (or than two keywords) are searched like inserted bytes: each
 /// run kept costs a binary search per keyword its base holds and a search call per gap.
 const LONG_RUN: usize = 512;
@@ -290,8 +404,13 @@ mod tests {
         let words = m.keywords();
         let mut out = Vec::with_capacity(n + 64);
         while out.len() < n {
-            match rng.below(4) {
+            match rng.below(5) {
                 0 => out.extend_from_slice(b" = \"x\"\n"),
+                4 => {
+                    // A token run, often long enough to count (56 bytes), or wrapped.
+                    let n = 20 + rng.below(150);
+                    out.extend((0..n).map(|_| b"ABCxyz0189+/=._-"[rng.below(16)]));
+                }
                 1 => out.extend((0..rng.below(12)).map(|_| b"abcXYZ019_-. "[rng.below(13)])),
                 _ => {
                     let w = words[rng.below(words.len())].as_bytes();
@@ -327,8 +446,11 @@ mod tests {
                 let k = starts[rng.below(starts.len())];
                 base.splice(0..0, k.as_bytes()[1..].iter().copied());
             }
-            let guard = m.reuse_for(&base, None);
+            let guard = m.reuse_for(&base, None, None);
             let base_hits = m.keyword_hits(&base);
+            let mut base_runs = Vec::new();
+            super::super::tokens::token_runs(&base, &mut base_runs);
+            super::offer_runs(&m, &base, &base_runs);
             let known = guard.known().expect("the base was searched");
             assert_eq!(known.hits, base_hits);
             // A delta: runs copied from anywhere in the base (seams inside keywords too), and
@@ -364,7 +486,10 @@ mod tests {
             let derived = m.derive_hits(&known, &child, &copied).unwrap();
             assert_eq!(derived, m.keyword_hits(&child), "seed {seed}");
             // Given to the matcher, they are what its search of that buffer returns.
-            let guard = m.reuse_for(&child, Some(derived.clone()));
+            let mut runs = Vec::new();
+            super::super::tokens::token_runs(&child, &mut runs);
+            assert_eq!(m.derive_runs(&known, &child, &copied), runs, "seed {seed}");
+            let guard = m.reuse_for(&child, Some(derived.clone()), None);
             assert_eq!(m.keyword_hits(&child), derived);
             drop(guard);
         }
@@ -374,8 +499,8 @@ mod tests {
     fn runs_that_do_not_fit_the_buffers_are_refused() {
         let m = matcher();
         let base = b"password = hunter2\n".to_vec();
-        let guard = m.reuse_for(&base, None);
-        let _ = m.keyword_hits(&base);
+        let guard = m.reuse_for(&base, None, None);
+        let _ = m.scan_all("f", &base).unwrap();
         let known = guard.known().unwrap();
         let child = base.clone();
         let past_base = [Copied {
@@ -410,7 +535,7 @@ mod tests {
         let m = matcher();
         let data = b"api_key = 1\npassword = 2\n".to_vec();
         let copy = data.clone();
-        let guard = m.reuse_for(&data, Some(Vec::new()));
+        let guard = m.reuse_for(&data, Some(Vec::new()), None);
         // The scope's buffer gets the (here empty) hits it was given; a copy is searched.
         assert!(m.keyword_hits(&data).is_empty());
         assert!(!m.keyword_hits(&copy).is_empty());

@@ -238,12 +238,16 @@ impl<'s, 'a> Worker<'s, 'a> {
         keep: bool,
     ) -> Option<Known> {
         let matcher = self.shared.pipe.rules().matcher();
-        let given = from.and_then(|d| matcher.derive_hits(d.base, data, d.copied));
+        let given = from.and_then(|d| {
+            let hits = matcher.derive_hits(d.base, data, d.copied)?;
+            Some((hits, matcher.derive_runs(d.base, data, d.copied)))
+        });
         if given.is_none() && !keep {
             self.handle(blob, Content::Bytes(data));
             return None;
         }
-        let scope = matcher.reuse_for(data, given);
+        let (hits, runs) = given.unzip();
+        let scope = matcher.reuse_for(data, hits, runs);
         self.handle(blob, Content::Bytes(data));
         if keep {
             scope.known()
