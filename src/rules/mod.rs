@@ -135,14 +135,17 @@ pub(crate) struct Context {
 /// What a provider's name beside a token-shaped value means when the value is not a key: a Go
 /// module sum (`h1:`), a subresource-integrity or lockfile digest (`sha512-`), a value the line
 /// itself calls a commit, revision, checksum, digest, hash, ETag or UUID, or sits in a merge or
-/// revert message, a hex id in brackets (`(a1b2c3d)`), and a value of twelve or more letters
-/// without a digit (a word or an identifier: a random key that long almost always holds
-/// one). Applied, like `allow`, to the whole match of every context rule.
+/// revert message, a hex id in brackets (`(a1b2c3d)`), a hex id after a repository path that
+/// the name starts (`github.com/acme/cfssl 7fb22c8…` in Go's vendor.conf, Godeps and glide
+/// lists: a dependency pinned to a commit), and a value of twelve or more letters without a
+/// digit (a word or an identifier: a random key that long almost always holds one). Applied,
+/// like `allow`, to the whole match of every context rule.
 pub(crate) const CONTEXT_LOOKALIKES: &[&str] = &[
     r"\bh1:",
     r"(?i)\bsha(?:1|224|256|384|512)[-:]",
     r"(?i)\b(?:commit|revision|rev|checksum|digest|sha1?|hash|md5|merge|merged|fixes|revert|etag|uuid|guid)\b",
     r"[(\[][a-f0-9]{7,}[^A-Za-z0-9_\-]?$",
+    r"^[^A-Za-z0-9]?[A-Za-z0-9_.-]*/[A-Za-z0-9_./-]*[ \t]+[a-f0-9]{7,40}[^A-Za-z0-9_\-]?$",
     r#"[\s'"=:,(>`\[{|][A-Za-z]{12,}[^A-Za-z0-9_\-+/]?$"#,
 ];
 
@@ -670,6 +673,7 @@ negative_examples = ["ACME_API_KEY=${hex:31}", "other = ${hex:32}"]
             format!("github.com/acme/sdk v1.2.0 h1:{hex}"),
             format!("acme integrity sha512-{hex}"),
             format!("acme commit {hex}"),
+            format!("github.com/acme/cfssl {hex}"),
             "ACME_CLIENT=clientconfigurationloaderfactory".to_string(),
         ];
         let text = CONTEXT_RULE.replace("[a-f0-9]{32}", "[a-z0-9]{32}");
