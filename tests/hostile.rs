@@ -460,6 +460,25 @@ fn broken_gitfile(c: &Ctx) -> Vec<(String, String)> {
     .unwrap();
     Vec::new()
 }
+/// A `.git/config` that git itself refuses ("bad config line"): the repository is there, and
+/// the error must say why it cannot be opened, not that there is none.
+fn bad_git_config(c: &Ctx) -> Vec<(String, String)> {
+    let config = c.root().join(".git/config");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("[core\n");
+    std::fs::write(config, text).unwrap();
+    Vec::new()
+}
+/// An alternates file naming the repository's own object directory (git skips it).
+fn alternates_cycle(c: &Ctx) -> Vec<(String, String)> {
+    let objects = c.root().join(".git/objects");
+    std::fs::write(
+        objects.join("info/alternates"),
+        format!("{}\n", objects.display()),
+    )
+    .unwrap();
+    Vec::new()
+}
 fn bad_allowlist_regex(c: &Ctx) -> Vec<(String, String)> {
     c.repo
         .write(".hushguard.toml", "[allowlist]\nregexes = [\"a(b\"]\n");
@@ -490,6 +509,20 @@ const CASES: &[Case] = &[
         &["scan", "--staged"],
         2,
         "points to /nonexistent/hushguard-test, which is not a git directory",
+    ),
+    case(
+        "scan --staged: a .git/config that does not parse",
+        bad_git_config,
+        &["scan", "--staged"],
+        2,
+        "cannot open the git repository: Repository configuration could not be loaded",
+    ),
+    case(
+        "audit: alternates that form a cycle",
+        alternates_cycle,
+        &["audit"],
+        2,
+        "cannot open the git repository: Alternates form a cycle",
     ),
     case(
         "scan --range: past the history",
