@@ -185,6 +185,21 @@ fn config_secret_value(c: &Ctx) -> Vec<(String, String)> {
     );
     Vec::new()
 }
+/// A secret where the schema wants a number: serde's message quotes such a value whole.
+fn config_secret_number(c: &Ctx) -> Vec<(String, String)> {
+    c.repo.write(
+        ".hushguard.toml",
+        &format!("[policy]\nmax_age_days = \"{}\"\n", c.token),
+    );
+    Vec::new()
+}
+fn baseline_secret_version(c: &Ctx) -> Vec<(String, String)> {
+    c.repo.write(
+        ".hushguard-baseline.json",
+        &format!("{{\"version\": \"{}\", \"findings\": []}}\n", c.token),
+    );
+    Vec::new()
+}
 fn config_negative_size(c: &Ctx) -> Vec<(String, String)> {
     c.repo.write(".hushguard.toml", "max_file_size = -5\n");
     Vec::new()
@@ -677,6 +692,20 @@ const CASES: &[Case] = &[
         &["audit"],
         2,
         ".hushguard.toml: line 1",
+    ),
+    case(
+        "scan PATH: a secret as a config number",
+        config_secret_number,
+        &["scan", "."],
+        2,
+        ".hushguard.toml: line 2, column 16: invalid type: string \"ghp_…\"",
+    ),
+    case(
+        "scan --staged: a secret as the baseline version",
+        baseline_secret_version,
+        &["scan", "--staged"],
+        2,
+        "not a hushguard baseline: invalid type: string \"ghp_…\"",
     ),
     case(
         "scan PATH: a negative size",
