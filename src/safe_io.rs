@@ -162,6 +162,14 @@ pub(crate) fn read_prefix(
     buf: &mut Vec<u8>,
 ) -> std::io::Result<&[u8]> {
     if buf.len() < len {
+        // A size the allocator refuses (a sparse file of gigabytes under a limit the repository's
+        // configuration raised) is an error for this file, not an abort of the whole run.
+        buf.try_reserve_exact(len - buf.len()).map_err(|_| {
+            std::io::Error::new(
+                std::io::ErrorKind::OutOfMemory,
+                format!("cannot allocate {len} bytes to read it"),
+            )
+        })?;
         buf.resize(len, 0);
     }
     let mut got = 0;
@@ -456,6 +464,10 @@ mod tests {
             calls: 0,
         };
         assert_eq!(read_prefix(&mut r, 40, &mut buf).unwrap(), b"short");
+        // A length no allocation can hold is an error, not an abort.
+        let e = read_prefix(&mut r, usize::MAX, &mut buf).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::OutOfMemory);
+        assert!(e.to_string().starts_with("cannot allocate"), "{e}");
         assert_eq!(buf.len(), data.len());
     }
 

@@ -494,6 +494,16 @@ fn alternates_cycle(c: &Ctx) -> Vec<(String, String)> {
     .unwrap();
     Vec::new()
 }
+/// A sparse file of 6 GiB (no blocks on disk; git would pack its zeros into a few megabytes)
+/// under a limit the repository's configuration raised past it: the read cannot be allocated
+/// under the matrix's address-space bound.
+fn sparse_file_limit_raised(c: &Ctx) -> Vec<(String, String)> {
+    c.repo
+        .write(".hushguard.toml", "max_file_size = \"8GiB\"\n");
+    let f = std::fs::File::create(c.root().join("big.bin")).unwrap();
+    f.set_len(6 << 30).unwrap();
+    Vec::new()
+}
 fn bad_allowlist_regex(c: &Ctx) -> Vec<(String, String)> {
     c.repo
         .write(".hushguard.toml", "[allowlist]\nregexes = [\"a(b\"]\n");
@@ -706,6 +716,13 @@ const CASES: &[Case] = &[
         &["scan", "--staged"],
         2,
         "not a hushguard baseline: invalid type: string \"ghp_…\"",
+    ),
+    case(
+        "scan PATH: a 6 GiB sparse file, the limit raised",
+        sparse_file_limit_raised,
+        &["scan", "."],
+        2,
+        "big.bin: cannot allocate 6442450944 bytes to read it",
     ),
     case(
         "scan PATH: a negative size",
