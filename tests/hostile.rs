@@ -504,6 +504,25 @@ fn sparse_file_limit_raised(c: &Ctx) -> Vec<(String, String)> {
     f.set_len(6 << 30).unwrap();
     Vec::new()
 }
+/// A file of the git directory that gix reads whole, made a FIFO: opening the repository
+/// blocked forever.
+fn git_config_fifo(c: &Ctx) -> Vec<(String, String)> {
+    let config = c.root().join(".git/config");
+    std::fs::remove_file(&config).unwrap();
+    c.fifo(&config);
+    Vec::new()
+}
+fn git_head_fifo(c: &Ctx) -> Vec<(String, String)> {
+    let head = c.root().join(".git/HEAD");
+    std::fs::remove_file(&head).unwrap();
+    c.fifo(&head);
+    Vec::new()
+}
+/// The alternates file linked to `/dev/zero`: read until memory ran out.
+fn alternates_zero(c: &Ctx) -> Vec<(String, String)> {
+    std::os::unix::fs::symlink("/dev/zero", c.root().join(".git/objects/info/alternates")).unwrap();
+    Vec::new()
+}
 fn bad_allowlist_regex(c: &Ctx) -> Vec<(String, String)> {
     c.repo
         .write(".hushguard.toml", "[allowlist]\nregexes = [\"a(b\"]\n");
@@ -548,6 +567,27 @@ const CASES: &[Case] = &[
         &["audit"],
         2,
         "cannot open the git repository: Alternates form a cycle",
+    ),
+    case(
+        "scan --staged: .git/config is a FIFO",
+        git_config_fifo,
+        &["scan", "--staged"],
+        2,
+        ".git/config: is a FIFO, not a regular file; the repository is not read",
+    ),
+    case(
+        "scan --range: .git/HEAD is a FIFO",
+        git_head_fifo,
+        &["scan", "--range", "HEAD"],
+        2,
+        ".git/HEAD: is a FIFO",
+    ),
+    case(
+        "audit: alternates -> /dev/zero",
+        alternates_zero,
+        &["audit"],
+        2,
+        "objects/info/alternates: is a character device",
     ),
     case(
         "scan --range: past the history",

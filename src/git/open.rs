@@ -56,10 +56,11 @@ pub(crate) fn open_isolated() -> Result<Repo> {
 }
 
 fn open_from(start: &Path, objects: Objects) -> Result<Repo> {
-    let mut repo = gix::ThreadSafeRepository::discover_with_environment_overrides(start)
-        .map_err(|e| not_a_repository(start, e))?;
     let cwd =
         std::env::current_dir().map_err(|e| Error::io("cannot read the current directory", e))?;
+    super::preflight::check(start, &cwd)?;
+    let mut repo = gix::ThreadSafeRepository::discover_with_environment_overrides(start)
+        .map_err(|e| not_a_repository(start, e))?;
     let named = quarantine::env_dirs(&cwd);
     let names = if objects == Objects::Isolated || !named.is_empty() {
         Some(quarantine::apply(&mut repo, &named, &cwd)?)
