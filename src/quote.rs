@@ -157,23 +157,43 @@ pub fn shorten(text: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(format!("{head}…{tail}"))
 }
 
-/// A parser's message (serde, toml) with every `` `quoted` `` piece of the input replaced by its
-/// [`excerpt`]: an unknown key or bad value is named, but a secret in it is not echoed.
+/// A parser's message (serde, toml) with every `` `quoted` `` and `"quoted"` piece of the input
+/// replaced by its [`excerpt`]: an unknown key or bad value is named, but a secret in it is not
+/// echoed. (serde quotes a value of the wrong type as a string literal, `invalid type: string
+/// "…"`, and that form showed the secret whole.) A quote left open runs to the message's end.
 pub fn redact_quoted(message: &str) -> String {
     let mut out = String::with_capacity(message.len().min(512));
-    let mut parts = message.split('`');
-    if let Some(first) = parts.next() {
-        out.push_str(first);
-    }
-    for (i, part) in parts.enumerate() {
-        out.push('`');
-        if i % 2 == 0 {
-            out.push_str(&excerpt(part.as_bytes()));
-        } else {
-            out.push_str(part);
+    let mut rest = message;
+    while let Some(open) = rest.find(['`', '"']) {
+        let quote_char = rest[open..].chars().next().unwrap_or('`');
+        out.push_str(&rest[..open + 1]);
+        let inside = &rest[open + 1..];
+        let close = closing_quote(inside, quote_char);
+        out.push_str(&excerpt(&inside.as_bytes()[..close]));
+        match inside.get(close..) {
+            Some(tail) if !tail.is_empty() => {
+                out.push(quote_char);
+                rest = &tail[1..];
+            }
+            _ => rest = "",
         }
     }
+    out.push_str(rest);
     escape_controls(&out).into_owned()
+}
+
+/// Where the quote opened before `text` closes: the next backtick, or for a string literal the
+/// next `"` not escaped by a backslash; the length of `text` if it never closes.
+fn closing_quote(text: &str, quote_char: char) -> usize {
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            '\\' if quote_char == '"' => escaped = !escaped,
+            c if c == quote_char && !escaped => return i,
+            _ => escaped = false,
+        }
+    }
+    text.len()
 }
 
 #[cfg(test)]
@@ -227,5 +247,39 @@ mod tests {
         let m = format!("unknown field `{token}`, expected `version` or `findings`");
         let r = redact_quoted(&m);
         assert_eq!(r, "unknown field `ghp_…`, expected `version` or `findings`");
+    }
+
+    #[test]
+    fn string_literals_in_parser_messages_are_redacted_too() {
+        let token = format!("ghp_{}", "a1B2".repeat(9));
+        // serde's wording for a value of the wrong type, from serde_json and toml alike.
+        let m = format!("invalid type: string \"{token}\", expected u32 at line 1 column 54");
+        assert_eq!(
+            redact_quoted(&m),
+            "invalid type: string \"ghp_…\", expected u32 at line 1 column 54"
+        );
+        // An escaped quote does not end the literal; one left open runs to the end.
+        let m = format!("string \"a \\\"{token}\", expected `x`");
+        assert!(
+            !redact_quoted(&m).contains(&token[..8]),
+            "{}",
+            redact_quoted(&m)
+        );
+        assert!(
+            redact_quoted(&m).ends_with("\", expected `x`"),
+            "{}",
+            redact_quoted(&m)
+        );
+        let m = format!("unterminated \"{token}");
+        assert!(
+            !redact_quoted(&m).contains(&token[..8]),
+            "{}",
+            redact_quoted(&m)
+        );
+        // Plain words in quotes are shown as they are.
+        assert_eq!(
+            redact_quoted("expected \"version\""),
+            "expected \"version\""
+        );
     }
 }

@@ -162,6 +162,14 @@ pub(crate) fn read_prefix(
     buf: &mut Vec<u8>,
 ) -> std::io::Result<&[u8]> {
     if buf.len() < len {
+        // A size the allocator refuses (a sparse file of gigabytes under a limit the repository's
+        // configuration raised) is an error for this file, not an abort of the whole run.
+        buf.try_reserve_exact(len - buf.len()).map_err(|_| {
+            std::io::Error::new(
+                std::io::ErrorKind::OutOfMemory,
+                format!("cannot allocate {len} bytes to read it"),
+            )
+        })?;
         buf.resize(len, 0);
     }
     let mut got = 0;
@@ -230,14 +238,17 @@ pub(crate) enum WriteError {
 
 /// Write `bytes` to `path` by creating a temporary file beside it (never following a symlink)
 /// and renaming it over `path`. A symlink or a non-regular file at `path` is refused, so nothing
-/// outside the directory is ever created or changed. `mode` sets the Unix permissions.
+/// outside the directory is ever created or changed. `mode` sets the Unix permissions; without
+/// it a file that is replaced keeps its own (a report made private with `chmod 600` was replaced
+/// by a world-readable one), and a new file gets 0644 less the umask.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> Result<(), WriteError> {
+    let mut mode = mode;
     match std::fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => return Err(WriteError::Symlink),
         Ok(m) if !m.file_type().is_file() => {
             return Err(WriteError::NotRegular(kind_of(&m.file_type())))
         }
-        Ok(_) => {}
+        Ok(m) => mode = mode.or(existing_mode(&m)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(e.into()),
     }
@@ -251,6 +262,20 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8], mode: Option<u32>) -> Resu
         return Err(e.into());
     }
     Ok(())
+}
+
+/// The permission bits of a file about to be replaced (the umask may narrow them, never widen).
+fn existing_mode(m: &std::fs::Metadata) -> Option<u32> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Some(m.permissions().mode() & 0o777)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = m;
+        None
+    }
 }
 
 /// A new file next to `path` (`O_EXCL`: never an existing file nor a symlink).
@@ -439,6 +464,10 @@ mod tests {
             calls: 0,
         };
         assert_eq!(read_prefix(&mut r, 40, &mut buf).unwrap(), b"short");
+        // A length no allocation can hold is an error, not an abort.
+        let e = read_prefix(&mut r, usize::MAX, &mut buf).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::OutOfMemory);
+        assert!(e.to_string().starts_with("cannot allocate"), "{e}");
         assert_eq!(buf.len(), data.len());
     }
 
@@ -465,5 +494,25 @@ mod tests {
         );
         let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(left.len(), 3, "no temporary file is left behind");
+    }
+
+    #[test]
+    fn a_replaced_file_keeps_its_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let private = dir.path().join("report.json");
+        std::fs::write(&private, b"").unwrap();
+        std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o600)).unwrap();
+        write_atomic(&private, b"secrets shown", None).unwrap();
+        assert_eq!(std::fs::read(&private).unwrap(), b"secrets shown");
+        assert_eq!(mode(&private), 0o600);
+        // An explicit mode still wins (a hook is made executable).
+        write_atomic(&private, b"#!/bin/sh", Some(0o700)).unwrap();
+        assert_eq!(mode(&private), 0o700);
+        // A new file: 0644 at most.
+        let new = dir.path().join("new.json");
+        write_atomic(&new, b"{}", None).unwrap();
+        assert_eq!(mode(&new) & !0o644, 0);
     }
 }

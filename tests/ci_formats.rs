@@ -128,6 +128,7 @@ fn github_annotations_follow_the_syntax_and_escape_file_names() {
         "c:d.txt",
         "100%.txt",
         "new\nline.txt",
+        "esc\u{1b}[2J.txt",
         "plain.txt",
     ];
     for (i, n) in names.iter().enumerate() {
@@ -140,9 +141,17 @@ fn github_annotations_follow_the_syntax_and_escape_file_names() {
     assert_eq!(cmds.len(), names.len(), "{}", r.stdout);
     let mut files: Vec<&str> = cmds.iter().map(|c| c.props["file"].as_str()).collect();
     files.sort();
-    let mut want = names.to_vec();
+    // A control character other than CR and LF is quoted, never written raw to the log.
+    let mut want: Vec<&str> = names
+        .iter()
+        .map(|n| match *n {
+            "esc\u{1b}[2J.txt" => "esc\\u{1b}[2J.txt",
+            n => n,
+        })
+        .collect();
     want.sort();
     assert_eq!(files, want);
+    assert!(!r.stdout.contains('\u{1b}'), "{}", r.stdout);
     for c in &cmds {
         assert_eq!(c.level, "error");
         assert_eq!(c.props["line"], "2");

@@ -267,6 +267,26 @@ fn rules_list_and_json() {
     }
 }
 
+/// A repository's own rule, listed at a terminal: its description's control characters are
+/// quoted, as in the report of its findings.
+#[test]
+fn rules_list_quotes_control_characters_of_a_repositorys_rule() {
+    let d = Repo::new();
+    d.write(
+        ".hushguard.toml",
+        "[[rule]]\nid = \"acme.token\"\ndescription = \"Acme\\u001b]0;pwned\\u0007 token\"\n\
+         keywords = [\"acme_\"]\nregex = '''acme_[A-Za-z0-9]{24}'''\n",
+    );
+    let out = d.hushguard().args(["rules"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("Acme\\033]0;pwned\\a token"), "{text}");
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text:?}"
+    );
+}
+
 #[test]
 fn this_repository_passes_its_own_scan() {
     let root = env!("CARGO_MANIFEST_DIR");

@@ -76,6 +76,13 @@ fn write_blob_set(r: &Repo) {
         "vendor/lib.js",
         &format!("var t = \"{}\";\n", github_token("every-mode-vendor")),
     );
+    // A backslash in a name (Unix allows it, and git keeps it): another file than
+    // `vendor/lib.js`, outside the allowlisted directory, named as it is in every mode.
+    #[cfg(unix)]
+    r.write(
+        "vendor\\lib.js",
+        &format!("var t = \"{}\";\n", github_token("every-mode-backslash")),
+    );
 }
 
 /// The parsed JSON report of a hushguard run, which must exit 1 (findings that block).
@@ -152,6 +159,11 @@ fn every_mode_finds_the_same_things_in_the_same_blob_set() {
         "{expected:?}"
     );
     assert_eq!(at("deploy/.env"), ["file.dotenv"], "{expected:?}");
+    #[cfg(unix)]
+    assert!(
+        at("vendor\\lib.js").iter().any(|r| r.starts_with("github")),
+        "{expected:?}"
+    );
     for quiet in [
         "keys/bundle.pem",
         "assets/model.bin",

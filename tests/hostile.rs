@@ -185,6 +185,21 @@ fn config_secret_value(c: &Ctx) -> Vec<(String, String)> {
     );
     Vec::new()
 }
+/// A secret where the schema wants a number: serde's message quotes such a value whole.
+fn config_secret_number(c: &Ctx) -> Vec<(String, String)> {
+    c.repo.write(
+        ".hushguard.toml",
+        &format!("[policy]\nmax_age_days = \"{}\"\n", c.token),
+    );
+    Vec::new()
+}
+fn baseline_secret_version(c: &Ctx) -> Vec<(String, String)> {
+    c.repo.write(
+        ".hushguard-baseline.json",
+        &format!("{{\"version\": \"{}\", \"findings\": []}}\n", c.token),
+    );
+    Vec::new()
+}
 fn config_negative_size(c: &Ctx) -> Vec<(String, String)> {
     c.repo.write(".hushguard.toml", "max_file_size = -5\n");
     Vec::new()
@@ -460,6 +475,54 @@ fn broken_gitfile(c: &Ctx) -> Vec<(String, String)> {
     .unwrap();
     Vec::new()
 }
+/// A `.git/config` that git itself refuses ("bad config line"): the repository is there, and
+/// the error must say why it cannot be opened, not that there is none.
+fn bad_git_config(c: &Ctx) -> Vec<(String, String)> {
+    let config = c.root().join(".git/config");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("[core\n");
+    std::fs::write(config, text).unwrap();
+    Vec::new()
+}
+/// An alternates file naming the repository's own object directory (git skips it).
+fn alternates_cycle(c: &Ctx) -> Vec<(String, String)> {
+    let objects = c.root().join(".git/objects");
+    std::fs::write(
+        objects.join("info/alternates"),
+        format!("{}\n", objects.display()),
+    )
+    .unwrap();
+    Vec::new()
+}
+/// A sparse file of 6 GiB (no blocks on disk; git would pack its zeros into a few megabytes)
+/// under a limit the repository's configuration raised past it: the read cannot be allocated
+/// under the matrix's address-space bound.
+fn sparse_file_limit_raised(c: &Ctx) -> Vec<(String, String)> {
+    c.repo
+        .write(".hushguard.toml", "max_file_size = \"8GiB\"\n");
+    let f = std::fs::File::create(c.root().join("big.bin")).unwrap();
+    f.set_len(6 << 30).unwrap();
+    Vec::new()
+}
+/// A file of the git directory that gix reads whole, made a FIFO: opening the repository
+/// blocked forever.
+fn git_config_fifo(c: &Ctx) -> Vec<(String, String)> {
+    let config = c.root().join(".git/config");
+    std::fs::remove_file(&config).unwrap();
+    c.fifo(&config);
+    Vec::new()
+}
+fn git_head_fifo(c: &Ctx) -> Vec<(String, String)> {
+    let head = c.root().join(".git/HEAD");
+    std::fs::remove_file(&head).unwrap();
+    c.fifo(&head);
+    Vec::new()
+}
+/// The alternates file linked to `/dev/zero`: read until memory ran out.
+fn alternates_zero(c: &Ctx) -> Vec<(String, String)> {
+    std::os::unix::fs::symlink("/dev/zero", c.root().join(".git/objects/info/alternates")).unwrap();
+    Vec::new()
+}
 fn bad_allowlist_regex(c: &Ctx) -> Vec<(String, String)> {
     c.repo
         .write(".hushguard.toml", "[allowlist]\nregexes = [\"a(b\"]\n");
@@ -490,6 +553,41 @@ const CASES: &[Case] = &[
         &["scan", "--staged"],
         2,
         "points to /nonexistent/hushguard-test, which is not a git directory",
+    ),
+    case(
+        "scan --staged: a .git/config that does not parse",
+        bad_git_config,
+        &["scan", "--staged"],
+        2,
+        "cannot open the git repository: Repository configuration could not be loaded",
+    ),
+    case(
+        "audit: alternates that form a cycle",
+        alternates_cycle,
+        &["audit"],
+        2,
+        "cannot open the git repository: Alternates form a cycle",
+    ),
+    case(
+        "scan --staged: .git/config is a FIFO",
+        git_config_fifo,
+        &["scan", "--staged"],
+        2,
+        ".git/config: is a FIFO, not a regular file; the repository is not read",
+    ),
+    case(
+        "scan --range: .git/HEAD is a FIFO",
+        git_head_fifo,
+        &["scan", "--range", "HEAD"],
+        2,
+        ".git/HEAD: is a FIFO",
+    ),
+    case(
+        "audit: alternates -> /dev/zero",
+        alternates_zero,
+        &["audit"],
+        2,
+        "objects/info/alternates: is a character device",
     ),
     case(
         "scan --range: past the history",
@@ -644,6 +742,27 @@ const CASES: &[Case] = &[
         &["audit"],
         2,
         ".hushguard.toml: line 1",
+    ),
+    case(
+        "scan PATH: a secret as a config number",
+        config_secret_number,
+        &["scan", "."],
+        2,
+        ".hushguard.toml: line 2, column 16: invalid type: string \"ghp_…\"",
+    ),
+    case(
+        "scan --staged: a secret as the baseline version",
+        baseline_secret_version,
+        &["scan", "--staged"],
+        2,
+        "not a hushguard baseline: invalid type: string \"ghp_…\"",
+    ),
+    case(
+        "scan PATH: a 6 GiB sparse file, the limit raised",
+        sparse_file_limit_raised,
+        &["scan", "."],
+        2,
+        "big.bin: cannot allocate 6442450944 bytes to read it",
     ),
     case(
         "scan PATH: a negative size",

@@ -210,6 +210,7 @@ fn detect_secrets_baseline_entries_match_by_sha1() {
 #[test]
 fn malformed_imports_name_file_and_line_and_write_nothing() {
     let repo = Repo::new();
+    let token = github_token("malformed-import");
     let existing = "{\n  \"version\": 1,\n  \"findings\": []\n}\n";
     std::fs::write(repo.path().join(".hushguard-baseline.json"), existing).unwrap();
     let cases: Vec<(&str, String, &str)> = vec![
@@ -234,6 +235,22 @@ fn malformed_imports_name_file_and_line_and_write_nothing() {
             "secrets.baseline: line 5",
         ),
         ("truncated.json", "[{\"RuleID\": \"x\",".into(), "truncated.json: line 1"),
+        // A secret where a number or a fingerprint belongs is named, never echoed.
+        (
+            "secret.gitleaksignore",
+            format!("{token}\n"),
+            "secret.gitleaksignore: line 1",
+        ),
+        (
+            "secret-report.json",
+            format!("[{{\"File\": \"a.txt\", \"StartLine\": \"{token}\"}}]\n"),
+            "secret-report.json: line 1",
+        ),
+        (
+            "secret.baseline",
+            format!("{{\"version\": \"1.5.0\", \"results\": {{\"a.py\": [{{\"type\": \"x\", \"filename\": \"a.py\", \"line_number\": \"{token}\"}}]}}}}\n"),
+            "secret.baseline: line 1",
+        ),
     ];
     for (name, text, want) in cases {
         std::fs::write(repo.path().join(name), &text).unwrap();
@@ -241,12 +258,34 @@ fn malformed_imports_name_file_and_line_and_write_nothing() {
         assert_eq!(out.status.code(), Some(2), "{name}");
         let err = stderr(&out);
         assert!(err.contains(want), "{name}: {err}");
+        assert!(
+            !err.contains(&token[..12]),
+            "{name}: the secret is echoed: {err}"
+        );
         assert_eq!(baseline_text(&repo), existing, "{name}: nothing written");
     }
     let no_tmp = std::fs::read_dir(repo.path())
         .unwrap()
         .all(|e| !e.unwrap().file_name().to_string_lossy().contains(".tmp-"));
     assert!(no_tmp, "no temporary file left behind");
+}
+
+/// Rule ids and paths from the imported file reach the terminal in notes and in the list of what
+/// was not imported: their control characters are quoted.
+#[test]
+fn import_notes_quote_control_characters() {
+    let repo = Repo::new();
+    let report = json!([
+        {"File": "a.txt", "RuleID": "evil\u{1b}]0;pwned\u{7}", "Secret": "x", "StartLine": 1},
+        {"File": "/outside\u{1b}[2J.txt", "RuleID": "github-pat", "Secret": "y", "StartLine": 1},
+    ]);
+    std::fs::write(repo.path().join("report.json"), report.to_string()).unwrap();
+    let out = hg(&repo, &["baseline", "--import", "report.json"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("evil\\033]0;pwned\\a"), "{err}");
+    assert!(err.contains("not imported"), "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
 }
 
 #[cfg(unix)]

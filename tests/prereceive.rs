@@ -362,6 +362,21 @@ fn the_time_limit_fails_closed_or_open_as_configured() {
     let out = pre_receive(&s, &[], &input);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).contains("hushguard.onTimeout"), "{}", text(&out));
+
+    // A limit too large to be a duration is refused as a bad value, not left to a watchdog that
+    // panicked and let the scan run unlimited.
+    s.server_git(&["config", "--unset", "hushguard.onTimeout"]);
+    for args in [&["--time-limit", "1e300"][..], &[]] {
+        s.server_git(&["config", "hushguard.timeLimit", "1e300"]);
+        let out = pre_receive(&s, args, &input);
+        let t = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{t}");
+        assert!(
+            t.contains("time limit 1e300: too many seconds to count"),
+            "{t}"
+        );
+        assert!(!t.contains("panicked"), "{t}");
+    }
 }
 
 #[test]

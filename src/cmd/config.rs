@@ -4,6 +4,7 @@
 use crate::cli::{ConfigArgs, ConfigCommand};
 use crate::error::{Error, Result};
 use crate::import;
+use crate::quote;
 use std::path::PathBuf;
 
 pub(super) fn run(args: ConfigArgs) -> Result<i32> {
@@ -35,10 +36,12 @@ pub(super) fn run(args: ConfigArgs) -> Result<i32> {
 
 /// What a conversion could not map, and its approximations, on standard error.
 pub(super) fn print_conversion(skipped: &[String], notes: &[String]) {
+    // Both quote names (rule ids, paths) from the imported file: control characters in them
+    // reached the terminal raw.
     for s in skipped {
-        eprintln!("hushguard: not imported: {s}");
+        eprintln!("hushguard: not imported: {}", quote::escape_controls(s));
     }
     for n in notes {
-        eprintln!("hushguard: note: {n}");
+        eprintln!("hushguard: note: {}", quote::escape_controls(n));
     }
 }

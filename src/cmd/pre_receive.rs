@@ -160,6 +160,13 @@ fn limit(repo: &gix::Repository, args: &ScanArgs) -> Result<Limit> {
                 "time limit {s}: expected a number of seconds, 0 or more"
             )));
         }
+        // A finite number too large for a `Duration` (`1e300`) made the watchdog thread panic:
+        // the run went on with no limit at all, its exit code unchanged.
+        if Duration::try_from_secs_f64(s).is_err() {
+            return Err(Error::Usage(format!(
+                "time limit {s:e}: too many seconds to count"
+            )));
+        }
     }
     let on_timeout = match args.on_timeout {
         Some(o) => o,

@@ -8,6 +8,7 @@ pub(crate) mod commit;
 pub mod index;
 pub(crate) mod object;
 pub(crate) mod open;
+mod preflight;
 pub(crate) mod quarantine;
 pub(crate) mod state;
 pub(crate) mod tree;

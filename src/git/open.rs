@@ -56,10 +56,11 @@ pub(crate) fn open_isolated() -> Result<Repo> {
 }
 
 fn open_from(start: &Path, objects: Objects) -> Result<Repo> {
-    let mut repo = gix::ThreadSafeRepository::discover_with_environment_overrides(start)
-        .map_err(|e| not_a_repository(start, e))?;
     let cwd =
         std::env::current_dir().map_err(|e| Error::io("cannot read the current directory", e))?;
+    super::preflight::check(start, &cwd)?;
+    let mut repo = gix::ThreadSafeRepository::discover_with_environment_overrides(start)
+        .map_err(|e| not_a_repository(start, e))?;
     let named = quarantine::env_dirs(&cwd);
     let names = if objects == Objects::Isolated || !named.is_empty() {
         Some(quarantine::apply(&mut repo, &named, &cwd)?)
@@ -72,7 +73,7 @@ fn open_from(start: &Path, objects: Objects) -> Result<Repo> {
     })
 }
 
-fn not_a_repository(start: &Path, e: impl std::fmt::Display) -> Error {
+fn not_a_repository(start: &Path, e: gix::Error) -> Error {
     match std::env::var_os("GIT_DIR") {
         Some(dir) => Error::Git(format!(
             "{}: not a git repository (GIT_DIR is set to it): {e}",
@@ -80,12 +81,33 @@ fn not_a_repository(start: &Path, e: impl std::fmt::Display) -> Error {
         )),
         None => match broken_gitfile(start) {
             Some(msg) => Error::Git(msg),
+            None if !repository_missing(&e) => Error::Git(format!(
+                "{}: cannot open the git repository: {}",
+                crate::quote::quote(&start.display().to_string()),
+                crate::quote::escape_controls(&crate::error::chain(&e))
+            )),
             None => Error::Git(format!(
                 "{}: not a git repository (nor any parent directory)",
                 start.display()
             )),
         },
     }
+}
+
+/// Whether discovery found no repository at all, as opposed to one it could not open (a
+/// configuration file that does not parse, a repository format it does not know, alternates
+/// that form a cycle): calling those "not a git repository" sent the user looking in the wrong
+/// place.
+fn repository_missing(e: &gix::Error) -> bool {
+    use gix::discover::upwards::Error as Upwards;
+    matches!(
+        e.downcast_any_ref::<Upwards>(),
+        Some(
+            Upwards::NoGitRepository { .. }
+                | Upwards::NoGitRepositoryWithinCeiling { .. }
+                | Upwards::NoGitRepositoryWithinFs { .. }
+        )
+    )
 }
 
 /// A `.git` file (a linked worktree or submodule) in `dir` or above whose `gitdir:` points to no

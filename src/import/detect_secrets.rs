@@ -68,9 +68,10 @@ fn sha1_hex<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 pub(crate) fn baseline(name: &str, text: &str) -> Result<Converted<Vec<Entry>>, String> {
     let b: SecretsBaseline = serde_json::from_str(text).map_err(|e| {
         format!(
-            "{name}: line {}, column {}: not a detect-secrets baseline: {e}",
+            "{name}: line {}, column {}: not a detect-secrets baseline: {}",
             e.line(),
-            e.column()
+            e.column(),
+            crate::quote::redact_quoted(&e.to_string())
         )
     })?;
     let mut out = Converted::<Vec<Entry>>::default();

@@ -102,9 +102,10 @@ fn unmapped_note(unmapped: &BTreeSet<String>, how: &str) -> Option<String> {
 pub(crate) fn report(name: &str, text: &str, root: &Path) -> Result<Converted<Vec<Entry>>, String> {
     let findings: Vec<ReportFinding> = serde_json::from_str(text).map_err(|e| {
         format!(
-            "{name}: line {}, column {}: not a gitleaks JSON report: {e}",
+            "{name}: line {}, column {}: not a gitleaks JSON report: {}",
             e.line(),
-            e.column()
+            e.column(),
+            crate::quote::redact_quoted(&e.to_string())
         )
     })?;
     let mut out = Converted::<Vec<Entry>>::default();
@@ -176,12 +177,13 @@ pub(crate) fn ignore_file(name: &str, text: &str) -> Result<Converted<Vec<Entry>
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
+        // The line shown as a redacted excerpt: a secret pasted where a fingerprint belongs
+        // was echoed whole.
         let bad = || {
-            let shown: String = line.chars().take(60).collect();
             format!(
                 "{name}: line {n}: not a gitleaks fingerprint (commit:file:rule:line or \
                  file:rule:line): {}",
-                shown.escape_debug()
+                crate::quote::excerpt(line.as_bytes())
             )
         };
         let mut parts = line.rsplitn(3, ':');

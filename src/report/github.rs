@@ -46,6 +46,12 @@ pub(crate) fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// The `file` property: a path from an untrusted repository has its control characters quoted
+/// as the message has (a raw escape in it reached the log, and a terminal, as it was).
+fn file_property(path: &str) -> String {
+    escape_property(&quote_controls(path))
+}
+
 /// The command a finding becomes: `error` if it blocks, else by severity.
 fn level(f: &Finding, opts: &ReportOptions) -> &'static str {
     if opts.fail_on.blocks(f) {
@@ -58,7 +64,7 @@ fn level(f: &Finding, opts: &ReportOptions) -> &'static str {
 }
 
 fn annotation(out: &mut String, f: &Finding, level: &str, opts: &ReportOptions) {
-    let mut props = vec![format!("file={}", escape_property(&f.path))];
+    let mut props = vec![format!("file={}", file_property(&f.path))];
     if f.line >= 1 {
         props.push(format!("line={}", f.line));
         if f.end_line >= f.line {
@@ -127,5 +133,13 @@ mod tests {
         // `%` first, so an escape is never escaped twice.
         assert_eq!(escape_property("%3A"), "%253A");
         assert_eq!(quote_controls("a\u{1b}[31mb\n"), "a\\u{1b}[31mb\n");
+    }
+
+    #[test]
+    fn a_file_name_with_escapes_reaches_the_log_quoted() {
+        assert_eq!(
+            file_property("ev\u{1b}]0;x\u{7}il\u{9b}2J\n:,.env"),
+            "ev\\u{1b}]0;x\\u{7}il\\u{9b}2J%0A%3A%2C.env"
+        );
     }
 }

@@ -11,7 +11,8 @@ pub(crate) fn render_human(rules: &[&Rule]) -> String {
             "{:<width$}  {:<8}  {}\n",
             r.id(),
             r.spec.severity.as_str(),
-            r.spec.description
+            // A repository's own `[[rule]]` may carry escape sequences in its description.
+            crate::quote::escape_controls(&r.spec.description)
         ));
     }
     out.push_str(&format!("{} rules\n", rules.len()));

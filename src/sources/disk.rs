@@ -32,14 +32,23 @@ pub(crate) fn display_path(path: &Path, root: &Path) -> String {
         };
         if let Some(rest) = rest.filter(|t| !t.is_empty() && !t.starts_with(b"/")) {
             if let Ok(s) = std::str::from_utf8(rest) {
-                if !s.starts_with("./") && !s.contains('\\') {
+                let windows_separator = cfg!(windows) && s.contains('\\');
+                if !s.starts_with("./") && !windows_separator {
                     return s.to_string();
                 }
             }
         }
     }
     let rel = path.strip_prefix(root).unwrap_or(path);
-    let s = rel.to_string_lossy().replace('\\', "/");
+    // Windows separators are written as git writes them; elsewhere a backslash is part of a
+    // name (`vendor\lib.js` shown as `vendor/lib.js` named another file, fell under the allowlist
+    // glob `vendor/**`, and got another fingerprint than `--staged` gives the same file).
+    let s = rel.to_string_lossy();
+    let s = if cfg!(windows) {
+        s.replace('\\', "/")
+    } else {
+        s.into_owned()
+    };
     let s = s.trim_start_matches("./").to_string();
     if s.is_empty() {
         path.to_string_lossy().into_owned()
@@ -211,6 +220,10 @@ mod tests {
             ("/repository/a.rs", "/repo", "/repository/a.rs"),
             ("/other/a.rs", "/repo", "/other/a.rs"),
             ("/repo", "/repo", "/repo"),
+            #[cfg(unix)]
+            ("/repo/vendor\\lib.js", "/repo", "vendor\\lib.js"),
+            #[cfg(unix)]
+            ("./vendor\\lib.js", ".", "vendor\\lib.js"),
         ];
         for (path, root, shown) in cases {
             assert_eq!(
