@@ -140,6 +140,9 @@ impl<'a> Reader<'a> {
                 }
                 _ => {
                     let kind = entry.header.as_kind()?;
+                    if entry.decompressed_size > MAX_OBJECT {
+                        return None;
+                    }
                     out.clear();
                     out.resize(usize::try_from(entry.decompressed_size).ok()?, 0);
                     p.decompress_entry(&entry, &mut self.inflate, out).ok()?;
@@ -153,6 +156,9 @@ impl<'a> Reader<'a> {
             at = base;
         };
         while let Some(e) = self.chain.pop() {
+            if e.decompressed_size > MAX_OBJECT {
+                return None;
+            }
             self.delta.clear();
             self.delta
                 .resize(usize::try_from(e.decompressed_size).ok()?, 0);
@@ -182,12 +188,22 @@ fn varint(d: &[u8], i: &mut usize) -> Option<usize> {
 }
 
 /// Apply a git delta to `base`, into `out`. `None` if the delta does not fit the base.
+/// The largest object (or delta) the walk's reader believes a pack entry's header about: a tree
+/// or commit is kilobytes, a hostile header claims exabytes, and an allocation that fails aborts
+/// the process. A larger one is unreadable (named by the caller).
+pub(super) const MAX_OBJECT: u64 = 1 << 30;
+
 fn apply_delta(base: &[u8], delta: &[u8], out: &mut Vec<u8>) -> Option<()> {
     let mut i = 0;
     if varint(delta, &mut i)? != base.len() {
         return None;
     }
+    // The size a delta declares is the pack's word: past the limit it is not believed, and the
+    // result never grows past it (copies of 64 KiB each would make gigabytes of a small delta).
     let size = varint(delta, &mut i)?;
+    if size as u64 > MAX_OBJECT {
+        return None;
+    }
     out.clear();
     out.reserve(size);
     while i < delta.len() {
@@ -211,9 +227,15 @@ fn apply_delta(base: &[u8], delta: &[u8], out: &mut Vec<u8>) -> Option<()> {
             if len == 0 {
                 len = 0x10000;
             }
+            if out.len() + len > size {
+                return None;
+            }
             out.extend_from_slice(base.get(off..off.checked_add(len)?)?);
         } else if op != 0 {
             let n = op as usize;
+            if out.len() + n > size {
+                return None;
+            }
             out.extend_from_slice(delta.get(i..i + n)?);
             i += n;
         } else {
@@ -226,6 +248,21 @@ fn apply_delta(base: &[u8], delta: &[u8], out: &mut Vec<u8>) -> Option<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_delta_is_held_to_the_size_it_declares_and_to_the_limit() {
+        let base = vec![b'a'; 1 << 16];
+        let mut out = Vec::new();
+        // Declares 64 KiB, then copies 64 KiB twice: refused once past what it declared.
+        let bomb = [0x80, 0x80, 0x04, 0x80, 0x80, 0x04, 0x80, 0x80];
+        assert_eq!(apply_delta(&base, &bomb, &mut out), None);
+        assert!(out.len() <= 1 << 16);
+        // Declares an exabyte: refused before anything is allocated.
+        let huge = [
+            0x80, 0x80, 0x04, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f,
+        ];
+        assert_eq!(apply_delta(&base, &huge, &mut out), None);
+    }
 
     #[test]
     fn deltas_copy_and_insert() {

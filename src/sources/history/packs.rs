@@ -34,6 +34,10 @@ struct Node {
     deltas: u32,
 }
 
+/// The largest object the delta-tree traversal allocates for: a blob over the size limit is not
+/// scanned, and one this large (2 GiB) is not even a delta base worth holding.
+const MAX_ENTRY: usize = 2 << 30;
+
 /// The `base` of a node that is not a delta.
 const NO_BASE: u64 = u64::MAX;
 
@@ -490,7 +494,9 @@ fn traverse(
             thread_limit: Some(threads.max(1)),
             should_interrupt: &interrupt,
             object_hash: hash,
-            alloc_limit_bytes: None,
+            // A hostile entry header can claim any size; gix refuses to allocate past this
+            // (the pack is then read one blob at a time, each checked against the size limit).
+            alloc_limit_bytes: Some(MAX_ENTRY),
         },
     )
     .map_err(err)?;

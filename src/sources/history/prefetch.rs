@@ -119,6 +119,9 @@ fn commit_at(
     let pack = &bundles[bi].pack;
     bundles.touched(bi, offset);
     let entry = pack.entry(offset).ok()?;
+    if entry.decompressed_size > super::objects::MAX_OBJECT {
+        return None;
+    }
     buf.clear();
     buf.resize(usize::try_from(entry.decompressed_size).ok()?, 0);
     pack.decompress_entry(&entry, inflate, buf).ok()?;
