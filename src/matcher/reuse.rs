@@ -237,6 +237,12 @@ impl Matcher {
                 let gap = &data[from..to];
                 found.clear();
                 self.raw_hits(gap, &mut found);
+                // A gap's search counts its own line-start hit (dropped below) towards a
+                // keyword's cap: past the cap, what it kept may lack the last real hit. Rare;
+                // searched whole.
+                if found.len() > MAX_HITS {
+                    return None;
+                }
                 for &(p, s) in &found {
                     let own = line_start(p, s, gap);
                     if (own && from == 0) || (!own && !inside(from + s, len(p))) {
@@ -492,6 +498,43 @@ mod tests {
             let guard = m.reuse_for(&child, Some(derived.clone()), None);
             assert_eq!(m.keyword_hits(&child), derived);
             drop(guard);
+        }
+    }
+
+    /// Found by review: a gap starting inside a copied run's tail, where the bytes spell a
+    /// line-start keyword without its newline, gets the search's own hit at its start, which
+    /// took one of that keyword's `MAX_HITS + 1` places before it was dropped: with more real
+    /// hits in the gap than the cap, the last one was lost (and with it the whole-buffer search
+    /// that rules run past the cap).
+    #[test]
+    fn a_gap_past_the_cap_is_searched_whole() {
+        let m = matcher();
+        let longest = m.longest_keyword;
+        for k in m.keywords().iter().filter(|k| k.starts_with('\n')) {
+            let kw = k.as_bytes();
+            let run = (2 * longest).max(LONG_RUN) + 16;
+            let mut base = vec![b'.'; run];
+            let at = run + 1 - longest;
+            base[at..at + kw.len() - 1].copy_from_slice(&kw[1..]);
+            base.push(b'\n');
+            let guard = m.reuse_for(&base, None, None);
+            let _ = m.keyword_hits(&base);
+            super::offer_runs(&m, &base, &[]);
+            let known = guard.known().unwrap();
+            let mut child = base[..run].to_vec();
+            child.extend_from_slice(b"xx");
+            for _ in 0..=MAX_HITS {
+                child.extend_from_slice(kw);
+                child.extend_from_slice(b" = 1");
+            }
+            let copied = [Copied {
+                to: 0,
+                from: 0,
+                len: run,
+            }];
+            if let Some(derived) = m.derive_hits(&known, &child, &copied) {
+                assert_eq!(derived, m.keyword_hits(&child), "{k:?}");
+            }
         }
     }
 
