@@ -68,7 +68,9 @@ pub(super) fn cases() -> Vec<Raw> {
         let content = make(&name, TRUFFLEHOG.1, provider, format);
         out.push((name, "prefixed", TRUFFLEHOG.0.to_string(), true, content));
         for (kind, fake) in lookalikes(format) {
-            for &(style, path, template) in [NEUTRAL[2], NAMED[0]].iter() {
+            // Beside a name the generic rules judge a short value; there, only the placeholders.
+            let named = matches!(kind, "xxxx" | "your-token").then_some(NAMED[0]);
+            for (style, path, template) in [NEUTRAL[2], NEUTRAL[4]].into_iter().chain(named) {
                 let name = format!("blinde/{family}/clean/{kind}/{style}");
                 let content = make(&name, template, provider, &fake);
                 out.push((name, "look-alike", path.to_string(), false, content));
@@ -82,7 +84,7 @@ pub(super) fn cases() -> Vec<Raw> {
             out.push((name, "named", path.to_string(), true, content));
         }
         for (kind, fake) in lookalikes(format) {
-            let (style, path, template) = NAMED[0];
+            let (style, path, template) = NAMED[1];
             let name = format!("blinde/{family}/clean/{kind}/{style}");
             let content = make(&name, template, provider, &fake);
             out.push((name, "look-alike", path.to_string(), false, content));
