@@ -402,6 +402,23 @@ fn a_blindd_secret_is_found_on_its_line_and_its_lookalikes_are_not() {
     planted_files_right("blindd", 11, 9);
 }
 
+/// The seventh blind round's gaps: ConfigCat SDK keys (prefixed with no name near them, the
+/// older form beside the name), GrowthBook's secret API keys and Feishu / Lark bot webhooks are
+/// found in neutral contexts, beside the name and in a trufflehog-style detector test; the
+/// formats with `x`s, words, `<your-token>` or too few characters are left alone.
+#[test]
+fn a_blinde_token_is_found_in_every_context_and_its_lookalikes_are_not() {
+    let cases = judged_right("blinde/");
+    let families: std::collections::BTreeSet<_> = cases
+        .iter()
+        .filter(|c| c.leak)
+        .filter_map(|c| c.name.split('/').nth(1))
+        .collect();
+    assert_eq!(families.len(), 6, "{families:?}");
+    assert!(cases.iter().any(|c| c.name.ends_with("/trufflehog")));
+    assert!(cases.iter().filter(|c| !c.leak).count() >= 30);
+}
+
 /// The gaps left open before stop 24 (Dockerfile ENV/ARG, PowerShell, C# verbatim and
 /// interpolated strings, `curl -u KEY:`, `id:secret` pairs, bare credential files, `vault login`,
 /// a key below its name in Markdown): each leak is found on the line it was planted on, its file

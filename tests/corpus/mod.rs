@@ -10,6 +10,7 @@ mod blind3;
 mod blindb;
 mod blindc;
 mod blindd;
+mod blinde;
 mod clean;
 mod configs;
 mod families;
@@ -702,6 +703,7 @@ pub fn corpus() -> Vec<Case> {
         .chain(blindb::cases())
         .chain(blindc::cases())
         .chain(blindd::cases())
+        .chain(blinde::cases())
         .chain(misses::cases())
     {
         cases.push(Case {

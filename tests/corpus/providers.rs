@@ -83,7 +83,7 @@ const FORMATS: &[(&str, &str, &str)] = &[
 ];
 
 /// Contexts with no provider name: style, file name, template (`{X}` is the token).
-const NEUTRAL: &[(&str, &str, &str)] = &[
+pub(super) const NEUTRAL: &[(&str, &str, &str)] = &[
     (
         "string-literal",
         "test_parse.py",
@@ -123,7 +123,7 @@ const NEUTRAL: &[(&str, &str, &str)] = &[
 ];
 
 /// Contexts with the provider's name: `{upper}`, `{compact}` and `{title}` spell it.
-const NAMED: &[(&str, &str, &str)] = &[
+pub(super) const NAMED: &[(&str, &str, &str)] = &[
     ("env-export", "deploy.sh", "export {upper}_API_KEY={X}\n"),
     (
         "json-parent",
@@ -156,7 +156,7 @@ fn placeholders(format: &str) -> Vec<(usize, usize, &str, usize)> {
 
 /// Look-alikes of a format: its literal parts with `x`s, words, `<your-token>` or too few
 /// characters.
-fn lookalikes(format: &str) -> Vec<(&'static str, String)> {
+pub(super) fn lookalikes(format: &str) -> Vec<(&'static str, String)> {
     let ph = placeholders(format);
     let mut xs = String::new();
     let mut last = 0;
@@ -209,7 +209,7 @@ fn spell(name: &str) -> [(&'static str, String); 3] {
     ]
 }
 
-fn make(name: &str, template: &str, provider: &str, token: &str) -> Vec<u8> {
+pub(super) fn make(name: &str, template: &str, provider: &str, token: &str) -> Vec<u8> {
     let mut text = template.replace("{X}", token);
     for (k, v) in spell(provider) {
         text = text.replace(k, &v);
