@@ -86,8 +86,8 @@ fn parse(d: &[u8], base_len: usize, result_len: usize) -> Option<Vec<Copied>> {
     (to == result_len).then_some(out)
 }
 
-/// A delta's variable-length size at `*at`.
-fn size(d: &[u8], at: &mut usize) -> Option<u64> {
+/// A delta's variable-length size at `*at` (its base's, then its result's).
+pub(super) fn size(d: &[u8], at: &mut usize) -> Option<u64> {
     let mut n = 0u64;
     for shift in (0..64).step_by(7) {
         let b = *d.get(*at)?;

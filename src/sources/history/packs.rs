@@ -310,22 +310,8 @@ fn size_in_pack(b: &pack::Bundle, inflate: &mut gix::zlib::Inflate, offset: u64)
     inflate.reset();
     let (_, _, got) = inflate.once(data, &mut head[..want]).ok()?;
     let mut at = 0;
-    delta_size(&head[..got], &mut at)?;
-    delta_size(&head[..got], &mut at)
-}
-
-/// A git delta's variable-length size at `*at`.
-fn delta_size(d: &[u8], at: &mut usize) -> Option<u64> {
-    let mut size = 0u64;
-    for shift in (0..64).step_by(7) {
-        let b = *d.get(*at)?;
-        *at += 1;
-        size |= u64::from(b & 0x7f) << shift;
-        if b & 0x80 == 0 {
-            return Some(size);
-        }
-    }
-    None
+    delta::size(&head[..got], &mut at)?;
+    delta::size(&head[..got], &mut at)
 }
 
 fn entry_slice(range: pack::data::EntryRange, pack: &pack::data::File) -> Option<&[u8]> {
