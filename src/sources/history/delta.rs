@@ -43,47 +43,92 @@ pub(super) fn copied_runs(
 
 /// The copied runs of the delta instructions `d`, checked against both sizes.
 fn parse(d: &[u8], base_len: usize, result_len: usize) -> Option<Vec<Copied>> {
-    let mut at = 0;
-    if size(d, &mut at)? != base_len as u64 || size(d, &mut at)? != result_len as u64 {
+    let (base, result, ops) = instructions(d)?;
+    if base != base_len as u64 || result != result_len as u64 {
         return None;
     }
     let mut out = Vec::new();
     let mut to = 0usize;
-    while at < d.len() {
-        let op = d[at];
-        at += 1;
-        if op & 0x80 != 0 {
-            let mut from = 0usize;
-            for i in 0..4 {
-                if op & (1 << i) != 0 {
-                    from |= usize::from(*d.get(at)?) << (8 * i);
-                    at += 1;
+    for op in ops {
+        match op? {
+            Op::Copy { from, len } => {
+                if from.checked_add(len)? > base_len {
+                    return None;
                 }
+                out.push(Copied { to, from, len });
+                to = to.checked_add(len)?;
             }
-            let mut len = 0usize;
-            for i in 0..3 {
-                if op & (0x10 << i) != 0 {
-                    len |= usize::from(*d.get(at)?) << (8 * i);
-                    at += 1;
-                }
-            }
-            if len == 0 {
-                len = 0x10000;
-            }
-            if from.checked_add(len)? > base_len {
-                return None;
-            }
-            out.push(Copied { to, from, len });
-            to = to.checked_add(len)?;
-        } else if op != 0 {
-            let n = usize::from(op);
-            at = at.checked_add(n).filter(|&a| a <= d.len())?;
-            to = to.checked_add(n)?;
-        } else {
-            return None; // reserved
+            Op::Insert(bytes) => to = to.checked_add(bytes.len())?,
         }
     }
     (to == result_len).then_some(out)
+}
+
+/// One instruction of a git delta.
+pub(super) enum Op<'a> {
+    /// Copy `len` bytes at `from` in the base.
+    Copy { from: usize, len: usize },
+    /// Insert these bytes.
+    Insert(&'a [u8]),
+}
+
+/// A delta's declared sizes (its base's, then its result's) and its instructions; `None` if a
+/// size is cut short. The instructions are read as they are met: an item is `None` where one is
+/// malformed (cut short, or the reserved zero), and nothing follows it.
+pub(super) fn instructions(d: &[u8]) -> Option<(u64, u64, Instructions<'_>)> {
+    let mut at = 0;
+    let base = size(d, &mut at)?;
+    let result = size(d, &mut at)?;
+    Some((base, result, Instructions { d, at }))
+}
+
+/// The instructions of a delta (see [`instructions`]).
+pub(super) struct Instructions<'a> {
+    d: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Iterator for Instructions<'a> {
+    type Item = Option<Op<'a>>;
+
+    fn next(&mut self) -> Option<Option<Op<'a>>> {
+        let d = self.d;
+        let op = *d.get(self.at)?;
+        self.at += 1;
+        let read = |at: &mut usize| -> Option<Op<'a>> {
+            if op & 0x80 != 0 {
+                let mut from = 0usize;
+                for i in 0..4 {
+                    if op & (1 << i) != 0 {
+                        from |= usize::from(*d.get(*at)?) << (8 * i);
+                        *at += 1;
+                    }
+                }
+                let mut len = 0usize;
+                for i in 0..3 {
+                    if op & (0x10 << i) != 0 {
+                        len |= usize::from(*d.get(*at)?) << (8 * i);
+                        *at += 1;
+                    }
+                }
+                Some(Op::Copy {
+                    from,
+                    len: if len == 0 { 0x10000 } else { len },
+                })
+            } else if op != 0 {
+                let bytes = d.get(*at..*at + usize::from(op))?;
+                *at += bytes.len();
+                Some(Op::Insert(bytes))
+            } else {
+                None // reserved
+            }
+        };
+        let item = read(&mut self.at);
+        if item.is_none() {
+            self.at = d.len();
+        }
+        Some(item)
+    }
 }
 
 /// A delta's variable-length size at `*at` (its base's, then its result's).

@@ -172,75 +172,31 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// A git delta's variable-length size at `*i`.
-fn varint(d: &[u8], i: &mut usize) -> Option<usize> {
-    let mut size = 0usize;
-    let mut shift = 0;
-    loop {
-        let b = *d.get(*i)?;
-        *i += 1;
-        size |= ((b & 0x7f) as usize).checked_shl(shift)?;
-        shift += 7;
-        if b & 0x80 == 0 || shift > 63 {
-            return Some(size);
-        }
-    }
-}
-
-/// Apply a git delta to `base`, into `out`. `None` if the delta does not fit the base.
 /// The largest object (or delta) the walk's reader believes a pack entry's header about: a tree
 /// or commit is kilobytes, a hostile header claims exabytes, and an allocation that fails aborts
 /// the process. A larger one is unreadable (named by the caller).
 pub(super) const MAX_OBJECT: u64 = 1 << 30;
 
+/// Apply a git delta to `base`, into `out`. `None` if the delta does not fit the base.
 fn apply_delta(base: &[u8], delta: &[u8], out: &mut Vec<u8>) -> Option<()> {
-    let mut i = 0;
-    if varint(delta, &mut i)? != base.len() {
-        return None;
-    }
+    let (base_size, size, ops) = super::delta::instructions(delta)?;
     // The size a delta declares is the pack's word: past the limit it is not believed, and the
     // result never grows past it (copies of 64 KiB each would make gigabytes of a small delta).
-    let size = varint(delta, &mut i)?;
-    if size as u64 > MAX_OBJECT {
+    if base_size != base.len() as u64 || size > MAX_OBJECT {
         return None;
     }
+    let size = size as usize;
     out.clear();
     out.reserve(size);
-    while i < delta.len() {
-        let op = delta[i];
-        i += 1;
-        if op & 0x80 != 0 {
-            let mut off = 0usize;
-            let mut len = 0usize;
-            for k in 0..4 {
-                if op & (1 << k) != 0 {
-                    off |= (*delta.get(i)? as usize) << (8 * k);
-                    i += 1;
-                }
-            }
-            for k in 0..3 {
-                if op & (0x10 << k) != 0 {
-                    len |= (*delta.get(i)? as usize) << (8 * k);
-                    i += 1;
-                }
-            }
-            if len == 0 {
-                len = 0x10000;
-            }
-            if out.len() + len > size {
-                return None;
-            }
-            out.extend_from_slice(base.get(off..off.checked_add(len)?)?);
-        } else if op != 0 {
-            let n = op as usize;
-            if out.len() + n > size {
-                return None;
-            }
-            out.extend_from_slice(delta.get(i..i + n)?);
-            i += n;
-        } else {
+    for op in ops {
+        let piece = match op? {
+            super::delta::Op::Copy { from, len } => base.get(from..from.checked_add(len)?)?,
+            super::delta::Op::Insert(bytes) => bytes,
+        };
+        if out.len() + piece.len() > size {
             return None;
         }
+        out.extend_from_slice(piece);
     }
     (out.len() == size).then_some(())
 }
